@@ -1,0 +1,39 @@
+/** Axis-aligned box in pixels of the image given to the detector: top-left (x1,y1), bottom-right (x2,y2). */
+export interface Box {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
+/** An RGB24 interleaved image (a Frame satisfies this). */
+export interface RgbImage {
+  width: number;
+  height: number;
+  data: Buffer;
+}
+
+export interface Detection {
+  classId: number;
+  className: string;
+  score: number;
+  box: Box;
+}
+
+/** Output layouts the decoders understand; chosen by the model manifest (or inferred). */
+export type ModelLayout = 'yolox' | 'nanodet' | 'yolov8' | 'yolov5' | 'detr';
+
+export interface ModelInfo {
+  name: string;
+  layout: ModelLayout;
+  inputWidth: number;
+  inputHeight: number;
+  classNames: readonly string[];
+}
+
+/** One ONNX session shared by every camera. Calls are serialised inside. */
+export interface Detector {
+  readonly model: ModelInfo;
+  detect(image: RgbImage): Promise<Detection[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,49 @@
+/** A decoded analysis frame: RGB24, interleaved, `width * height * 3` bytes. */
+export interface Frame {
+  cameraId: string;
+  /** Increases by one per frame delivered by the decoder (gaps = frames dropped as stale). */
+  seq: number;
+  /** Wall-clock time the frame was read from ffmpeg (epoch ms): the time base of tracks and incidents. */
+  capturedAtMs: number;
+  width: number;
+  height: number;
+  data: Buffer;
+}
+
+export type SourceState = 'connecting' | 'online' | 'stalled' | 'down' | 'stopped';
+
+export interface SourceStateChange {
+  cameraId: string;
+  state: SourceState;
+  /** Short operator message (never raw ffmpeg output, never credentials). */
+  lastError?: string;
+  reconnects: number;
+  atMs: number;
+}
+
+export interface FrameSourceStats {
+  state: SourceState;
+  framesDecoded: number;
+  /** Frames overwritten before analysis took them: analysis slower than the source. */
+  framesDropped: number;
+  framesDelivered: number;
+  reconnects: number;
+  lastError?: string;
+  /** Source size as ffmpeg reported it, once known. */
+  sourceWidth?: number;
+  sourceHeight?: number;
+}
+
+/**
+ * One camera's frames. The decoder runs continuously; `next()` hands out the newest frame not yet
+ * taken (older undelivered frames are dropped and counted), so analysis never builds a queue.
+ */
+export interface FrameSource {
+  readonly cameraId: string;
+  start(): void;
+  /** Resolves with the next fresh frame; resolves null once the source is stopped or the signal aborts. */
+  next(signal?: AbortSignal): Promise<Frame | null>;
+  stats(): FrameSourceStats;
+  /** Idempotent; ends the ffmpeg child (SIGTERM, then SIGKILL). */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,38 @@
+import type { Category, Severity } from '../rules/types.js';
+
+export const INCIDENT_SCHEMA = 'camwatch.incident/1';
+
+/** What the IOC receives (JSON), minus evidence bytes. */
+export interface Incident {
+  schema: typeof INCIDENT_SCHEMA;
+  /** ULID: sortable by time, unique across boxes. */
+  id: string;
+  agentId: string;
+  cameraId: string;
+  cameraName?: string;
+  location?: { lat?: number; lon?: number; address?: string };
+  type: string;
+  category: Category;
+  severity: Severity;
+  status: 'new' | 'update' | 'end';
+  title: { vi: string; en: string };
+  ruleId: string;
+  zoneId?: string;
+  lineId?: string;
+  direction?: 'in' | 'out';
+  className: string;
+  score: number;
+  trackId: number;
+  /** [x, y, w, h], normalised 0..1 of the frame: independent of stream resolution. */
+  bbox: [number, number, number, number];
+  startedAt: string;
+  durationSeconds?: number;
+  counts?: Record<string, { in: number; out: number }>;
+  snapshot?: { contentType: 'image/jpeg'; width: number; height: number; bytes: number };
+}
+
+/** An incident and its evidence, as handed to the store. */
+export interface IncidentRecord {
+  incident: Incident;
+  snapshotJpeg?: Buffer;
+}
