@@ -1,4 +1,5 @@
 import type { Box } from '../detection/types.js';
+import type { Track } from '../tracking/types.js';
 
 export type Category = 'traffic' | 'sanitation' | 'security' | 'health';
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
@@ -22,4 +23,11 @@ export interface RuleHit {
   durationSeconds?: number;
   /** Running per-class counters of a line (line_crossing). */
   counts?: Record<string, { in: number; out: number }>;
+}
+
+/** One configured rule on one camera. Pure: state lives inside, time comes from the caller. */
+export interface Rule {
+  readonly id: string;
+  readonly type: string;
+  evaluate(tracks: readonly Track[], tMs: number): RuleHit[];
 }
