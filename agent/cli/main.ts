@@ -1,0 +1,39 @@
+import { describeError } from '../ops/errors.js';
+import { agentVersion } from '../ops/version.js';
+import { commands } from './registry.js';
+import type { CliIO } from './types.js';
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return `camwatch: edge video-analytics agent\n\nUsage: camwatch <command> [options]   (camwatch <command> --help)\n\nCommands:\n${lines.join('\n')}\n`;
+}
+
+/** Runs one CLI invocation; returns the exit code (0 ok, 1 failure, 2 usage error). */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(help());
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`${agentVersion()}\n`);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`camwatch: unknown command "${name}"\n\n${help()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    // parseArgs throws TypeErrors with a code for unknown or malformed options: a usage error.
+    if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`camwatch ${name}: ${err.message}\n\n${command.usage}\n`);
+      return 2;
+    }
+    io.stderr.write(`camwatch ${name}: ${describeError(err)}\n`);
+    return 1;
+  }
+}

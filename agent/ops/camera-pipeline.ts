@@ -1,0 +1,74 @@
+import type { Frame, FrameSource } from '../frames/types.js';
+import type { Detector } from '../detection/types.js';
+import type { Tracker } from '../tracking/types.js';
+import type { Rule, RuleHit } from '../rules/types.js';
+import type { Logger } from './logger.js';
+
+/** Counters one camera's analysis loop keeps; read by stats logging, health and the benchmark. */
+export interface PipelineStats {
+  framesAnalysed: number;
+  detections: number;
+  ruleHits: number;
+  /** Sum of (analysis done − frame captured), ms: the frame-to-decision latency. */
+  latencyMsTotal: number;
+  latencyMsMax: number;
+  lastFrameAtMs?: number;
+}
+
+export interface CameraPipelineDeps {
+  cameraId: string;
+  source: FrameSource;
+  detector: Detector;
+  /** A fresh tracker; called again when the frame size changes (coordinates no longer comparable). */
+  makeTracker: () => Tracker;
+  /** Rules need the frame size to turn normalised geometry into pixels, so they are built on the first frame. */
+  makeRules: (frame: Frame, source: { width?: number; height?: number }) => Rule[];
+  onHit: (hit: RuleHit, frame: Frame) => Promise<void>;
+  logger: Logger;
+}
+
+/**
+ * One camera's analysis loop: newest frame → detector → tracker → rules → hits. It only moves data
+ * between stages; every decision lives in the stages themselves.
+ */
+export class CameraPipeline {
+  readonly stats: PipelineStats = { framesAnalysed: 0, detections: 0, ruleHits: 0, latencyMsTotal: 0, latencyMsMax: 0 };
+  private readonly deps: CameraPipelineDeps;
+
+  constructor(deps: CameraPipelineDeps) {
+    this.deps = deps;
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const { source, detector, logger } = this.deps;
+    let geometryKey = '';
+    let tracker: Tracker | undefined;
+    let rules: Rule[] = [];
+    while (!signal.aborted) {
+      const frame = await source.next(signal);
+      if (!frame) break;
+      const key = `${frame.width}x${frame.height}`;
+      if (key !== geometryKey || !tracker) {
+        const s = source.stats();
+        rules = this.deps.makeRules(frame, { width: s.sourceWidth, height: s.sourceHeight });
+        tracker = this.deps.makeTracker();
+        if (geometryKey) logger.warn({ from: geometryKey, to: key }, 'frame size changed: tracks and rule state reset');
+        geometryKey = key;
+      }
+      const detections = await detector.detect(frame);
+      const tracks = tracker.update(detections, frame.capturedAtMs);
+      for (const rule of rules) {
+        for (const hit of rule.evaluate(tracks, frame.capturedAtMs)) {
+          this.stats.ruleHits++;
+          await this.deps.onHit(hit, frame);
+        }
+      }
+      const latencyMs = Date.now() - frame.capturedAtMs;
+      this.stats.framesAnalysed++;
+      this.stats.detections += detections.length;
+      this.stats.latencyMsTotal += latencyMs;
+      this.stats.latencyMsMax = Math.max(this.stats.latencyMsMax, latencyMs);
+      this.stats.lastFrameAtMs = frame.capturedAtMs;
+    }
+  }
+}
