@@ -1,0 +1,24 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Inference latency buckets (s): YOLOX-nano runs ~20–80 ms on a 2-core box; the tail matters most. */
+const INFERENCE_BUCKETS_S = [0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2];
+
+/** The agent's Prometheus metrics, on their own registry so tests can build several agents in one process. */
+export class AgentMetrics {
+  readonly registry = new Registry();
+  readonly framesDecoded = new Gauge({ name: 'camwatch_frames_decoded_total', help: 'Frames decoded by ffmpeg', labelNames: ['camera'], registers: [this.registry] });
+  readonly framesDropped = new Gauge({ name: 'camwatch_frames_dropped_total', help: 'Decoded frames dropped because analysis was busy (newest frame wins)', labelNames: ['camera'], registers: [this.registry] });
+  readonly framesAnalysed = new Gauge({ name: 'camwatch_frames_analysed_total', help: 'Frames run through detection, tracking and rules', labelNames: ['camera'], registers: [this.registry] });
+  readonly reconnects = new Gauge({ name: 'camwatch_camera_reconnects_total', help: 'Decoder restarts per camera', labelNames: ['camera'], registers: [this.registry] });
+  readonly cameraUp = new Gauge({ name: 'camwatch_camera_up', help: '1 when the camera delivers frames', labelNames: ['camera'], registers: [this.registry] });
+  readonly analysisFps = new Gauge({ name: 'camwatch_analysis_fps', help: 'Frames analysed per second over the last scrape interval', labelNames: ['camera'], registers: [this.registry] });
+  readonly incidents = new Counter({ name: 'camwatch_incidents_total', help: 'Incidents raised', labelNames: ['camera', 'type'], registers: [this.registry] });
+  readonly inferenceSeconds = new Histogram({ name: 'camwatch_inference_seconds', help: 'Detector latency per frame', buckets: INFERENCE_BUCKETS_S, registers: [this.registry] });
+  readonly backlog = new Gauge({ name: 'camwatch_outbox_backlog', help: 'Incidents stored but not yet acknowledged by the broker', registers: [this.registry] });
+  readonly mqttConnected = new Gauge({ name: 'camwatch_mqtt_connected', help: '1 when connected to the broker', registers: [this.registry] });
+  readonly diskFreeBytes = new Gauge({ name: 'camwatch_disk_free_bytes', help: 'Free bytes on the data directory filesystem', registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'camwatch_process_' });
+  }
+}
