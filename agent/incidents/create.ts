@@ -1,0 +1,107 @@
+import { monotonicFactory } from 'ulid';
+import type { CameraConfig } from '../config/schema.js';
+import type { Box } from '../detection/types.js';
+import type { Frame } from '../frames/types.js';
+import { ruleTitle } from '../rules/catalogue.js';
+import type { RuleHit } from '../rules/types.js';
+import { renderSnapshot, type SnapshotOptions } from './snapshot.js';
+import { INCIDENT_SCHEMA, type Incident, type IncidentRecord } from './types.js';
+
+/** Decimal places kept in normalised bboxes: 1e-4 of a 1920 px frame is 0.2 px. */
+const BBOX_DECIMALS = 4;
+
+/**
+ * One process-wide monotonic factory: two incidents created in the same millisecond (two rules firing
+ * on one frame) still get ids that sort in creation order, which the outbox and the IOC rely on.
+ */
+const nextUlid = monotonicFactory();
+
+/** A new incident id: a ULID seeded with `nowMs`, strictly greater than every id issued before it. */
+export function newIncidentId(nowMs: number = Date.now()): string {
+  return nextUlid(nowMs);
+}
+
+/** Where an incident comes from (agent, camera) and how to make its evidence. */
+export interface IncidentContext {
+  agentId: string;
+  camera: CameraConfig;
+  /** Clock for the id's time part (epoch ms); injectable for tests. */
+  now?: () => number;
+  /** false → no snapshot (e.g. evidence disabled); otherwise JPEG options. */
+  snapshot?: SnapshotOptions | false;
+  /**
+   * Called when drawing or encoding the snapshot fails. The incident is still returned, without
+   * evidence: losing the picture is better than losing the incident.
+   */
+  onSnapshotError?: (err: unknown) => void;
+}
+
+/** Turns a rule hit on a frame into an incident plus its JPEG evidence (box and label drawn). */
+export async function createIncident(hit: RuleHit, frame: Frame, ctx: IncidentContext): Promise<IncidentRecord> {
+  const { camera } = ctx;
+  const incident: Incident = {
+    schema: INCIDENT_SCHEMA,
+    id: newIncidentId(ctx.now ? ctx.now() : Date.now()),
+    agentId: ctx.agentId,
+    cameraId: camera.id,
+    ...(camera.name !== undefined && { cameraName: camera.name }),
+    ...(camera.location !== undefined && { location: { ...camera.location } }),
+    type: hit.ruleType,
+    category: hit.category,
+    severity: hit.severity,
+    status: 'new',
+    title: ruleTitle(hit.ruleType),
+    ruleId: hit.ruleId,
+    ...(hit.zoneId !== undefined && { zoneId: hit.zoneId }),
+    ...(hit.lineId !== undefined && { lineId: hit.lineId }),
+    ...(hit.direction !== undefined && { direction: hit.direction }),
+    className: hit.className,
+    score: hit.score,
+    trackId: hit.trackId,
+    bbox: normaliseBox(hit.box, frame.width, frame.height),
+    startedAt: new Date(hit.tMs).toISOString(),
+    ...(hit.durationSeconds !== undefined && { durationSeconds: hit.durationSeconds }),
+    ...(hit.counts !== undefined && { counts: copyCounts(hit.counts) }),
+  };
+
+  if (ctx.snapshot === false) return { incident };
+  try {
+    const snap = await renderSnapshot(
+      frame,
+      { boxes: [{ box: hit.box, label: `${hit.className} ${hit.score.toFixed(2)}` }] },
+      ctx.snapshot ?? {},
+    );
+    incident.snapshot = { contentType: 'image/jpeg', width: snap.width, height: snap.height, bytes: snap.jpeg.length };
+    return { incident, snapshotJpeg: snap.jpeg };
+  } catch (err) {
+    ctx.onSnapshotError?.(err);
+    return { incident };
+  }
+}
+
+/** [x, y, w, h] as fractions of the frame, clipped to it: independent of the stream's resolution. */
+export function normaliseBox(box: Box, frameWidth: number, frameHeight: number): [number, number, number, number] {
+  const x1 = clamp01(Math.min(box.x1, box.x2) / frameWidth);
+  const y1 = clamp01(Math.min(box.y1, box.y2) / frameHeight);
+  const x2 = clamp01(Math.max(box.x1, box.x2) / frameWidth);
+  const y2 = clamp01(Math.max(box.y1, box.y2) / frameHeight);
+  const x = round(x1);
+  const y = round(y1);
+  // Rounded separately, x + w could exceed 1 by one unit of the last decimal; keep the box inside.
+  return [x, y, Math.min(round(x2 - x1), round(1 - x)), Math.min(round(y2 - y1), round(1 - y))];
+}
+
+function clamp01(v: number): number {
+  return Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0;
+}
+
+function round(v: number): number {
+  const f = 10 ** BBOX_DECIMALS;
+  return Math.round(v * f) / f;
+}
+
+function copyCounts(counts: Record<string, { in: number; out: number }>): Record<string, { in: number; out: number }> {
+  const out: Record<string, { in: number; out: number }> = {};
+  for (const [cls, c] of Object.entries(counts)) out[cls] = { in: c.in, out: c.out };
+  return out;
+}
