@@ -1,0 +1,77 @@
+import type { SourceStateChange } from '../frames/types.js';
+import type { Incident, IncidentRecord } from '../incidents/types.js';
+import { redactUrl } from '../ops/redact.js';
+
+export type SnapshotMode = 'inline' | 'none';
+
+/** The published incident: Incident fields, and with `snapshot: inline` the JPEG as base64 in `snapshot.data`. */
+export type IncidentPayload = Omit<Incident, 'snapshot'> & {
+  snapshot?: Partial<NonNullable<Incident['snapshot']>> & { contentType: 'image/jpeg'; data?: string };
+};
+
+/**
+ * The Incident fields, listed rather than spread: the payload leaves the box, so a property that got
+ * attached to the object at runtime (a config fragment, a credential) must not ride along.
+ */
+const INCIDENT_FIELDS = [
+  'schema', 'id', 'agentId', 'cameraId', 'cameraName', 'location', 'type', 'category', 'severity', 'status',
+  'title', 'ruleId', 'zoneId', 'lineId', 'direction', 'className', 'score', 'trackId', 'bbox', 'startedAt',
+  'durationSeconds', 'counts',
+] as const satisfies readonly (keyof Incident)[];
+
+/** Builds the published object (pure). */
+export function incidentPayload(record: IncidentRecord, mode: SnapshotMode): IncidentPayload {
+  const src = record.incident;
+  const out: Record<string, unknown> = {};
+  for (const key of INCIDENT_FIELDS) {
+    if (src[key] !== undefined) out[key] = src[key];
+  }
+  const jpeg = record.snapshotJpeg;
+  const meta = src.snapshot;
+  if (meta !== undefined || jpeg !== undefined) {
+    const snapshot: NonNullable<IncidentPayload['snapshot']> = { contentType: 'image/jpeg' };
+    if (meta !== undefined) {
+      snapshot.width = meta.width;
+      snapshot.height = meta.height;
+      snapshot.bytes = meta.bytes;
+    }
+    if (jpeg !== undefined) {
+      snapshot.bytes = jpeg.length;
+      if (mode === 'inline') snapshot.data = jpeg.toString('base64');
+    }
+    out.snapshot = snapshot;
+  }
+  return out as IncidentPayload;
+}
+
+/** The MQTT payload bytes of an incident (UTF-8 JSON). */
+export function renderIncidentPayload(record: IncidentRecord, mode: SnapshotMode): Buffer {
+  return Buffer.from(JSON.stringify(incidentPayload(record, mode)), 'utf8');
+}
+
+/** Retained on the status topic. `state` is what dashboards key on; the rest is for people. */
+export interface StatusPayload {
+  state: 'online' | 'offline';
+  agentId: string;
+  /** ISO time the state was published; absent in the Last Will, which the broker sends later on our behalf. */
+  at?: string;
+  reason?: 'shutdown' | 'connection-lost';
+}
+
+export function renderStatusPayload(status: StatusPayload): Buffer {
+  return Buffer.from(JSON.stringify(status), 'utf8');
+}
+
+/** Retained on a camera's state topic. */
+export function renderCameraStatePayload(change: SourceStateChange): Buffer {
+  const body: Record<string, unknown> = {
+    cameraId: change.cameraId,
+    state: change.state,
+    reconnects: change.reconnects,
+    at: new Date(change.atMs).toISOString(),
+  };
+  // The frames stage promises lastError carries no credentials; URLs are scrubbed again anyway, since
+  // this leaves the box.
+  if (change.lastError !== undefined) body.lastError = redactUrl(change.lastError);
+  return Buffer.from(JSON.stringify(body), 'utf8');
+}

@@ -1,0 +1,41 @@
+/**
+ * The MQTT topic tree, one place for it. Everything lives under `<prefix>/<agentId>/` so one IOC
+ * subscription (`<prefix>/+/incidents/#`) sees every box, and ACLs can be granted per box.
+ */
+
+/** A single topic level: non-empty, no separator, no wildcard, no NUL (MQTT 3.1.1 §4.7). */
+function level(name: string, value: string): string {
+  if (value.length === 0 || /[/+#\u0000]/.test(value)) {
+    throw new Error(`${name} ${JSON.stringify(value)} cannot be an MQTT topic level (empty, or contains / + # or NUL)`);
+  }
+  return value;
+}
+
+/** The prefix may have several levels (`city/hcm/camwatch`); trailing slashes are dropped. */
+function base(prefix: string): string {
+  const trimmed = prefix.replace(/\/+$/, '');
+  if (trimmed.length === 0 || /[+#\u0000]/.test(trimmed)) {
+    throw new Error(`topic prefix ${JSON.stringify(prefix)} is empty or contains + # or NUL`);
+  }
+  return trimmed;
+}
+
+/** `<prefix>/<agentId>/incidents/<category>/<type>`: QoS 1, not retained (every incident is an event). */
+export function incidentTopic(prefix: string, agentId: string, category: string, type: string): string {
+  return `${base(prefix)}/${level('agentId', agentId)}/incidents/${level('category', category)}/${level('type', type)}`;
+}
+
+/** `<prefix>/<agentId>/status`: retained `online` while connected; the broker's Last Will sets `offline`. */
+export function statusTopic(prefix: string, agentId: string): string {
+  return `${base(prefix)}/${level('agentId', agentId)}/status`;
+}
+
+/** `<prefix>/<agentId>/cameras/<cameraId>/state`: retained latest state of one camera's stream. */
+export function cameraStateTopic(prefix: string, agentId: string, cameraId: string): string {
+  return `${base(prefix)}/${level('agentId', agentId)}/cameras/${level('cameraId', cameraId)}/state`;
+}
+
+/** Subscription filter for the incidents of one box, or of every box when agentId is omitted. */
+export function incidentFilter(prefix: string, agentId?: string): string {
+  return `${base(prefix)}/${agentId === undefined ? '+' : level('agentId', agentId)}/incidents/#`;
+}

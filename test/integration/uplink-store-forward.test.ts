@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, expect, it } from 'vitest';
+import { createLogger } from '../../agent/ops/logger.js';
+import { openStore } from '../../agent/store/sqlite-store.js';
+import { createMqttUplink, type MqttUplink } from '../../agent/uplink/mqtt-uplink.js';
+import { incidentFilter } from '../../agent/uplink/topics.js';
+import { assertNoMosquittoLeaks, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { makeRecord, mqttConfig, subscribe, waitFor, type Subscriber } from '../fixtures/outbox-data.js';
+
+const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const AGENT = 'edge-sf';
+const dir = mkdtempSync(join(tmpdir(), 'camwatch-sf-'));
+let broker: Mosquitto | undefined;
+let uplink: MqttUplink | undefined;
+let sub: Subscriber | undefined;
+
+afterEach(async () => {
+  await uplink?.stop();
+  await sub?.close();
+  await broker?.dispose();
+});
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await assertNoMosquittoLeaks();
+});
+
+it('store-and-forward: incidents saved while the broker is down all arrive, once each, in order', async () => {
+  const store = openStore({ path: join(dir, 'camwatch.db'), logger });
+  try {
+    broker = await startMosquitto({ persistence: true });
+    // Persistent session: the broker keeps this subscription and queues for it across its own restart.
+    sub = await subscribe(broker.url, incidentFilter('camwatch'), { clientId: 'ioc-sf', clean: false });
+    uplink = createMqttUplink({
+      config: mqttConfig(broker.url),
+      agentId: AGENT,
+      store,
+      logger,
+      backoff: { minMs: 50, maxMs: 300 },
+    });
+    await uplink.start();
+
+    const before = Array.from({ length: 5 }, (_, i) => makeRecord('sf', i, { agentId: AGENT }));
+    for (const r of before) store.save(r);
+    uplink.notify();
+    await waitFor('first 5 delivered', () => sub!.ids().length === 5 && store.pendingCount() === 0);
+    await sub.sync();
+
+    await broker.stop();
+    await waitFor('uplink notices the outage', () => !uplink!.stats().connected);
+    const during = Array.from({ length: 60 }, (_, i) => makeRecord('sf', 5 + i, { agentId: AGENT }));
+    for (const r of during) {
+      store.save(r);
+      uplink.notify();
+    }
+    await new Promise((r) => setTimeout(r, 300)); // several failed reconnects happen in here
+    expect(store.pendingCount()).toBe(60);
+    expect(uplink.stats().lastError).toMatch(/connection refused/);
+
+    await broker.restart();
+    await waitFor('outbox drained after restart', () => store.pendingCount() === 0, 15_000);
+    await waitFor('all 65 received', () => sub!.ids().length >= 65, 15_000);
+    await new Promise((r) => setTimeout(r, 200)); // a late duplicate would show up here
+
+    const expected = [...before, ...during].map((r) => r.incident.id);
+    expect(sub.ids()).toEqual(expected); // every id, exactly once, in save order
+    expect(uplink.stats().connections).toBe(2);
+  } finally {
+    await uplink?.stop();
+    store.close();
+  }
+});
+
+it('broker stopped mid-stream: the next connection restarts from the first unacknowledged row', async () => {
+  const store = openStore({ path: join(dir, 'midstream.db'), logger });
+  try {
+    broker = await startMosquitto({ persistence: true });
+    sub = await subscribe(broker.url, incidentFilter('camwatch'), { clientId: 'ioc-mid', clean: false });
+    uplink = createMqttUplink({ config: mqttConfig(broker.url, { maxInflight: 16 }), agentId: AGENT, store, logger, backoff: { minMs: 50, maxMs: 300 } });
+    await uplink.start();
+    const records = Array.from({ length: 400 }, (_, i) => makeRecord('mid', i, { agentId: AGENT, jpegBytes: 256 }));
+    for (const r of records) store.save(r);
+    uplink.notify();
+
+    await waitFor('part of the backlog delivered', () => uplink!.stats().published >= 50);
+    await broker.stop(); // mid-stream: rows are in flight
+    const pendingAtStop = store.pendingCount();
+    expect(pendingAtStop).toBeGreaterThan(0);
+    await broker.restart();
+    await waitFor('drained', () => store.pendingCount() === 0, 15_000);
+    await waitFor('all received', () => records.every((r) => sub!.ids().includes(r.incident.id)), 15_000);
+
+    const received = sub.ids();
+    const firstArrivals = received.filter((id, i) => received.indexOf(id) === i);
+    expect(firstArrivals).toEqual(records.map((r) => r.incident.id));
+    // Any duplicate is a row the old connection had in flight, resent under the same id.
+    expect(received.length - firstArrivals.length).toBeLessThanOrEqual(16);
+  } finally {
+    await uplink?.stop();
+    store.close();
+  }
+});

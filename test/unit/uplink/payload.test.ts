@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { IncidentRecord } from '../../../agent/incidents/types.js';
+import { incidentPayload, renderCameraStatePayload, renderIncidentPayload, renderStatusPayload } from '../../../agent/uplink/payload.js';
+import { makeRecord } from '../../fixtures/outbox-data.js';
+
+describe('incident payload', () => {
+  it('inlines the snapshot as base64 that decodes to the stored JPEG bytes', () => {
+    const record = makeRecord('run', 7);
+    const json = JSON.parse(renderIncidentPayload(record, 'inline').toString('utf8'));
+    expect(json.id).toBe('run-000007');
+    expect(json.schema).toBe('camwatch.incident/1');
+    expect(json.snapshot).toMatchObject({ contentType: 'image/jpeg', width: 640, height: 360, bytes: 2048 });
+    const bytes = Buffer.from(json.snapshot.data, 'base64');
+    expect(bytes.equals(record.snapshotJpeg!)).toBe(true);
+    expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+  });
+
+  it('keeps every Incident field', () => {
+    const record = makeRecord('run', 3);
+    const { snapshot: _s, ...withoutSnapshot } = incidentPayload(record, 'none');
+    const { snapshot: _t, ...expected } = record.incident;
+    expect(withoutSnapshot).toEqual(expected);
+  });
+
+  it('with snapshot none keeps the metadata but not the bytes', () => {
+    const payload = incidentPayload(makeRecord('run', 1), 'none');
+    expect(payload.snapshot).toEqual({ contentType: 'image/jpeg', width: 640, height: 360, bytes: 2048 });
+  });
+
+  it('omits snapshot entirely when the incident has none', () => {
+    const record: IncidentRecord = { incident: { ...makeRecord('run', 1).incident } };
+    delete record.incident.snapshot;
+    expect(incidentPayload(record, 'inline')).not.toHaveProperty('snapshot');
+  });
+
+  it('never carries properties outside the Incident contract (passwords attached at runtime)', () => {
+    const record = makeRecord('run', 2);
+    const polluted = {
+      ...record,
+      incident: { ...record.incident, password: 'hunter2-secret', mqtt: { password: 'hunter2-secret' } },
+    } as unknown as IncidentRecord;
+    const text = renderIncidentPayload(polluted, 'inline').toString('utf8');
+    expect(text).not.toContain('hunter2-secret');
+    expect(text).not.toMatch(/password/i);
+  });
+});
+
+describe('status and camera-state payloads', () => {
+  it('status keeps a `state` field', () => {
+    const json = JSON.parse(renderStatusPayload({ state: 'offline', agentId: 'edge', reason: 'connection-lost' }).toString());
+    expect(json).toEqual({ state: 'offline', agentId: 'edge', reason: 'connection-lost' });
+  });
+
+  it('camera state strips credentials from the error text', () => {
+    const json = JSON.parse(
+      renderCameraStatePayload({
+        cameraId: 'cam-1',
+        state: 'down',
+        reconnects: 3,
+        atMs: Date.UTC(2024, 0, 1),
+        lastError: 'cannot open rtsp://admin:pa55word@10.0.0.5/live',
+      }).toString(),
+    );
+    expect(json).toEqual({
+      cameraId: 'cam-1',
+      state: 'down',
+      reconnects: 3,
+      at: '2024-01-01T00:00:00.000Z',
+      lastError: 'cannot open rtsp://admin:***@10.0.0.5/live',
+    });
+  });
+});
