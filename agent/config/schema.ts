@@ -74,6 +74,16 @@ export const sourceSchema = z.union([
   }),
 ]);
 
+/** What `camwatch camera add` learned over ONVIF; informational, the agent streams from source.url. */
+export const onvifSchema = z
+  .strictObject({
+    xaddr: z.string().url().describe('ONVIF device service URL'),
+    mainStreamUri: z.string().optional().describe('Highest-resolution stream (for evidence), without credentials'),
+    snapshotUri: z.string().optional().describe('JPEG snapshot URL, without credentials'),
+    clockSkewMs: z.number().int().optional().describe('Camera clock minus agent clock when onboarded (ms)'),
+  })
+  .describe('ONVIF facts recorded at onboarding');
+
 export const cameraSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "-" and "_" only (it becomes an MQTT topic level)'),
   name: z.string().optional(),
@@ -96,6 +106,7 @@ export const cameraSchema = z.strictObject({
   zones: z.array(zoneSchema).default([]),
   lines: z.array(lineSchema).default([]),
   rules: z.array(ruleSchema).default([]),
+  onvif: onvifSchema.optional(),
 });
 
 export const configSchema = z.strictObject({
