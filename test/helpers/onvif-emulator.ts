@@ -86,6 +86,8 @@ export interface OnvifEmulator {
   /** host:port, as a technician would type it. */
   address: string;
   requests: EmulatorRequest[];
+  /** TCP connections currently open (a client that gave up must have closed its socket). */
+  openConnections(): number;
   close(): Promise<void>;
 }
 
@@ -296,6 +298,11 @@ export async function startOnvifEmulator(options: OnvifEmulatorOptions = {}): Pr
     });
   });
 
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   base = `http://127.0.0.1:${port}`;
@@ -306,6 +313,7 @@ export async function startOnvifEmulator(options: OnvifEmulatorOptions = {}): Pr
     xaddr: `${base}/onvif/device_service`,
     address: `127.0.0.1:${port}`,
     requests,
+    openConnections: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
         // Hanging requests keep their sockets open; end them so no handle outlives the test.
