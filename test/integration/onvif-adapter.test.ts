@@ -148,7 +148,7 @@ describe('connectOnvif against the emulator', () => {
     await expectCode(connectOnvif({ address: cam.address, ...credentials, timeoutMs: 400 }), 'ONVIF_UNREACHABLE');
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(380);
-    expect(elapsed).toBeLessThan(1400);
+    expect(elapsed).toBeLessThan(2000); // generous: 2 shared cores
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(cam.openConnections()).toBe(0);
   });

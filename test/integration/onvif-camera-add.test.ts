@@ -188,6 +188,9 @@ describe('camwatch camera add', () => {
     expect((await run([])).code).toBe(2);
     expect((await run(['10.0.0.5', '--password-file', 'a', '--password-env', 'B'])).code).toBe(2);
     expect((await run(['10.0.0.5', '--min-width', 'wide'])).code).toBe(2);
+    const noUser = await run(['10.0.0.5', '--password-env', 'PW']);
+    expect(noUser.code).toBe(2);
+    expect(noUser.err).toMatch(/--user/);
     expect((await run(['10.0.0.5', '--bogus'])).code).toBe(2);
     const unknownSub = await cameraCommand.run(['frobnicate'], { stdout: new PassThrough(), stderr: new PassThrough(), env: {}, cwd: dir });
     expect(unknownSub).toBe(2);

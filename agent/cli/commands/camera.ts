@@ -106,6 +106,9 @@ async function add(argv: string[], io: CameraCliIO, secrets: string[], out: (t: 
   if (values['password-file'] !== undefined && values['password-env'] !== undefined) {
     return usageError('give --password-file or --password-env, not both');
   }
+  if ((values['password-file'] !== undefined || values['password-env'] !== undefined) && values.user === undefined) {
+    return usageError('a password needs a user: add --user');
+  }
   const minWidthPx = values['min-width'] === undefined ? undefined : Number(values['min-width']);
   if (minWidthPx !== undefined && (!Number.isInteger(minWidthPx) || minWidthPx < 1 || minWidthPx > 8192)) {
     return usageError(`--min-width "${values['min-width']}" is not a width in pixels`);
