@@ -39,7 +39,7 @@ export const DEFAULT_EMULATOR_PROFILES: EmulatorProfile[] = [
   { token: 'Profile_3', name: 'thirdStream', encoding: 'H264', width: 320, height: 180, fps: 10, bitrateKbps: 256, streamPath: '/Streaming/Channels/103' },
 ];
 
-export type MalformedKind = 'truncated' | 'not-xml' | 'entity-bomb' | 'wrong-shape';
+export type MalformedKind = 'truncated' | 'not-xml' | 'entity-bomb' | 'wrong-shape' | 'huge';
 
 export interface OnvifEmulatorOptions {
   username?: string;
@@ -444,6 +444,9 @@ function malformedResponse(kind: MalformedKind, action: string): string {
     }
     case 'wrong-shape':
       return envelope(`<tds:SomethingElseEntirely><tt:Nothing/></tds:SomethingElseEntirely>`);
+    case 'huge':
+      // Well-formed but 512 KiB: a firmware dumping its log into a response.
+      return envelope(`<!-- ${'x'.repeat(512 * 1024)} --><tds:${action}Response/>`);
   }
 }
 

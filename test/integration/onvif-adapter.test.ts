@@ -142,6 +142,12 @@ describe('connectOnvif against the emulator', () => {
     expect(err.message).toContain(action);
   });
 
+  it('a response over the size cap is cut off → ONVIF_BAD_RESPONSE', async () => {
+    const cam = await emulator({ malformed: { GetProfiles: 'huge' } });
+    const err = await expectCode(connectOnvif({ address: cam.address, ...credentials, timeoutMs: 2000, maxResponseBytes: 64 * 1024 }), 'ONVIF_BAD_RESPONSE');
+    expect(err.message).toMatch(/GetProfiles: response larger than 65536 bytes/);
+  });
+
   it('a device that never answers → ONVIF_UNREACHABLE within the timeout, and its socket is freed', async () => {
     const cam = await emulator({ hang: true });
     const started = Date.now();
