@@ -243,9 +243,8 @@ class MqttOutboxUplink implements MqttUplink {
   private onClose(conn: Connection): void {
     if (conn.closed) return;
     conn.closed = true;
-    // Keep a no-op error listener: MQTT.js may still emit on a client we are discarding.
-    conn.client.removeAllListeners();
-    conn.client.on('error', () => undefined);
+    // Discard the client; its listeners stay (they check conn.closed / this.conn), including the
+    // error listener, so a late emit on a dead client cannot become an uncaught 'error'.
     conn.client.end(true);
     if (conn !== this.conn) return;
     this.conn = undefined;
@@ -400,8 +399,6 @@ class MqttOutboxUplink implements MqttUplink {
       }
     }
     conn.closed = true;
-    conn.client.removeAllListeners();
-    conn.client.on('error', () => undefined);
     conn.client.end(true);
     this.conn = undefined;
     this.log.info({ published: this.published, pending: this.options.store.pendingCount() }, 'uplink stopped');

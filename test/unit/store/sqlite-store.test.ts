@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../agent/ops/logger.js';
 import { isCamwatchError } from '../../../agent/ops/errors.js';
-import { openStore } from '../../../agent/store/sqlite-store.js';
+import { mapWriteError, openStore } from '../../../agent/store/sqlite-store.js';
 import { SCHEMA_VERSION } from '../../../agent/store/migrations.js';
 import type { IncidentStore } from '../../../agent/store/types.js';
 import { makeRecord } from '../../fixtures/outbox-data.js';
@@ -159,5 +159,16 @@ describe('openStore errors', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('write errors', () => {
+  it('a full disk (SQLITE_FULL) becomes STORE_FULL naming the file; other errors pass through', () => {
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const mapped = mapWriteError('/data/camwatch.db', full);
+    expect(isCamwatchError(mapped, 'STORE_FULL')).toBe(true);
+    expect((mapped as Error).message).toContain('/data/camwatch.db');
+    const other = Object.assign(new Error('constraint'), { code: 'SQLITE_CONSTRAINT' });
+    expect(mapWriteError('/data/camwatch.db', other)).toBe(other);
   });
 });
