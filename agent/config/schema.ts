@@ -5,7 +5,9 @@ import { z } from 'zod';
  * (a typo must not silently disable a rule). Geometry is validated here so a bad zone fails at start-up.
  */
 
-const point = z.tuple([z.number(), z.number()]).describe('[x, y]');
+const point = z
+  .tuple([z.number(), z.number()])
+  .describe('[x, y]: x to the right, y down, origin at the top-left corner of the image');
 
 export const UNITS = ['normalized', 'pixels'] as const;
 const units = z
@@ -16,63 +18,68 @@ const units = z
 export const zoneSchema = z
   .strictObject({
     id: z.string().min(1).describe('Zone id, unique per camera; appears in incidents'),
-    name: z.string().optional(),
+    name: z.string().optional().describe('Human-readable name shown at the IOC'),
     units,
-    points: z.array(point).min(3, 'expected at least 3 points').describe('Polygon corners, in order'),
+    points: z
+      .array(point)
+      .min(3, 'expected at least 3 points')
+      .describe('Polygon corners, in order around the area (either direction); edges must not cross'),
   })
   .describe('A polygon in the camera image');
 
 export const lineSchema = z
   .strictObject({
-    id: z.string().min(1),
-    name: z.string().optional(),
+    id: z.string().min(1).describe('Line id, unique per camera; appears in incidents and counters'),
+    name: z.string().optional().describe('Human-readable name shown at the IOC'),
     units,
-    from: point,
-    to: point,
+    from: point.describe('Start of the line [x, y]'),
+    to: point.describe('End of the line [x, y]; must differ from `from`'),
   })
   .describe('A directed line (tripwire): crossing from its left side to its right side (image coordinates, y down) counts as "in"');
 
 const classes = z
   .array(z.string().min(1))
-  .min(1)
+  .min(1, 'list at least one class, or remove "classes" to match every class')
   .optional()
   .describe('Detector class names this rule applies to (e.g. person, car, motorcycle); all classes when absent');
 
 export const zoneIntrusionRule = z.strictObject({
-  id: z.string().min(1),
-  type: z.literal('zone_intrusion'),
+  id: z.string().min(1).describe('Rule id, unique per camera; appears in incidents'),
+  type: z.literal('zone_intrusion').describe('An object of the given classes stays inside a zone'),
   zone: z.string().min(1).describe('Id of a zone of this camera'),
   classes,
   minSeconds: z.number().min(0).max(86_400).default(2).describe('How long the object must stay inside (s)'),
   cooldownSeconds: z.number().min(0).max(86_400).default(30).describe('Same track does not re-trigger within this time (s)'),
-  severity: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('medium'),
+  severity: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('medium').describe('Severity of the incidents raised'),
 });
 
 export const lineCrossingRule = z.strictObject({
-  id: z.string().min(1),
-  type: z.literal('line_crossing'),
+  id: z.string().min(1).describe('Rule id, unique per camera; appears in incidents'),
+  type: z.literal('line_crossing').describe('An object of the given classes crosses a line; crossings are counted per class'),
   line: z.string().min(1).describe('Id of a line of this camera'),
   classes,
   direction: z.enum(['in', 'out', 'both']).default('both').describe('Which crossings raise an incident; all are counted'),
-  severity: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('info'),
+  severity: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('info').describe('Severity of the incidents raised'),
 });
 
-export const ruleSchema = z.discriminatedUnion('type', [zoneIntrusionRule, lineCrossingRule]);
+export const ruleSchema = z
+  .discriminatedUnion('type', [zoneIntrusionRule, lineCrossingRule])
+  .describe('An incident rule; `type` selects which fields apply');
 
 export const sourceSchema = z.union([
   z.strictObject({
     url: z.string().min(1).describe('rtsp://[user[:password]@]host[:port]/path'),
-    transport: z.enum(['tcp', 'udp']).default('tcp'),
-    username: z.string().optional(),
+    transport: z.enum(['tcp', 'udp']).default('tcp').describe('RTSP transport; tcp survives lossy links and NAT'),
+    username: z.string().optional().describe('Camera user; may also be given in the URL'),
     password: z.string().optional().describe('Camera password; prefer passwordFile or passwordEnv'),
-    passwordFile: z.string().optional(),
-    passwordEnv: z.string().optional(),
+    passwordFile: z.string().optional().describe('File holding the camera password (trimmed); relative to the config file'),
+    passwordEnv: z.string().optional().describe('Environment variable holding the camera password'),
   }),
   z.strictObject({
     file: z.string().min(1).describe('A video file played at real-time rate, looped: stands in for a camera'),
-    loop: z.boolean().default(true),
+    loop: z.boolean().default(true).describe('Start again at the end of the file'),
   }),
-]);
+]).describe('Where frames come from: an RTSP camera (url) or a video file (file)');
 
 /** What `camwatch camera add` learned over ONVIF; informational, the agent streams from source.url. */
 export const onvifSchema = z
@@ -85,78 +92,96 @@ export const onvifSchema = z
   .describe('ONVIF facts recorded at onboarding');
 
 export const cameraSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "-" and "_" only (it becomes an MQTT topic level)'),
-  name: z.string().optional(),
-  enabled: z.boolean().default(true),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "-" and "_" only (it becomes an MQTT topic level)')
+    .describe('Camera id, unique per agent; part of MQTT topics and incident ids'),
+  name: z.string().optional().describe('Human-readable name shown at the IOC'),
+  enabled: z.boolean().default(true).describe('false: keep the camera in the file but do not open it'),
   source: sourceSchema,
   location: z
     .strictObject({
-      lat: z.number().min(-90).max(90).optional(),
-      lon: z.number().min(-180).max(180).optional(),
-      address: z.string().optional(),
+      lat: z.number().min(-90).max(90).optional().describe('Latitude (decimal degrees, WGS 84)'),
+      lon: z.number().min(-180).max(180).optional().describe('Longitude (decimal degrees, WGS 84)'),
+      address: z.string().optional().describe('Street address or landmark, as shown at the IOC'),
     })
-    .optional(),
+    .optional()
+    .describe('Where the camera is; copied into every incident'),
   analysis: z
     .strictObject({
       fps: z.number().gt(0).max(30).default(5).describe('Frames analysed per second'),
       width: z.number().int().min(160).max(1920).default(640).describe('Analysis frame width (px); height keeps the aspect ratio'),
       stallSeconds: z.number().min(1).max(600).default(10).describe('No frame for this long restarts the decoder'),
+      hwaccel: z
+        .enum(['vaapi', 'qsv', 'cuda', 'v4l2m2m'])
+        .optional()
+        .describe('Hardware video decoding; falls back to software when the device is missing. Absent: software'),
     })
-    .prefault({}),
-  zones: z.array(zoneSchema).default([]),
-  lines: z.array(lineSchema).default([]),
-  rules: z.array(ruleSchema).default([]),
+    .prefault({})
+    .describe('How frames are sampled for detection'),
+  zones: z.array(zoneSchema).default([]).describe('Polygons referenced by zone rules'),
+  lines: z.array(lineSchema).default([]).describe('Tripwires referenced by line rules'),
+  rules: z.array(ruleSchema).default([]).describe('Incident rules of this camera'),
   onvif: onvifSchema.optional(),
-});
+}).describe('One camera (or video file) and its analysis');
 
 export const configSchema = z.strictObject({
   version: z.literal(1).default(1).describe('Config format version'),
   agent: z
     .strictObject({
-      id: z.string().regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "-" and "_" only').default('camwatch-edge'),
-      dataDir: z.string().default('./var').describe('SQLite store and evidence directory'),
-      logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+      id: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "-" and "_" only')
+        .default('camwatch-edge')
+        .describe('This box\'s id at the IOC; part of MQTT topics'),
+      dataDir: z.string().default('./var').describe('SQLite store and evidence directory; relative to the config file'),
+      logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('Minimum level written to the log'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('This edge box'),
   models: z
     .strictObject({
-      dir: z.string().default('./models').describe('Directory holding the model files named in the manifest'),
-      manifest: z.string().default('./models/manifest.json'),
+      dir: z.string().default('./models').describe('Directory holding the model files named in the manifest; relative to the config file'),
+      manifest: z.string().default('./models/manifest.json').describe('Model manifest (names, files, checksums); relative to the config file'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Where detection models live'),
   detection: z
     .strictObject({
       model: z.string().default('yolox_nano_416').describe('Model name from the manifest'),
-      scoreThreshold: z.number().min(0).max(1).default(0.35),
-      nmsIouThreshold: z.number().min(0).max(1).default(0.45),
+      scoreThreshold: z.number().min(0).max(1).default(0.35).describe('Detections scoring below this (0..1) are dropped'),
+      nmsIouThreshold: z.number().min(0).max(1).default(0.45).describe('Overlap (IoU, 0..1) above which duplicate boxes are merged'),
       threads: z.number().int().min(1).max(64).optional().describe('ONNX intra-op threads; default from core count'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Object detector'),
   tracking: z
     .strictObject({
-      iouThreshold: z.number().min(0).max(1).default(0.3),
-      maxLostSeconds: z.number().min(0).max(60).default(1.5),
-      minHits: z.number().int().min(1).max(30).default(2),
+      iouThreshold: z.number().min(0).max(1).default(0.3).describe('Minimum overlap (IoU, 0..1) to match a detection to a track'),
+      maxLostSeconds: z.number().min(0).max(60).default(1.5).describe('A track unseen for this long ends (s)'),
+      minHits: z.number().int().min(1).max(30).default(2).describe('Detections needed before a track is confirmed (frames)'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Object tracker'),
   mqtt: z
     .strictObject({
       url: z.string().optional().describe('mqtt://, mqtts://, ws:// broker URL; absent → the embedded broker'),
       embeddedPort: z.number().int().min(0).max(65535).default(1883).describe('Port of the embedded broker (used when url is absent)'),
-      embeddedHost: z.string().default('127.0.0.1'),
-      username: z.string().optional(),
-      password: z.string().optional(),
-      passwordFile: z.string().optional(),
-      passwordEnv: z.string().optional(),
+      embeddedHost: z.string().default('127.0.0.1').describe('Interface the embedded broker listens on (used when url is absent)'),
+      username: z.string().optional().describe('Broker user'),
+      password: z.string().optional().describe('Broker password; prefer passwordFile or passwordEnv'),
+      passwordFile: z.string().optional().describe('File holding the broker password (trimmed); relative to the config file'),
+      passwordEnv: z.string().optional().describe('Environment variable holding the broker password'),
       clientId: z.string().optional().describe('Defaults to camwatch-<agent.id>'),
-      topicPrefix: z.string().regex(/^[^#+]+$/, 'must not contain MQTT wildcards').default('camwatch'),
+      topicPrefix: z.string().regex(/^[^#+]+$/, 'must not contain MQTT wildcards').default('camwatch').describe('First topic level of everything published'),
       snapshot: z.enum(['inline', 'none']).default('inline').describe('inline: base64 JPEG inside the incident payload'),
-      maxInflight: z.number().int().min(1).max(1000).default(16),
-      keepaliveSeconds: z.number().int().min(5).max(3600).default(30),
+      maxInflight: z.number().int().min(1).max(1000).default(16).describe('Unacknowledged QoS 1 messages in flight (messages)'),
+      keepaliveSeconds: z.number().int().min(5).max(3600).default(30).describe('MQTT keepalive (s)'),
     })
-    .prefault({}),
-  cameras: z.array(cameraSchema).default([]),
-});
+    .prefault({})
+    .describe('Uplink to the IOC broker'),
+  cameras: z.array(cameraSchema).default([]).describe('Cameras analysed by this box'),
+}).describe('camwatch edge agent configuration (config/camwatch.yaml)');
 
 export type Config = z.output<typeof configSchema>;
 export type CameraConfig = z.output<typeof cameraSchema>;

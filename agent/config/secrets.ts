@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { Config } from './schema.js';
+import type { IssuePath, RawIssue } from './issues.js';
+
+/**
+ * Passwords are resolved once, at load, into `LoadedConfig.secrets` and removed from the config object, so
+ * the config can be logged or published and the secrets have exactly one home. Values never enter an issue
+ * message: only field names, file paths and variable names do.
+ */
+
+export interface ConfigSecrets {
+  /** Broker password from mqtt.password / passwordFile / passwordEnv. */
+  mqttPassword?: string;
+  /**
+   * Per enabled camera id: from source.password / passwordFile / passwordEnv. A password written inside the
+   * source URL stays in the URL (ffmpeg needs it there) and is not copied here.
+   */
+  cameraPasswords: Record<string, string>;
+}
+
+export type SecretEnv = Readonly<Record<string, string | undefined>>;
+
+export interface SecretOptions {
+  env: SecretEnv;
+  baseDir: string;
+}
+
+interface SecretFields {
+  password?: string | undefined;
+  passwordFile?: string | undefined;
+  passwordEnv?: string | undefined;
+}
+
+type Resolved = { value?: string; issue?: RawIssue };
+
+function resolveOne(fields: SecretFields, path: IssuePath, options: SecretOptions): Resolved {
+  if (fields.passwordFile !== undefined) {
+    const file = isAbsolute(fields.passwordFile) ? fields.passwordFile : resolve(options.baseDir, fields.passwordFile);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      return { issue: { path: [...path, 'passwordFile'], message: `cannot read ${file}: ${reason(err)}` } };
+    }
+    // Editors add a trailing newline; a password never ends in whitespace on purpose.
+    const value = text.trim();
+    if (value === '') return { issue: { path: [...path, 'passwordFile'], message: `${file} is empty; write the password in it` } };
+    return { value };
+  }
+  if (fields.passwordEnv !== undefined) {
+    const value = options.env[fields.passwordEnv];
+    if (value === undefined) return { issue: { path: [...path, 'passwordEnv'], message: `environment variable ${fields.passwordEnv} is not set` } };
+    if (value === '') return { issue: { path: [...path, 'passwordEnv'], message: `environment variable ${fields.passwordEnv} is empty` } };
+    return { value };
+  }
+  return fields.password === undefined ? {} : { value: fields.password };
+}
+
+function reason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied (the agent user must be able to read it)';
+  if (code === 'EISDIR') return 'it is a directory, not a file';
+  return code ?? 'unreadable';
+}
+
+/**
+ * Resolves every secret the config names. Disabled cameras are skipped: a camera not yet installed should
+ * not need its password file on the box.
+ */
+export function resolveSecrets(config: Config, options: SecretOptions): { secrets: ConfigSecrets; issues: RawIssue[] } {
+  const issues: RawIssue[] = [];
+  const secrets: ConfigSecrets = { cameraPasswords: {} };
+  const mqtt = resolveOne(config.mqtt, ['mqtt'], options);
+  if (mqtt.issue !== undefined) issues.push(mqtt.issue);
+  if (mqtt.value !== undefined) secrets.mqttPassword = mqtt.value;
+  config.cameras.forEach((camera, index) => {
+    if (!camera.enabled || !('url' in camera.source)) return;
+    const result = resolveOne(camera.source, ['cameras', index, 'source'], options);
+    if (result.issue !== undefined) issues.push(result.issue);
+    if (result.value !== undefined) secrets.cameraPasswords[camera.id] = result.value;
+  });
+  return { secrets, issues };
+}
+
+/** A copy of the config without clear-text password fields (their values now live in `secrets`). */
+export function withoutClearPasswords(config: Config): Config {
+  const { password: _mqttPassword, ...mqtt } = config.mqtt;
+  return {
+    ...config,
+    mqtt,
+    cameras: config.cameras.map((camera) => {
+      if (!('url' in camera.source)) return camera;
+      const { password: _password, ...source } = camera.source;
+      return { ...camera, source };
+    }),
+  };
+}

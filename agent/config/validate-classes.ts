@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Config } from './schema.js';
+import type { RawIssue } from './issues.js';
+import { suggestionSuffix } from './suggest.js';
+
+/**
+ * A rule's `classes: [preson]` would never match anything and silently disable the rule, so class names are
+ * checked against the model's class list. Best effort: when the manifest cannot be read this check is
+ * skipped, and the detection stage reports the manifest problem with its own MODEL_* code at start-up.
+ */
+
+/** The two facts this check needs from models/manifest.json. */
+export interface ModelCatalogue {
+  models: { name: string; classes?: readonly string[] }[];
+}
+
+/** Reads model names and their class lists; undefined when the manifest is missing or not understood. */
+export function readModelCatalogue(manifestPath: string): ModelCatalogue | undefined {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const entries = (manifest as { models?: unknown } | null)?.models;
+  if (!Array.isArray(entries)) return undefined;
+  const models: ModelCatalogue['models'] = [];
+  for (const entry of entries as unknown[]) {
+    const { name, classes } = (entry ?? {}) as { name?: unknown; classes?: unknown };
+    if (typeof name !== 'string') continue;
+    models.push({ name, classes: typeof classes === 'string' ? readClassList(resolve(dirname(manifestPath), classes)) : undefined });
+  }
+  return { models };
+}
+
+function readClassList(path: string): string[] | undefined {
+  try {
+    const names = readFileSync(path, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+    return names.length > 0 ? names : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Unknown model name, and rule classes the model cannot detect. */
+export function checkClasses(config: Config, catalogue: ModelCatalogue): RawIssue[] {
+  const names = catalogue.models.map((m) => m.name);
+  const model = catalogue.models.find((m) => m.name === config.detection.model);
+  if (model === undefined) {
+    return [{ path: ['detection', 'model'], message: `unknown model "${config.detection.model}"${suggestionSuffix(config.detection.model, names)} (manifest: ${names.join(', ') || 'no models'})` }];
+  }
+  const known = model.classes;
+  if (known === undefined) return [];
+  const issues: RawIssue[] = [];
+  config.cameras.forEach((camera, c) =>
+    camera.rules.forEach((rule, r) =>
+      rule.classes?.forEach((name, k) => {
+        if (!known.includes(name)) {
+          issues.push({ path: ['cameras', c, 'rules', r, 'classes', k], message: `unknown class "${name}" for model ${model.name}${suggestionSuffix(name, known)}` });
+        }
+      }),
+    ),
+  );
+  return issues;
+}

@@ -1,0 +1,119 @@
+import { lineSchema, ruleSchema, zoneSchema, type Config, type LineConfig, type ZoneConfig } from './schema.js';
+import { valueAt, type IssuePath, type RawIssue } from './issues.js';
+import { polygonProblem, samePoint, type Point } from './polygon.js';
+import { suggestionSuffix } from './suggest.js';
+
+/**
+ * Cross-field checks zod cannot express field by field: ids unique where they are referenced, rules pointing
+ * at zones and lines that exist, and zones and lines that can actually be crossed. Pure: data in, issues out.
+ * Works on raw data (a parsed Config is raw data too), so it also runs when the schema failed elsewhere.
+ */
+
+/** Duplicate camera ids, from raw ids so it also runs when other parts of the file are invalid. */
+export function checkCameraIds(ids: readonly unknown[]): RawIssue[] {
+  return findDuplicates(ids, 'camera', 'cameras', (index) => ['cameras', index, 'id']);
+}
+
+/** One issue per repeated id, at the repeat, naming where the id was first used. */
+function findDuplicates(ids: readonly unknown[], what: string, collection: string, pathOf: (index: number) => IssuePath): RawIssue[] {
+  const firstSeen = new Map<string, number>();
+  const issues: RawIssue[] = [];
+  ids.forEach((id, index) => {
+    if (typeof id !== 'string') return;
+    const first = firstSeen.get(id);
+    if (first === undefined) firstSeen.set(id, index);
+    else issues.push({ path: pathOf(index), message: `duplicate ${what} id "${id}" (also ${collection}[${first}]); ${what} ids must be unique` });
+  });
+  return issues;
+}
+
+/**
+ * Everything checked on one camera. Takes raw data and parses zones, lines and rules one by one, so a camera
+ * with a schema error elsewhere (say a bad fps) still gets its geometry checked in the same run.
+ */
+export function checkCamera(raw: unknown, index: number): RawIssue[] {
+  const at = (...rest: (string | number)[]): IssuePath => ['cameras', index, ...rest];
+  const rawId = valueAt(raw, ['id']);
+  const cameraId = typeof rawId === 'string' ? rawId : `cameras[${index}]`;
+  const zones = listAt(raw, 'zones');
+  const lines = listAt(raw, 'lines');
+  const rules = listAt(raw, 'rules');
+  const idsOf = (items: unknown[]) => items.map((item) => valueAt(item, ['id']));
+  const issues: RawIssue[] = [
+    ...findDuplicates(idsOf(zones), 'zone', 'zones', (k) => at('zones', k, 'id')),
+    ...findDuplicates(idsOf(lines), 'line', 'lines', (k) => at('lines', k, 'id')),
+    ...findDuplicates(idsOf(rules), 'rule', 'rules', (k) => at('rules', k, 'id')),
+  ];
+  zones.forEach((item, k) => {
+    const zone = zoneSchema.safeParse(item);
+    if (zone.success) issues.push(...checkZone(zone.data, at('zones', k)));
+  });
+  lines.forEach((item, k) => {
+    const line = lineSchema.safeParse(item);
+    if (line.success) issues.push(...checkLine(line.data, at('lines', k)));
+  });
+  const known = { zone: stringsOf(idsOf(zones)), line: stringsOf(idsOf(lines)) };
+  rules.forEach((item, k) => {
+    const rule = ruleSchema.safeParse(item);
+    if (!rule.success) return;
+    const [kind, id] = rule.data.type === 'zone_intrusion' ? (['zone', rule.data.zone] as const) : (['line', rule.data.line] as const);
+    const message = checkReference(cameraId, known, kind, id);
+    if (message !== undefined) issues.push({ path: at('rules', k, kind), message });
+  });
+  return issues;
+}
+
+function listAt(raw: unknown, key: string): unknown[] {
+  const value = valueAt(raw, [key]);
+  return Array.isArray(value) ? value : [];
+}
+
+function stringsOf(values: unknown[]): string[] {
+  return values.filter((v): v is string => typeof v === 'string');
+}
+
+/** `no zone "gate" on camera "cam-01" (zones: a, b)`, or undefined when the id exists. */
+function checkReference(cameraId: string, known: { zone: string[]; line: string[] }, kind: 'zone' | 'line', id: string): string | undefined {
+  const own = known[kind];
+  if (own.includes(id)) return undefined;
+  const other = kind === 'zone' ? 'line' : 'zone';
+  const listing = own.length === 0 ? `no ${kind}s defined` : `${kind}s: ${[...new Set(own)].join(', ')}`;
+  let message = `no ${kind} "${id}" on camera "${cameraId}" (${listing})${suggestionSuffix(id, own)}`;
+  if (known[other].includes(id)) {
+    message += `; "${id}" is a ${other}: use a ${other === 'line' ? 'line_crossing' : 'zone_intrusion'} rule for it`;
+  }
+  return message;
+}
+
+function checkZone(zone: ZoneConfig, path: IssuePath): RawIssue[] {
+  const issues = zone.points.flatMap((p, k) => checkPoint(p, zone.units, [...path, 'points', k]));
+  const problem = polygonProblem(zone.points);
+  if (problem !== undefined) issues.push({ path: [...path, 'points'], message: problem });
+  return issues;
+}
+
+function checkLine(line: LineConfig, path: IssuePath): RawIssue[] {
+  const issues = [...checkPoint(line.from, line.units, [...path, 'from']), ...checkPoint(line.to, line.units, [...path, 'to'])];
+  if (samePoint(line.from, line.to)) {
+    issues.push({ path: [...path, 'to'], message: 'zero-length line: "to" is the same point as "from"; a line needs two different points' });
+  }
+  return issues;
+}
+
+function checkPoint(point: Point, units: 'normalized' | 'pixels', path: IssuePath): RawIssue[] {
+  const [x, y] = point;
+  const shown = `[${x}, ${y}]`;
+  if (units === 'normalized' && (x < 0 || x > 1 || y < 0 || y > 1)) {
+    return [{ path, message: `${shown} is outside the frame: normalized coordinates run from 0 to 1 (fractions of width and height); for pixel coordinates set units: pixels` }];
+  }
+  if (units === 'pixels' && (x < 0 || y < 0)) {
+    return [{ path, message: `${shown} is outside the frame: pixel coordinates cannot be negative` }];
+  }
+  return [];
+}
+
+/** All geometry and reference checks of a config (parsed, or raw data that may fail the schema elsewhere). */
+export function checkGeometry(data: Config | unknown): RawIssue[] {
+  const cameras = listAt(data, 'cameras');
+  return [...checkCameraIds(cameras.map((c) => valueAt(c, ['id']))), ...cameras.flatMap((camera, index) => checkCamera(camera, index))];
+}
