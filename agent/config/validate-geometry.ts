@@ -56,11 +56,31 @@ export function checkCamera(raw: unknown, index: number): RawIssue[] {
   rules.forEach((item, k) => {
     const rule = ruleSchema.safeParse(item);
     if (!rule.success) return;
-    const [kind, id] = rule.data.type === 'zone_intrusion' ? (['zone', rule.data.zone] as const) : (['line', rule.data.line] as const);
-    const message = checkReference(cameraId, known, kind, id);
-    if (message !== undefined) issues.push({ path: at('rules', k, kind), message });
+    for (const ref of referencesOf(rule.data)) {
+      const message = checkReference(cameraId, known, ref.kind, ref.id);
+      if (message !== undefined) issues.push({ path: at('rules', k, ...ref.path), message });
+    }
   });
   return issues;
+}
+
+/**
+ * Which fields of a rule name zones or lines, found by name so that every rule type is covered without a
+ * list to keep in step: `zone` / `line`, or a name ending in Zone(s) / Line(s) (e.g. `ignoreZones`),
+ * holding one id or a list of ids.
+ */
+const REFERENCE_FIELD = /^(?:(zone|line)|.*(Zone|Line))s?$/;
+
+function referencesOf(rule: object): { kind: 'zone' | 'line'; id: string; path: (string | number)[] }[] {
+  const refs: { kind: 'zone' | 'line'; id: string; path: (string | number)[] }[] = [];
+  for (const [key, value] of Object.entries(rule)) {
+    const match = REFERENCE_FIELD.exec(key);
+    if (match === null) continue;
+    const kind = (match[1] ?? match[2]!).toLowerCase() as 'zone' | 'line';
+    if (typeof value === 'string') refs.push({ kind, id: value, path: [key] });
+    else if (Array.isArray(value)) value.forEach((id, i) => typeof id === 'string' && refs.push({ kind, id, path: [key, i] }));
+  }
+  return refs;
 }
 
 function listAt(raw: unknown, key: string): unknown[] {
@@ -79,9 +99,7 @@ function checkReference(cameraId: string, known: { zone: string[]; line: string[
   const other = kind === 'zone' ? 'line' : 'zone';
   const listing = own.length === 0 ? `no ${kind}s defined` : `${kind}s: ${[...new Set(own)].join(', ')}`;
   let message = `no ${kind} "${id}" on camera "${cameraId}" (${listing})${suggestionSuffix(id, own)}`;
-  if (known[other].includes(id)) {
-    message += `; "${id}" is a ${other}: use a ${other === 'line' ? 'line_crossing' : 'zone_intrusion'} rule for it`;
-  }
+  if (known[other].includes(id)) message += `; "${id}" is a ${other}, not a ${kind}`;
   return message;
 }
 

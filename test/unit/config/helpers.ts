@@ -1,4 +1,5 @@
 import { parseConfigText, type ParseOptions } from '../../../agent/config/load.js';
+import { ruleSchema } from '../../../agent/config/schema.js';
 import { CamwatchError, type ErrorCode } from '../../../agent/ops/errors.js';
 import { PROJECT_ROOT } from '../../helpers/data.js';
 
@@ -25,3 +26,9 @@ export function issueLines(text: string, options: ParseOptions = {}): { code: Er
 
 /** A valid camera block (lines 3..) under `cameras:`, with zones/lines/rules given by the test. */
 export const CAMERA_HEADER = ['cameras:', '  - id: cam-01', '    source:', '      file: video.mp4'];
+
+/**
+ * The rule types the schema knows, as error messages list them. Derived, so that adding a rule type to the
+ * schema does not break the exact-message tests (which must still include every type).
+ */
+export const KNOWN_RULE_TYPES = ruleSchema.options.flatMap((rule) => [...rule.shape.type.values]).join(', ');

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE } from '../../../agent/ops/errors.js';
 import { PROJECT_ROOT } from '../../helpers/data.js';
-import { CAMERA_HEADER, errorOf, issueLines, yaml } from './helpers.js';
+import { CAMERA_HEADER, KNOWN_RULE_TYPES, errorOf, issueLines, yaml } from './helpers.js';
 
 // Each case is a file a technician could plausibly save; the expected line is exactly what they will read.
 // CAMERA_HEADER is lines 1-4: cameras: / - id: cam-01 / source: / file: video.mp4
@@ -66,7 +66,7 @@ describe('malformed configs: every message names file:line:col, the path and the
       '        line: l',
     );
     expect(issueLines(text).lines).toEqual([
-      'camwatch.yaml:11:9 cameras[0].rules[0].type: unknown rule type "line_crosing"; did you mean "line_crossing"? (known: zone_intrusion, line_crossing)',
+      `camwatch.yaml:11:9 cameras[0].rules[0].type: unknown rule type "line_crosing"; did you mean "line_crossing"? (known: ${KNOWN_RULE_TYPES})`,
     ]);
   });
 
@@ -90,7 +90,7 @@ describe('malformed configs: every message names file:line:col, the path and the
     expect(issueLines(text).lines).toEqual(['camwatch.yaml:11:41 cameras[0].rules[2].zone: no zone "gate" on camera "cam-01" (zones: a, b)']);
   });
 
-  it('a rule naming a line as its zone → says to use a line_crossing rule', () => {
+  it('a rule naming a line as its zone → says it is a line', () => {
     const text = yaml(
       ...CAMERA_HEADER,
       '    lines:',
@@ -99,7 +99,7 @@ describe('malformed configs: every message names file:line:col, the path and the
       '      - { id: r1, type: zone_intrusion, zone: stop }',
     );
     expect(issueLines(text).lines).toEqual([
-      'camwatch.yaml:8:41 cameras[0].rules[0].zone: no zone "stop" on camera "cam-01" (no zones defined); "stop" is a line: use a line_crossing rule for it',
+      'camwatch.yaml:8:41 cameras[0].rules[0].zone: no zone "stop" on camera "cam-01" (no zones defined); "stop" is a line, not a zone',
     ]);
   });
 
