@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from './data.js';
+
+/** A real `camwatch` process, as a technician starts it; its JSON log lines are kept for assertions. */
+export interface AgentProcess {
+  readonly child: ChildProcess;
+  readonly lines: string[];
+  /** Resolves with the first parsed log line matching the predicate. */
+  waitForLog(match: (entry: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown>>;
+  /** SIGTERM and wait; resolves the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait: a power cut as the process sees it. */
+  kill(): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+
+export function startAgent(args: string[], env: NodeJS.ProcessEnv = {}): AgentProcess {
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'camwatch.js'), ...args], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  const lines: string[] = [];
+  const waiters: Array<() => void> = [];
+  let buffer = '';
+  const onData = (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const parts = buffer.split('\n');
+    buffer = parts.pop() ?? '';
+    lines.push(...parts.filter(Boolean));
+    for (const w of waiters.splice(0)) w();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { live.delete(child); resolve(code); }));
+
+  const parse = (line: string): Record<string, unknown> | undefined => {
+    try {
+      return JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+  };
+
+  return {
+    child,
+    lines,
+    waitForLog(match, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        let seen = 0;
+        const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for a log line; last lines:\n${lines.slice(-15).join('\n')}`)), timeoutMs);
+        const check = () => {
+          for (; seen < lines.length; seen++) {
+            const entry = parse(lines[seen]!);
+            if (entry && match(entry)) {
+              clearTimeout(timer);
+              resolve(entry);
+              return;
+            }
+          }
+          if (child.exitCode !== null) {
+            clearTimeout(timer);
+            reject(new Error(`agent exited with ${child.exitCode}; last lines:\n${lines.slice(-15).join('\n')}`));
+            return;
+          }
+          waiters.push(check);
+        };
+        check();
+      });
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Teardown: kills any agent a test left running, and fails that test. */
+export function assertNoAgentLeaks(): void {
+  const leaked = [...live];
+  for (const c of leaked) c.kill('SIGKILL');
+  live.clear();
+  if (leaked.length) throw new Error(`agent process leaked: pids ${leaked.map((c) => c.pid).join(', ')}`);
+}
