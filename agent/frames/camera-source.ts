@@ -1,0 +1,293 @@
+import type { CameraConfig } from '../config/schema.js';
+import type { Logger } from '../ops/logger.js';
+import { restartDelayMs, type BackoffOptions } from './backoff.js';
+import { buildFfmpegArgs, type HwAccel } from './ffmpeg-args.js';
+import { FfmpegDecoder, probeFfmpeg, type DecoderExit, type RawFrame } from './ffmpeg-decoder.js';
+import { LatestFrameSlot } from './latest-frame-slot.js';
+import type { StreamInfo } from './stream-info.js';
+import type { Frame, FrameSource, FrameSourceStats, SourceState, SourceStateChange } from './types.js';
+
+export interface CameraSourceOptions {
+  camera: CameraConfig;
+  /** Bound to `{component:'frames', camera}`. */
+  logger: Logger;
+  onState?: (change: SourceStateChange) => void;
+  password?: string;
+  /** File sources: the resolved path. */
+  filePath?: string;
+  ffmpegPath: string;
+  hwaccel?: HwAccel;
+  backoff: BackoffOptions;
+  killGraceMs?: number;
+  socketTimeoutMs?: number;
+  random?: () => number;
+}
+
+/** One ffmpeg run and what the supervisor knows about it. */
+interface Run {
+  decoder: FfmpegDecoder;
+  frames: number;
+  hwaccel: HwAccel | undefined;
+  /** The watchdog ended this run (state already reported). */
+  stalled: boolean;
+}
+
+/**
+ * A supervised camera: keeps one ffmpeg running, restarts it when it exits or when no frame arrives for
+ * `analysis.stallSeconds` (restart delays from backoff.ts), and reports
+ * connecting → online → stalled/down → connecting … → stopped.
+ * Everything it owns is per camera, so a failing camera cannot slow or stop another.
+ */
+export class CameraSource implements FrameSource {
+  readonly cameraId: string;
+  private readonly options: CameraSourceOptions;
+  private readonly log: Logger;
+  private readonly slot = new LatestFrameSlot();
+  private readonly secrets: string[];
+  private state: SourceState = 'stopped';
+  private lastError: string | undefined;
+  private started = false;
+  private stopping: Promise<void> | undefined;
+  private run: Run | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private reconnects = 0;
+  private framesDecoded = 0;
+  private hwaccelFailed = false;
+  private streamInfo: StreamInfo = {};
+
+  constructor(options: CameraSourceOptions) {
+    this.options = options;
+    this.cameraId = options.camera.id;
+    this.log = options.logger;
+    this.secrets = secretsOf(options);
+  }
+
+  start(): void {
+    if (this.started || this.stopping) return;
+    this.started = true;
+    void this.launch();
+  }
+
+  next(signal?: AbortSignal): Promise<Frame | null> {
+    return this.slot.take(signal);
+  }
+
+  stats(): FrameSourceStats {
+    return {
+      state: this.state,
+      framesDecoded: this.framesDecoded,
+      framesDropped: this.slot.framesDropped,
+      framesDelivered: this.slot.framesDelivered,
+      reconnects: this.reconnects,
+      lastError: this.lastError,
+      sourceWidth: this.streamInfo.sourceWidth,
+      sourceHeight: this.streamInfo.sourceHeight,
+    };
+  }
+
+  /** The current run's ffmpeg pid (tests use it to check that no process is left behind). */
+  get decoderPid(): number | undefined {
+    return this.run?.decoder.pid;
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      clearTimeout(this.restartTimer);
+      clearTimeout(this.watchdog);
+      this.slot.close();
+      const run = this.run;
+      this.run = undefined;
+      await run?.decoder.stop();
+      this.setState('stopped');
+    })();
+    return this.stopping;
+  }
+
+  private async launch(): Promise<void> {
+    const { camera } = this.options;
+    this.setState('connecting');
+    let version;
+    try {
+      version = await probeFfmpeg(this.options.ffmpegPath);
+    } catch (err) {
+      if (this.stopping) return;
+      this.fail('down', err instanceof Error ? `FFMPEG_MISSING: ${err.message}` : 'FFMPEG_MISSING');
+      return;
+    }
+    if (this.stopping) return;
+
+    const hwaccel = this.hwaccelFailed ? undefined : this.options.hwaccel;
+    const args = buildFfmpegArgs({
+      source: camera.source,
+      filePath: this.options.filePath,
+      fps: camera.analysis.fps,
+      width: camera.analysis.width,
+      password: this.options.password,
+      hwaccel,
+      inputCodec: this.streamInfo.codec,
+      version,
+      socketTimeoutMs: this.options.socketTimeoutMs,
+    });
+    const run: Run = {
+      hwaccel,
+      frames: 0,
+      stalled: false,
+      decoder: new FfmpegDecoder({
+        cameraId: camera.id,
+        args,
+        ffmpegPath: this.options.ffmpegPath,
+        logger: this.log,
+        secrets: this.secrets,
+        killGraceMs: this.options.killGraceMs,
+        onFrame: (frame) => this.onFrame(run, frame),
+        onExit: (exit) => this.onExit(run, exit),
+        onStreamInfo: (info) => {
+          if (run === this.run) this.streamInfo = { ...this.streamInfo, ...info };
+        },
+      }),
+    };
+    this.run = run;
+    this.armWatchdog(run);
+    try {
+      run.decoder.start();
+    } catch (err) {
+      this.run = undefined;
+      clearTimeout(this.watchdog);
+      this.fail('down', `ffmpeg could not be started: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private onFrame(run: Run, raw: RawFrame): void {
+    if (run !== this.run || run.stalled) return;
+    run.frames++;
+    this.framesDecoded++;
+    this.armWatchdog(run);
+    if (this.state !== 'online') {
+      // A frame proves the camera and the options work: the next failure starts from the shortest delay.
+      this.failures = 0;
+      this.setState('online');
+    }
+    this.slot.put({
+      cameraId: this.cameraId,
+      seq: this.framesDecoded,
+      capturedAtMs: Date.now(),
+      width: raw.width,
+      height: raw.height,
+      data: raw.data,
+    });
+  }
+
+  private armWatchdog(run: Run): void {
+    clearTimeout(this.watchdog);
+    const stallMs = this.options.camera.analysis.stallSeconds * 1000;
+    this.watchdog = setTimeout(() => {
+      if (run !== this.run || this.stopping) return;
+      run.stalled = true;
+      const seconds = this.options.camera.analysis.stallSeconds;
+      if (run.frames > 0) this.setState('stalled', `CAMERA_STALLED: no frame for ${seconds} s`);
+      else this.setState('down', `CAMERA_STALLED: no frame within ${seconds} s of connecting`);
+      // The restart is scheduled when the process has gone (onExit), so two never overlap.
+      void run.decoder.stop();
+    }, stallMs);
+  }
+
+  private onExit(run: Run, exit: DecoderExit): void {
+    if (run !== this.run || this.stopping) return;
+    clearTimeout(this.watchdog);
+    this.run = undefined;
+
+    if (run.stalled) {
+      this.scheduleRestart();
+      return;
+    }
+    const cameraFault = exit.error?.code !== undefined && exit.error.kind !== 'hwaccel';
+    if (run.hwaccel !== undefined && exit.frames === 0 && !cameraFault) {
+      // Device missing or unusable (no /dev/dri, no libcuda...): decode in software from now on.
+      this.hwaccelFailed = true;
+      this.log.warn({ hwaccel: run.hwaccel, reason: exit.error?.message }, 'hardware decoding failed to start; using software decoding');
+      void this.launch();
+      return;
+    }
+    const source = this.options.camera.source;
+    if ('file' in source && !source.loop && exit.frames > 0 && exit.error?.code === undefined) {
+      this.slot.close();
+      this.setState('stopped', 'end of file');
+      return;
+    }
+    this.fail('down', describeExit(exit));
+  }
+
+  private fail(state: 'down' | 'stalled', message: string): void {
+    this.setState(state, message);
+    this.scheduleRestart();
+  }
+
+  private scheduleRestart(): void {
+    this.failures++;
+    const delayMs = restartDelayMs(this.failures, this.options.backoff, this.options.random);
+    this.log.debug({ delayMs, failures: this.failures }, 'restarting ffmpeg after delay');
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      if (this.stopping) return;
+      this.reconnects++;
+      void this.launch();
+    }, delayMs);
+  }
+
+  private setState(state: SourceState, error?: string): void {
+    if (error !== undefined) this.lastError = error;
+    if (state === this.state && error === undefined) return;
+    this.state = state;
+    const change: SourceStateChange = {
+      cameraId: this.cameraId,
+      state,
+      lastError: error,
+      reconnects: this.reconnects,
+      atMs: Date.now(),
+    };
+    const fields = { state, reconnects: this.reconnects, lastError: error };
+    if (state === 'down' || state === 'stalled') this.log.warn(fields, 'camera source state');
+    else this.log.info(fields, 'camera source state');
+    try {
+      this.options.onState?.(change);
+    } catch (err) {
+      // A broken listener must not break supervision.
+      this.log.error({ err }, 'onState listener threw');
+    }
+  }
+}
+
+/** A short, credential-free reason for a run that ended on its own. */
+export function describeExit(exit: DecoderExit): string {
+  if (exit.spawnError !== undefined) {
+    const missing = /ENOENT|EACCES|not found/i.test(exit.spawnError);
+    return `${missing ? 'FFMPEG_MISSING: ' : ''}ffmpeg could not be started: ${exit.spawnError}`;
+  }
+  if (exit.error) return exit.error.code ? `${exit.error.code}: ${exit.error.message}` : exit.error.message;
+  const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code ?? '?'}`;
+  // Exit code 0 is common here: ffmpeg treats a vanished RTSP server as the end of the stream.
+  return exit.frames > 0 ? `stream ended after ${exit.frames} frames (ffmpeg exited, ${how})` : `ffmpeg exited before the first frame (${how})`;
+}
+
+/** Every form a camera password can take in ffmpeg output: as configured, inline in the URL, percent-encoded. */
+function secretsOf(options: CameraSourceOptions): string[] {
+  const source = options.camera.source;
+  const found = new Set<string>();
+  const add = (value: string | undefined): void => {
+    if (value) [value, encodeURIComponent(value)].forEach((v) => found.add(v));
+  };
+  add(options.password);
+  if ('url' in source) {
+    add(source.password);
+    try {
+      const inline = new URL(source.url).password;
+      add(inline);
+      add(decodeURIComponent(inline));
+    } catch {
+      // validated before; nothing inline to hide
+    }
+  }
+  return [...found];
+}

@@ -1,0 +1,115 @@
+import type { CameraConfig, SourceConfig } from '../config/schema.js';
+
+/** Hardware decoders ffmpeg can be asked for (`cameras[].analysis.hwaccel`); absent = software. */
+export type HwAccel = NonNullable<CameraConfig['analysis']['hwaccel']>;
+
+/**
+ * RTSP socket I/O timeout given to ffmpeg. Short enough that a dead camera is noticed well before the
+ * default 10 s stall watchdog, long enough for a slow camera's DESCRIBE/SETUP round trips.
+ */
+export const DEFAULT_SOCKET_TIMEOUT_MS = 5_000;
+
+/** The ffmpeg version the options are built for (see `probeFfmpeg`). */
+export interface FfmpegVersion {
+  major: number;
+  minor: number;
+  /** The version word as printed, e.g. `5.1.9-0+deb12u1` or `N-112345-gabc` (git builds). */
+  raw: string;
+}
+
+export interface FfmpegArgsOptions {
+  source: SourceConfig;
+  /** For file sources: the path as it should be opened (already resolved against the config folder). */
+  filePath?: string;
+  fps: number;
+  width: number;
+  /** Camera password resolved by the config loader (passwordFile / passwordEnv); beats `source.password`. */
+  password?: string;
+  hwaccel?: HwAccel;
+  /** Codec the camera sent last time (`h264`, `hevc`), used to pick the v4l2m2m decoder; h264 when unknown. */
+  inputCodec?: string;
+  version: FfmpegVersion;
+  socketTimeoutMs?: number;
+}
+
+/** What fluent-ffmpeg needs: `ffmpeg(input).inputOptions(...).outputOptions(...)`. */
+export interface FfmpegArgs {
+  /** The URL or path ffmpeg opens; an RTSP URL here carries credentials: never log it unredacted. */
+  input: string;
+  inputOptions: string[];
+  outputOptions: string[];
+}
+
+/** Builds the ffmpeg options that turn one camera into RGB24 frames of `width` px at `fps` on stdout. */
+export function buildFfmpegArgs(options: FfmpegArgsOptions): FfmpegArgs {
+  const { source, version } = options;
+  // -nostdin: ffmpeg would otherwise treat bytes on its stdin pipe as keyboard commands ('q' quits).
+  // -nostats: the progress line every 0.5 s is noise; frames are counted on stdout instead.
+  const inputOptions = ['-hide_banner', '-nostdin', '-nostats', ...hwaccelInputOptions(options)];
+  let input: string;
+
+  if ('file' in source) {
+    input = options.filePath ?? source.file;
+    inputOptions.push('-re');
+    if (source.loop) inputOptions.push('-stream_loop', '-1');
+  } else {
+    input = buildSourceUrl(source, options.password);
+    const timeoutUs = String(Math.round((options.socketTimeoutMs ?? DEFAULT_SOCKET_TIMEOUT_MS) * 1000));
+    // ffmpeg 5 renamed the RTSP socket timeout -stimeout to -timeout; on 4.x -timeout is the *listen*
+    // timeout (server mode), so using the wrong name either fails or silently waits forever.
+    inputOptions.push('-rtsp_transport', source.transport, version.major >= 5 ? '-timeout' : '-stimeout', timeoutUs);
+  }
+
+  const filters = [`fps=${formatFps(options.fps)}`, `scale=${options.width}:-2`];
+  // QSV frames stay in GPU surfaces (ffmpeg 5 forces -hwaccel_output_format qsv); copy them down first.
+  if (options.hwaccel === 'qsv') filters.unshift('hwdownload', 'format=nv12');
+
+  const outputOptions = [
+    '-an', '-sn', '-dn',
+    '-vf', filters.join(','),
+    // Pass frames through as the fps filter emits them: the default for rawvideo (constant frame rate)
+    // would duplicate frames after a network hiccup, faking motion-less frames with fresh timestamps.
+    ...(atLeast(version, 5, 1) ? ['-fps_mode', 'passthrough'] : ['-vsync', '0']),
+    '-pix_fmt', 'rgb24',
+    '-f', 'rawvideo',
+  ];
+  return { input, inputOptions, outputOptions };
+}
+
+function hwaccelInputOptions(options: FfmpegArgsOptions): string[] {
+  switch (options.hwaccel) {
+    case undefined:
+      return [];
+    case 'qsv':
+      return ['-hwaccel', 'qsv', '-hwaccel_output_format', 'qsv'];
+    case 'v4l2m2m':
+      // Not an -hwaccel in ffmpeg: a separate decoder per codec.
+      return ['-c:v', `${options.inputCodec === 'hevc' ? 'hevc' : 'h264'}_v4l2m2m`];
+    default:
+      // vaapi / cuda: decoded frames are copied back to system memory automatically.
+      return ['-hwaccel', options.hwaccel];
+  }
+}
+
+/**
+ * The RTSP URL given to ffmpeg, with credentials inserted when the config gives them apart from the URL.
+ * Percent-encoded so `@ : / %` in a password survive (ffmpeg decodes the user-info part).
+ */
+export function buildSourceUrl(source: { url: string; username?: string; password?: string }, password?: string): string {
+  const separatePassword = password ?? source.password;
+  if (source.username === undefined && separatePassword === undefined) return source.url;
+  const url = new URL(source.url);
+  const user = source.username ?? decodeURIComponent(url.username);
+  const pass = separatePassword ?? (url.password === '' ? undefined : decodeURIComponent(url.password));
+  const userInfo = encodeURIComponent(user) + (pass === undefined ? '' : `:${encodeURIComponent(pass)}`);
+  return `${url.protocol}//${userInfo}@${url.host}${url.pathname}${url.search}`;
+}
+
+function atLeast(version: FfmpegVersion, major: number, minor: number): boolean {
+  return version.major > major || (version.major === major && version.minor >= minor);
+}
+
+/** `5` → `5`, `2.5` → `2.5`, `1/3` fps stays exact enough as `0.333333`. */
+function formatFps(fps: number): string {
+  return Number.isInteger(fps) ? String(fps) : String(Number(fps.toFixed(6)));
+}

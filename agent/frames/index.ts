@@ -1,0 +1,96 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { CameraConfig } from '../config/schema.js';
+import { CamwatchError } from '../ops/errors.js';
+import type { Logger } from '../ops/logger.js';
+import { redactSecrets } from '../ops/redact.js';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { CameraSource } from './camera-source.js';
+import type { HwAccel } from './ffmpeg-args.js';
+import { resolveFfmpegPath } from './ffmpeg-decoder.js';
+import type { FrameSource, SourceStateChange } from './types.js';
+
+export type { Frame, FrameSource, FrameSourceStats, SourceState, SourceStateChange } from './types.js';
+export type { BackoffOptions } from './backoff.js';
+export type { HwAccel } from './ffmpeg-args.js';
+export { DEFAULT_BACKOFF } from './backoff.js';
+export { CameraSource } from './camera-source.js';
+
+export interface CreateFrameSourceOptions {
+  logger: Logger;
+  onState?: (change: SourceStateChange) => void;
+  /** Camera password resolved from passwordFile / passwordEnv by the config loader. */
+  password?: string;
+  /** Folder relative file sources are resolved against (the config file's folder); default: cwd. */
+  baseDir?: string;
+  /** ffmpeg binary; default $FFMPEG_PATH, else `ffmpeg` on $PATH. */
+  ffmpegPath?: string;
+  /** Overrides `camera.analysis.hwaccel`. */
+  hwaccel?: HwAccel;
+  /** Restart delays; tests shorten them. */
+  backoff?: Partial<BackoffOptions>;
+  /** SIGTERM → SIGKILL delay when stopping ffmpeg. */
+  killGraceMs?: number;
+  /** RTSP socket timeout given to ffmpeg. */
+  socketTimeoutMs?: number;
+  /** Jitter source (tests pass a constant). */
+  random?: () => number;
+}
+
+/**
+ * The frame-source stage: one supervised ffmpeg per camera delivering RGB24 frames at
+ * `analysis.fps` and `analysis.width`. Throws SOURCE_INVALID for a missing file or a non-RTSP URL and
+ * FFMPEG_MISSING when no ffmpeg can be found; everything later is reported through `onState`.
+ */
+export function createFrameSource(camera: CameraConfig, options: CreateFrameSourceOptions): CameraSource {
+  const filePath = validateSource(camera, options);
+  const ffmpegPath = resolveFfmpegPath(options.ffmpegPath);
+  return new CameraSource({
+    camera,
+    logger: options.logger.child({ component: 'frames', camera: camera.id }),
+    onState: options.onState,
+    password: options.password,
+    filePath,
+    ffmpegPath,
+    hwaccel: options.hwaccel ?? camera.analysis.hwaccel,
+    backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
+    killGraceMs: options.killGraceMs,
+    socketTimeoutMs: options.socketTimeoutMs,
+    random: options.random,
+  });
+}
+
+/** Checks a camera's source before anything is started; returns the resolved path of a file source. */
+export function validateSource(camera: CameraConfig, options: { baseDir?: string; password?: string } = {}): string | undefined {
+  const source = camera.source;
+  const field = `cameras[${camera.id}].source`;
+  if ('file' in source) {
+    const path = resolve(options.baseDir ?? process.cwd(), source.file);
+    let isFile = false;
+    try {
+      isFile = statSync(path).isFile();
+    } catch {
+      // reported below
+    }
+    if (!isFile) {
+      throw new CamwatchError('SOURCE_INVALID', `${field}.file: no such video file: ${path}`, { details: { field: `${field}.file`, path } });
+    }
+    return path;
+  }
+  const secrets = [options.password, source.password].filter((s): s is string => s !== undefined);
+  const shown = redactSecrets(source.url, secrets);
+  let valid = /^rtsps?:\/\//i.test(source.url);
+  if (valid) {
+    try {
+      valid = new URL(source.url).hostname !== '';
+    } catch {
+      valid = false;
+    }
+  }
+  if (!valid) {
+    throw new CamwatchError('SOURCE_INVALID', `${field}.url: expected rtsp://host[:port]/path or rtsps://…, got "${shown}"`, {
+      details: { field: `${field}.url`, url: shown },
+    });
+  }
+  return undefined;
+}

@@ -1,0 +1,60 @@
+/**
+ * Reads stream sizes from ffmpeg's stderr header. The output line gives the exact frame size on stdout
+ * (`scale=W:-2` rounds the height, and a non-square pixel aspect changes it, so computing it from the
+ * input size is a guess); the input line gives the camera's own resolution and codec.
+ *
+ *   Input #0, rtsp, from 'rtsp://…':
+ *     Stream #0:0: Video: h264 (High), yuvj420p(pc, bt709, progressive), 1920x1080, 25 fps, …
+ *   Output #0, rawvideo, to 'pipe:1':
+ *     Stream #0:0: Video: rawvideo (RGB[24] / 0x18424752), rgb24(pc, gbr/…, progressive), 640x360, q=2-31, …
+ */
+export interface StreamInfo {
+  /** Codec of the camera stream, e.g. `h264`, `hevc`. */
+  codec?: string;
+  sourceWidth?: number;
+  sourceHeight?: number;
+  /** Size of the RGB24 frames ffmpeg writes. */
+  width?: number;
+  height?: number;
+}
+
+const SECTION = /^(Input|Output) #\d+,/;
+const VIDEO_STREAM = /^\s*Stream #\d+:\d+.*?: Video: (\w+)/;
+// `, 1018x720 [SAR …` / `, 640x452,` — the first WxH after the pixel format; `0x18424752` (a codec
+// tag) never matches because it follows "/ ", not ", ".
+const SIZE = /, (\d{1,5})x(\d{1,5})(?=[ ,\[]|$)/;
+
+/** Feed it every stderr line; `accept` returns the fields a line added, if any. */
+export class StreamInfoParser {
+  private section: 'input' | 'output' | undefined;
+  private readonly info: StreamInfo = {};
+
+  accept(line: string): Partial<StreamInfo> | undefined {
+    const section = SECTION.exec(line);
+    if (section) {
+      this.section = section[1] === 'Input' ? 'input' : 'output';
+      return undefined;
+    }
+    const video = VIDEO_STREAM.exec(line);
+    if (!video || this.section === undefined) return undefined;
+    const size = SIZE.exec(line);
+    const width = size ? Number(size[1]) : undefined;
+    const height = size ? Number(size[2]) : undefined;
+    if (this.section === 'input' && this.info.codec === undefined) {
+      this.info.codec = video[1];
+      this.info.sourceWidth = width;
+      this.info.sourceHeight = height;
+      return { codec: video[1], sourceWidth: width, sourceHeight: height };
+    }
+    if (this.section === 'output' && this.info.width === undefined && video[1] === 'rawvideo' && width && height) {
+      this.info.width = width;
+      this.info.height = height;
+      return { width, height };
+    }
+    return undefined;
+  }
+
+  current(): StreamInfo {
+    return { ...this.info };
+  }
+}

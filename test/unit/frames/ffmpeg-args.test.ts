@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { sourceSchema } from '../../../agent/config/schema.js';
+import { buildFfmpegArgs, buildSourceUrl, type FfmpegArgsOptions } from '../../../agent/frames/ffmpeg-args.js';
+
+const V5 = { major: 5, minor: 1, raw: '5.1.9-0+deb12u1' };
+const V4 = { major: 4, minor: 4, raw: '4.4.2' };
+
+function args(source: unknown, extra: Partial<FfmpegArgsOptions> = {}) {
+  return buildFfmpegArgs({ source: sourceSchema.parse(source), fps: 5, width: 640, version: V5, ...extra });
+}
+
+/** The value following `flag`, or undefined. */
+function valueOf(list: string[], flag: string): string | undefined {
+  const i = list.indexOf(flag);
+  return i < 0 ? undefined : list[i + 1];
+}
+
+describe('buildFfmpegArgs', () => {
+  it('plays a file source at real-time rate, looped, with no network options', () => {
+    const a = args({ file: 'clips/street.mp4' }, { filePath: '/cfg/clips/street.mp4' });
+    expect(a.input).toBe('/cfg/clips/street.mp4');
+    expect(a.inputOptions).toContain('-re');
+    expect(valueOf(a.inputOptions, '-stream_loop')).toBe('-1');
+    expect(a.inputOptions).not.toContain('-rtsp_transport');
+    expect(a.inputOptions).not.toContain('-timeout');
+  });
+
+  it('does not loop a file source with loop: false', () => {
+    const a = args({ file: 'a.mp4', loop: false });
+    expect(a.inputOptions).toContain('-re');
+    expect(a.inputOptions).not.toContain('-stream_loop');
+  });
+
+  it('asks for RGB24 raw frames at the analysis fps and width, without audio', () => {
+    const a = args({ url: 'rtsp://10.0.0.5/live' }, { fps: 2.5, width: 416 });
+    expect(valueOf(a.outputOptions, '-vf')).toBe('fps=2.5,scale=416:-2');
+    expect(valueOf(a.outputOptions, '-pix_fmt')).toBe('rgb24');
+    expect(valueOf(a.outputOptions, '-f')).toBe('rawvideo');
+    expect(a.outputOptions).toContain('-an');
+    expect(valueOf(a.outputOptions, '-fps_mode')).toBe('passthrough');
+  });
+
+  it('uses RTSP over TCP by default with a socket timeout in microseconds (-timeout on ffmpeg 5)', () => {
+    const a = args({ url: 'rtsp://10.0.0.5/live' }, { socketTimeoutMs: 3000 });
+    expect(a.input).toBe('rtsp://10.0.0.5/live');
+    expect(valueOf(a.inputOptions, '-rtsp_transport')).toBe('tcp');
+    expect(valueOf(a.inputOptions, '-timeout')).toBe('3000000');
+    expect(a.inputOptions).not.toContain('-stimeout');
+  });
+
+  it('uses UDP when configured', () => {
+    expect(valueOf(args({ url: 'rtsp://10.0.0.5/live', transport: 'udp' }).inputOptions, '-rtsp_transport')).toBe('udp');
+  });
+
+  it('uses -stimeout and -vsync 0 on ffmpeg 4.x, where -timeout means something else', () => {
+    const a = args({ url: 'rtsp://10.0.0.5/live' }, { version: V4 });
+    expect(valueOf(a.inputOptions, '-stimeout')).toBe('5000000');
+    expect(a.inputOptions).not.toContain('-timeout');
+    expect(valueOf(a.outputOptions, '-vsync')).toBe('0');
+    expect(a.outputOptions).not.toContain('-fps_mode');
+  });
+
+  it.each([
+    ['vaapi', ['-hwaccel', 'vaapi']],
+    ['cuda', ['-hwaccel', 'cuda']],
+    ['qsv', ['-hwaccel', 'qsv', '-hwaccel_output_format', 'qsv']],
+    ['v4l2m2m', ['-c:v', 'h264_v4l2m2m']],
+  ] as const)('adds hardware decoding options for %s before the input', (hwaccel, expected) => {
+    const a = args({ url: 'rtsp://10.0.0.5/live' }, { hwaccel });
+    const at = a.inputOptions.indexOf(expected[0]);
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(a.inputOptions.slice(at, at + expected.length)).toEqual(expected);
+  });
+
+  it('downloads QSV surfaces before filtering, and picks the v4l2m2m decoder from the known codec', () => {
+    expect(valueOf(args({ file: 'a.mp4' }, { hwaccel: 'qsv' }).outputOptions, '-vf')).toBe('hwdownload,format=nv12,fps=5,scale=640:-2');
+    expect(valueOf(args({ file: 'a.mp4' }, { hwaccel: 'v4l2m2m', inputCodec: 'hevc' }).inputOptions, '-c:v')).toBe('hevc_v4l2m2m');
+  });
+
+  it('decodes in software when no hwaccel is given', () => {
+    const a = args({ url: 'rtsp://10.0.0.5/live' });
+    expect(a.inputOptions).not.toContain('-hwaccel');
+    expect(a.inputOptions).not.toContain('-c:v');
+  });
+
+  it('inserts separately configured credentials into the URL for ffmpeg, percent-encoded', () => {
+    const a = args({ url: 'rtsp://10.0.0.5:554/Streaming/Channels/101?transport=x', username: 'ad min', password: 'unused' }, { password: 'p@ss:w/rd%41' });
+    expect(a.input).toBe('rtsp://ad%20min:p%40ss%3Aw%2Frd%2541@10.0.0.5:554/Streaming/Channels/101?transport=x');
+  });
+});
+
+describe('buildSourceUrl', () => {
+  it('keeps a URL with inline credentials and nothing configured apart', () => {
+    expect(buildSourceUrl({ url: 'rtsp://admin:secret@10.0.0.5/live' })).toBe('rtsp://admin:secret@10.0.0.5/live');
+  });
+
+  it('prefers the resolved password over source.password and the inline one', () => {
+    expect(buildSourceUrl({ url: 'rtsp://admin:old@10.0.0.5/live', password: 'cfg' }, 'fromfile')).toBe('rtsp://admin:fromfile@10.0.0.5/live');
+    expect(buildSourceUrl({ url: 'rtsp://10.0.0.5/live', username: 'u', password: 'cfg' })).toBe('rtsp://u:cfg@10.0.0.5/live');
+  });
+
+  it('gives a username without password when only the user is configured', () => {
+    expect(buildSourceUrl({ url: 'rtsp://10.0.0.5/live', username: 'viewer' })).toBe('rtsp://viewer@10.0.0.5/live');
+  });
+
+  it('keeps IPv6 hosts bracketed', () => {
+    expect(buildSourceUrl({ url: 'rtsp://[fe80::1]:8554/a', username: 'u' }, 'p')).toBe('rtsp://u:p@[fe80::1]:8554/a');
+  });
+});
