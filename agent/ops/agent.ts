@@ -56,7 +56,10 @@ export class Agent {
   private broker?: { url: string; close(): Promise<void> };
   private readonly cameras = new Map<string, RunningCamera>();
   private statsTimer?: NodeJS.Timeout;
+  private starting?: Promise<void>;
   private stopping?: Promise<void>;
+  /** Set synchronously by stop(): a start still loading the model must not go on to open cameras. */
+  private stopRequested = false;
 
   constructor(options: AgentOptions) {
     this.options = options;
@@ -68,7 +71,12 @@ export class Agent {
     return this.options.loaded.config.mqtt.url ?? this.broker?.url;
   }
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.starting ??= this.doStart();
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
     const { loaded, logger } = this.options;
     const { config } = loaded;
     const dataDir = resolveConfigPath(loaded, config.agent.dataDir);
@@ -89,6 +97,7 @@ export class Agent {
       logger,
     });
     await this.uplink.start();
+    if (this.stopRequested) return;
 
     this.detector = await createDetector({
       manifestPath: resolveConfigPath(loaded, config.models.manifest),
@@ -99,6 +108,7 @@ export class Agent {
       threads: config.detection.threads,
       logger,
     });
+    if (this.stopRequested) return;
 
     for (const camera of config.cameras) {
       if (camera.enabled) this.startCamera(camera);
@@ -186,9 +196,16 @@ export class Agent {
     }
   }
 
-  /** Idempotent: stops cameras, then detector, uplink, broker and store, in reverse start order. */
+  /**
+   * Idempotent: stops cameras, then detector, uplink, broker and store, in reverse start order. A stop
+   * during start (SIGTERM while the model loads) waits for start to settle, so nothing opens after it.
+   */
   stop(): Promise<void> {
-    this.stopping ??= this.doStop();
+    this.stopRequested = true;
+    this.stopping ??= (async () => {
+      await this.starting?.catch(() => undefined);
+      await this.doStop();
+    })();
     return this.stopping;
   }
 

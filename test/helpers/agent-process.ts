@@ -8,7 +8,7 @@ export interface AgentProcess {
   readonly lines: string[];
   /** Resolves with the first parsed log line matching the predicate. */
   waitForLog(match: (entry: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown>>;
-  /** SIGTERM and wait; resolves the exit code. */
+  /** SIGTERM and wait; resolves the exit code (null when it had to be SIGKILLed after 20 s). */
   stop(): Promise<number | null>;
   /** SIGKILL and wait: a power cut as the process sees it. */
   kill(): Promise<void>;
@@ -73,9 +73,13 @@ export function startAgent(args: string[], env: NodeJS.ProcessEnv = {}): AgentPr
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const timer = setTimeout(() => {
+        lines.push('[test] agent ignored SIGTERM for 20 s: SIGKILL');
+        child.kill('SIGKILL');
+      }, 20_000);
       const code = await exited;
       clearTimeout(timer);
+      if (code !== 0) lines.push(`[test] agent exit code ${code} signal ${child.signalCode}`);
       return code;
     },
     async kill() {

@@ -146,7 +146,6 @@ describe('camwatch run: real video → YOLOX-nano → tracker → rules → inci
     // 2. Broker down for a while: incidents keep being written to SQLite, then all arrive, once, in order.
     const before = storedIds(dbPath).length;
     await broker.stop();
-    await agent.waitForLog((e) => e.msg === 'incident: Vehicle crossed line' || String(e.msg).startsWith('incident:'), 30_000);
     const start = Date.now();
     while (storedIds(dbPath).length < before + 3 && Date.now() - start < 30_000) await new Promise((r) => setTimeout(r, 500));
     expect(storedIds(dbPath).length).toBeGreaterThanOrEqual(before + 3);
@@ -174,7 +173,8 @@ describe('camwatch run: real video → YOLOX-nano → tracker → rules → inci
       60_000,
       `all ${written.length} incidents written before the kill`,
     );
-    expect(await again.stop()).toBe(0);
+    const exitCode = await again.stop();
+    expect(exitCode, `graceful stop; last log lines:\n${again.lines.slice(-12).join('\n')}`).toBe(0);
 
     const received = incidentsOf(ioc).map((i) => i.body.id);
     const firstSeen = [...new Set(received)];
