@@ -1,74 +1,77 @@
+import { statfsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import type { LoadedConfig } from '../config/load.js';
 import { resolveConfigPath } from '../config/load.js';
-import type { CameraConfig } from '../config/schema.js';
-import { createFrameSource } from '../frames/index.js';
-import type { FrameSource, SourceStateChange } from '../frames/types.js';
+import type { Config } from '../config/schema.js';
 import { createDetector } from '../detection/index.js';
 import type { Detector } from '../detection/types.js';
-import { createTracker } from '../tracking/index.js';
-import { buildRules } from '../rules/index.js';
-import { createIncident } from '../incidents/index.js';
+import type { SourceStateChange } from '../frames/types.js';
+import type { IncidentRecord } from '../incidents/types.js';
 import { openStore } from '../store/index.js';
 import type { IncidentStore } from '../store/types.js';
 import { createMqttUplink, startEmbeddedBroker } from '../uplink/index.js';
 import type { Uplink } from '../uplink/types.js';
-import { CameraPipeline, type PipelineStats } from './camera-pipeline.js';
+import { startCamera, type RunningCamera } from './camera-runner.js';
+import { startHealthServer } from './health-server.js';
 import type { Logger } from './logger.js';
+import { AgentMetrics } from './metrics.js';
+import { planReload, type ReloadPlan } from './reload-plan.js';
+import { healthReport, type AgentStatus, type CameraStatus } from './status-report.js';
+import { agentVersion } from './version.js';
 
-/** How often the agent logs one stats line per camera. */
-export const DEFAULT_STATS_INTERVAL_MS = 30_000;
+export type { AgentStatus, CameraStatus } from './status-report.js';
 
 export interface AgentOptions {
   loaded: LoadedConfig;
   logger: Logger;
-  statsIntervalMs?: number;
-}
-
-interface RunningCamera {
-  config: CameraConfig;
-  source: FrameSource;
-  pipeline: CameraPipeline;
-  abort: AbortController;
-  done: Promise<void>;
-  incidents: number;
-}
-
-export interface CameraStatus {
-  id: string;
-  source: ReturnType<FrameSource['stats']>;
-  pipeline: PipelineStats;
-  incidents: number;
 }
 
 /**
- * The running agent: opens the store, the uplink (and the embedded broker when no broker URL is
- * configured), the shared detector, then one pipeline per camera; stops them in reverse. A camera that
+ * The running agent: health server, store, uplink (and the embedded broker when no broker URL is
+ * configured), the shared detector, then one pipeline per camera; stopped in reverse. A camera that
  * fails is logged and retried by its own source; it never stops the others.
  */
 export class Agent {
-  private readonly options: AgentOptions;
+  private loaded: LoadedConfig;
+  private readonly logger: Logger;
   private readonly log: Logger;
+  private readonly metrics = new AgentMetrics();
+  private readonly startedAtMs = Date.now();
   private store?: IncidentStore;
   private uplink?: Uplink;
   private detector?: Detector;
   private broker?: { url: string; close(): Promise<void> };
+  private health?: { url: string; close(): Promise<void> };
   private readonly cameras = new Map<string, RunningCamera>();
+  /** Frames analysed per camera at the previous status read, for a per-interval fps. */
+  private readonly fpsMarks = new Map<string, { frames: number; atMs: number }>();
   private statsTimer?: NodeJS.Timeout;
+  private started = false;
   private starting?: Promise<void>;
   private stopping?: Promise<void>;
   /** Set synchronously by stop(): a start still loading the model must not go on to open cameras. */
   private stopRequested = false;
+  /** Reloads run one at a time (SIGHUP twice in a row must not interleave camera restarts). */
+  private reloading: Promise<unknown> = Promise.resolve();
 
   constructor(options: AgentOptions) {
-    this.options = options;
+    this.loaded = options.loaded;
+    this.logger = options.logger;
     this.log = options.logger.child({ component: 'agent' });
+  }
+
+  private get config(): Config {
+    return this.loaded.config;
   }
 
   /** The broker URL the uplink uses (the embedded one when none is configured). */
   get brokerUrl(): string | undefined {
-    return this.options.loaded.config.mqtt.url ?? this.broker?.url;
+    return this.config.mqtt.url ?? this.broker?.url;
+  }
+
+  /** Where /healthz, /status and /metrics are served, once started. */
+  get healthUrl(): string | undefined {
+    return this.health?.url;
   }
 
   start(): Promise<void> {
@@ -77,119 +80,163 @@ export class Agent {
   }
 
   private async doStart(): Promise<void> {
-    const { loaded, logger } = this.options;
-    const { config } = loaded;
-    const dataDir = resolveConfigPath(loaded, config.agent.dataDir);
+    const { config } = this;
+    if (config.health.enabled) {
+      this.health = await startHealthServer({
+        host: config.health.host,
+        port: config.health.port,
+        logger: this.logger,
+        report: () => healthReport(this.status(), this.started, Date.now()),
+        status: () => this.status(),
+        metrics: async () => {
+          this.refreshMetrics();
+          return { contentType: this.metrics.registry.contentType, body: await this.metrics.registry.metrics() };
+        },
+      });
+    }
+    const dataDir = resolveConfigPath(this.loaded, config.agent.dataDir);
     mkdirSync(dataDir, { recursive: true });
-    this.store = openStore({ path: join(dataDir, 'camwatch.db'), logger });
+    this.store = openStore({ path: join(dataDir, 'camwatch.db'), logger: this.logger });
+    await this.startUplink();
+    if (this.stopRequested) return;
+    this.detector = await this.createDetector();
+    if (this.stopRequested) return;
+    for (const camera of config.cameras) if (camera.enabled) this.startCamera(camera.id);
+    this.statsTimer = setInterval(() => this.logStats(), config.health.statsIntervalSeconds * 1000);
+    this.statsTimer.unref();
+    this.started = true;
+    this.log.info({ agentId: config.agent.id, cameras: this.cameras.size, model: config.detection.model, version: agentVersion() }, 'agent started');
+  }
 
+  private async startUplink(): Promise<void> {
+    const { config } = this;
     let mqttConfig = config.mqtt;
     if (!config.mqtt.url) {
-      this.broker = await startEmbeddedBroker({ host: config.mqtt.embeddedHost, port: config.mqtt.embeddedPort, logger });
+      this.broker ??= await startEmbeddedBroker({ host: config.mqtt.embeddedHost, port: config.mqtt.embeddedPort, logger: this.logger });
       mqttConfig = { ...config.mqtt, url: this.broker.url };
       this.log.info({ url: this.broker.url }, 'no mqtt.url configured: embedded MQTT broker (aedes) started');
     }
     this.uplink = createMqttUplink({
       config: mqttConfig,
       agentId: config.agent.id,
-      store: this.store,
-      password: loaded.secrets.mqttPassword,
-      logger,
+      store: this.store!,
+      password: this.loaded.secrets.mqttPassword,
+      logger: this.logger,
     });
     await this.uplink.start();
-    if (this.stopRequested) return;
+  }
 
-    this.detector = await createDetector({
-      manifestPath: resolveConfigPath(loaded, config.models.manifest),
-      modelsDir: resolveConfigPath(loaded, config.models.dir),
+  private async createDetector(): Promise<Detector> {
+    const { config } = this;
+    const detector = await createDetector({
+      manifestPath: resolveConfigPath(this.loaded, config.models.manifest),
+      modelsDir: resolveConfigPath(this.loaded, config.models.dir),
       modelName: config.detection.model,
       scoreThreshold: config.detection.scoreThreshold,
       nmsIouThreshold: config.detection.nmsIouThreshold,
       threads: config.detection.threads,
-      logger,
+      logger: this.logger,
     });
-    if (this.stopRequested) return;
-
-    for (const camera of config.cameras) {
-      if (camera.enabled) this.startCamera(camera);
-    }
-    this.statsTimer = setInterval(() => this.logStats(), this.options.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS);
-    this.statsTimer.unref();
-    this.log.info({ agentId: config.agent.id, cameras: this.cameras.size, model: config.detection.model }, 'agent started');
+    return timedDetector(detector, (seconds) => this.metrics.inferenceSeconds.observe(seconds));
   }
 
-  status(): CameraStatus[] {
-    return [...this.cameras.values()].map((c) => ({
-      id: c.config.id,
-      source: c.source.stats(),
-      pipeline: { ...c.pipeline.stats },
-      incidents: c.incidents,
-    }));
-  }
-
-  private startCamera(camera: CameraConfig): void {
-    const { loaded, logger } = this.options;
-    const log = logger.child({ component: 'camera', camera: camera.id });
-    const detector = this.detector!;
-    const store = this.store!;
-    const uplink = this.uplink!;
-    const source = createFrameSource(camera, {
-      logger,
-      baseDir: loaded.baseDir,
-      password: loaded.secrets.cameraPasswords[camera.id],
-      onState: (change: SourceStateChange) => uplink.publishCameraState(change),
-    });
-    const running: RunningCamera = {
-      config: camera,
-      source,
-      abort: new AbortController(),
-      incidents: 0,
-      done: Promise.resolve(),
-      pipeline: new CameraPipeline({
-        cameraId: camera.id,
-        source,
-        detector,
-        logger: log,
-        makeTracker: () =>
-          createTracker({
-            iouThreshold: loaded.config.tracking.iouThreshold,
-            maxLostMs: loaded.config.tracking.maxLostSeconds * 1000,
-            minHits: loaded.config.tracking.minHits,
-          }),
-        makeRules: (frame, src) =>
-          buildRules(camera, { width: frame.width, height: frame.height, sourceWidth: src.width, sourceHeight: src.height }),
-        onHit: async (hit, frame) => {
-          const record = await createIncident(hit, frame, { agentId: loaded.config.agent.id, camera });
-          store.save(record);
-          running.incidents++;
-          uplink.notify();
-          log.info(
-            { incidentId: record.incident.id, type: record.incident.type, rule: hit.ruleId, trackId: hit.trackId, class: hit.className },
-            `incident: ${record.incident.title.en}`,
-          );
+  private startCamera(id: string): void {
+    const camera = this.config.cameras.find((c) => c.id === id);
+    if (!camera) return;
+    this.cameras.set(
+      id,
+      startCamera(camera, {
+        loaded: this.loaded,
+        detector: this.detector!,
+        logger: this.logger,
+        sinks: {
+          onIncident: (record) => this.onIncident(record),
+          onState: (change) => this.onCameraState(change),
         },
       }),
-    };
-    source.start();
-    running.done = running.pipeline.run(running.abort.signal).catch((err: unknown) => {
-      log.error({ err }, 'camera pipeline failed; other cameras keep running');
+    );
+  }
+
+  /** Store first, then wake the uplink: an incident exists once it is in SQLite, whatever the network does. */
+  private onIncident(record: IncidentRecord): void {
+    this.store!.save(record);
+    this.metrics.incidents.inc({ camera: record.incident.cameraId, type: record.incident.type });
+    this.uplink!.notify();
+  }
+
+  private onCameraState(change: SourceStateChange): void {
+    this.uplink?.publishCameraState(change);
+  }
+
+  status(): AgentStatus {
+    const now = Date.now();
+    const cameras: CameraStatus[] = [...this.cameras.values()].map((c) => {
+      const s = c.source.stats();
+      const p = { ...c.pipeline.stats };
+      const mark = this.fpsMarks.get(c.config.id) ?? { frames: 0, atMs: this.startedAtMs };
+      const dt = (now - mark.atMs) / 1000;
+      const analysisFps = dt > 0 ? (p.framesAnalysed - mark.frames) / dt : 0;
+      if (dt >= 1) this.fpsMarks.set(c.config.id, { frames: p.framesAnalysed, atMs: now });
+      return {
+        id: c.config.id,
+        state: s.state,
+        framesDecoded: s.framesDecoded,
+        framesDropped: s.framesDropped,
+        framesAnalysed: p.framesAnalysed,
+        analysisFps: Math.round(analysisFps * 100) / 100,
+        incidents: c.incidents,
+        reconnects: s.reconnects,
+        lastError: s.lastError,
+        avgLatencyMs: p.framesAnalysed ? Math.round(p.latencyMsTotal / p.framesAnalysed) : undefined,
+        pipeline: p,
+      };
     });
-    this.cameras.set(camera.id, running);
+    return {
+      agentId: this.config.agent.id,
+      version: agentVersion(),
+      uptimeS: Math.round((now - this.startedAtMs) / 1000),
+      model: this.config.detection.model,
+      uplink: this.uplink?.stats() ?? { connected: false, published: 0, pending: this.store?.pendingCount() ?? 0 },
+      cameras,
+    };
+  }
+
+  private refreshMetrics(): void {
+    const m = this.metrics;
+    const status = this.status();
+    for (const c of status.cameras) {
+      const camera = c.id;
+      m.framesDecoded.set({ camera }, c.framesDecoded);
+      m.framesDropped.set({ camera }, c.framesDropped);
+      m.framesAnalysed.set({ camera }, c.framesAnalysed);
+      m.reconnects.set({ camera }, c.reconnects);
+      m.cameraUp.set({ camera }, c.state === 'online' ? 1 : 0);
+      m.analysisFps.set({ camera }, c.analysisFps);
+    }
+    m.backlog.set(status.uplink.pending);
+    m.mqttConnected.set(status.uplink.connected ? 1 : 0);
+    try {
+      const fs = statfsSync(resolveConfigPath(this.loaded, this.config.agent.dataDir));
+      m.diskFreeBytes.set(fs.bavail * fs.bsize);
+    } catch {
+      // dataDir vanished: the store reports that itself; the gauge keeps its last value.
+    }
   }
 
   private logStats(): void {
-    for (const s of this.status()) {
-      const p = s.pipeline;
+    const status = this.status();
+    for (const c of status.cameras) {
       this.log.info(
         {
-          camera: s.id,
-          state: s.source.state,
-          framesDecoded: s.source.framesDecoded,
-          framesDropped: s.source.framesDropped,
-          framesAnalysed: p.framesAnalysed,
-          avgLatencyMs: p.framesAnalysed ? Math.round(p.latencyMsTotal / p.framesAnalysed) : undefined,
-          incidents: s.incidents,
-          backlog: this.store?.pendingCount(),
+          camera: c.id,
+          state: c.state,
+          framesDecoded: c.framesDecoded,
+          framesDropped: c.framesDropped,
+          framesAnalysed: c.framesAnalysed,
+          analysisFps: c.analysisFps,
+          avgLatencyMs: c.avgLatencyMs,
+          incidents: c.incidents,
+          backlog: status.uplink.pending,
         },
         'camera stats',
       );
@@ -197,13 +244,64 @@ export class Agent {
   }
 
   /**
-   * Idempotent: stops cameras, then detector, uplink, broker and store, in reverse start order. A stop
-   * during start (SIGTERM while the model loads) waits for start to settle, so nothing opens after it.
+   * Hot reload (SIGHUP, or the IOC's `reload` command): the caller has already validated the new config,
+   * so an invalid file never gets here. Only cameras whose config changed restart.
+   */
+  reload(next: LoadedConfig): Promise<ReloadPlan> {
+    const run = this.reloading.then(() => this.applyReload(next));
+    this.reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyReload(next: LoadedConfig): Promise<ReloadPlan> {
+    await this.start();
+    const plan = planReload(this.loaded, next);
+    if (plan.needsRestart.length) {
+      this.log.warn({ settings: plan.needsRestart }, 'these settings change only on a full restart (systemctl restart camwatch); keeping the running values');
+    }
+    // Keep what cannot change live, so the running agent and its config stay consistent.
+    const { config } = next;
+    const kept: LoadedConfig = {
+      ...next,
+      config: { ...config, agent: { ...config.agent, id: this.config.agent.id, dataDir: this.config.agent.dataDir }, health: this.config.health },
+    };
+    const toStop = [...plan.stop, ...plan.restart];
+    await Promise.all(toStop.map((id) => this.stopCamera(id)));
+    this.loaded = kept;
+    if (plan.uplink) {
+      await this.uplink?.stop();
+      await this.startUplink();
+    }
+    if (plan.detector) {
+      const old = this.detector;
+      this.detector = await this.createDetector();
+      await old?.close();
+    }
+    for (const id of [...plan.restart, ...plan.start]) this.startCamera(id);
+    this.log.info(
+      { started: plan.start, stopped: plan.stop, restarted: plan.restart, unchanged: plan.unchanged, detector: plan.detector, uplink: plan.uplink },
+      'config reloaded',
+    );
+    return plan;
+  }
+
+  private async stopCamera(id: string): Promise<void> {
+    const cam = this.cameras.get(id);
+    if (!cam) return;
+    this.cameras.delete(id);
+    this.fpsMarks.delete(id);
+    await cam.stop();
+  }
+
+  /**
+   * Idempotent: stops cameras, then detector, uplink, broker, store and health server, in reverse start
+   * order. A stop during start (SIGTERM while the model loads) waits for start to settle first.
    */
   stop(): Promise<void> {
     this.stopRequested = true;
     this.stopping ??= (async () => {
       await this.starting?.catch(() => undefined);
+      await this.reloading;
       await this.doStop();
     })();
     return this.stopping;
@@ -211,12 +309,13 @@ export class Agent {
 
   private async doStop(): Promise<void> {
     clearInterval(this.statsTimer);
-    const steps: Array<[string, () => Promise<void> | void]> = [
-      ['cameras', () => this.stopCameras()],
+    const steps: Array<[string, () => Promise<unknown> | void]> = [
+      ['cameras', () => Promise.all([...this.cameras.keys()].map((id) => this.stopCamera(id)))],
       ['detector', () => this.detector?.close()],
       ['uplink', () => this.uplink?.stop()],
       ['broker', () => this.broker?.close()],
       ['store', () => this.store?.close()],
+      ['health', () => this.health?.close()],
     ];
     for (const [name, step] of steps) {
       try {
@@ -227,15 +326,20 @@ export class Agent {
     }
     this.log.info('agent stopped');
   }
+}
 
-  private async stopCameras(): Promise<void> {
-    await Promise.all(
-      [...this.cameras.values()].map(async (c) => {
-        c.abort.abort();
-        await c.source.stop();
-        await c.done;
-      }),
-    );
-    this.cameras.clear();
-  }
+/** Wraps a detector to time each call for the inference latency histogram. */
+function timedDetector(detector: Detector, observe: (seconds: number) => void): Detector {
+  return {
+    model: detector.model,
+    async detect(image) {
+      const t0 = performance.now();
+      try {
+        return await detector.detect(image);
+      } finally {
+        observe((performance.now() - t0) / 1000);
+      }
+    },
+    close: () => detector.close(),
+  };
 }

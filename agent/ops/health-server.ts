@@ -18,12 +18,15 @@ export interface HealthServerOptions {
   port?: number;
   logger: Logger;
   report: () => HealthReport;
+  /** What the agent is doing, for `camwatch status`. */
+  status: () => unknown;
   /** Refreshes gauges, then renders Prometheus text. */
   metrics: () => Promise<{ contentType: string; body: string }>;
 }
 
 /**
- * `/healthz` (liveness), `/readyz` (readiness, with the failing checks) and `/metrics` (Prometheus), bound
+ * `/healthz` (liveness), `/readyz` (readiness, with the failing checks), `/status` (JSON for `camwatch
+ * status`) and `/metrics` (Prometheus), bound
  * to loopback by default: the box's operator reads them over SSH or a local scraper, nobody else.
  */
 export async function startHealthServer(options: HealthServerOptions): Promise<{ url: string; close(): Promise<void> }> {
@@ -43,6 +46,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<{
       const r = options.report();
       return json(r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', checks: r.checks });
     }
+    if (path === '/status') return json(200, options.status());
     if (path === '/metrics') {
       options.metrics().then(
         (m) => {
@@ -56,7 +60,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<{
       );
       return;
     }
-    json(404, { error: 'not found', paths: ['/healthz', '/readyz', '/metrics'] });
+    json(404, { error: 'not found', paths: ['/healthz', '/readyz', '/status', '/metrics'] });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -15,7 +15,9 @@ Options:
   -c, --config FILE   config file (default: ${DEFAULT_CONFIG_PATH}, else config/camwatch.example.yaml)
   -h, --help          this text
 
-Signals: SIGINT/SIGTERM stop cleanly (unsent incidents stay in the store and are sent on the next start).`;
+Signals: SIGINT/SIGTERM stop cleanly (unsent incidents stay in the store and are sent on the next start).
+         SIGHUP re-reads the config: only cameras whose entry changed restart; an invalid file is
+         rejected with its errors logged and the running config kept.`;
 
 export const runCommand: CliCommand = {
   name: 'run',
@@ -38,8 +40,16 @@ export const runCommand: CliCommand = {
       io.stderr.write(`camwatch: ${describeError(err)}\n`);
       return 1;
     }
+    const configPath = loaded.path;
     const logger = createLogger({ level: io.env.CAMWATCH_LOG_LEVEL ?? loaded.config.agent.logLevel });
     const agent = new Agent({ loaded, logger });
+    const onHangup = () => {
+      logger.info({ config: configPath }, 'SIGHUP: reloading config');
+      loadConfig(configPath, { env: io.env })
+        .then((next) => agent.reload(next))
+        .catch((err: unknown) => logger.error({ err }, `config reload rejected, still running the previous config: ${describeError(err)}`));
+    };
+    process.on('SIGHUP', onHangup);
     const stopped = new Promise<void>((resolve) => {
       const onSignal = (signal: NodeJS.Signals) => {
         logger.info({ signal }, 'stopping');
@@ -57,6 +67,7 @@ export const runCommand: CliCommand = {
       return 1;
     }
     await stopped;
+    process.off('SIGHUP', onHangup);
     logger.flush();
     return 0;
   },

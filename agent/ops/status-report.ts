@@ -1,0 +1,53 @@
+import type { FrameSourceStats } from '../frames/types.js';
+import type { UplinkStats } from '../uplink/types.js';
+import type { PipelineStats } from './camera-pipeline.js';
+import type { HealthReport } from './health-server.js';
+
+/** One camera as `camwatch status` and /metrics see it. */
+export interface CameraStatus {
+  id: string;
+  state: FrameSourceStats['state'];
+  framesDecoded: number;
+  framesDropped: number;
+  framesAnalysed: number;
+  /** Frames analysed per second since the previous status read (or since start). */
+  analysisFps: number;
+  incidents: number;
+  reconnects: number;
+  lastError?: string;
+  avgLatencyMs?: number;
+  pipeline: PipelineStats;
+}
+
+export interface AgentStatus {
+  agentId: string;
+  version: string;
+  uptimeS: number;
+  model: string;
+  uplink: UplinkStats;
+  cameras: CameraStatus[];
+}
+
+/** A camera silent for this long is not ready even if its decoder claims to be online. */
+export const DEFAULT_READY_FRAME_AGE_MS = 30_000;
+
+/**
+ * Readiness: every camera delivering frames and the uplink connected. An uplink outage makes the box
+ * not ready (the IOC sees nothing) but still live: incidents are kept and sent later.
+ */
+export function healthReport(status: AgentStatus, started: boolean, nowMs: number): HealthReport {
+  const checks: HealthReport['checks'] = {
+    started: { ok: started, detail: started ? undefined : 'agent is starting (loading the model, opening the store)' },
+    uplink: {
+      ok: status.uplink.connected,
+      detail: status.uplink.connected ? `${status.uplink.pending} pending` : `broker not connected: ${status.uplink.lastError ?? 'connecting'}; ${status.uplink.pending} incidents kept`,
+    },
+  };
+  for (const cam of status.cameras) {
+    const last = cam.pipeline.lastFrameAtMs;
+    const fresh = last !== undefined && nowMs - last < DEFAULT_READY_FRAME_AGE_MS;
+    const ok = cam.state === 'online' && fresh;
+    checks[`camera:${cam.id}`] = { ok, detail: ok ? undefined : `${cam.state}${cam.lastError ? `: ${cam.lastError}` : ''}` };
+  }
+  return { live: true, ready: Object.values(checks).every((c) => c.ok), checks };
+}

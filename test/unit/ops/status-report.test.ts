@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { healthReport, DEFAULT_READY_FRAME_AGE_MS, type AgentStatus, type CameraStatus } from '../../../agent/ops/status-report.js';
+
+const now = 1_800_000_000_000;
+const cam = (id: string, over: Partial<CameraStatus> = {}): CameraStatus => ({
+  id, state: 'online', framesDecoded: 10, framesDropped: 0, framesAnalysed: 10, analysisFps: 5, incidents: 0, reconnects: 0,
+  pipeline: { framesAnalysed: 10, detections: 0, ruleHits: 0, latencyMsTotal: 0, latencyMsMax: 0, lastFrameAtMs: now - 100 },
+  ...over,
+});
+const status = (cameras: CameraStatus[], connected = true): AgentStatus => ({
+  agentId: 'b', version: '0', uptimeS: 1, model: 'm', cameras, uplink: { connected, published: 0, pending: 3, lastError: connected ? undefined : 'ECONNREFUSED' },
+});
+
+describe('healthReport', () => {
+  it('is ready when started, connected and every camera fresh', () => {
+    expect(healthReport(status([cam('a'), cam('b')]), true, now)).toMatchObject({ live: true, ready: true });
+  });
+
+  it('is live but not ready while starting, with the broker down, or with a silent camera, naming why', () => {
+    expect(healthReport(status([cam('a')]), false, now).ready).toBe(false);
+    const offline = healthReport(status([cam('a')], false), true, now);
+    expect(offline).toMatchObject({ live: true, ready: false });
+    expect(offline.checks.uplink!.detail).toContain('3 incidents kept');
+    const stale = cam('a', { pipeline: { ...cam('a').pipeline, lastFrameAtMs: now - DEFAULT_READY_FRAME_AGE_MS - 1 } });
+    expect(healthReport(status([stale]), true, now).checks['camera:a']!.ok).toBe(false);
+    const down = healthReport(status([cam('a', { state: 'down', lastError: 'CAMERA_UNREACHABLE: connection refused' })]), true, now);
+    expect(down.checks['camera:a']).toEqual({ ok: false, detail: 'down: CAMERA_UNREACHABLE: connection refused' });
+  });
+});
