@@ -17,7 +17,7 @@ const ruleId = z.string().min(1).describe('Rule id, unique per camera; appears i
 
 const classes = z
   .array(z.string().min(1))
-  .min(1)
+  .min(1, 'list at least one class, or remove "classes" to match every class')
   .optional()
   .describe('Detector class names this rule applies to (e.g. person, car, motorcycle); all classes when absent');
 
@@ -158,7 +158,7 @@ export const trackingSchema = z
       .number()
       .min(0)
       .max(1)
-      .default(0.4)
+      .default(0.35)
       .describe('bytetrack: detections at or above this score are matched first and may start tracks'),
     lowScoreThreshold: z
       .number()
@@ -196,7 +196,7 @@ export const zoneIntrusionRule = z.strictObject({
   cooldownSeconds: z.number().min(0).max(86_400).default(30).describe('Same track does not re-trigger within this time (s)'),
   severity: severity('medium'),
   schedule,
-  mask: maskRef,
+  maskZones: maskRef,
 });
 
 export const lineCrossingRule = z.strictObject({
@@ -247,7 +247,7 @@ export const wrongWayRule = z
     cooldownSeconds: cooldown(60),
     severity: severity('high'),
     schedule,
-    mask: maskRef,
+    maskZones: maskRef,
   })
   .superRefine((r, ctx) => {
     const hasVector = r.expectedDirection !== undefined;
@@ -291,7 +291,7 @@ export const illegalStopRule = z.strictObject({
   cooldownSeconds: cooldown(300),
   severity: severity('medium'),
   schedule,
-  mask: maskRef,
+  maskZones: maskRef,
 });
 
 export const congestionRule = z
@@ -312,7 +312,7 @@ export const congestionRule = z
     cooldownSeconds: cooldown(120),
     severity: severity('medium'),
     schedule,
-    mask: maskRef,
+    maskZones: maskRef,
   })
   .superRefine((r, ctx) => {
     if (r.minCount === undefined && r.minOccupancy === undefined) {
@@ -331,7 +331,7 @@ export const crowdRule = z.strictObject({
   cooldownSeconds: cooldown(120),
   severity: severity('medium'),
   schedule,
-  mask: maskRef,
+  maskZones: maskRef,
 });
 
 export const loiteringRule = z.strictObject({
@@ -344,7 +344,7 @@ export const loiteringRule = z.strictObject({
   cooldownSeconds: cooldown(300),
   severity: severity('low'),
   schedule,
-  mask: maskRef,
+  maskZones: maskRef,
 });
 
 const personFields = {
@@ -369,7 +369,7 @@ export const dumpingRule = z.strictObject({
   cooldownSeconds: cooldown(600),
   severity: severity('medium'),
   schedule,
-  mask: maskRef,
+  maskZones: maskRef,
 });
 
 export const objectLeftRule = z.strictObject({
@@ -389,7 +389,7 @@ export const objectLeftRule = z.strictObject({
   cooldownSeconds: cooldown(600),
   severity: severity('high'),
   schedule,
-  mask: maskRef,
+  maskZones: maskRef,
 });
 
 export const cameraDownRule = z.strictObject({
@@ -467,24 +467,10 @@ export type CalibrationConfig = z.output<typeof calibrationSchema>;
 export type ScheduleWindowConfig = z.output<typeof scheduleWindowSchema>;
 export type TrackingConfig = z.output<typeof trackingSchema>;
 
-/** A zone or line a rule refers to, with the config key holding the reference (for reference checks). */
-export interface RuleReference {
-  kind: 'zone' | 'line';
-  id: string;
-  /** Key under the rule, and index for list-valued keys (mask). */
-  path: Array<string | number>;
-}
-
-/** Every zone and line id a rule refers to (zone, line, mask entries); empty for camera health rules. */
-export function ruleReferences(rule: RuleConfig): RuleReference[] {
-  const refs: RuleReference[] = [];
-  if ('zone' in rule && rule.zone !== undefined) refs.push({ kind: 'zone', id: rule.zone, path: ['zone'] });
-  if ('line' in rule) refs.push({ kind: 'line', id: rule.line, path: ['line'] });
-  if ('mask' in rule && rule.mask !== undefined) rule.mask.forEach((id, k) => refs.push({ kind: 'zone', id, path: ['mask', k] }));
-  return refs;
-}
-
-/** Every detector class name a rule lists (classes and personClasses), with the key holding it. */
+/**
+ * Every detector class name a rule lists (classes and personClasses) with the key holding it: for the
+ * class check of the config loader, since camera health rules have no `classes`.
+ */
 export function ruleClassNames(rule: RuleConfig): Array<{ name: string; path: Array<string | number> }> {
   const out: Array<{ name: string; path: Array<string | number> }> = [];
   if ('classes' in rule && rule.classes !== undefined) rule.classes.forEach((name, k) => out.push({ name, path: ['classes', k] }));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calibrationSchema, ruleSchema, timezoneSchema, trackingSchema } from './rule-schemas.js';
 
 /**
  * The one config schema. Every field has a default, bounds and a description; unknown keys are rejected
@@ -37,34 +38,8 @@ export const lineSchema = z
   })
   .describe('A directed line (tripwire): crossing from its left side to its right side (image coordinates, y down) counts as "in"');
 
-const classes = z
-  .array(z.string().min(1))
-  .min(1, 'list at least one class, or remove "classes" to match every class')
-  .optional()
-  .describe('Detector class names this rule applies to (e.g. person, car, motorcycle); all classes when absent');
-
-export const zoneIntrusionRule = z.strictObject({
-  id: z.string().min(1).describe('Rule id, unique per camera; appears in incidents'),
-  type: z.literal('zone_intrusion').describe('An object of the given classes stays inside a zone'),
-  zone: z.string().min(1).describe('Id of a zone of this camera'),
-  classes,
-  minSeconds: z.number().min(0).max(86_400).default(2).describe('How long the object must stay inside (s)'),
-  cooldownSeconds: z.number().min(0).max(86_400).default(30).describe('Same track does not re-trigger within this time (s)'),
-  severity: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('medium').describe('Severity of the incidents raised'),
-});
-
-export const lineCrossingRule = z.strictObject({
-  id: z.string().min(1).describe('Rule id, unique per camera; appears in incidents'),
-  type: z.literal('line_crossing').describe('An object of the given classes crosses a line; crossings are counted per class'),
-  line: z.string().min(1).describe('Id of a line of this camera'),
-  classes,
-  direction: z.enum(['in', 'out', 'both']).default('both').describe('Which crossings raise an incident; all are counted'),
-  severity: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('info').describe('Severity of the incidents raised'),
-});
-
-export const ruleSchema = z
-  .discriminatedUnion('type', [zoneIntrusionRule, lineCrossingRule])
-  .describe('An incident rule; `type` selects which fields apply');
+// Rule types, schedules, calibration and the tracker section live in rule-schemas.ts (the rules stage's own file).
+export { lineCrossingRule, ruleSchema, zoneIntrusionRule } from './rule-schemas.js';
 
 export const sourceSchema = z.union([
   z.strictObject({
@@ -107,6 +82,8 @@ export const cameraSchema = z.strictObject({
     })
     .optional()
     .describe('Where the camera is; copied into every incident'),
+  timezone: timezoneSchema,
+  calibration: calibrationSchema.optional(),
   analysis: z
     .strictObject({
       fps: z.number().gt(0).max(30).default(5).describe('Frames analysed per second'),
@@ -155,14 +132,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('Object detector'),
-  tracking: z
-    .strictObject({
-      iouThreshold: z.number().min(0).max(1).default(0.3).describe('Minimum overlap (IoU, 0..1) to match a detection to a track'),
-      maxLostSeconds: z.number().min(0).max(60).default(1.5).describe('A track unseen for this long ends (s)'),
-      minHits: z.number().int().min(1).max(30).default(2).describe('Detections needed before a track is confirmed (frames)'),
-    })
-    .prefault({})
-    .describe('Object tracker'),
+  tracking: trackingSchema,
   mqtt: z
     .strictObject({
       url: z.string().optional().describe('mqtt://, mqtts://, ws:// broker URL; absent → the embedded broker'),

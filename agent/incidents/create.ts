@@ -4,8 +4,11 @@ import type { Box } from '../detection/types.js';
 import type { Frame } from '../frames/types.js';
 import { ruleTitle } from '../rules/catalogue.js';
 import type { RuleHit } from '../rules/types.js';
-import { renderSnapshot, type SnapshotOptions } from './snapshot.js';
+import { renderSnapshot, type SnapshotOptions, type SnapshotOverlay } from './snapshot.js';
 import { INCIDENT_SCHEMA, type Incident, type IncidentRecord } from './types.js';
+
+/** Colour of the evidence track's box (the person next to a dumped object): distinct from the object's red. */
+export const DEFAULT_EVIDENCE_COLOUR = '#00e05a';
 
 /** Decimal places kept in normalised bboxes: 1e-4 of a 1920 px frame is 0.2 px. */
 const BBOX_DECIMALS = 4;
@@ -38,6 +41,23 @@ export interface IncidentContext {
 
 /** Turns a rule hit on a frame into an incident plus its JPEG evidence (box and label drawn). */
 export async function createIncident(hit: RuleHit, frame: Frame, ctx: IncidentContext): Promise<IncidentRecord> {
+  const incident = incidentFromHit(hit, frame, ctx);
+  if (ctx.snapshot === false) return { incident };
+  try {
+    const snap = await renderSnapshot(frame, hitOverlay(hit), ctx.snapshot ?? {});
+    incident.snapshot = { contentType: 'image/jpeg', width: snap.width, height: snap.height, bytes: snap.jpeg.length };
+    return { incident, snapshotJpeg: snap.jpeg };
+  } catch (err) {
+    ctx.onSnapshotError?.(err);
+    return { incident };
+  }
+}
+
+/**
+ * A `new` incident from a hit, without evidence. `frame` gives the size the hit's box is in (undefined
+ * for hits with no frame, e.g. camera_down: the bbox is then the whole frame).
+ */
+export function incidentFromHit(hit: RuleHit, frame: { width: number; height: number } | undefined, ctx: IncidentContext): Incident {
   const { camera } = ctx;
   const incident: Incident = {
     schema: INCIDENT_SCHEMA,
@@ -58,25 +78,34 @@ export async function createIncident(hit: RuleHit, frame: Frame, ctx: IncidentCo
     className: hit.className,
     score: hit.score,
     trackId: hit.trackId,
-    bbox: normaliseBox(hit.box, frame.width, frame.height),
+    bbox: frame && frame.width > 0 && frame.height > 0 ? normaliseBox(hit.box, frame.width, frame.height) : [0, 0, 1, 1],
     startedAt: new Date(hit.tMs).toISOString(),
     ...(hit.durationSeconds !== undefined && { durationSeconds: hit.durationSeconds }),
     ...(hit.counts !== undefined && { counts: copyCounts(hit.counts) }),
   };
+  applyHitDetails(incident, hit);
+  return incident;
+}
 
-  if (ctx.snapshot === false) return { incident };
-  try {
-    const snap = await renderSnapshot(
-      frame,
-      { boxes: [{ box: hit.box, label: `${hit.className} ${hit.score.toFixed(2)}` }] },
-      ctx.snapshot ?? {},
-    );
-    incident.snapshot = { contentType: 'image/jpeg', width: snap.width, height: snap.height, bytes: snap.jpeg.length };
-    return { incident, snapshotJpeg: snap.jpeg };
-  } catch (err) {
-    ctx.onSnapshotError?.(err);
-    return { incident };
+/** Copies the optional facts of a hit that change over an incident's life onto the incident. */
+export function applyHitDetails(incident: Incident, hit: RuleHit): void {
+  if (hit.evidenceTrackId !== undefined) incident.evidenceTrackId = hit.evidenceTrackId;
+  if (hit.objectCount !== undefined) incident.objectCount = hit.objectCount;
+  if (hit.occupancy !== undefined) incident.occupancy = hit.occupancy;
+  if (hit.speedKmh !== undefined) incident.speedKmh = hit.speedKmh;
+  if (hit.reason !== undefined) incident.reason = hit.reason;
+  if (hit.metrics !== undefined) incident.metrics = { ...hit.metrics };
+}
+
+/** What a hit's snapshot shows: its box labelled with class and score, and the evidence track's box. */
+export function hitOverlay(hit: RuleHit): SnapshotOverlay {
+  const boxes: NonNullable<SnapshotOverlay['boxes']> = [];
+  // Camera-level hits cover the frame: a frame-sized rectangle adds nothing.
+  if (hit.trackId !== 0 || hit.category !== 'health') boxes.push({ box: hit.box, label: `${hit.className} ${hit.score.toFixed(2)}` });
+  if (hit.evidenceBox !== undefined) {
+    boxes.push({ box: hit.evidenceBox, label: `#${hit.evidenceTrackId ?? '?'}`, colour: DEFAULT_EVIDENCE_COLOUR });
   }
+  return { boxes };
 }
 
 /** [x, y, w, h] as fractions of the frame, clipped to it: independent of the stream's resolution. */

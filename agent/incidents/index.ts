@@ -1,5 +1,29 @@
 export { INCIDENT_SCHEMA, type Incident, type IncidentRecord } from './types.js';
-export { createIncident, newIncidentId, normaliseBox, type IncidentContext } from './create.js';
+export {
+  DEFAULT_EVIDENCE_COLOUR,
+  applyHitDetails,
+  createIncident,
+  hitOverlay,
+  incidentFromHit,
+  newIncidentId,
+  normaliseBox,
+  type IncidentContext,
+} from './create.js';
+export {
+  DEFAULT_MAX_PENDING,
+  DEFAULT_MIN_UPDATE_GAP_MS,
+  DEFAULT_PENDING_TTL_MS,
+  DEFAULT_SAME_PLACE_IOU,
+  DEFAULT_SNAPSHOT_GAIN,
+  DEFAULT_SNAPSHOT_JUMP,
+  DEFAULT_STALE_MS,
+  DEFAULT_UPDATE_INTERVAL_MS,
+  IncidentLifecycle,
+  STATIONARY_RULE_TYPES,
+  type LifecycleOptions,
+  type SnapshotRenderer,
+} from './lifecycle.js';
+export { DEFAULT_EDGE_PENALTY, DEFAULT_FULL_SIZE_FRACTION, snapshotQuality, type QualityInput } from './quality.js';
 export {
   DEFAULT_BOX_COLOUR,
   DEFAULT_LINE_COLOUR,

@@ -26,9 +26,27 @@ export interface Incident {
   /** [x, y, w, h], normalised 0..1 of the frame: independent of stream resolution. */
   bbox: [number, number, number, number];
   startedAt: string;
+  /** Seconds the condition has lasted (dwell, time stationary, crowd duration); final on `end`. */
   durationSeconds?: number;
   counts?: Record<string, { in: number; out: number }>;
   snapshot?: { contentType: 'image/jpeg'; width: number; height: number; bytes: number };
+  /** Time of this update (status `update` / `end`). */
+  updatedAt?: string;
+  /** When the incident closed (status `end`). */
+  endedAt?: string;
+  /** Events sent for this incident so far, this one included (1 for `new`): orders events of one id. */
+  sequence?: number;
+  /** Another track shown in the evidence (the person next to a dumped object). */
+  evidenceTrackId?: number;
+  /** Objects counted (crowd, congestion). */
+  objectCount?: number;
+  /** Share (0..1) of the zone covered (congestion). */
+  occupancy?: number;
+  /** Ground speed (km/h), when the camera is calibrated. */
+  speedKmh?: number;
+  /** Why a camera health rule fired (`uniform`, `scene_change`, `blur`, `no_frames…`) and the numbers behind it. */
+  reason?: string;
+  metrics?: Record<string, number>;
 }
 
 /** An incident and its evidence, as handed to the store. */

@@ -110,3 +110,24 @@ export function pathCrossesSegment(p: Point, q: Point, seg: Segment): boolean {
   if (d1 === 0 && d2 === 0) return false;
   return ((d1 <= 0 && d2 >= 0) || (d1 >= 0 && d2 <= 0)) && ((d3 <= 0 && d4 >= 0) || (d3 >= 0 && d4 <= 0));
 }
+
+/**
+ * A direction vector given in a zone's units, as a unit vector in analysis-frame pixels. Normalized
+ * units scale x and y by different amounts (frame width vs height), so [1, 1] is not 45° on a 16:9
+ * frame; pixel units scale by the frame/source ratio, the same on both axes for an undistorted stream.
+ */
+export function directionToFrame(v: readonly [number, number], units: Units, geo: FrameGeometry): Point {
+  const sx = units === 'normalized' ? geo.frameWidth : geo.frameWidth / (geo.sourceWidth ?? geo.frameWidth);
+  const sy = units === 'normalized' ? geo.frameHeight : geo.frameHeight / (geo.sourceHeight ?? geo.frameHeight);
+  const x = v[0] * sx;
+  const y = v[1] * sy;
+  const len = Math.hypot(x, y);
+  if (len === 0) throw new CamwatchError('CONFIG_INVALID', 'zero direction vector', { hint: 'Give the direction of travel, e.g. [0, 1] for "down the image".' });
+  return { x: x / len, y: y / len };
+}
+
+/** A unit vector from an image angle: 0° = right, 90° = down (y grows downwards). */
+export function directionFromAngleDeg(deg: number): Point {
+  const r = (deg * Math.PI) / 180;
+  return { x: Math.cos(r), y: Math.sin(r) };
+}

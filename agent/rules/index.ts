@@ -1,5 +1,6 @@
-export type { Category, Rule, RuleHit, Severity } from './types.js';
-export { buildRules, type RuleFrame } from './build.js';
+export type { Category, HitPhase, Rule, RuleContext, RuleHit, Severity } from './types.js';
+export { MaskedRule, buildRules, groundPlane, type BuildRulesOptions, type RuleFrame } from './build.js';
+export { FRAME_RULE_TYPES, cameraDownRules, lineCounts, rulesNeedFrame, type LineCountsReport } from './counts.js';
 export {
   RULE_CATALOGUE,
   RULE_TYPES,
@@ -12,6 +13,8 @@ export {
 } from './catalogue.js';
 export {
   bottomCentre,
+  directionFromAngleDeg,
+  directionToFrame,
   lineToFrame,
   pathCrossesSegment,
   pointInPolygon,
@@ -31,5 +34,19 @@ export {
   type LineCounts,
   type LineCrossingOptions,
 } from './line-crossing.js';
-export { DEFAULT_ZONE_EXIT_TOLERANCE_MS, ZoneIntrusionRule, type ZoneIntrusionOptions } from './zone-intrusion.js';
+export { DEFAULT_ZONE_EXIT_TOLERANCE_MS, DwellRule, type DwellRuleOptions } from './zone-dwell.js';
+export { ZoneIntrusionRule, type ZoneIntrusionOptions } from './zone-intrusion.js';
+export { LoiteringRule, type LoiteringOptions } from './loitering.js';
+export { WrongWayRule, type WrongWayOptions } from './wrong-way.js';
+export { IllegalStopRule, type IllegalStopOptions } from './illegal-stop.js';
+export { ZoneCountRule, coveredFraction, zoneSamples, type ZoneCountOptions } from './zone-count.js';
+export { DumpingRule, type DumpingOptions } from './dumping.js';
+export { ObjectLeftRule, type ObjectLeftOptions } from './object-left.js';
+export { CameraDownRule, type CameraDownOptions, type CameraSourceState } from './camera-down.js';
+export { CameraBlackoutRule, CameraDefocusRule, CameraTamperRule, type HealthRuleOptions } from './camera-health.js';
+export { computeFrameStats, frameStats, type FrameStats } from './frame-stats.js';
+export { Schedule, parseHhmm, type ScheduleWindow, type WeekdayName } from './schedule.js';
+export { Sustained, type SustainedEvent, type SustainedOptions } from './sustained.js';
+export { StationaryObjects, type StationaryObject, type StationaryOptions } from './stationary.js';
+export { DEFAULT_TRACK_GONE_MS, Episodes } from './episodes.js';
 export { DEFAULT_RULE_STATE_TTL_MS } from './track-points.js';

@@ -1,5 +1,8 @@
+import type { Homography } from '../tracking/calibration.js';
 import type { Track } from '../tracking/types.js';
 import { pathCrossesSegment, signedDistanceToLine, type Point, type Segment } from './geometry.js';
+import { trackHit, withGroundSpeed, type HitBase } from './hit.js';
+import { ALWAYS, ScheduleGate, type Schedule } from './schedule.js';
 import { DEFAULT_RULE_STATE_TTL_MS, classMatches, pointsSince, pruneStale } from './track-points.js';
 import type { Category, Rule, RuleHit, Severity } from './types.js';
 
@@ -31,6 +34,12 @@ export interface LineCrossingOptions {
   hysteresisPx?: number;
   hysteresisBoxFraction?: number;
   stateTtlMs?: number;
+  /** Carried on hits: the lifecycle opens no new incident for the same track within it (ms). Counting is unaffected. */
+  cooldownMs?: number;
+  /** Crossings outside the schedule are neither counted nor reported. */
+  schedule?: Schedule;
+  /** Ground calibration (analysis-frame px → metres): hits then carry the speed in km/h. */
+  ground?: Homography;
 }
 
 interface CrossingState {
@@ -63,6 +72,9 @@ export class LineCrossingRule implements Rule {
   private readonly hysteresisPx: number;
   private readonly hysteresisBoxFraction: number;
   private readonly stateTtlMs: number;
+  private readonly base: HitBase;
+  private readonly schedule: ScheduleGate;
+  private readonly ground?: Homography;
   private readonly states = new Map<number, CrossingState>();
   private readonly counts = new Map<string, { in: number; out: number }>();
 
@@ -77,10 +89,29 @@ export class LineCrossingRule implements Rule {
     this.hysteresisPx = options.hysteresisPx ?? DEFAULT_LINE_HYSTERESIS_PX;
     this.hysteresisBoxFraction = options.hysteresisBoxFraction ?? DEFAULT_LINE_HYSTERESIS_BOX_FRACTION;
     this.stateTtlMs = options.stateTtlMs ?? DEFAULT_RULE_STATE_TTL_MS;
+    this.schedule = new ScheduleGate(options.schedule ?? ALWAYS);
+    if (options.ground) this.ground = options.ground;
+    this.base = {
+      ruleId: this.id,
+      ruleType: this.type,
+      category: this.category,
+      severity: this.severity,
+      ...(options.cooldownMs !== undefined && { cooldownMs: options.cooldownMs }),
+    };
+  }
+
+  /** The line this rule counts on. */
+  get countedLineId(): string {
+    return this.lineId;
   }
 
   evaluate(tracks: readonly Track[], tMs: number): RuleHit[] {
     const hits: RuleHit[] = [];
+    // Off schedule: forget sides, so a track crossing while the rule was off is not counted when it resumes.
+    if (!this.schedule.isActive(tMs)) {
+      this.states.clear();
+      return hits;
+    }
     for (const track of tracks) {
       if (!classMatches(this.classes, track.className)) continue;
       let state = this.states.get(track.id);
@@ -89,7 +120,7 @@ export class LineCrossingRule implements Rule {
         this.states.set(track.id, state);
       }
       const bandPx = Math.max(this.hysteresisPx, this.hysteresisBoxFraction * (track.box.y2 - track.box.y1));
-      for (const p of pointsSince(track, state.lastPointMs)) {
+      for (const p of pointsSince(track, Math.max(state.lastPointMs, this.schedule.floorMs - 0.5))) {
         const crossing = this.step(state, p, bandPx);
         state.lastPointMs = p.tMs;
         if (crossing === undefined) continue;
@@ -131,20 +162,9 @@ export class LineCrossingRule implements Rule {
     return side === 1 ? 'in' : 'out';
   }
 
+  /** A one-shot hit: no key, phase `start` — a crossing opens an incident that is never updated or ended. */
   private hit(track: Track, direction: CrossingDirection, tMs: number): RuleHit {
-    return {
-      ruleId: this.id,
-      ruleType: this.type,
-      category: this.category,
-      severity: this.severity,
-      trackId: track.id,
-      className: track.className,
-      score: track.score,
-      box: { ...track.box },
-      tMs,
-      lineId: this.lineId,
-      direction,
-      counts: this.getCounts(),
-    };
+    const hit: RuleHit = { ...trackHit(this.base, track, tMs), phase: 'start', lineId: this.lineId, direction, counts: this.getCounts() };
+    return withGroundSpeed(hit, track, this.ground);
   }
 }

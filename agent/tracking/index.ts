@@ -1,3 +1,4 @@
+import { ByteTracker, type ByteTrackOptions } from './bytetrack.js';
 import { IouTracker } from './iou-tracker.js';
 import type { Tracker } from './types.js';
 
@@ -13,9 +14,31 @@ export {
   type IouTrackerOptions,
 } from './iou-tracker.js';
 export {
+  DEFAULT_BYTETRACK_IOU_THRESHOLD,
+  DEFAULT_BYTETRACK_MAX_LOST_MS,
+  DEFAULT_HIGH_SCORE_THRESHOLD,
+  DEFAULT_LOW_SCORE_IOU_THRESHOLD,
+  DEFAULT_LOW_SCORE_THRESHOLD,
+  DEFAULT_TENTATIVE_IOU_THRESHOLD,
+  ByteTracker,
+  type ByteTrackOptions,
+} from './bytetrack.js';
+export { BoxKalman, type KalmanOptions } from './kalman.js';
+export { linearAssignment } from './assignment.js';
+export { ClassVote, DEFAULT_CLASS_GROUPS, compatibleClasses } from './class-vote.js';
+export {
+  DEFAULT_SPEED_WINDOW_MS,
+  applyHomography,
+  groundSpeedKmh,
+  homographyFromPoints,
+  type Homography,
+  type Point2,
+} from './calibration.js';
+export {
   DEFAULT_MIN_DISPLACEMENT_PX,
   DEFAULT_MOTION_WINDOW_MS,
   angleBetweenDeg,
+  annotateMotion,
   headingDeg,
   motionOf,
   trackDirection,
@@ -24,24 +47,40 @@ export {
   type MotionOptions,
 } from './motion.js';
 
-/** Tracker implementations; ByteTrack will join as another `kind` with its own options. */
-export type TrackerKind = 'iou';
+/** Tracker implementations: `bytetrack` (default) or the simpler greedy `iou`. */
+export type TrackerKind = 'bytetrack' | 'iou';
 
 /** Options of `createTracker`: the config's `tracking` section, with seconds turned into ms. */
 export interface CreateTrackerOptions {
+  /** Default 'bytetrack'. */
   kind?: TrackerKind;
+  /** iou: minimum IoU to match; bytetrack: minimum IoU of the first (high-score) association. */
   iouThreshold: number;
   maxLostMs: number;
   minHits: number;
   maxHistoryPoints?: number;
+  /** bytetrack only; see ByteTrackOptions. */
+  highScoreThreshold?: number;
+  lowScoreThreshold?: number;
+  classGroups?: ByteTrackOptions['classGroups'];
 }
 
 /** One tracker per camera: ids are stable and increasing within it. */
 export function createTracker(options: CreateTrackerOptions): Tracker {
-  const kind = options.kind ?? 'iou';
+  const kind = options.kind ?? 'bytetrack';
   switch (kind) {
     case 'iou':
       return new IouTracker(options);
+    case 'bytetrack':
+      return new ByteTracker({
+        iouThreshold: options.iouThreshold,
+        maxLostMs: options.maxLostMs,
+        minHits: options.minHits,
+        ...(options.maxHistoryPoints !== undefined && { maxHistoryPoints: options.maxHistoryPoints }),
+        ...(options.highScoreThreshold !== undefined && { highScoreThreshold: options.highScoreThreshold }),
+        ...(options.lowScoreThreshold !== undefined && { lowScoreThreshold: options.lowScoreThreshold }),
+        ...(options.classGroups !== undefined && { classGroups: options.classGroups }),
+      });
     default: {
       const unknown: never = kind;
       throw new Error(`unknown tracker kind: ${String(unknown)}`);

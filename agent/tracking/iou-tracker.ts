@@ -1,4 +1,5 @@
 import type { Box, Detection } from '../detection/types.js';
+import { annotateMotion } from './motion.js';
 import type { Track, TrackPoint, Tracker } from './types.js';
 
 /** Minimum overlap for a detection to continue a track (intersection over union, 0..1). */
@@ -194,7 +195,7 @@ function predictBox(t: TrackState, tMs: number): Box {
 
 /** A copy for the caller: rules must not be able to change the tracker's state. */
 function snapshot(t: TrackState): Track {
-  return {
+  return annotateMotion({
     id: t.id,
     classId: t.classId,
     className: t.className,
@@ -204,5 +205,5 @@ function snapshot(t: TrackState): Track {
     lastSeenMs: t.lastSeenMs,
     hits: t.hits,
     history: t.history.map((p) => ({ ...p })),
-  };
+  });
 }

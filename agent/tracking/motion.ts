@@ -87,3 +87,16 @@ function normaliseDeg(d: number): number {
   const r = d % 360;
   return r < 0 ? r + 360 : r;
 }
+
+/**
+ * Sets a track's `speedPxPerS`, `direction` and `headingDeg` from its history (default window); returns
+ * the same object. Trackers call it on the copies they hand out, so every rule reads the same numbers.
+ */
+export function annotateMotion(track: Track, options: MotionOptions = {}): Track {
+  const m = motionOf(track.history, options);
+  if (m === undefined) return track;
+  track.speedPxPerS = m.speedPxPerS;
+  if (m.direction !== undefined) track.direction = m.direction;
+  if (m.headingDeg !== undefined) track.headingDeg = m.headingDeg;
+  return track;
+}

@@ -11,6 +11,7 @@ export interface Track {
   /** Stable per camera for the life of the object. */
   id: number;
   classId: number;
+  /** The class the track has been detected as most (score-weighted); stable when the detector hesitates. */
   className: string;
   /** Score of the latest matched detection. */
   score: number;
@@ -21,6 +22,14 @@ export interface Track {
   hits: number;
   /** Recent bottom-centre positions, oldest first (bounded). */
   history: TrackPoint[];
+  /** Speed of the bottom-centre over the recent motion window (px/s); absent until two points span it. */
+  speedPxPerS?: number;
+  /** Unit vector of travel (image coords, y down); absent while the track barely moves. */
+  direction?: { x: number; y: number };
+  /** Heading of `direction` in degrees: 0 = right, 90 = down; absent with `direction`. */
+  headingDeg?: number;
+  /** Filtered velocity of the bottom-centre (px/s), from the tracker's motion model when it has one. */
+  velocityPxPerS?: { x: number; y: number };
 }
 
 /** Turns per-frame detections into tracks with stable ids. */

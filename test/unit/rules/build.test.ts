@@ -1,7 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { cameraSchema, type CameraConfig } from '../../../agent/config/schema.js';
 import { CamwatchError, isCamwatchError } from '../../../agent/ops/errors.js';
-import { buildRules, LineCrossingRule, ZoneIntrusionRule } from '../../../agent/rules/index.js';
+import {
+  CameraBlackoutRule,
+  CameraDefocusRule,
+  CameraDownRule,
+  CameraTamperRule,
+  DumpingRule,
+  IllegalStopRule,
+  LineCrossingRule,
+  LoiteringRule,
+  MaskedRule,
+  ObjectLeftRule,
+  WrongWayRule,
+  ZoneCountRule,
+  ZoneIntrusionRule,
+  buildRules,
+  cameraDownRules,
+  groundPlane,
+  lineCounts,
+  rulesNeedFrame,
+} from '../../../agent/rules/index.js';
+import { applyHomography } from '../../../agent/tracking/calibration.js';
 import { TrackFeed } from './track-feed.js';
 
 function camera(extra: Record<string, unknown>): CameraConfig {
@@ -60,5 +80,132 @@ describe('buildRules', () => {
 
   it('builds nothing for a camera without rules', () => {
     expect(buildRules(camera({}), { width: 640, height: 360 })).toEqual([]);
+  });
+
+  it('builds every rule type of the catalogue', () => {
+    const cam = camera({
+      zones: [
+        { id: 'z', points: [[0, 0], [1, 0], [1, 1], [0, 1]] },
+        { id: 'lane', points: [[0.4, 0], [0.6, 0], [0.6, 1], [0.4, 1]] },
+      ],
+      lines: [{ id: 'l', from: [0, 0.5], to: [1, 0.5] }],
+      rules: [
+        { id: 'a', type: 'intrusion', zone: 'z' },
+        { id: 'b', type: 'line_crossing', line: 'l' },
+        { id: 'c', type: 'wrong_way', zone: 'lane', expectedDirection: [0, 1] },
+        { id: 'd', type: 'illegal_stop', zone: 'z' },
+        { id: 'e', type: 'congestion', zone: 'z', minCount: 8 },
+        { id: 'f', type: 'crowd', zone: 'z' },
+        { id: 'g', type: 'loitering', zone: 'z' },
+        { id: 'h', type: 'dumping' },
+        { id: 'i', type: 'object_left', zone: 'z' },
+        { id: 'j', type: 'camera_down' },
+        { id: 'k', type: 'camera_blackout' },
+        { id: 'l2', type: 'camera_tamper' },
+        { id: 'm', type: 'camera_defocus' },
+      ],
+    });
+    const rules = buildRules(cam, { width: 640, height: 360 }, { nowMs: 0 });
+    const classes = [
+      ZoneIntrusionRule, LineCrossingRule, WrongWayRule, IllegalStopRule, ZoneCountRule, ZoneCountRule, LoiteringRule,
+      DumpingRule, ObjectLeftRule, CameraDownRule, CameraBlackoutRule, CameraTamperRule, CameraDefocusRule,
+    ];
+    rules.forEach((r, i) => expect(r).toBeInstanceOf(classes[i]!));
+    // "intrusion" is an alias: incidents carry the canonical type.
+    expect(rules.map((r) => r.type)).toEqual([
+      'zone_intrusion', 'line_crossing', 'wrong_way', 'illegal_stop', 'congestion', 'crowd', 'loitering',
+      'dumping', 'object_left', 'camera_down', 'camera_blackout', 'camera_tamper', 'camera_defocus',
+    ]);
+    expect(lineCounts(rules)).toEqual([{ ruleId: 'b', lineId: 'l', counts: {} }]);
+    expect(cameraDownRules(rules).map((r) => r.id)).toEqual(['j']);
+    expect(rulesNeedFrame(rules)).toBe(true);
+    expect(rulesNeedFrame(rules.slice(0, 9))).toBe(false);
+  });
+
+  it('masks hide objects from a rule: a car stopped in the masked bay is not an illegal stop', () => {
+    const cam = camera({
+      zones: [
+        { id: 'no-stop', points: [[0, 0], [1, 0], [1, 1], [0, 1]] },
+        { id: 'bay', points: [[0.5, 0], [1, 0], [1, 1], [0.5, 1]] },
+      ],
+      rules: [{ id: 's', type: 'illegal_stop', zone: 'no-stop', minSeconds: 1, maskZones: ['bay'] }],
+    });
+    const [rule] = buildRules(cam, { width: 640, height: 360 });
+    expect(rule).toBeInstanceOf(MaskedRule);
+    const feed = new TrackFeed();
+    const hits = [];
+    for (let i = 0; i < 20; i++) {
+      const t = i * 200;
+      hits.push(...rule!.evaluate([feed.at(1, 100, 200, t, 'car', 40, 30), feed.at(2, 500, 200, t, 'car', 40, 30)], t));
+    }
+    expect(new Set(hits.filter((h) => h.phase === 'start').map((h) => h.trackId))).toEqual(new Set([1]));
+  });
+
+  it('turns a normalized lane direction into frame pixels (x and y scale differently)', () => {
+    const cam = camera({
+      zones: [{ id: 'lane', points: [[0, 0], [1, 0], [1, 1], [0, 1]] }],
+      rules: [{ id: 'w', type: 'wrong_way', zone: 'lane', expectedDirection: [1, 1], minSeconds: 0.4, minDistancePx: 10 }],
+    });
+    const [rule] = buildRules(cam, { width: 640, height: 360 });
+    // Expected direction is along the frame diagonal (640, 360); moving along (-640, -360) is wrong-way,
+    // moving along (-360, -360) is 16° off it: also within 60°. Moving along (640, 360) is fine.
+    const feed = new TrackFeed();
+    const run = (id: number, dx: number, dy: number) => {
+      const hits = [];
+      for (let i = 0; i < 10; i++) hits.push(...rule!.evaluate([feed.at(id, 320 + dx * i, 180 + dy * i, i * 200, 'car', 40, 30)], i * 200));
+      return hits.some((h) => h.phase === 'start');
+    };
+    expect(run(1, -16, -9)).toBe(true);
+    expect(run(2, 16, 9)).toBe(false);
+  });
+
+  it('builds the ground homography from the camera calibration in frame pixels', () => {
+    const cam = camera({
+      calibration: {
+        imagePoints: [[0.25, 0.5], [0.75, 0.5], [1, 1], [0, 1]],
+        groundPoints: [[0, 20], [7, 20], [7, 0], [0, 0]],
+      },
+    });
+    const H = groundPlane(cam, { frameWidth: 640, frameHeight: 360 })!;
+    const p = applyHomography(H, { x: 640, y: 360 });
+    expect(p.x).toBeCloseTo(7, 6);
+    expect(p.y).toBeCloseTo(0, 6);
+    expect(groundPlane(camera({}), { frameWidth: 640, frameHeight: 360 })).toBeUndefined();
+  });
+});
+
+describe('rule schemas', () => {
+  const parse = (extra: Record<string, unknown>) => cameraSchema.safeParse({ id: 'cam-1', source: { file: 'clip.mp4' }, ...extra });
+  const messages = (extra: Record<string, unknown>) => {
+    const r = parse(extra);
+    return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  };
+
+  it('defaults: time zone Asia/Ho_Chi_Minh, vehicle classes for traffic rules, ByteTrack', async () => {
+    const r = parse({ rules: [{ id: 's', type: 'illegal_stop', zone: 'z' }] });
+    expect(r.success).toBe(true);
+    expect(r.data!.timezone).toBe('Asia/Ho_Chi_Minh');
+    expect(r.data!.rules[0]).toMatchObject({ classes: ['car', 'truck', 'bus', 'motorcycle'], minSeconds: 60, severity: 'medium' });
+    const { configSchema } = await import('../../../agent/config/schema.js');
+    expect(configSchema.parse({}).tracking).toMatchObject({ kind: 'bytetrack', highScoreThreshold: 0.35, lowScoreThreshold: 0.1 });
+  });
+
+  it('rejects a zero direction vector, a missing or doubled direction, and congestion without a threshold', () => {
+    expect(messages({ rules: [{ id: 'w', type: 'wrong_way', zone: 'z', expectedDirection: [0, 0] }] })).toEqual([
+      expect.stringMatching(/^rules\.0\.expectedDirection: zero direction vector/),
+    ]);
+    expect(messages({ rules: [{ id: 'w', type: 'wrong_way', zone: 'z' }] })[0]).toMatch(/expected direction/);
+    expect(messages({ rules: [{ id: 'w', type: 'wrong_way', zone: 'z', expectedDirection: [0, 1], expectedAngleDeg: 90 }] })[0]).toMatch(/not both/);
+    expect(messages({ rules: [{ id: 'c', type: 'congestion', zone: 'z' }] })[0]).toMatch(/minCount .* or minOccupancy/);
+  });
+
+  it('rejects bad schedules, time zones and calibrations with clear messages', () => {
+    expect(messages({ rules: [{ id: 'a', type: 'intrusion', zone: 'z', schedule: [{ from: '7:00', to: '09:00' }] }] })[0]).toMatch(/HH:MM/);
+    expect(messages({ rules: [{ id: 'a', type: 'intrusion', zone: 'z', schedule: [{ days: ['monday'], from: '07:00', to: '09:00' }] }] })).toHaveLength(1);
+    expect(messages({ timezone: 'Asia/Hanoi_City' })[0]).toMatch(/^timezone: unknown IANA time zone/);
+    expect(
+      messages({ calibration: { imagePoints: [[0, 0], [0.5, 0.5], [1, 1], [0, 1]], groundPoints: [[0, 0], [1, 0], [1, 1], [0, 1]] } })[0],
+    ).toMatch(/^calibration\.imagePoints: points 0, 1 and 2 are on one line/);
+    expect(messages({ calibration: { imagePoints: [[0, 0]], groundPoints: [[0, 0]] } })[0]).toMatch(/exactly 4/);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LineCrossingRule, type LineCrossingOptions } from '../../../agent/rules/line-crossing.js';
+import { Schedule } from '../../../agent/rules/schedule.js';
 import type { RuleHit } from '../../../agent/rules/types.js';
+import type { Homography } from '../../../agent/tracking/calibration.js';
 import { TrackFeed } from './track-feed.js';
 
 const FRAME_MS = 200;
@@ -154,5 +156,34 @@ describe('line_crossing', () => {
     const ys = [150, 180, 215, 193, 207, 194, 230];
     ys.forEach((y, i) => hits.push(...r.evaluate([feed.at(1, 200, y, i * FRAME_MS, 'person', 80, 200)], i * FRAME_MS)));
     expect(hits.map((h) => h.direction)).toEqual(['in']);
+  });
+
+  it('reports crossings as one-shot events: phase start, no key, the rule cooldown carried for the lifecycle', () => {
+    const r = rule({ cooldownMs: 5000 });
+    const [hit] = walk(r, new TrackFeed(), 1, 200, range(150, 250, 10));
+    expect(hit!.phase).toBe('start');
+    expect(hit!.key).toBeUndefined();
+    expect(hit!.cooldownMs).toBe(5000);
+  });
+
+  it('neither counts nor reports crossings outside its schedule, including ones replayed from history', () => {
+    const t0 = Date.UTC(2026, 0, 5, 0, 59, 58); // Mon 07:59:58 local; window 08:00–09:00
+    const r = rule({ schedule: new Schedule([{ days: ['mon'], from: '08:00', to: '09:00' }], 'Asia/Ho_Chi_Minh') });
+    const feed = new TrackFeed();
+    // Crosses at 07:59:59 (off), then keeps walking below the line after 08:00.
+    const hits = walk(r, feed, 1, 200, [150, 190, 250, 260, 270, 280, 290, 300, 310, 320, 330, 340, 350, 360], t0);
+    expect(hits).toEqual([]);
+    expect(r.getCounts()).toEqual({});
+    // A crossing inside the window counts.
+    const inWindow = walk(r, feed, 2, 200, range(150, 250, 10), t0 + 10_000);
+    expect(inWindow).toHaveLength(1);
+    expect(r.getCounts()).toEqual({ person: { in: 1, out: 0 } });
+  });
+
+  it('adds the ground speed when calibrated', () => {
+    // 1 px = 0.1 m; 10 px per 200 ms = 5 m/s = 18 km/h.
+    const ground: Homography = [0.1, 0, 0, 0, 0.1, 0, 0, 0, 1];
+    const [hit] = walk(rule({ ground }), new TrackFeed(), 1, 200, range(150, 250, 10));
+    expect(hit!.speedKmh).toBeCloseTo(18, 0);
   });
 });

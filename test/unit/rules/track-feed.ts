@@ -8,14 +8,14 @@ export class TrackFeed {
   private readonly tracks = new Map<number, Track>();
 
   /** The track `id` with its bottom-centre at (x, y) at tMs; box `w`×`h` px. */
-  at(id: number, x: number, y: number, tMs: number, className = 'person', w = 20, h = 40): Track {
+  at(id: number, x: number, y: number, tMs: number, className = 'person', w = 20, h = 40, score = 0.8): Track {
     const box = { x1: x - w / 2, y1: y - h, x2: x + w / 2, y2: y };
     const prev = this.tracks.get(id);
     const track: Track = {
       id,
       classId: className === 'person' ? 0 : 2,
       className,
-      score: 0.8,
+      score,
       box,
       firstSeenMs: prev?.firstSeenMs ?? tMs,
       lastSeenMs: tMs,

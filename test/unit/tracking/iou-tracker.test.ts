@@ -11,7 +11,7 @@ function det(className: string, x: number, y: number, w = 40, h = 80, score = 0.
 }
 
 function tracker(overrides: Partial<{ iouThreshold: number; maxLostMs: number; minHits: number; maxHistoryPoints: number }> = {}) {
-  return createTracker({ iouThreshold: 0.3, maxLostMs: 1500, minHits: 2, ...overrides });
+  return createTracker({ kind: 'iou', iouThreshold: 0.3, maxLostMs: 1500, minHits: 2, ...overrides });
 }
 
 describe('iou', () => {

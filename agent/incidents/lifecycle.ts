@@ -1,0 +1,335 @@
+import type { Box, RgbImage } from '../detection/types.js';
+import type { RuleHit } from '../rules/types.js';
+import { iou } from '../tracking/iou-tracker.js';
+import { applyHitDetails, hitOverlay, incidentFromHit, normaliseBox, type IncidentContext } from './create.js';
+import { snapshotQuality } from './quality.js';
+import { renderSnapshot, type Snapshot, type SnapshotOptions, type SnapshotOverlay } from './snapshot.js';
+import type { Incident, IncidentRecord } from './types.js';
+
+/** At most one `update` per incident this often (ms), unless the snapshot improves a lot. */
+export const DEFAULT_UPDATE_INTERVAL_MS = 10_000;
+/** Even a much better snapshot waits this long after the previous event (ms). */
+export const DEFAULT_MIN_UPDATE_GAP_MS = 2_000;
+/** "A lot better": quality at least this much above the best sent (0.5 = +50 %) sends an update early. */
+export const DEFAULT_SNAPSHOT_JUMP = 0.5;
+/** An update due by time carries a new snapshot only if it beats the best sent by this much (+10 %). */
+export const DEFAULT_SNAPSHOT_GAIN = 0.1;
+/** An open incident with no hit for this long is ended by `tick` (ms): its rule was rebuilt or stopped. */
+export const DEFAULT_STALE_MS = 60_000;
+/** A stationary object under a new track id is "the same object" if its box overlaps the old one this much. */
+export const DEFAULT_SAME_PLACE_IOU = 0.5;
+/** Evidence kept from a `pending` hit is dropped after this long without its incident starting (ms). */
+export const DEFAULT_PENDING_TTL_MS = 10 * 60_000;
+/** At most this many pending evidence snapshots are kept (each ~30–60 KB of JPEG). */
+export const DEFAULT_MAX_PENDING = 32;
+
+/**
+ * Rule types whose objects stand still: after such an incident ends, a new track at the same place
+ * (box IoU ≥ DEFAULT_SAME_PLACE_IOU) is the same object for the cooldown, whatever its track id. For
+ * moving objects the place says nothing (the next car on the lane is another car).
+ */
+export const STATIONARY_RULE_TYPES: ReadonlySet<string> = new Set(['illegal_stop', 'object_left', 'dumping']);
+
+/** Draws and encodes a snapshot; injectable so tests need no image library. */
+export type SnapshotRenderer = (image: RgbImage, overlay: SnapshotOverlay, options: SnapshotOptions) => Promise<Snapshot>;
+
+/** Options of the lifecycle; everything but agentId and camera has a default. */
+export interface LifecycleOptions extends IncidentContext {
+  render?: SnapshotRenderer;
+  updateIntervalMs?: number;
+  minUpdateGapMs?: number;
+  snapshotJump?: number;
+  snapshotGain?: number;
+  staleMs?: number;
+  samePlaceIou?: number;
+  pendingTtlMs?: number;
+  maxPending?: number;
+}
+
+interface OpenIncident {
+  key: string;
+  incident: Incident;
+  ruleType: string;
+  startMs: number;
+  lastHitMs: number;
+  lastSentMs: number;
+  /** Quality of the snapshot the IOC has (0 when none). */
+  bestQuality: number;
+  acked: boolean;
+  /** The snapshot is evidence from the start of the condition (dumping's person): updates never replace it. */
+  evidenceLocked: boolean;
+  lastHit: RuleHit;
+}
+
+interface CooldownEntry {
+  ruleId: string;
+  ruleType: string;
+  trackId: number;
+  box: Box;
+  untilMs: number;
+}
+
+interface PendingEvidence {
+  tMs: number;
+  hasPerson: boolean;
+  jpeg?: Buffer;
+  meta?: Incident['snapshot'];
+}
+
+/**
+ * The incident lifecycle of one camera. Rules report phases (start / update / end / pending) under a
+ * stable key; this maps each key to ONE incident id and decides which events reach the store:
+ * - `start` opens an incident (`status: new`, with the snapshot); a start without key is a one-shot
+ *   event (line_crossing) that is never updated or ended;
+ * - `update` is throttled: one per `updateIntervalMs`, earlier only for a much better snapshot
+ *   (higher score, larger, less occluded, not cut by the frame edge);
+ * - `end` closes it with `endedAt` and `durationSeconds`;
+ * - after an incident ends, the same rule and object (same track, or for stationary objects the same
+ *   place) cannot open another for the hit's `cooldownMs`; a condition that is still on when the
+ *   cooldown runs out opens then;
+ * - an acknowledged incident sends no more updates (its end is still sent, so the IOC can close it).
+ * Decisions are deterministic given hits and their times; snapshots are drawn by the injected renderer.
+ */
+export class IncidentLifecycle {
+  private readonly opts: LifecycleOptions;
+  private readonly render: SnapshotRenderer;
+  private readonly open = new Map<string, OpenIncident>();
+  private readonly keyById = new Map<string, string>();
+  private readonly deferred = new Map<string, RuleHit>();
+  private readonly pending = new Map<string, PendingEvidence>();
+  private cooldowns: CooldownEntry[] = [];
+  private frameSize?: { width: number; height: number };
+
+  constructor(options: LifecycleOptions) {
+    this.opts = options;
+    this.render = options.render ?? renderSnapshot;
+  }
+
+  /**
+   * Feeds one frame's hits (from every rule of the camera). `frame` is the analysed frame the hits refer
+   * to; without it (camera_down from a timer) incidents carry no snapshot. Returns the records to store,
+   * in order.
+   */
+  async handle(hits: readonly RuleHit[], frame?: RgbImage): Promise<IncidentRecord[]> {
+    if (frame) this.frameSize = { width: frame.width, height: frame.height };
+    const out: IncidentRecord[] = [];
+    for (const hit of hits) {
+      const record = await this.one(hit, frame);
+      if (record) out.push(record);
+    }
+    return out;
+  }
+
+  /**
+   * Timer upkeep: ends incidents whose rule stopped reporting (`staleMs`), forgets expired cooldowns,
+   * deferred starts and pending evidence. Returns the `end` records.
+   */
+  tick(tMs: number): IncidentRecord[] {
+    const staleMs = this.opts.staleMs ?? DEFAULT_STALE_MS;
+    const out: IncidentRecord[] = [];
+    for (const o of [...this.open.values()]) {
+      if (tMs - o.lastHitMs > staleMs) out.push(this.close(o, o.lastHit, Math.max(o.lastHitMs, o.startMs)));
+    }
+    this.cooldowns = this.cooldowns.filter((c) => c.untilMs > tMs);
+    for (const [key, hit] of this.deferred) if (tMs - hit.tMs > staleMs) this.deferred.delete(key);
+    const ttl = this.opts.pendingTtlMs ?? DEFAULT_PENDING_TTL_MS;
+    for (const [key, p] of this.pending) if (tMs - p.tMs > ttl) this.pending.delete(key);
+    return out;
+  }
+
+  /** Ends every open incident now (agent stopping, rules rebuilt after a frame size change). */
+  closeAll(tMs: number): IncidentRecord[] {
+    const out = [...this.open.values()].map((o) => this.close(o, o.lastHit, tMs));
+    this.deferred.clear();
+    this.pending.clear();
+    return out;
+  }
+
+  /**
+   * The IOC acknowledged an incident: its further updates are not sent (the end still is). Returns false
+   * for an id that is not open here.
+   */
+  acknowledge(incidentId: string): boolean {
+    const key = this.keyById.get(incidentId);
+    const o = key === undefined ? undefined : this.open.get(key);
+    if (o === undefined) return false;
+    o.acked = true;
+    return true;
+  }
+
+  /** Copies of the open incidents (for status pages). */
+  openIncidents(): Incident[] {
+    return [...this.open.values()].map((o) => structuredClone(o.incident));
+  }
+
+  private async one(hit: RuleHit, frame: RgbImage | undefined): Promise<IncidentRecord | undefined> {
+    const phase = hit.phase ?? 'start';
+    const key = hit.key;
+    if (phase === 'pending') {
+      if (key !== undefined) await this.keepEvidence(key, hit, frame);
+      return undefined;
+    }
+    if (key === undefined) {
+      // One-shot event: opens and is done.
+      if (phase !== 'start' || this.inCooldown(hit)) return undefined;
+      this.addCooldown(hit);
+      return this.createRecord(hit, frame);
+    }
+    const o = this.open.get(key);
+    if (phase === 'end') {
+      this.deferred.delete(key);
+      this.pending.delete(key);
+      return o ? this.close(o, hit, hit.tMs) : undefined;
+    }
+    if (o !== undefined) return this.update(o, hit, frame);
+    // A start, or an update of a key not open here (deferred by a cooldown, or started before this lifecycle).
+    if (this.inCooldown(hit)) {
+      this.deferred.set(key, hit);
+      return undefined;
+    }
+    this.deferred.delete(key);
+    return this.start(key, hit, frame);
+  }
+
+  private async start(key: string, hit: RuleHit, frame: RgbImage | undefined): Promise<IncidentRecord> {
+    const evidence = this.pending.get(key);
+    this.pending.delete(key);
+    const record = await this.createRecord(hit, frame, evidence);
+    const incident = record.incident;
+    incident.sequence = 1;
+    const o: OpenIncident = {
+      key,
+      incident,
+      ruleType: hit.ruleType,
+      startMs: hit.tMs,
+      lastHitMs: hit.tMs,
+      lastSentMs: hit.tMs,
+      bestQuality: record.snapshotJpeg ? this.quality(hit) : 0,
+      acked: false,
+      evidenceLocked: evidence?.jpeg !== undefined && evidence.hasPerson,
+      lastHit: hit,
+    };
+    this.open.set(key, o);
+    this.keyById.set(incident.id, key);
+    return { ...record, incident: structuredClone(incident) };
+  }
+
+  private async update(o: OpenIncident, hit: RuleHit, frame: RgbImage | undefined): Promise<IncidentRecord | undefined> {
+    o.lastHitMs = hit.tMs;
+    o.lastHit = hit;
+    if (o.acked) return undefined;
+    const interval = this.opts.updateIntervalMs ?? DEFAULT_UPDATE_INTERVAL_MS;
+    const gap = this.opts.minUpdateGapMs ?? DEFAULT_MIN_UPDATE_GAP_MS;
+    const jump = this.opts.snapshotJump ?? DEFAULT_SNAPSHOT_JUMP;
+    const gain = this.opts.snapshotGain ?? DEFAULT_SNAPSHOT_GAIN;
+    const elapsed = hit.tMs - o.lastSentMs;
+    const q = frame && !o.evidenceLocked ? this.quality(hit) : 0;
+    const muchBetter = q > 0 && q > o.bestQuality * (1 + jump);
+    if (!(elapsed >= interval || (muchBetter && elapsed >= gap))) return undefined;
+
+    this.refresh(o.incident, hit, 'update');
+    o.lastSentMs = hit.tMs;
+    let jpeg: Buffer | undefined;
+    if (frame && q > 0 && q > o.bestQuality * (1 + gain) && this.opts.snapshot !== false) {
+      const snap = await this.draw(frame, hitOverlay(hit));
+      if (snap) {
+        jpeg = snap.jpeg;
+        o.incident.snapshot = { contentType: 'image/jpeg', width: snap.width, height: snap.height, bytes: snap.jpeg.length };
+        o.bestQuality = q;
+      }
+    }
+    return { incident: structuredClone(o.incident), ...(jpeg && { snapshotJpeg: jpeg }) };
+  }
+
+  private close(o: OpenIncident, hit: RuleHit, tMs: number): IncidentRecord {
+    this.open.delete(o.key);
+    this.keyById.delete(o.incident.id);
+    this.refresh(o.incident, hit, 'end');
+    o.incident.endedAt = new Date(tMs).toISOString();
+    o.incident.updatedAt = o.incident.endedAt;
+    if (hit.durationSeconds === undefined) o.incident.durationSeconds = Math.max(0, (tMs - o.startMs) / 1000);
+    this.addCooldown(hit);
+    return { incident: structuredClone(o.incident) };
+  }
+
+  /** Latest facts of the condition onto the incident, as an event of the given status. */
+  private refresh(incident: Incident, hit: RuleHit, status: 'update' | 'end'): void {
+    incident.status = status;
+    incident.updatedAt = new Date(hit.tMs).toISOString();
+    incident.sequence = (incident.sequence ?? 1) + 1;
+    incident.score = hit.score;
+    incident.trackId = hit.trackId;
+    incident.className = hit.className;
+    const size = this.frameSize;
+    if (size && hit.category !== 'health') incident.bbox = normaliseBox(hit.box, size.width, size.height);
+    if (hit.durationSeconds !== undefined) incident.durationSeconds = hit.durationSeconds;
+    if (hit.counts !== undefined) incident.counts = structuredClone(hit.counts);
+    applyHitDetails(incident, hit);
+  }
+
+  private async createRecord(hit: RuleHit, frame: RgbImage | undefined, evidence?: PendingEvidence): Promise<IncidentRecord> {
+    const incident = incidentFromHit(hit, frame ?? this.frameSize, this.opts);
+    if (this.opts.snapshot === false) return { incident };
+    if (evidence?.jpeg !== undefined && evidence.meta !== undefined) {
+      incident.snapshot = { ...evidence.meta };
+      return { incident, snapshotJpeg: evidence.jpeg };
+    }
+    if (frame === undefined) return { incident };
+    const snap = await this.draw(frame, hitOverlay(hit));
+    if (snap === undefined) return { incident };
+    incident.snapshot = { contentType: 'image/jpeg', width: snap.width, height: snap.height, bytes: snap.jpeg.length };
+    return { incident, snapshotJpeg: snap.jpeg };
+  }
+
+  /** Keeps the frame of a `pending` hit as the evidence of the incident its key may open. */
+  private async keepEvidence(key: string, hit: RuleHit, frame: RgbImage | undefined): Promise<void> {
+    const hasPerson = hit.evidenceBox !== undefined;
+    const existing = this.pending.get(key);
+    // The first view is kept unless a later one shows the person and it did not.
+    if (existing !== undefined && (existing.hasPerson || !hasPerson)) return;
+    const entry: PendingEvidence = { tMs: hit.tMs, hasPerson };
+    if (frame !== undefined && this.opts.snapshot !== false) {
+      const snap = await this.draw(frame, hitOverlay(hit));
+      if (snap) {
+        entry.jpeg = snap.jpeg;
+        entry.meta = { contentType: 'image/jpeg', width: snap.width, height: snap.height, bytes: snap.jpeg.length };
+      }
+    }
+    this.pending.set(key, entry);
+    const max = this.opts.maxPending ?? DEFAULT_MAX_PENDING;
+    while (this.pending.size > max) this.pending.delete(this.pending.keys().next().value!);
+  }
+
+  private async draw(frame: RgbImage, overlay: SnapshotOverlay): Promise<Snapshot | undefined> {
+    try {
+      return await this.render(frame, overlay, this.opts.snapshot || {});
+    } catch (err) {
+      // Losing the picture is better than losing the incident.
+      this.opts.onSnapshotError?.(err);
+      return undefined;
+    }
+  }
+
+  private quality(hit: RuleHit): number {
+    const size = this.frameSize;
+    if (size === undefined) return 0;
+    return snapshotQuality({ score: hit.score, box: hit.box, ...(hit.occlusion !== undefined && { occlusion: hit.occlusion }) }, size.width, size.height);
+  }
+
+  private inCooldown(hit: RuleHit): boolean {
+    const samePlaceIou = this.opts.samePlaceIou ?? DEFAULT_SAME_PLACE_IOU;
+    return this.cooldowns.some((c) => {
+      if (c.ruleId !== hit.ruleId || hit.tMs >= c.untilMs) return false;
+      // Zone- and camera-level incidents (trackId 0): one per rule at a time.
+      if (hit.trackId === 0 || c.trackId === 0) return hit.trackId === c.trackId;
+      if (c.trackId === hit.trackId) return true;
+      return STATIONARY_RULE_TYPES.has(hit.ruleType) && iou(c.box, hit.box) >= samePlaceIou;
+    });
+  }
+
+  private addCooldown(hit: RuleHit): void {
+    const ms = hit.cooldownMs ?? 0;
+    if (ms <= 0) return;
+    this.cooldowns.push({ ruleId: hit.ruleId, ruleType: hit.ruleType, trackId: hit.trackId, box: { ...hit.box }, untilMs: hit.tMs + ms });
+  }
+}

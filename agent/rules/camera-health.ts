@@ -1,0 +1,236 @@
+import type { RgbImage } from '../detection/types.js';
+import type { Track } from '../tracking/types.js';
+import { Episodes } from './episodes.js';
+import { frameStats, type FrameStats } from './frame-stats.js';
+import { round2 } from './hit.js';
+import { ALWAYS, type Schedule } from './schedule.js';
+import { Sustained } from './sustained.js';
+import type { Rule, RuleContext, RuleHit, Severity } from './types.js';
+
+/** A health incident ends once the image has looked normal again for this long (ms). */
+export const DEFAULT_HEALTH_CLEAR_MS = 3_000;
+/**
+ * Time constant of the learned scene for the tamper check (ms): slow enough that a bus parking in view
+ * is not learned before the check sees it, fast enough to follow dusk (minutes).
+ */
+export const DEFAULT_SCENE_TIME_CONSTANT_MS = 10_000;
+/** A cell has changed when its grey level moved this much more than the frame as a whole (0..255). */
+export const DEFAULT_CELL_CHANGE = 20;
+/** Time constant of the sharpness baseline (ms): a minute, so a blur lasting seconds stands out. */
+export const DEFAULT_SHARPNESS_TIME_CONSTANT_MS = 60_000;
+/** The sharpness baseline is trusted only after this much learning (ms). */
+export const DEFAULT_SHARPNESS_WARMUP_MS = 5_000;
+
+/** Options shared by the three frame-based health rules. */
+export interface HealthRuleOptions {
+  id: string;
+  minSeconds: number;
+  severity: Severity;
+  schedule?: Schedule;
+  clearMs?: number;
+}
+
+/**
+ * Common part: runs only when the pipeline passes the frame (`context.frame`), debounces the condition
+ * with Sustained, and reports camera-level hits (trackId 0, the whole frame as box, `reason` and
+ * `metrics` saying why).
+ */
+abstract class FrameHealthRule implements Rule {
+  readonly id: string;
+  abstract readonly type: 'camera_blackout' | 'camera_tamper' | 'camera_defocus';
+  protected readonly severity: Severity;
+  private readonly schedule: Schedule;
+  private readonly sustained: Sustained;
+  private readonly episodes = new Episodes();
+  private key?: string;
+
+  constructor(options: HealthRuleOptions) {
+    this.id = options.id;
+    this.severity = options.severity;
+    this.schedule = options.schedule ?? ALWAYS;
+    this.sustained = new Sustained({ minMs: options.minSeconds * 1000, clearMs: options.clearMs ?? DEFAULT_HEALTH_CLEAR_MS });
+  }
+
+  evaluate(_tracks: readonly Track[], tMs: number, context?: RuleContext): RuleHit[] {
+    const frame = context?.frame;
+    if (frame === undefined) return [];
+    if (!this.schedule.isActive(tMs)) {
+      this.sustained.forceEnd();
+      this.key = undefined;
+      return this.episodes.endAll(tMs);
+    }
+    const stats = frameStats(frame);
+    const verdict = this.judge(stats, tMs, this.sustained.isOpen || this.sustained.sinceMs !== undefined);
+    if (verdict === undefined) return [];
+    const event = this.sustained.step(verdict.bad, tMs);
+    if (event === 'end') {
+      const end = this.key === undefined ? undefined : this.episodes.end(this.key, tMs);
+      this.key = undefined;
+      return end ? [end] : [];
+    }
+    if (event === undefined) {
+      if (this.key !== undefined) this.episodes.touch(this.key, tMs);
+      return [];
+    }
+    const hit = this.hit(frame, tMs, verdict);
+    if (event === 'start') {
+      const since = this.sustained.sinceMs ?? tMs;
+      this.key = `${this.id}:${since}`;
+      return [this.episodes.start(this.key, hit, since)];
+    }
+    const update = this.key === undefined ? undefined : this.episodes.update(this.key, hit);
+    return update ? [update] : [];
+  }
+
+  /** Ends an open incident without a verdict (used by subclasses that accept a new normal). */
+  protected forceEnd(tMs: number): RuleHit[] {
+    this.sustained.forceEnd();
+    const end = this.key === undefined ? undefined : this.episodes.end(this.key, tMs);
+    this.key = undefined;
+    return end ? [end] : [];
+  }
+
+  /**
+   * Whether this frame shows the problem. `suspect`: the condition is building up or open, so learned
+   * baselines must not absorb it. Undefined: no opinion on this frame (e.g. still learning).
+   */
+  protected abstract judge(stats: FrameStats, tMs: number, suspect: boolean): { bad: boolean; reason: string; metrics: Record<string, number> } | undefined;
+
+  private hit(frame: RgbImage, tMs: number, verdict: { reason: string; metrics: Record<string, number> }): RuleHit {
+    const metrics: Record<string, number> = {};
+    for (const [k, v] of Object.entries(verdict.metrics)) metrics[k] = round2(v);
+    return {
+      ruleId: this.id,
+      ruleType: this.type,
+      category: 'health',
+      severity: this.severity,
+      trackId: 0,
+      className: 'camera',
+      score: 1,
+      box: { x1: 0, y1: 0, x2: frame.width, y2: frame.height },
+      tMs,
+      reason: verdict.reason,
+      metrics,
+    };
+  }
+}
+
+/** `camera_blackout`: the image is (nearly) uniform — lens covered, camera dead behind a live encoder, blank signal. */
+export class CameraBlackoutRule extends FrameHealthRule {
+  readonly type = 'camera_blackout';
+  private readonly maxStdDev: number;
+
+  constructor(options: HealthRuleOptions & { maxStdDev: number }) {
+    super(options);
+    this.maxStdDev = options.maxStdDev;
+  }
+
+  protected judge(stats: FrameStats): { bad: boolean; reason: string; metrics: Record<string, number> } {
+    return { bad: stats.stdDev < this.maxStdDev, reason: 'uniform', metrics: { stdDev: stats.stdDev, mean: stats.mean } };
+  }
+}
+
+/**
+ * `camera_tamper`: most of the image differs from the learned scene at once and stays different
+ * (camera turned, lens sprayed or covered with something textured). Cells are compared after removing
+ * the frame-wide change, so lights and clouds that brighten everything do not count. A uniform frame is
+ * left to camera_blackout. A change lasting `relearnSeconds` is accepted as the new scene: the incident
+ * ends and the new view is learned.
+ */
+export class CameraTamperRule extends FrameHealthRule {
+  readonly type = 'camera_tamper';
+  private readonly changedFraction: number;
+  private readonly relearnMs: number;
+  private readonly maxUniformStdDev: number;
+  private scene?: Float64Array;
+  private lastMs?: number;
+  private suspectSinceMs?: number;
+
+  constructor(options: HealthRuleOptions & { changedFraction: number; relearnSeconds: number; uniformStdDev?: number }) {
+    super(options);
+    this.changedFraction = options.changedFraction;
+    this.relearnMs = options.relearnSeconds * 1000;
+    this.maxUniformStdDev = options.uniformStdDev ?? 8;
+  }
+
+  override evaluate(tracks: readonly Track[], tMs: number, context?: RuleContext): RuleHit[] {
+    const hits = super.evaluate(tracks, tMs, context);
+    if (this.suspectSinceMs !== undefined && tMs - this.suspectSinceMs >= this.relearnMs && context?.frame) {
+      // The change has lasted: it is the new view. Learn it and close the incident.
+      this.scene = Float64Array.from(frameStats(context.frame).cells);
+      this.suspectSinceMs = undefined;
+      hits.push(...this.forceEnd(tMs));
+    }
+    return hits;
+  }
+
+  protected judge(stats: FrameStats, tMs: number, suspect: boolean) {
+    if (stats.stdDev < this.maxUniformStdDev) return undefined;
+    const cells = stats.cells;
+    if (this.scene === undefined) {
+      this.scene = Float64Array.from(cells);
+      this.lastMs = tMs;
+      return undefined;
+    }
+    const diffs = Array.from(cells, (c, i) => c - this.scene![i]!);
+    const shift = median(diffs);
+    const changed = diffs.filter((d) => Math.abs(d - shift) > DEFAULT_CELL_CHANGE).length / diffs.length;
+    const bad = changed >= this.changedFraction;
+    // Relearning needs the change to have lasted without a break.
+    if (bad) this.suspectSinceMs ??= tMs;
+    else this.suspectSinceMs = undefined;
+    // Learn only while nothing is suspected: a tampered view must not become the scene within seconds.
+    if (!bad && !suspect) {
+      const dt = Math.max(0, tMs - (this.lastMs ?? tMs));
+      const a = 1 - Math.exp(-dt / DEFAULT_SCENE_TIME_CONSTANT_MS);
+      for (let i = 0; i < cells.length; i++) this.scene[i] = this.scene[i]! + a * (cells[i]! - this.scene[i]!);
+    }
+    this.lastMs = tMs;
+    return { bad, reason: 'scene_change', metrics: { changedFraction: changed, globalShift: shift } };
+  }
+}
+
+/**
+ * `camera_defocus`: sharpness (variance of the Laplacian of the grey copy) falls below
+ * `sharpnessRatio` × its own running baseline — lens knocked out of focus, fogged or smeared. The
+ * baseline follows slow changes (night, rain) and is frozen while the image is suspected blurred.
+ */
+export class CameraDefocusRule extends FrameHealthRule {
+  readonly type = 'camera_defocus';
+  private readonly ratio: number;
+  private readonly maxUniformStdDev: number;
+  private baseline?: number;
+  private learnedMs = 0;
+  private lastMs?: number;
+
+  constructor(options: HealthRuleOptions & { sharpnessRatio: number; uniformStdDev?: number }) {
+    super(options);
+    this.ratio = options.sharpnessRatio;
+    this.maxUniformStdDev = options.uniformStdDev ?? 8;
+  }
+
+  protected judge(stats: FrameStats, tMs: number, suspect: boolean) {
+    // A uniform frame has no detail at all: that is a blackout, not a focus problem.
+    if (stats.stdDev < this.maxUniformStdDev) return undefined;
+    const dt = this.lastMs === undefined ? 0 : Math.max(0, tMs - this.lastMs);
+    this.lastMs = tMs;
+    if (this.baseline === undefined) {
+      this.baseline = stats.sharpness;
+      return undefined;
+    }
+    const bad = this.learnedMs >= DEFAULT_SHARPNESS_WARMUP_MS && stats.sharpness < this.ratio * this.baseline;
+    if (!bad && !suspect) {
+      const a = 1 - Math.exp(-dt / DEFAULT_SHARPNESS_TIME_CONSTANT_MS);
+      this.baseline += a * (stats.sharpness - this.baseline);
+      this.learnedMs += dt;
+    }
+    if (this.learnedMs < DEFAULT_SHARPNESS_WARMUP_MS && !bad) return undefined;
+    return { bad, reason: 'blur', metrics: { sharpness: stats.sharpness, baseline: this.baseline } };
+  }
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}

@@ -1,0 +1,147 @@
+import type { Track } from '../tracking/types.js';
+import { Episodes } from './episodes.js';
+import { pointInPolygon, type Point } from './geometry.js';
+import { boxDistance, trackHit, type HitBase } from './hit.js';
+import { ALWAYS, type Schedule } from './schedule.js';
+import { StationaryObjects, type StationaryObject } from './stationary.js';
+import type { Category, Rule, RuleHit, Severity } from './types.js';
+
+/**
+ * A person must stay near the object this long to count as attending it (ms): someone walking past a
+ * bag at 1.5 m/s is within 100 px (at 640 px wide) for well under a second.
+ */
+export const DEFAULT_ATTEND_MS = 1_500;
+/** A person staying by an open incident's object this long is its owner back: the incident ends (ms). */
+export const DEFAULT_OWNER_RETURN_MS = 3_000;
+
+/** An object_left rule with geometry in analysis-frame pixels. */
+export interface ObjectLeftOptions {
+  id: string;
+  /** Watched area; the whole frame when absent. */
+  zoneId?: string;
+  polygon?: readonly Point[];
+  classes: readonly string[];
+  personClasses: readonly string[];
+  personRadiusPx: number;
+  minSeconds: number;
+  maxSpeedPxPerS: number;
+  cooldownSeconds: number;
+  severity: Severity;
+  category?: Category;
+  schedule?: Schedule;
+  lingerMs?: number;
+}
+
+interface LeftState {
+  /** Start of the current run of frames with a person near. */
+  nearSinceMs?: number;
+  /** Last frame of a run of attendance long enough to count (≥ DEFAULT_ATTEND_MS). */
+  attendedUntilMs?: number;
+  key?: string;
+}
+
+/**
+ * `object_left`: a bag-like object standing still with no person within `personRadiusPx` (gap between
+ * boxes) for `minSeconds`, counted from when it stood still or from the last time someone stayed by it.
+ * Passers-by do not reset the clock; a person staying by it for 1.5 s does (it is attended), and once an
+ * incident is open, a person staying 3 s ends it (the owner came back). The incident also ends when the
+ * object is picked up (moves) or disappears.
+ */
+export class ObjectLeftRule implements Rule {
+  readonly id: string;
+  readonly type = 'object_left';
+  private readonly base: HitBase;
+  private readonly zoneId?: string;
+  private readonly polygon?: readonly Point[];
+  private readonly persons: ReadonlySet<string>;
+  private readonly radiusPx: number;
+  private readonly minMs: number;
+  private readonly schedule: Schedule;
+  private readonly objects: StationaryObjects;
+  private readonly states = new Map<string, LeftState>();
+  private readonly episodes = new Episodes();
+
+  constructor(options: ObjectLeftOptions) {
+    this.id = options.id;
+    this.base = {
+      ruleId: options.id,
+      ruleType: this.type,
+      category: options.category ?? 'security',
+      severity: options.severity,
+      cooldownMs: options.cooldownSeconds * 1000,
+    };
+    if (options.zoneId !== undefined) this.zoneId = options.zoneId;
+    if (options.polygon !== undefined) this.polygon = options.polygon.map((p) => ({ ...p }));
+    this.persons = new Set(options.personClasses);
+    this.radiusPx = options.personRadiusPx;
+    this.minMs = options.minSeconds * 1000;
+    this.schedule = options.schedule ?? ALWAYS;
+    this.objects = new StationaryObjects({
+      classes: new Set(options.classes),
+      maxSpeedPxPerS: options.maxSpeedPxPerS,
+      ...(options.lingerMs !== undefined && { lingerMs: options.lingerMs }),
+    });
+  }
+
+  evaluate(tracks: readonly Track[], tMs: number): RuleHit[] {
+    if (!this.schedule.isActive(tMs)) {
+      this.states.clear();
+      return this.episodes.endAll(tMs);
+    }
+    const people = tracks.filter((t) => this.persons.has(t.className));
+    const hits: RuleHit[] = [];
+    const { seen, gone } = this.objects.update(tracks, tMs);
+    for (const obj of seen) {
+      const hit = this.decide(obj, people, tracks, tMs);
+      if (hit) hits.push(hit);
+    }
+    for (const obj of gone) {
+      const key = this.states.get(obj.key)?.key;
+      this.states.delete(obj.key);
+      const end = key === undefined ? undefined : this.episodes.end(key, tMs);
+      if (end) hits.push(end);
+    }
+    return hits;
+  }
+
+  private decide(obj: StationaryObject, people: readonly Track[], tracks: readonly Track[], tMs: number): RuleHit | undefined {
+    let s = this.states.get(obj.key);
+    if (s === undefined) {
+      s = {};
+      this.states.set(obj.key, s);
+    }
+    const near = people.some((p) => boxDistance(p.box, obj.track.box) <= this.radiusPx);
+    let attended = false;
+    if (near) {
+      s.nearSinceMs ??= tMs;
+      const nearFor = tMs - s.nearSinceMs;
+      if (nearFor >= DEFAULT_ATTEND_MS) {
+        attended = true;
+        s.attendedUntilMs = tMs;
+      }
+      if (s.key !== undefined && nearFor >= DEFAULT_OWNER_RETURN_MS) return this.close(s, tMs);
+    } else {
+      s.nearSinceMs = undefined;
+    }
+    const inZone = this.polygon === undefined || pointInPolygon(obj.point, this.polygon);
+    // Picked up and carried off, or outside the watched area.
+    if (!inZone || obj.stationarySinceMs === undefined) return this.close(s, tMs);
+
+    const hit = trackHit(this.base, obj.track, tMs, tracks);
+    if (this.zoneId !== undefined) hit.zoneId = this.zoneId;
+    if (s.key !== undefined) return this.episodes.update(s.key, hit);
+    if (attended) return undefined;
+    // Unattended since it stood still, or since someone last stayed by it, whichever is later.
+    const since = Math.max(obj.stationarySinceMs, s.attendedUntilMs ?? -Infinity);
+    if (tMs - since < this.minMs) return undefined;
+    s.key = `${this.id}:${obj.key}:${since}`;
+    return this.episodes.start(s.key, hit, since);
+  }
+
+  private close(s: LeftState, tMs: number): RuleHit | undefined {
+    if (s.key === undefined) return undefined;
+    const end = this.episodes.end(s.key, tMs);
+    s.key = undefined;
+    return end;
+  }
+}

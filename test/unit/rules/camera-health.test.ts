@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { CameraBlackoutRule, CameraDefocusRule, CameraTamperRule } from '../../../agent/rules/camera-health.js';
+import { computeFrameStats, frameStats } from '../../../agent/rules/frame-stats.js';
+import type { RuleHit } from '../../../agent/rules/types.js';
+import type { RgbImage } from '../../../agent/detection/types.js';
+
+const W = 640;
+const H = 452;
+const FRAME_MS = 200;
+
+/** A textured scene: smooth large-scale shading plus fine detail from a deterministic hash, seeded per scene. */
+function scene(seed: number, brightness = 0): RgbImage {
+  const data = Buffer.alloc(W * H * 3);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const h = Math.imul((x + 13 * seed) * 374761393 + (y + 7 * seed) * 668265263, 1274126177) >>> 24;
+      // Large-scale layout (what the tamper cells see) differs per seed; the hash adds fine detail.
+      const base = 110 + 70 * Math.sin(x / (45 + 11 * seed) + seed) * Math.cos(y / (38 + 5 * seed) - seed) + (h >> 2);
+      const v = Math.max(0, Math.min(255, base + brightness));
+      const o = (y * W + x) * 3;
+      data[o] = v;
+      data[o + 1] = Math.max(0, Math.min(255, v - 10));
+      data[o + 2] = Math.max(0, Math.min(255, v + 10));
+    }
+  }
+  return { width: W, height: H, data };
+}
+
+/** A 9×9 box blur (what a lens knocked out of focus roughly does). */
+function blur(img: RgbImage, r = 4): RgbImage {
+  const { width, height, data } = img;
+  const tmp = new Float32Array(width * height * 3);
+  const out = Buffer.alloc(data.length);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      for (let c = 0; c < 3; c++) {
+        let s = 0;
+        let n = 0;
+        for (let d = -r; d <= r; d++) {
+          const xx = x + d;
+          if (xx < 0 || xx >= width) continue;
+          s += data[(y * width + xx) * 3 + c]!;
+          n++;
+        }
+        tmp[(y * width + x) * 3 + c] = s / n;
+      }
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      for (let c = 0; c < 3; c++) {
+        let s = 0;
+        let n = 0;
+        for (let d = -r; d <= r; d++) {
+          const yy = y + d;
+          if (yy < 0 || yy >= height) continue;
+          s += tmp[(yy * width + x) * 3 + c]!;
+          n++;
+        }
+        out[(y * width + x) * 3 + c] = Math.round(s / n);
+      }
+  return { width, height, data: out };
+}
+
+const black = (): RgbImage => ({ width: W, height: H, data: Buffer.alloc(W * H * 3, 4) });
+/** The same scene with a small moving object (traffic): must not look like tampering. */
+function withObject(img: RgbImage, i: number): RgbImage {
+  const data = Buffer.from(img.data);
+  const x0 = (i * 23) % (W - 80);
+  for (let y = 200; y < 260; y++) for (let x = x0; x < x0 + 80; x++) data.fill(30, (y * W + x) * 3, (y * W + x) * 3 + 3);
+  return { width: W, height: H, data };
+}
+
+type Frames = Array<(i: number) => RgbImage>;
+function play(rule: { evaluate: CameraBlackoutRule['evaluate'] }, seq: Frames | ((i: number) => RgbImage), n: number): RuleHit[] {
+  const hits: RuleHit[] = [];
+  for (let i = 0; i < n; i++) {
+    const img = typeof seq === 'function' ? seq(i) : seq[i]!(i);
+    hits.push(...rule.evaluate([], i * FRAME_MS, { frame: img }));
+  }
+  return hits;
+}
+const ev = (hits: RuleHit[]) => hits.filter((h) => h.phase !== 'update').map((h) => [h.phase, h.tMs, h.reason]);
+
+const A = scene(1);
+const B = scene(4);
+const Ablur = blur(A);
+const dark = black();
+
+describe('frame stats', () => {
+  it('sees texture, uniformity and blur on a 320-px grey copy', () => {
+    const s = computeFrameStats(A);
+    expect(s.width).toBe(320);
+    expect(s.height).toBe(226);
+    expect(s.stdDev).toBeGreaterThan(20);
+    expect(computeFrameStats(dark).stdDev).toBeLessThan(1);
+    expect(computeFrameStats(Ablur).sharpness).toBeLessThan(0.2 * s.sharpness);
+    expect(s.cells).toHaveLength(48);
+  });
+
+  it('is computed once per frame buffer (shared by the health rules), in a few ms', () => {
+    const first = frameStats(A);
+    expect(frameStats(A)).toBe(first);
+    const frames = [scene(11), scene(12), scene(13), scene(14), scene(15)];
+    const t0 = performance.now();
+    for (let k = 0; k < 4; k++) for (const f of frames) computeFrameStats(f);
+    const msPerFrame = (performance.now() - t0) / 20;
+    // Measured ~2 ms per 640x452 frame on the 2-core test box (real Saigon frames too); 15 ms would still be cheap next to detection (~40 ms).
+    expect(msPerFrame).toBeLessThan(15);
+  });
+});
+
+describe('camera_blackout', () => {
+  const rule = () => new CameraBlackoutRule({ id: 'black', minSeconds: 2, severity: 'high', maxStdDev: 8 });
+
+  it('opens after the image has been uniform for minSeconds and ends once it is back', () => {
+    const hits = play(rule(), (i) => (i >= 10 && i < 40 ? dark : A), 70);
+    expect(ev(hits)).toEqual([
+      ['start', 4000, 'uniform'], // uniform from 2000, + 2 s
+      ['end', 11_000, 'uniform'], // normal again from 8000, + 3 s (DEFAULT_HEALTH_CLEAR_MS)
+    ]);
+    const start = hits.find((h) => h.phase === 'start')!;
+    expect(start).toMatchObject({ ruleType: 'camera_blackout', category: 'health', trackId: 0, className: 'camera', box: { x1: 0, y1: 0, x2: W, y2: H } });
+    expect(start.metrics!.stdDev).toBeLessThan(8);
+  });
+
+  it('ignores a short dropout and needs the frame in the context', () => {
+    expect(play(rule(), (i) => (i >= 10 && i < 15 ? dark : A), 40)).toEqual([]);
+    expect(rule().evaluate([], 0)).toEqual([]);
+  });
+});
+
+describe('camera_tamper', () => {
+  const rule = () => new CameraTamperRule({ id: 'tamper', minSeconds: 2, severity: 'high', changedFraction: 0.7, relearnSeconds: 20 });
+
+  it('a sudden global change that persists opens an incident; going back ends it', () => {
+    const hits = play(rule(), (i) => (i >= 20 && i < 50 ? B : A), 80);
+    expect(ev(hits)).toEqual([
+      ['start', 6000, 'scene_change'], // changed from 4000, + 2 s
+      ['end', 13_000, 'scene_change'],
+    ]);
+    expect(hits.find((h) => h.phase === 'start')!.metrics!.changedFraction).toBeGreaterThan(0.7);
+  });
+
+  it('moving traffic, a brightness change of the whole scene and a brief glitch are not tampering', () => {
+    expect(play(rule(), (i) => withObject(A, i), 50)).toEqual([]);
+    expect(play(rule(), (i) => (i < 20 ? A : scene(1, 40)), 50)).toEqual([]);
+    expect(play(rule(), (i) => (i >= 20 && i < 25 ? B : A), 50)).toEqual([]);
+  });
+
+  it('accepts a change lasting relearnSeconds as the new view and ends the incident', () => {
+    const r = new CameraTamperRule({ id: 'tamper', minSeconds: 2, severity: 'high', changedFraction: 0.7, relearnSeconds: 6 });
+    const hits = play(r, (i) => (i >= 10 ? B : A), 100);
+    expect(ev(hits)).toEqual([
+      ['start', 4000, 'scene_change'],
+      ['end', 8000, 'scene_change'],
+    ]);
+  });
+});
+
+describe('camera_defocus', () => {
+  const rule = () => new CameraDefocusRule({ id: 'focus', minSeconds: 2, severity: 'medium', sharpnessRatio: 0.4 });
+
+  it('opens when sharpness collapses against the learned baseline, ends when it recovers', () => {
+    const hits = play(rule(), (i) => (i >= 40 && i < 70 ? Ablur : A), 100);
+    expect(ev(hits)).toEqual([
+      ['start', 10_000, 'blur'],
+      ['end', 17_000, 'blur'],
+    ]);
+    const m = hits.find((h) => h.phase === 'start')!.metrics!;
+    expect(m.sharpness).toBeLessThan(0.4 * m.baseline!);
+  });
+
+  it('does not judge before the baseline has been learned, and leaves uniform frames to blackout', () => {
+    expect(play(rule(), (i) => (i >= 3 ? Ablur : A), 20)).toEqual([]);
+    expect(play(rule(), (i) => (i >= 40 ? dark : A), 80)).toEqual([]);
+  });
+});
