@@ -223,14 +223,15 @@ export class IncidentLifecycle {
     const jump = this.opts.snapshotJump ?? DEFAULT_SNAPSHOT_JUMP;
     const gain = this.opts.snapshotGain ?? DEFAULT_SNAPSHOT_GAIN;
     const elapsed = hit.tMs - o.lastSentMs;
-    const q = frame && !o.evidenceLocked ? this.quality(hit) : 0;
+    // Snapshot quality matters only when a snapshot can be sent (a frame, snapshots on, not locked evidence).
+    const q = frame && !o.evidenceLocked && this.opts.snapshot !== false ? this.quality(hit) : 0;
     const muchBetter = q > 0 && q > o.bestQuality * (1 + jump);
     if (!(elapsed >= interval || (muchBetter && elapsed >= gap))) return undefined;
 
     this.refresh(o.incident, hit, 'update');
     o.lastSentMs = hit.tMs;
     let jpeg: Buffer | undefined;
-    if (frame && q > 0 && q > o.bestQuality * (1 + gain) && this.opts.snapshot !== false) {
+    if (frame && q > 0 && q > o.bestQuality * (1 + gain)) {
       const snap = await this.draw(frame, hitOverlay(hit));
       if (snap) {
         jpeg = snap.jpeg;

@@ -39,6 +39,11 @@ export interface RuleFrame {
 export interface BuildRulesOptions {
   /** Creation time (epoch ms): camera_down counts silence from here until the first frame. */
   nowMs?: number;
+  /**
+   * Rule types to leave out. The pipeline builds its rules on the first frame; camera_down must exist
+   * before any frame arrives, so the caller builds it apart (buildCameraDownRules) and skips it here.
+   */
+  skipTypes?: readonly string[];
 }
 
 /**
@@ -54,7 +59,20 @@ export function buildRules(camera: CameraConfig, frame: RuleFrame, options: Buil
     ...(frame.sourceHeight !== undefined && { sourceHeight: frame.sourceHeight }),
   };
   const ground = groundPlane(camera, geo);
-  return camera.rules.map((rule, index) => buildRule(camera, rule, index, geo, ground, options));
+  const skip = new Set(options.skipTypes ?? []);
+  return camera.rules.flatMap((rule, index) => (skip.has(rule.type) ? [] : [buildRule(camera, rule, index, geo, ground, options)]));
+}
+
+/**
+ * The camera_down rules of a camera, which need no frame geometry: build them when the camera starts,
+ * feed them source state changes and every frame, and `check` them on a timer.
+ */
+export function buildCameraDownRules(camera: CameraConfig, nowMs: number): CameraDownRule[] {
+  return camera.rules.flatMap((rule) =>
+    rule.type === 'camera_down'
+      ? [new CameraDownRule({ id: rule.id, minSeconds: rule.minSeconds, severity: rule.severity, ...(rule.schedule && { schedule: new Schedule(rule.schedule, camera.timezone) }) }, nowMs)]
+      : [],
+  );
 }
 
 /** The camera's ground homography in analysis-frame pixels → metres, when calibrated. */

@@ -1,5 +1,5 @@
 export type { Category, HitPhase, Rule, RuleContext, RuleHit, Severity } from './types.js';
-export { MaskedRule, buildRules, groundPlane, type BuildRulesOptions, type RuleFrame } from './build.js';
+export { MaskedRule, buildCameraDownRules, buildRules, groundPlane, type BuildRulesOptions, type RuleFrame } from './build.js';
 export { FRAME_RULE_TYPES, cameraDownRules, lineCounts, rulesNeedFrame, type LineCountsReport } from './counts.js';
 export {
   RULE_CATALOGUE,

@@ -87,3 +87,34 @@ export function createTracker(options: CreateTrackerOptions): Tracker {
     }
   }
 }
+
+/** The config's `tracking` section (seconds), as far as the tracker needs it. */
+export interface TrackingSection {
+  kind: TrackerKind;
+  iouThreshold: number;
+  maxLostSeconds: number;
+  minHits: number;
+  highScoreThreshold: number;
+  lowScoreThreshold: number;
+}
+
+/** createTracker options from the config's `tracking` section. */
+export function trackerOptionsFromConfig(t: TrackingSection): CreateTrackerOptions {
+  return {
+    kind: t.kind,
+    iouThreshold: t.iouThreshold,
+    maxLostMs: t.maxLostSeconds * 1000,
+    minHits: t.minHits,
+    highScoreThreshold: t.highScoreThreshold,
+    lowScoreThreshold: t.lowScoreThreshold,
+  };
+}
+
+/**
+ * The score the shared detector must decode down to: ByteTrack's second stage needs boxes between the
+ * low and high thresholds, which a detector cut at `detection.scoreThreshold` would have dropped.
+ */
+export function detectorScoreThreshold(detectionScoreThreshold: number, t: Pick<TrackingSection, 'kind' | 'lowScoreThreshold'>): number {
+  return t.kind === 'bytetrack' ? Math.min(detectionScoreThreshold, t.lowScoreThreshold) : detectionScoreThreshold;
+}
+

@@ -250,10 +250,12 @@ describe('IncidentLifecycle', () => {
     expect(errors).toHaveLength(1);
   });
 
-  it('with snapshots disabled nothing is rendered', async () => {
+  it('with snapshots disabled nothing is rendered, and a better view is no reason for an early update', async () => {
     const { lc, calls } = lifecycle({ snapshot: false });
     const [rec] = await lc.handle([hit()], frame);
     expect(rec!.snapshotJpeg).toBeUndefined();
+    const later = await feed(lc, [hit({ tMs: 3000, phase: 'update', score: 0.95, box: { x1: 100, y1: 100, x2: 300, y2: 250 } })]);
+    expect(later).toEqual([]);
     expect(calls).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import {
   WrongWayRule,
   ZoneCountRule,
   ZoneIntrusionRule,
+  buildCameraDownRules,
   buildRules,
   cameraDownRules,
   groundPlane,
@@ -120,6 +121,11 @@ describe('buildRules', () => {
     expect(cameraDownRules(rules).map((r) => r.id)).toEqual(['j']);
     expect(rulesNeedFrame(rules)).toBe(true);
     expect(rulesNeedFrame(rules.slice(0, 9))).toBe(false);
+    // camera_down apart (it must exist before the first frame), the rest on the first frame.
+    expect(buildRules(cam, { width: 640, height: 360 }, { skipTypes: ['camera_down'] }).map((r) => r.id)).not.toContain('j');
+    const down = buildCameraDownRules(cam, 1000);
+    expect(down.map((r) => r.id)).toEqual(['j']);
+    expect(down[0]!.check(1000 + 31_000).map((h) => h.phase)).toEqual(['start']);
   });
 
   it('masks hide objects from a rule: a car stopped in the masked bay is not an illegal stop', () => {
