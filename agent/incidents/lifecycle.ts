@@ -331,6 +331,8 @@ export class IncidentLifecycle {
   private addCooldown(hit: RuleHit): void {
     const ms = hit.cooldownMs ?? 0;
     if (ms <= 0) return;
+    // Expired entries go here too, so memory stays bounded even if the caller never ticks.
+    this.cooldowns = this.cooldowns.filter((c) => c.untilMs > hit.tMs);
     this.cooldowns.push({ ruleId: hit.ruleId, ruleType: hit.ruleType, trackId: hit.trackId, box: { ...hit.box }, untilMs: hit.tMs + ms });
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CameraBlackoutRule, CameraDefocusRule, CameraTamperRule } from '../../../agent/rules/camera-health.js';
 import { computeFrameStats, frameStats } from '../../../agent/rules/frame-stats.js';
+import { Schedule } from '../../../agent/rules/schedule.js';
 import type { RuleHit } from '../../../agent/rules/types.js';
 import type { RgbImage } from '../../../agent/detection/types.js';
 
@@ -120,6 +121,17 @@ describe('camera_blackout', () => {
     const start = hits.find((h) => h.phase === 'start')!;
     expect(start).toMatchObject({ ruleType: 'camera_blackout', category: 'health', trackId: 0, className: 'camera', box: { x1: 0, y1: 0, x2: W, y2: H } });
     expect(start.metrics!.stdDev).toBeLessThan(8);
+  });
+
+  it('follows its schedule: a black night outside the window raises nothing, and the window closing ends the incident', () => {
+    const t0 = Date.UTC(2026, 0, 5, 0, 0, 0); // Mon 07:00 local; window 07:00–07:01
+    const r = new CameraBlackoutRule({ id: 'black', minSeconds: 2, severity: 'high', maxStdDev: 8, schedule: new Schedule([{ days: ['mon'], from: '07:00', to: '07:01' }], 'Asia/Ho_Chi_Minh') });
+    const hits: RuleHit[] = [];
+    for (let k = 0; k < 90; k++) hits.push(...r.evaluate([], t0 + k * 1000, { frame: dark }));
+    expect(ev(hits).map(([p, t]) => [p, ((t as number) - t0) / 1000])).toEqual([
+      ['start', 2],
+      ['end', 60],
+    ]);
   });
 
   it('ignores a short dropout and needs the frame in the context', () => {

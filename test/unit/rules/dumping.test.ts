@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DumpingRule, type DumpingOptions } from '../../../agent/rules/dumping.js';
+import { Schedule } from '../../../agent/rules/schedule.js';
 import type { RuleHit } from '../../../agent/rules/types.js';
 import type { Track } from '../../../agent/tracking/types.js';
 import { TrackFeed } from './track-feed.js';
@@ -90,5 +91,32 @@ describe('dumping', () => {
   it('an object that keeps moving (carried through) is not dumping', () => {
     const hits = play(rule(), 60, (i, t, feed) => (i >= 15 ? [feed.at(3, 310 + (i - 15) * 4, 300, t, 'suitcase', 30, 40)] : []));
     expect(hits.filter((h) => h.phase === 'start')).toEqual([]);
+  });
+
+  it('one incident through an occlusion that changes the track id, and through box jitter', () => {
+    const hits = play(rule(), 90, (i, t, feed) => {
+      const out = dumpScene(i, t, feed).filter((tr) => tr.className === 'person');
+      if (i < 20 || (i >= 40 && i < 50)) return out; // hidden 2 s by a passing van at 8 s
+      const id = i < 40 ? 9 : 10;
+      out.push(feed.at(id, 420 + (i % 2 ? 2 : -2), 300 + (i % 3) - 1, t, 'couch', 50, 30));
+      return out;
+    });
+    expect(hits.filter((h) => h.phase === 'start')).toHaveLength(1);
+    expect(hits.filter((h) => h.phase === 'end')).toEqual([]);
+    expect(hits.at(-1)!.trackId).toBe(10);
+    expect(hits.at(-1)!.key).toBe('dump:9@4000');
+  });
+
+  it('only reports inside its schedule; an object dumped before the window opens is not new in it', () => {
+    const t0 = Date.UTC(2026, 0, 5, 14, 59, 50); // Mon 21:59:50 local; window 22:00–05:00
+    const r = rule({ schedule: new Schedule([{ days: ['mon'], from: '22:00', to: '05:00' }], 'Asia/Ho_Chi_Minh') });
+    const feed = new TrackFeed();
+    const hits: RuleHit[] = [];
+    for (let k = 0; k < 150; k++) {
+      const t = t0 + k * 200;
+      // Dumped at 21:59:56 (k = 30), after the warm-up but before the window.
+      hits.push(...r.evaluate(k >= 30 ? [feed.at(3, 420, 300, t, 'suitcase', 30, 40)] : [], t));
+    }
+    expect(hits).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ObjectLeftRule, type ObjectLeftOptions } from '../../../agent/rules/object-left.js';
+import { Schedule } from '../../../agent/rules/schedule.js';
 import type { RuleHit } from '../../../agent/rules/types.js';
 import type { Track } from '../../../agent/tracking/types.js';
 import { TrackFeed } from './track-feed.js';
@@ -86,5 +87,26 @@ describe('object_left', () => {
     });
     expect(play(zoned, 40, (_i, t, feed) => [bag(feed, t)])).toEqual([]);
     expect(play(rule(), 40, (_i, t, feed) => [feed.at(5, 300, 300, t, 'chair', 30, 40)])).toEqual([]);
+  });
+
+  it('one incident through box jitter and an occlusion that changes the track id', () => {
+    const hits = play(rule(), 80, (i, t, feed) => {
+      if (i >= 40 && i < 50) return []; // a bus in front for 2 s
+      return [feed.at(i < 40 ? 5 : 6, 300 + (i % 2 ? 2 : -2), 300 + (i % 3) - 1, t, 'suitcase', 30, 40)];
+    });
+    expect(ev(hits)).toEqual([['start', 5000]]);
+    expect(hits.at(-1)!.trackId).toBe(6);
+  });
+
+  it('follows its schedule: nothing outside, the open incident ends when the window closes', () => {
+    const t0 = Date.UTC(2026, 0, 5, 0, 0, 0); // Mon 07:00 local; window 07:00–07:01
+    const r = rule({ schedule: new Schedule([{ days: ['mon'], from: '07:00', to: '07:01' }], 'Asia/Ho_Chi_Minh') });
+    const feed = new TrackFeed();
+    const hits: RuleHit[] = [];
+    for (let k = 0; k < 120; k++) hits.push(...r.evaluate([bag(feed, t0 + k * 1000)], t0 + k * 1000));
+    expect(hits.filter((h) => h.phase !== 'update').map((h) => [h.phase, (h.tMs - t0) / 1000])).toEqual([
+      ['start', 5],
+      ['end', 60],
+    ]);
   });
 });

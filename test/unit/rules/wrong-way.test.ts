@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Schedule } from '../../../agent/rules/schedule.js';
 import type { RuleHit } from '../../../agent/rules/types.js';
 import { WrongWayRule, type WrongWayOptions } from '../../../agent/rules/wrong-way.js';
 import { TrackFeed } from './track-feed.js';
@@ -98,5 +99,31 @@ describe('wrong_way', () => {
       ['end', 5000], // last seen 1800, gone after 3 s
     ]);
     expect(drive(rule(), line(200, 380, 0, -15, 20), 'person')).toEqual([]);
+  });
+
+  it('keeps one incident through a short occlusion (the tracker keeps the id)', () => {
+    const path: Array<[number, number] | null> = [...line(200, 380, 0, -15, 8), null, null, null, null, ...line(200, 380 - 15 * 12, 0, -15, 8)];
+    const hits = drive(rule(), path);
+    expect(hits.filter((h) => h.phase === 'start')).toHaveLength(1);
+    expect(hits.filter((h) => h.phase === 'end')).toEqual([]);
+  });
+
+  it('only inside its schedule; an open incident ends when the schedule closes', () => {
+    const t0 = Date.UTC(2026, 0, 5, 0, 59, 0); // Mon 07:59:00 local; window 08:00–08:01
+    const r = rule({ schedule: new Schedule([{ days: ['mon'], from: '08:00', to: '08:01' }], 'Asia/Ho_Chi_Minh') });
+    const feed = new TrackFeed();
+    const hits: RuleHit[] = [];
+    // 2 frames per second, 15 px per frame up the lane (wrapping inside it), for 2.5 min.
+    for (let k = 0; k < 300; k++) {
+      const t = t0 + k * 500;
+      hits.push(...r.evaluate([feed.at(1 + Math.floor(k / 20), 200, 390 - (k % 20) * 15, t, 'car', 40, 30)], t));
+    }
+    const ev = hits.filter((h) => h.phase !== 'update').map((h) => [h.phase, (h.tMs - t0) / 1000]);
+    expect(ev.length).toBeGreaterThan(0);
+    for (const [phase, s] of ev) {
+      if (phase === 'start') expect(s as number).toBeGreaterThanOrEqual(60);
+      expect(s as number).toBeLessThanOrEqual(120);
+    }
+    expect(ev.at(-1)).toEqual(['end', 120]);
   });
 });
