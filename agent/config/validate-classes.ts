@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { Config } from './schema.js';
 import type { RawIssue } from './issues.js';
 import { suggestionSuffix } from './suggest.js';
+import { ruleClassNames } from './rule-schemas.js';
 
 /**
  * A rule's `classes: [preson]` would never match anything and silently disable the rule, so class names are
@@ -55,9 +56,9 @@ export function checkClasses(config: Config, catalogue: ModelCatalogue): RawIssu
   const issues: RawIssue[] = [];
   config.cameras.forEach((camera, c) =>
     camera.rules.forEach((rule, r) =>
-      rule.classes?.forEach((name, k) => {
+      ruleClassNames(rule).forEach(({ name, path }) => {
         if (!known.includes(name)) {
-          issues.push({ path: ['cameras', c, 'rules', r, 'classes', k], message: `unknown class "${name}" for model ${model.name}${suggestionSuffix(name, known)}` });
+          issues.push({ path: ['cameras', c, 'rules', r, ...path], message: `unknown class "${name}" for model ${model.name}${suggestionSuffix(name, known)}` });
         }
       }),
     ),

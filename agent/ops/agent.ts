@@ -4,6 +4,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { resolveConfigPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createDetector } from '../detection/index.js';
+import { detectorScoreThreshold } from '../tracking/index.js';
 import type { Detector } from '../detection/types.js';
 import type { SourceStateChange } from '../frames/types.js';
 import type { IncidentRecord } from '../incidents/types.js';
@@ -132,7 +133,8 @@ export class Agent {
       manifestPath: resolveConfigPath(this.loaded, config.models.manifest),
       modelsDir: resolveConfigPath(this.loaded, config.models.dir),
       modelName: config.detection.model,
-      scoreThreshold: config.detection.scoreThreshold,
+      // ByteTrack's second association stage needs the low-score boxes the incident threshold would drop.
+      scoreThreshold: detectorScoreThreshold(config.detection.scoreThreshold, config.tracking),
       nmsIouThreshold: config.detection.nmsIouThreshold,
       threads: config.detection.threads,
       logger: this.logger,

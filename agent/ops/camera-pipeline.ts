@@ -23,7 +23,8 @@ export interface CameraPipelineDeps {
   makeTracker: () => Tracker;
   /** Rules need the frame size to turn normalised geometry into pixels, so they are built on the first frame. */
   makeRules: (frame: Frame, source: { width?: number; height?: number }) => Rule[];
-  onHit: (hit: RuleHit, frame: Frame) => Promise<void>;
+  /** Every rule hit of one frame, together: the incident lifecycle decides per frame what opens or ends. */
+  onHits: (hits: RuleHit[], frame: Frame) => Promise<void>;
   logger: Logger;
 }
 
@@ -57,12 +58,10 @@ export class CameraPipeline {
       }
       const detections = await detector.detect(frame);
       const tracks = tracker.update(detections, frame.capturedAtMs);
-      for (const rule of rules) {
-        for (const hit of rule.evaluate(tracks, frame.capturedAtMs)) {
-          this.stats.ruleHits++;
-          await this.deps.onHit(hit, frame);
-        }
-      }
+      const hits: RuleHit[] = [];
+      for (const rule of rules) hits.push(...rule.evaluate(tracks, frame.capturedAtMs, { frame }));
+      this.stats.ruleHits += hits.length;
+      if (hits.length) await this.deps.onHits(hits, frame);
       const latencyMs = Date.now() - frame.capturedAtMs;
       this.stats.framesAnalysed++;
       this.stats.detections += detections.length;

@@ -3,12 +3,15 @@ import type { LoadedConfig } from '../config/load.js';
 import { createFrameSource } from '../frames/index.js';
 import type { FrameSource, SourceStateChange } from '../frames/types.js';
 import type { Detector } from '../detection/types.js';
-import { createTracker } from '../tracking/index.js';
-import { buildRules } from '../rules/index.js';
-import { createIncident } from '../incidents/index.js';
+import { createTracker, trackerOptionsFromConfig } from '../tracking/index.js';
+import { buildCameraDownRules, buildRules, lineCounts, type LineCountsReport, type Rule } from '../rules/index.js';
+import { IncidentLifecycle } from '../incidents/index.js';
 import type { IncidentRecord } from '../incidents/types.js';
 import { CameraPipeline } from './camera-pipeline.js';
 import type { Logger } from './logger.js';
+
+/** How often silent cameras (camera_down) and stale incidents are checked (ms). */
+export const DEFAULT_LIFECYCLE_TICK_MS = 1_000;
 
 /** What a camera's loop hands its incidents and state changes to (the store and uplink, via the agent). */
 export interface CameraSinks {
@@ -21,13 +24,19 @@ export interface RunningCamera {
   readonly config: CameraConfig;
   readonly source: FrameSource;
   readonly pipeline: CameraPipeline;
+  /** Incidents opened (status `new`). */
   incidents: number;
+  /** Cumulative per-class counts of the camera's counting lines. */
+  lineCounts(): LineCountsReport[];
+  /** The IOC acknowledged an incident: its further updates are not sent. */
+  acknowledge(incidentId: string): boolean;
   stop(): Promise<void>;
 }
 
 /**
  * Starts one camera. Its failures stay inside: the source reconnects by itself, and a pipeline error is
- * logged without touching other cameras.
+ * logged without touching other cameras. Hits go through the incident lifecycle, so a vehicle that
+ * stays stopped is one incident (new → update → end), not one per frame.
  */
 export function startCamera(
   camera: CameraConfig,
@@ -35,45 +44,82 @@ export function startCamera(
 ): RunningCamera {
   const { loaded, detector, logger, sinks } = deps;
   const log = logger.child({ component: 'camera', camera: camera.id });
+  const lifecycle = new IncidentLifecycle({
+    agentId: loaded.config.agent.id,
+    camera,
+    onSnapshotError: (err: unknown) => log.warn({ err }, 'snapshot failed; incident kept without evidence'),
+  });
+  const emit = (records: IncidentRecord[]) => {
+    for (const record of records) {
+      const { incident } = record;
+      if (incident.status === 'new') running.incidents++;
+      sinks.onIncident(record);
+      log.info(
+        { incidentId: incident.id, status: incident.status, type: incident.type, rule: incident.ruleId, trackId: incident.trackId, class: incident.className },
+        `incident ${incident.status}: ${incident.title.en}`,
+      );
+    }
+  };
+  const lifecycleError = (err: unknown) => log.error({ err }, 'incident lifecycle failed for this event');
+  // camera_down must exist before any frame arrives: built apart from the frame-size-dependent rules.
+  const downRules = buildCameraDownRules(camera, Date.now());
+  let rules: Rule[] = [];
+
   const source = createFrameSource(camera, {
     logger,
     baseDir: loaded.baseDir,
     password: loaded.secrets.cameraPasswords[camera.id],
-    onState: sinks.onState,
+    onState: (change) => {
+      sinks.onState(change);
+      const hits = downRules.flatMap((r) => r.onState(change.state, change.atMs, change.lastError));
+      if (hits.length) lifecycle.handle(hits).then(emit, lifecycleError);
+    },
   });
   const abort = new AbortController();
-  const tracking = loaded.config.tracking;
+  const pipeline = new CameraPipeline({
+    cameraId: camera.id,
+    source,
+    detector,
+    logger: log,
+    makeTracker: () => createTracker(trackerOptionsFromConfig(loaded.config.tracking)),
+    makeRules: (frame, src) => {
+      // New frame geometry: rule state is meaningless now, so open incidents end here.
+      emit(lifecycle.closeAll(frame.capturedAtMs));
+      rules = buildRules(
+        camera,
+        { width: frame.width, height: frame.height, sourceWidth: src.width, sourceHeight: src.height },
+        { skipTypes: ['camera_down'] },
+      );
+      // camera_down's evaluate() means "a frame arrived".
+      return [...rules, ...downRules];
+    },
+    onHits: async (hits, frame) => emit(await lifecycle.handle(hits, frame)),
+  });
+  const timer = setInterval(() => {
+    const now = Date.now();
+    const hits = downRules.flatMap((r) => r.check(now));
+    if (hits.length) lifecycle.handle(hits).then(emit, lifecycleError);
+    emit(lifecycle.tick(now));
+  }, DEFAULT_LIFECYCLE_TICK_MS);
+  timer.unref();
+
   const running: RunningCamera = {
     config: camera,
     source,
+    pipeline,
     incidents: 0,
-    pipeline: new CameraPipeline({
-      cameraId: camera.id,
-      source,
-      detector,
-      logger: log,
-      makeTracker: () =>
-        createTracker({ iouThreshold: tracking.iouThreshold, maxLostMs: tracking.maxLostSeconds * 1000, minHits: tracking.minHits }),
-      makeRules: (frame, src) =>
-        buildRules(camera, { width: frame.width, height: frame.height, sourceWidth: src.width, sourceHeight: src.height }),
-      onHit: async (hit, frame) => {
-        const record = await createIncident(hit, frame, { agentId: loaded.config.agent.id, camera });
-        running.incidents++;
-        sinks.onIncident(record);
-        log.info(
-          { incidentId: record.incident.id, type: record.incident.type, rule: hit.ruleId, trackId: hit.trackId, class: hit.className },
-          `incident: ${record.incident.title.en}`,
-        );
-      },
-    }),
+    lineCounts: () => lineCounts(rules),
+    acknowledge: (id) => lifecycle.acknowledge(id),
     async stop() {
+      clearInterval(timer);
       abort.abort();
       await source.stop();
       await done;
+      emit(lifecycle.closeAll(Date.now()));
     },
   };
   source.start();
-  const done = running.pipeline.run(abort.signal).catch((err: unknown) => {
+  const done = pipeline.run(abort.signal).catch((err: unknown) => {
     log.error({ err }, 'camera pipeline failed; other cameras keep running');
   });
   return running;

@@ -16,7 +16,8 @@ export type IncidentPayload = Omit<Incident, 'snapshot'> & {
 const INCIDENT_FIELDS = [
   'schema', 'id', 'agentId', 'cameraId', 'cameraName', 'location', 'type', 'category', 'severity', 'status',
   'title', 'ruleId', 'zoneId', 'lineId', 'direction', 'className', 'score', 'trackId', 'bbox', 'startedAt',
-  'durationSeconds', 'counts',
+  'durationSeconds', 'counts', 'updatedAt', 'endedAt', 'sequence', 'evidenceTrackId', 'objectCount', 'occupancy',
+  'speedKmh', 'reason', 'metrics',
 ] as const satisfies readonly (keyof Incident)[];
 
 /** Builds the published object (pure). */

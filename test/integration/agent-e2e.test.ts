@@ -76,6 +76,8 @@ interface IncidentMsg {
   type: string;
   category: string;
   cameraId: string;
+  status: 'new' | 'update' | 'end';
+  sequence?: number;
   title: { vi: string; en: string };
   bbox: number[];
   snapshot?: { data?: string; contentType: string };
@@ -84,10 +86,12 @@ interface IncidentMsg {
 const incidentsOf = (c: Collector): Array<{ topic: string; body: IncidentMsg }> =>
   c.messages.filter((m) => m.topic.includes('/incidents/')).map((m) => ({ topic: m.topic, body: JSON.parse(m.payload.toString()) as IncidentMsg }));
 
+/** Distinct incident ids in the outbox, in the order they were first written. */
 function storedIds(dbPath: string): string[] {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
-    return (db.prepare('SELECT incident_id AS id FROM outbox ORDER BY seq').all() as Array<{ id: string }>).map((r) => r.id);
+    const rows = db.prepare('SELECT incident_id AS id FROM outbox ORDER BY seq').all() as Array<{ id: string }>;
+    return [...new Set(rows.map((r) => r.id))];
   } finally {
     db.close();
   }
@@ -176,14 +180,14 @@ describe('camwatch run: real video → YOLOX-nano → tracker → rules → inci
     const exitCode = await again.stop();
     expect(exitCode, `graceful stop; last log lines:\n${again.lines.slice(-12).join('\n')}`).toBe(0);
 
-    const received = incidentsOf(ioc).map((i) => i.body.id);
-    const firstSeen = [...new Set(received)];
-    const writtenOrder = written.filter((id) => firstSeen.includes(id));
-    expect(writtenOrder).toEqual(written);
-    // Order of first arrival follows the store's order for everything written before the kill.
+    // One incident can have several events (new, update, end): compare ids by first appearance.
+    const events = incidentsOf(ioc).map((i) => i.body);
+    const firstSeen = [...new Set(events.map((e) => e.id))];
     expect(firstSeen.filter((id) => written.includes(id))).toEqual(written);
-    const duplicates = received.length - firstSeen.length;
-    expect(duplicates).toBeLessThanOrEqual(2); // at-least-once: only an in-flight message at the kill may repeat
+    // At-least-once: an exact repeat of one event is possible only for messages in flight at a broker
+    // stop or at the kill (bounded by the in-flight window, mqtt.maxInflight = 16).
+    const keys = events.map((e) => `${e.id}/${e.status}/${e.sequence ?? 0}`);
+    expect(keys.length - new Set(keys).size).toBeLessThanOrEqual(16);
 
     // The broker password was never written to the logs.
     expect([...agent.lines, ...again.lines].join('\n')).not.toContain(MQTT_PASSWORD);
