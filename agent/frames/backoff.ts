@@ -1,3 +1,5 @@
+import { backoffDelayMs, type BackoffOptions } from '../ops/backoff.js';
+
 /**
  * Restart delays for a failing camera. Defaults: 1 s, 2 s, 4 s ... capped at 30 s, each ±20 % at random.
  * A camera rebooting (30-90 s) is picked up within ~30 s of coming back; a permanently dead camera
@@ -10,12 +12,7 @@ export const DEFAULT_RESTART_MULTIPLIER = 2;
 /** ± share of each delay drawn at random. */
 export const DEFAULT_RESTART_JITTER_RATIO = 0.2;
 
-export interface BackoffOptions {
-  initialDelayMs: number;
-  maxDelayMs: number;
-  multiplier: number;
-  jitterRatio: number;
-}
+export type { BackoffOptions } from '../ops/backoff.js';
 
 export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = {
   initialDelayMs: DEFAULT_RESTART_INITIAL_DELAY_MS,
@@ -24,14 +21,7 @@ export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = {
   jitterRatio: DEFAULT_RESTART_JITTER_RATIO,
 };
 
-/**
- * Delay (ms) before restart number `failures` (1 = first restart after a failure): grows by
- * `multiplier` from `initialDelayMs`, never above `maxDelayMs`, jittered by ±`jitterRatio`. Pure.
- */
+/** Delay (ms) before decoder restart number `failures`; see backoffDelayMs. */
 export function restartDelayMs(failures: number, options: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
-  const steps = Math.max(0, Math.floor(failures) - 1);
-  // Capped before exponentiating further so 1000 failures do not overflow to Infinity * 0 = NaN.
-  const base = Math.min(options.maxDelayMs, options.initialDelayMs * options.multiplier ** Math.min(steps, 64));
-  const jitter = base * options.jitterRatio * (2 * random() - 1);
-  return Math.max(0, Math.round(Math.min(options.maxDelayMs, base + jitter)));
+  return backoffDelayMs(failures, options, random);
 }

@@ -1,3 +1,5 @@
+import { backoffDelayMs } from '../ops/backoff.js';
+
 /** First reconnect delay (ms): a broker restart is usually back within a second. */
 export const DEFAULT_RECONNECT_MIN_MS = 500;
 /** Longest reconnect delay (ms): after hours of outage the box still reconnects within half a minute. */
@@ -16,7 +18,5 @@ export interface BackoffOptions {
 
 /** Delay before reconnect attempt number `failures` (1 = first retry): doubling from minMs, capped at maxMs. Pure. */
 export function reconnectDelayMs(failures: number, options: BackoffOptions, random: () => number = Math.random): number {
-  const exp = Math.min(options.maxMs, options.minMs * 2 ** Math.max(0, failures - 1));
-  const spread = exp * options.jitter * (2 * random() - 1);
-  return Math.max(0, Math.round(Math.min(options.maxMs, exp + spread)));
+  return backoffDelayMs(failures, { initialDelayMs: options.minMs, maxDelayMs: options.maxMs, multiplier: 2, jitterRatio: options.jitter }, random);
 }
