@@ -1,0 +1,88 @@
+/**
+ * A real RTSP camera (GStreamer serving a real clip, with digest auth) under a running agent: the camera
+ * loses power (server SIGKILLed). The IOC must see the retained camera state go down, a `camera_down`
+ * incident, and — once the camera is back — the state online again and the incident ended, with no
+ * technician involved and the camera password in no log line or payload.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { assertNoAgentLeaks, startAgent } from '../helpers/agent-process.js';
+import { DATA_DIR, PROJECT_ROOT, videoPath } from '../helpers/data.js';
+import { assertNoMosquittoLeaks, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { collect, type Collector } from '../helpers/mqtt-collector.js';
+import { startRtspServer, type TestRtspServer } from '../helpers/rtsp-server.js';
+
+const CAMERA_PASSWORD = 'cam-Pa55-down';
+
+describe('a camera that drops and comes back', () => {
+  let dir: string;
+  let broker: Mosquitto;
+  let rtsp: TestRtspServer;
+  let ioc: Collector;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'camwatch-down-'));
+    broker = await startMosquitto();
+    rtsp = await startRtspServer({ mounts: { '/sub': videoPath('residential_street_ahmetozlu.mp4') }, user: 'admin', password: CAMERA_PASSWORD });
+    ioc = await collect(broker.url, 'camwatch/down-box/#');
+  });
+  afterEach(() => assertNoAgentLeaks());
+  afterAll(async () => {
+    await ioc?.close();
+    await rtsp?.stop();
+    await broker?.dispose();
+    await assertNoMosquittoLeaks();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('publishes down → camera_down incident → online → incident end, by itself', async () => {
+    writeFileSync(join(dir, 'cam.password'), CAMERA_PASSWORD, { mode: 0o600 });
+    const path = join(dir, 'camwatch.yaml');
+    writeFileSync(
+      path,
+      `
+agent: { id: down-box, dataDir: ${join(dir, 'var')} }
+models: { dir: ${join(DATA_DIR, 'models')}, manifest: ${join(PROJECT_ROOT, 'models', 'manifest.json')} }
+mqtt: { url: "${broker.url}" }
+health: { port: 0 }
+cameras:
+  - id: street-01
+    source:
+      url: "${rtsp.url('/sub')}"
+      username: admin
+      passwordFile: cam.password
+    analysis: { fps: 2, width: 320, stallSeconds: 3 }
+    rules:
+      - { id: signal-lost, type: camera_down, minSeconds: 2 }
+`,
+    );
+    const agent = startAgent(['run', '--config', path]);
+    onTestFinished(async () => { await agent.kill(); });
+    const stateTopic = 'camwatch/down-box/cameras/street-01/state';
+    const states = () => ioc.messages.filter((m) => m.topic === stateTopic).map((m) => JSON.parse(m.payload.toString()) as { state: string; lastError?: string });
+    const downIncidents = () =>
+      ioc.messages
+        .filter((m) => m.topic === 'camwatch/down-box/incidents/health/camera_down')
+        .map((m) => JSON.parse(m.payload.toString()) as { id: string; status: string; title: { vi: string } });
+
+    await ioc.waitFor(() => states().some((s) => s.state === 'online'), 30_000, 'camera online');
+
+    await rtsp.kill();
+    await ioc.waitFor(() => states().some((s) => s.state === 'down' || s.state === 'stalled'), 30_000, 'camera state down/stalled');
+    await ioc.waitFor(() => downIncidents().some((i) => i.status === 'new'), 30_000, 'camera_down incident');
+    expect(downIncidents()[0]!.title.vi).toBe('Mất tín hiệu camera');
+
+    await rtsp.restart();
+    const onlineBefore = states().filter((s) => s.state === 'online').length;
+    await ioc.waitFor(() => states().filter((s) => s.state === 'online').length > onlineBefore, 60_000, 'camera online again');
+    await ioc.waitFor(() => downIncidents().some((i) => i.status === 'end'), 30_000, 'camera_down incident ended');
+    const ids = new Set(downIncidents().map((i) => i.id));
+    expect(ids.size).toBe(1);
+
+    expect(await agent.stop()).toBe(0);
+    const everything = [...agent.lines, ...ioc.messages.map((m) => m.payload.toString())].join('\n');
+    expect(everything).not.toContain(CAMERA_PASSWORD);
+  }, 150_000);
+});
