@@ -53,6 +53,12 @@ export const sourceSchema = z.union([
   z.strictObject({
     file: z.string().min(1).describe('A video file played at real-time rate, looped: stands in for a camera'),
     loop: z.boolean().default(true).describe('Start again at the end of the file'),
+    speed: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(1)
+      .describe('Playback speed: 1 = real time (a stand-in camera), 4 = four times faster, 0 = as fast as decoding allows (analysing recorded footage, benchmarks)'),
   }),
 ]).describe('Where frames come from: an RTSP camera (url) or a video file (file)');
 

@@ -50,7 +50,9 @@ export function buildFfmpegArgs(options: FfmpegArgsOptions): FfmpegArgs {
 
   if ('file' in source) {
     input = options.filePath ?? source.file;
-    inputOptions.push('-re');
+    // -re is -readrate 1; other speeds replay recordings faster, 0 reads as fast as decoding allows.
+    if (source.speed === 1) inputOptions.push('-re');
+    else if (source.speed > 0) inputOptions.push('-readrate', String(source.speed));
     if (source.loop) inputOptions.push('-stream_loop', '-1');
   } else {
     input = buildSourceUrl(source, options.password);

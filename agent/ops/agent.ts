@@ -12,6 +12,7 @@ import { openStore } from '../store/index.js';
 import type { IncidentStore } from '../store/types.js';
 import { createMqttUplink, startEmbeddedBroker } from '../uplink/index.js';
 import type { Uplink } from '../uplink/types.js';
+import { quantile } from './camera-pipeline.js';
 import { startCamera, type RunningCamera } from './camera-runner.js';
 import { startHealthServer } from './health-server.js';
 import type { Logger } from './logger.js';
@@ -174,7 +175,7 @@ export class Agent {
     const now = Date.now();
     const cameras: CameraStatus[] = [...this.cameras.values()].map((c) => {
       const s = c.source.stats();
-      const p = { ...c.pipeline.stats };
+      const { recentLatenciesMs, ...p } = c.pipeline.stats;
       const mark = this.fpsMarks.get(c.config.id) ?? { frames: 0, atMs: this.startedAtMs };
       const dt = (now - mark.atMs) / 1000;
       const analysisFps = dt > 0 ? (p.framesAnalysed - mark.frames) / dt : 0;
@@ -190,6 +191,8 @@ export class Agent {
         reconnects: s.reconnects,
         lastError: s.lastError,
         avgLatencyMs: p.framesAnalysed ? Math.round(p.latencyMsTotal / p.framesAnalysed) : undefined,
+        latencyP50Ms: quantile(recentLatenciesMs, 0.5),
+        latencyP95Ms: quantile(recentLatenciesMs, 0.95),
         pipeline: p,
       };
     });
@@ -236,7 +239,8 @@ export class Agent {
           framesDropped: c.framesDropped,
           framesAnalysed: c.framesAnalysed,
           analysisFps: c.analysisFps,
-          avgLatencyMs: c.avgLatencyMs,
+          latencyP50Ms: c.latencyP50Ms,
+          latencyP95Ms: c.latencyP95Ms,
           incidents: c.incidents,
           backlog: status.uplink.pending,
         },

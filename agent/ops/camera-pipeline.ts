@@ -12,7 +12,19 @@ export interface PipelineStats {
   /** Sum of (analysis done − frame captured), ms: the frame-to-decision latency. */
   latencyMsTotal: number;
   latencyMsMax: number;
+  /** The most recent latencies (ms), newest last, at most LATENCY_SAMPLES: for p50/p95 without a histogram. */
+  recentLatenciesMs: number[];
   lastFrameAtMs?: number;
+}
+
+/** Latencies kept for percentiles: a minute of frames at 5 fps. */
+export const LATENCY_SAMPLES = 300;
+
+/** The q-quantile (0..1) of a sample, nearest-rank; undefined when empty. */
+export function quantile(values: readonly number[], q: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
 export interface CameraPipelineDeps {
@@ -33,7 +45,7 @@ export interface CameraPipelineDeps {
  * between stages; every decision lives in the stages themselves.
  */
 export class CameraPipeline {
-  readonly stats: PipelineStats = { framesAnalysed: 0, detections: 0, ruleHits: 0, latencyMsTotal: 0, latencyMsMax: 0 };
+  readonly stats: PipelineStats = { framesAnalysed: 0, detections: 0, ruleHits: 0, latencyMsTotal: 0, latencyMsMax: 0, recentLatenciesMs: [] };
   private readonly deps: CameraPipelineDeps;
 
   constructor(deps: CameraPipelineDeps) {
@@ -67,6 +79,8 @@ export class CameraPipeline {
       this.stats.detections += detections.length;
       this.stats.latencyMsTotal += latencyMs;
       this.stats.latencyMsMax = Math.max(this.stats.latencyMsMax, latencyMs);
+      this.stats.recentLatenciesMs.push(latencyMs);
+      if (this.stats.recentLatenciesMs.length > LATENCY_SAMPLES) this.stats.recentLatenciesMs.shift();
       this.stats.lastFrameAtMs = frame.capturedAtMs;
     }
   }

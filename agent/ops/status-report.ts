@@ -16,7 +16,10 @@ export interface CameraStatus {
   reconnects: number;
   lastError?: string;
   avgLatencyMs?: number;
-  pipeline: PipelineStats;
+  /** Frame capture → analysis done, over the last LATENCY_SAMPLES frames (ms). */
+  latencyP50Ms?: number;
+  latencyP95Ms?: number;
+  pipeline: Omit<PipelineStats, 'recentLatenciesMs'>;
 }
 
 export interface AgentStatus {

@@ -28,7 +28,7 @@ describe('FfmpegDecoder process handling', () => {
     let exit: DecoderExit | undefined;
     let firstFrame!: () => void;
     const gotFrame = new Promise<void>((resolve) => (firstFrame = resolve));
-    const args = buildFfmpegArgs({ source: { file: 'x.mp4', loop: true }, filePath: '/dev/null', fps: 5, width: 160, version: V5 });
+    const args = buildFfmpegArgs({ source: { file: 'x.mp4', loop: true, speed: 1 }, filePath: '/dev/null', fps: 5, width: 160, version: V5 });
     const decoder = new FfmpegDecoder({
       cameraId: 'fake',
       args,

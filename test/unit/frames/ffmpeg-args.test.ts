@@ -31,6 +31,15 @@ describe('buildFfmpegArgs', () => {
     expect(a.inputOptions).not.toContain('-stream_loop');
   });
 
+  it('replays a file faster with speed > 1, and as fast as decoding allows with speed 0', () => {
+    const fast = args({ file: 'a.mp4', speed: 4 });
+    expect(valueOf(fast.inputOptions, '-readrate')).toBe('4');
+    expect(fast.inputOptions).not.toContain('-re');
+    const max = args({ file: 'a.mp4', speed: 0 });
+    expect(max.inputOptions).not.toContain('-re');
+    expect(max.inputOptions).not.toContain('-readrate');
+  });
+
   it('asks for RGB24 raw frames at the analysis fps and width, without audio', () => {
     const a = args({ url: 'rtsp://10.0.0.5/live' }, { fps: 2.5, width: 416 });
     expect(valueOf(a.outputOptions, '-vf')).toBe('fps=2.5,scale=416:-2');

@@ -27,3 +27,14 @@ describe('healthReport', () => {
     expect(down.checks['camera:a']).toEqual({ ok: false, detail: 'down: CAMERA_UNREACHABLE: connection refused' });
   });
 });
+
+describe('quantile', () => {
+  it('takes the nearest-rank quantile of an unsorted sample', async () => {
+    const { quantile } = await import('../../../agent/ops/camera-pipeline.js');
+    expect(quantile([], 0.5)).toBeUndefined();
+    expect(quantile([30, 10, 20], 0.5)).toBe(20);
+    const hundred = Array.from({ length: 100 }, (_, i) => 100 - i);
+    expect(quantile(hundred, 0.95)).toBe(95);
+    expect(quantile(hundred, 1)).toBe(100);
+  });
+});
