@@ -134,7 +134,7 @@ export const configSchema = z.strictObject({
       model: z.string().default('yolox_nano_416').describe('Model name from the manifest'),
       scoreThreshold: z.number().min(0).max(1).default(0.35).describe('Detections scoring below this (0..1) are dropped'),
       nmsIouThreshold: z.number().min(0).max(1).default(0.45).describe('Overlap (IoU, 0..1) above which duplicate boxes are merged'),
-      threads: z.number().int().min(1).max(64).optional().describe('ONNX intra-op threads; default from core count'),
+      threads: z.number().int().min(1).max(64).optional().describe('ONNX intra-op threads; default 1 per 4 cores, at least 1 (a nano model gains nothing from more; decoders need the cores)'),
     })
     .prefault({})
     .describe('Object detector'),

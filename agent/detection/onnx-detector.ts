@@ -24,7 +24,7 @@ export interface DetectorOptions {
   modelName: string;
   scoreThreshold?: number;
   nmsIouThreshold?: number;
-  /** ONNX intra-op threads; default os.availableParallelism(). */
+  /** ONNX intra-op threads; default defaultIntraOpThreads(cores) (1 on a 2-core box). */
   threads?: number;
   /** Check size and sha256 against the manifest before loading (default true; ~10 ms for 4 MB). */
   verifyChecksum?: boolean;

@@ -206,6 +206,11 @@ export class Agent {
     };
   }
 
+  /** Recent frame-to-decision latencies of one camera (ms), oldest first: for the benchmark's percentiles. */
+  pipelineLatencies(cameraId: string): number[] {
+    return [...(this.cameras.get(cameraId)?.pipeline.stats.recentLatenciesMs ?? [])];
+  }
+
   private refreshMetrics(): void {
     const m = this.metrics;
     const status = this.status();

@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseConfigText, type LoadedConfig } from '../../agent/config/load.js';
+import type { RgbImage } from '../../agent/detection/types.js';
+
+/** Repo root, and the real data (models, videos) the benchmark reads: CAMWATCH_DATA_DIR or ../shared/data. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DATA_DIR = resolve(process.env.CAMWATCH_DATA_DIR ?? join(ROOT, '..', 'shared', 'data'));
+
+export function dataFile(...parts: string[]): string {
+  const p = join(DATA_DIR, ...parts);
+  if (!existsSync(p)) throw new Error(`benchmark data missing: ${p} (set CAMWATCH_DATA_DIR to the folder holding models/ and video/)`);
+  return p;
+}
+
+/** Progress goes to stderr so stdout stays one JSON document. */
+export function progress(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Decodes up to `count` frames of a video to RGB24 at `width` px (height keeps the aspect, even). */
+export async function decodeFrames(video: string, width: number, count: number): Promise<RgbImage[]> {
+  const probe = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', video]);
+  const [w, h] = probe.toString().trim().split(',').map(Number) as [number, number];
+  const height = Math.round((h * width) / w / 2) * 2;
+  const raw = await run('ffmpeg', ['-v', 'error', '-i', video, '-frames:v', String(count), '-vf', `scale=${width}:${height}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1']);
+  const size = width * height * 3;
+  const frames: RgbImage[] = [];
+  for (let off = 0; off + size <= raw.length; off += size) frames.push({ width, height, data: raw.subarray(off, off + size) });
+  return frames;
+}
+
+function run(cmd: string, args: string[]): Promise<Buffer> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolvePromise(Buffer.concat(out)) : reject(new Error(`${cmd} exited ${code}: ${err.slice(-300)}`))));
+  });
+}
+
+/** A config for in-process agents: real models from the data dir, the embedded broker on a free port, no health server. */
+export function benchConfig(yamlCameras: string, dataDir: string): LoadedConfig {
+  const text = `
+agent: { id: bench, dataDir: ${dataDir}, logLevel: warn }
+models: { dir: ${join(DATA_DIR, 'models')}, manifest: ${join(ROOT, 'models', 'manifest.json')} }
+detection: { model: yolox_nano_416 }
+mqtt: { embeddedPort: 0 }
+health: { enabled: false }
+cameras:
+${yamlCameras}`;
+  return parseConfigText(text, 'bench.yaml', { baseDir: ROOT });
+}
+
+const CLOCK_TICKS_PER_S = 100;
+const PAGE_BYTES = 4096;
+
+interface ProcSample {
+  cpuTicks: number;
+  rssBytes: number;
+}
+
+function procStat(pid: number): { ppid: number; ticks: number; rssBytes: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), rssBytes: Number(f[21]) * PAGE_BYTES };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU ticks and RSS of this process and, separately, of its direct children (the ffmpeg decoders). */
+export function sampleProcesses(): { self: ProcSample; children: ProcSample & { count: number } } {
+  const self = procStat(process.pid)!;
+  const children = { cpuTicks: 0, rssBytes: 0, count: 0 };
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    const s = procStat(pid);
+    if (s?.ppid === process.pid) {
+      children.cpuTicks += s.ticks;
+      children.rssBytes += s.rssBytes;
+      children.count++;
+    }
+  }
+  return { self: { cpuTicks: self.ticks, rssBytes: self.rssBytes }, children };
+}
+
+/** CPU use between two samples as a percentage of ONE core (200 % = both cores of a 2-core box busy). */
+export function cpuPercent(ticksBefore: number, ticksAfter: number, seconds: number): number {
+  return Math.round(((ticksAfter - ticksBefore) / CLOCK_TICKS_PER_S / seconds) * 1000) / 10;
+}
+
+export const MB = 1024 * 1024;
