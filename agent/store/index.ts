@@ -1,5 +1,5 @@
 /** The store stage: durable incidents and the outbox the uplink drains. */
-export type { IncidentStore, OutboxEntry } from './types.js';
+export type { IncidentStore, OutboxEntry, ResendSelector } from './types.js';
 export { openStore, DEFAULT_STORE_BUSY_TIMEOUT_MS, DEFAULT_STORE_SYNCHRONOUS } from './sqlite-store.js';
 export type { OpenStoreOptions, StoreSynchronous } from './sqlite-store.js';
 export { migrate, pendingMigrations, MIGRATIONS, SCHEMA_VERSION } from './migrations.js';

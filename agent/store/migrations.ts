@@ -52,6 +52,48 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_incident ON outbox(incident_id);
     `,
   },
+  {
+    version: 2,
+    description: 'one outbox row per incident event; one evidence row per snapshot; acknowledgements',
+    // v1 kept one payload per incident and rendered it at send time, so an unsent `new` row went out
+    // carrying a later `update`'s state and the earlier event was lost. Each row now holds its own event.
+    sql: `
+      -- Evidence keyed by snapshot, not by incident: an update with a better picture adds a row; an
+      -- update without one points its outbox row at the previous one, so bytes are stored once.
+      CREATE TABLE snapshots (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        incident_id  TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+        content_type TEXT NOT NULL,
+        jpeg         BLOB,
+        path         TEXT,
+        bytes        INTEGER NOT NULL,
+        created_at   INTEGER NOT NULL,
+        CHECK ((jpeg IS NULL) <> (path IS NULL))
+      );
+      CREATE INDEX snapshots_incident ON snapshots(incident_id, id);
+      INSERT INTO snapshots (incident_id, content_type, jpeg, path, bytes, created_at)
+        SELECT incident_id, content_type, jpeg, path, bytes, created_at FROM evidence ORDER BY created_at;
+      DROP TABLE evidence;
+
+      -- event: the Incident JSON as it was at this event. Rows written by v1 get the only state v1 kept
+      -- (the latest), which is what v1 would have sent for them anyway.
+      ALTER TABLE outbox ADD COLUMN event TEXT;
+      ALTER TABLE outbox ADD COLUMN status TEXT;
+      ALTER TABLE outbox ADD COLUMN snapshot_id INTEGER REFERENCES snapshots(id) ON DELETE SET NULL;
+      -- A row queued again by "camwatch incidents resend": the seq of the row it copies.
+      ALTER TABLE outbox ADD COLUMN resend_of INTEGER;
+      -- Set when the row will never be published (its incident was acknowledged before it went out).
+      ALTER TABLE outbox ADD COLUMN cancelled_at INTEGER;
+      UPDATE outbox SET
+        event = (SELECT payload FROM incidents i WHERE i.id = outbox.incident_id),
+        status = (SELECT json_extract(payload, '$.status') FROM incidents i WHERE i.id = outbox.incident_id),
+        snapshot_id = (SELECT max(s.id) FROM snapshots s WHERE s.incident_id = outbox.incident_id);
+      DROP INDEX outbox_unsent;
+      CREATE INDEX outbox_due ON outbox(seq) WHERE sent_at IS NULL AND cancelled_at IS NULL;
+
+      ALTER TABLE incidents ADD COLUMN acked_at INTEGER;
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

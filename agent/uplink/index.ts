@@ -6,13 +6,14 @@ export {
   DEFAULT_MQTT_CONNECT_TIMEOUT_MS,
   DEFAULT_STOP_DRAIN_TIMEOUT_MS,
   DEFAULT_STOP_DISCONNECT_TIMEOUT_MS,
+  DEFAULT_OUTBOX_POLL_MS,
 } from './mqtt-uplink.js';
 export type { MqttUplink, MqttUplinkOptions, MqttUplinkStats } from './mqtt-uplink.js';
 export { startEmbeddedBroker } from './embedded-broker.js';
 export type { EmbeddedBroker, EmbeddedBrokerOptions } from './embedded-broker.js';
 export { incidentTopic, statusTopic, cameraStateTopic, incidentFilter } from './topics.js';
-export { incidentPayload, renderIncidentPayload, renderStatusPayload, renderCameraStatePayload } from './payload.js';
-export type { IncidentPayload, SnapshotMode, StatusPayload } from './payload.js';
+export { incidentPayload, isHistorical, renderIncidentPayload, renderStatusPayload, renderCameraStatePayload } from './payload.js';
+export type { IncidentPayload, PayloadOptions, SnapshotMode, StatusPayload } from './payload.js';
 export { connectFailure, connectionLost, shouldFallBackToV4, failureKey } from './broker-errors.js';
 export { reconnectDelayMs, DEFAULT_RECONNECT_MIN_MS, DEFAULT_RECONNECT_MAX_MS, DEFAULT_RECONNECT_JITTER } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';

@@ -15,7 +15,7 @@ import {
 } from './backoff.js';
 import { connectFailure, connectionLost, failureKey, shouldFallBackToV4 } from './broker-errors.js';
 import { DrainWindow } from './drain-window.js';
-import { renderCameraStatePayload, renderIncidentPayload, renderStatusPayload } from './payload.js';
+import { isHistorical, renderCameraStatePayload, renderIncidentPayload, renderStatusPayload } from './payload.js';
 import { cameraStateTopic, incidentTopic, statusTopic } from './topics.js';
 
 /** MQTT 5 first: reason codes on CONNACK/PUBACK make failures explainable. 3.1.1 if the broker refuses 5. */
@@ -26,6 +26,11 @@ export const DEFAULT_MQTT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_STOP_DRAIN_TIMEOUT_MS = 3_000;
 /** On stop(), how long (ms) the retained `offline` status and the DISCONNECT may take. */
 export const DEFAULT_STOP_DISCONNECT_TIMEOUT_MS = 2_000;
+/**
+ * While connected, the outbox is also checked this often (ms) without a notify(): rows queued by another
+ * process (`camwatch incidents resend`) go out without a reload. One indexed query; nothing when idle.
+ */
+export const DEFAULT_OUTBOX_POLL_MS = 5_000;
 
 export interface MqttUplinkOptions {
   /** `url` must be resolved (the embedded broker's URL when none is configured). */
@@ -39,6 +44,8 @@ export interface MqttUplinkOptions {
   clientOptions?: Partial<IClientOptions>;
   /** Reconnect delays; tests shorten them. */
   backoff?: Partial<BackoffOptions>;
+  /** Overrides DEFAULT_OUTBOX_POLL_MS (tests). */
+  outboxPollMs?: number;
 }
 
 export interface MqttUplinkStats extends UplinkStats {
@@ -59,6 +66,8 @@ interface Connection {
   client: MqttClient;
   protocolVersion: 4 | 5;
   window?: DrainWindow;
+  /** When the broker accepted this connection (epoch ms): rows stored before it are replays. */
+  connectedAtMs?: number;
   /** Last error MQTT.js emitted on this connection: explains the close that follows. */
   failure?: unknown;
   closed: boolean;
@@ -92,6 +101,7 @@ class MqttOutboxUplink implements MqttUplink {
   private stopPromise?: Promise<void>;
   private reconnectTimer?: NodeJS.Timeout;
   private pumpScheduled?: NodeJS.Immediate;
+  private pollTimer?: NodeJS.Timeout;
   private failures = 0;
   private lastFailureKey?: string;
   private lastError?: string;
@@ -125,6 +135,8 @@ class MqttOutboxUplink implements MqttUplink {
     this.log.info({ url: this.safeUrl, clientId: this.clientId(), pending: this.options.store.pendingCount() }, 'uplink starting');
     // Does not wait for the broker: incidents are stored and drained whenever it answers.
     this.openConnection();
+    this.pollTimer = setInterval(() => this.pump(), this.options.outboxPollMs ?? DEFAULT_OUTBOX_POLL_MS);
+    this.pollTimer.unref();
   }
 
   notify(): void {
@@ -203,6 +215,7 @@ class MqttOutboxUplink implements MqttUplink {
     const brokerMax = connack.properties?.receiveMaximum;
     const limit = Math.min(this.options.config.maxInflight, brokerMax ?? Number.POSITIVE_INFINITY);
     conn.window = new DrainWindow(limit);
+    conn.connectedAtMs = Date.now();
     conn.failure = undefined;
     this.connections += 1;
     const outageMs = this.disconnectedAtMs === undefined ? undefined : Date.now() - this.disconnectedAtMs;
@@ -329,7 +342,8 @@ class MqttOutboxUplink implements MqttUplink {
 
   private publishRow(conn: Connection, window: DrainWindow, row: OutboxEntry): void {
     const { store, config, agentId } = this.options;
-    const record = store.get(row.incidentId);
+    // The row's own event, not the incident's latest state: an unsent `new` must go out as `new`.
+    const record = store.event(row.seq);
     let topic: string;
     try {
       if (record === undefined) throw new Error(`incident ${row.incidentId} of outbox row ${row.seq} is not in the store`);
@@ -341,7 +355,8 @@ class MqttOutboxUplink implements MqttUplink {
       this.log.error({ err, seq: row.seq, incidentId: row.incidentId }, 'outbox row cannot be published; skipped');
       return;
     }
-    const payload = renderIncidentPayload(record!, config.snapshot);
+    const historical = isHistorical(row, conn.connectedAtMs ?? Date.now());
+    const payload = renderIncidentPayload(record!, config.snapshot, { historical });
     store.markAttempt(row.seq);
     window.sent(row.seq);
     conn.client.publish(topic, payload, { qos: 1 }, (err) => this.onPublishDone(conn, window, row, err));
@@ -383,6 +398,7 @@ class MqttOutboxUplink implements MqttUplink {
   private async shutdown(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.reconnectTimer);
+    clearInterval(this.pollTimer);
     if (this.pumpScheduled !== undefined) clearImmediate(this.pumpScheduled);
     const conn = this.conn;
     if (conn === undefined) {

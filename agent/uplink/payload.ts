@@ -4,10 +4,28 @@ import { redactUrl } from '../ops/redact.js';
 
 export type SnapshotMode = 'inline' | 'none';
 
-/** The published incident: Incident fields, and with `snapshot: inline` the JPEG as base64 in `snapshot.data`. */
+/**
+ * The published incident event: Incident fields as they were at this event, with `snapshot: inline` the
+ * JPEG as base64 in `snapshot.data`, and `historical: true` on a replay (see isHistorical).
+ */
 export type IncidentPayload = Omit<Incident, 'snapshot'> & {
   snapshot?: Partial<NonNullable<Incident['snapshot']>> & { contentType: 'image/jpeg'; data?: string };
+  historical?: true;
 };
+
+/** How an event goes out: its snapshot mode, and whether it is a replay. */
+export interface PayloadOptions {
+  historical?: boolean;
+}
+
+/**
+ * A replay is an event stored before the current broker connection started (queued during an outage or
+ * before a restart) or one queued again by `camwatch incidents resend`. The IOC uses the flag to keep
+ * replays out of live alarms (pure).
+ */
+export function isHistorical(row: { createdAtMs: number; resendOf?: number }, connectedAtMs: number): boolean {
+  return row.resendOf !== undefined || row.createdAtMs < connectedAtMs;
+}
 
 /**
  * The Incident fields, listed rather than spread: the payload leaves the box, so a property that got
@@ -21,7 +39,7 @@ const INCIDENT_FIELDS = [
 ] as const satisfies readonly (keyof Incident)[];
 
 /** Builds the published object (pure). */
-export function incidentPayload(record: IncidentRecord, mode: SnapshotMode): IncidentPayload {
+export function incidentPayload(record: IncidentRecord, mode: SnapshotMode, options: PayloadOptions = {}): IncidentPayload {
   const src = record.incident;
   const out: Record<string, unknown> = {};
   for (const key of INCIDENT_FIELDS) {
@@ -42,12 +60,13 @@ export function incidentPayload(record: IncidentRecord, mode: SnapshotMode): Inc
     }
     out.snapshot = snapshot;
   }
+  if (options.historical === true) out.historical = true;
   return out as IncidentPayload;
 }
 
 /** The MQTT payload bytes of an incident (UTF-8 JSON). */
-export function renderIncidentPayload(record: IncidentRecord, mode: SnapshotMode): Buffer {
-  return Buffer.from(JSON.stringify(incidentPayload(record, mode)), 'utf8');
+export function renderIncidentPayload(record: IncidentRecord, mode: SnapshotMode, options: PayloadOptions = {}): Buffer {
+  return Buffer.from(JSON.stringify(incidentPayload(record, mode, options)), 'utf8');
 }
 
 /** Retained on the status topic. `state` is what dashboards key on; the rest is for people. */

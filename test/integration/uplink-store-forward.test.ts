@@ -7,7 +7,7 @@ import { openStore } from '../../agent/store/sqlite-store.js';
 import { createMqttUplink, type MqttUplink } from '../../agent/uplink/mqtt-uplink.js';
 import { incidentFilter } from '../../agent/uplink/topics.js';
 import { assertNoMosquittoLeaks, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
-import { makeRecord, mqttConfig, subscribe, waitFor, type Subscriber } from '../fixtures/outbox-data.js';
+import { fakeJpeg, makeEvent, makeRecord, mqttConfig, subscribe, waitFor, type Subscriber } from '../fixtures/outbox-data.js';
 
 const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const AGENT = 'edge-sf';
@@ -66,6 +66,57 @@ it('store-and-forward: incidents saved while the broker is down all arrive, once
     const expected = [...before, ...during].map((r) => r.incident.id);
     expect(sub.ids()).toEqual(expected); // every id, exactly once, in save order
     expect(uplink.stats().connections).toBe(2);
+  } finally {
+    await uplink?.stop();
+    store.close();
+  }
+});
+
+it('new, update and end of one incident saved during an outage arrive as three events, each with its own fields', async () => {
+  const store = openStore({ path: join(dir, 'events.db'), logger });
+  try {
+    broker = await startMosquitto({ persistence: true });
+    sub = await subscribe(broker.url, incidentFilter('camwatch'), { clientId: 'ioc-events', clean: false });
+    uplink = createMqttUplink({ config: mqttConfig(broker.url), agentId: AGENT, store, logger, backoff: { minMs: 50, maxMs: 300 } });
+    await uplink.start();
+    await waitFor('connected', () => uplink!.stats().connected);
+    // A live event first: sent on the connection it was stored under, so not historical.
+    const live = makeRecord('live', 1, { agentId: AGENT });
+    store.save(live);
+    uplink.notify();
+    await waitFor('live event delivered', () => sub!.ids().length === 1);
+    await sub.sync();
+
+    await broker.stop();
+    await waitFor('uplink notices the outage', () => !uplink!.stats().connected);
+    const created = makeRecord('ev', 1, { agentId: AGENT });
+    const better = fakeJpeg(77, 3_000);
+    const events = [created, makeEvent(created, 'update', 2, { jpeg: better }), makeEvent(created, 'end', 3)];
+    for (const e of events) {
+      store.save(e);
+      uplink.notify();
+    }
+    await broker.restart();
+    await waitFor('three events received', () => sub!.messages.filter((m) => m.json.id === created.incident.id).length >= 3, 15_000);
+    await waitFor('outbox drained', () => store.pendingCount() === 0);
+
+    const got = sub.messages.filter((m) => m.json.id === created.incident.id).map((m) => m.json);
+    expect(got.map((j) => j.status)).toEqual(['new', 'update', 'end']);
+    expect(got.map((j) => j.sequence)).toEqual([1, 2, 3]);
+    expect(got.map((j) => j.score)).toEqual(events.map((e) => e.incident.score));
+    expect(got[0]).not.toHaveProperty('updatedAt');
+    expect(got[0]).not.toHaveProperty('endedAt');
+    expect(got[1]!.updatedAt).toBe(events[1]!.incident.updatedAt);
+    expect(got[2]!.endedAt).toBe(events[2]!.incident.endedAt);
+    // Each event carries the snapshot it had: the first picture, then the better one (also on the end).
+    const jpegOf = (j: Record<string, unknown>) => Buffer.from((j.snapshot as { data: string }).data, 'base64');
+    expect(jpegOf(got[0]!).equals(created.snapshotJpeg!)).toBe(true);
+    expect(jpegOf(got[1]!).equals(better)).toBe(true);
+    expect(jpegOf(got[2]!).equals(better)).toBe(true);
+    // Stored before this connection started: replays.
+    expect(got.every((j) => j.historical === true)).toBe(true);
+    expect(sub.messages[0]!.json).toMatchObject({ id: live.incident.id });
+    expect(sub.messages[0]!.json).not.toHaveProperty('historical');
   } finally {
     await uplink?.stop();
     store.close();

@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../agent/ops/logger.js';
 import { isCamwatchError } from '../../../agent/ops/errors.js';
 import { mapWriteError, openStore } from '../../../agent/store/sqlite-store.js';
-import { SCHEMA_VERSION } from '../../../agent/store/migrations.js';
+import { MIGRATIONS, SCHEMA_VERSION, migrate } from '../../../agent/store/migrations.js';
 import type { IncidentStore } from '../../../agent/store/types.js';
-import { makeRecord } from '../../fixtures/outbox-data.js';
+import { fakeJpeg, makeEvent, makeRecord } from '../../fixtures/outbox-data.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -75,7 +75,7 @@ describe('sqlite store', () => {
     expect(store.get('nope')).toBeUndefined();
   });
 
-  it('a save of an existing id (incident update) replaces the incident and queues another publish', () => {
+  it('a save of an existing id (incident update) replaces the latest state and queues another publish', () => {
     const first = store.save(makeRecord('r', 1));
     const update = makeRecord('r', 1);
     update.incident.status = 'end';
@@ -87,6 +87,89 @@ describe('sqlite store', () => {
     expect(store.pendingCount()).toBe(2);
   });
 
+  it('each outbox row keeps its own event: new, update and end of one id read back as they were saved', () => {
+    const created = makeRecord('r', 1);
+    const rows = [
+      store.save(created),
+      store.save(makeEvent(created, 'update', 2)),
+      store.save(makeEvent(created, 'end', 3)),
+    ];
+    expect(rows.map((r) => r.status)).toEqual(['new', 'update', 'end']);
+    expect(store.pending(10).map((e) => [e.incidentId, e.status])).toEqual([
+      ['r-000001', 'new'],
+      ['r-000001', 'update'],
+      ['r-000001', 'end'],
+    ]);
+    const events = rows.map((r) => store.event(r.seq)!.incident);
+    expect(events.map((e) => e.status)).toEqual(['new', 'update', 'end']);
+    expect(events.map((e) => e.sequence)).toEqual([1, 2, 3]);
+    expect(events[0]).toEqual(created.incident);
+    expect(events[0]!.updatedAt).toBeUndefined();
+    expect(events[2]!.endedAt).toBeDefined();
+    // The incident itself holds the latest state.
+    expect(store.get('r-000001')?.incident).toEqual(events[2]);
+    expect(store.event(999_999)).toBeUndefined();
+  });
+
+  it('stores each snapshot once: an update without one refers to the previous, a better one is its own', () => {
+    const created = makeRecord('r', 1);
+    const better = fakeJpeg(99, 4_096);
+    const a = store.save(created);
+    const b = store.save(makeEvent(created, 'update', 2));
+    const c = store.save(makeEvent(created, 'update', 3, { jpeg: better }));
+    const d = store.save(makeEvent(created, 'end', 4));
+    const jpegOf = (seq: number) => store.event(seq)?.snapshotJpeg;
+    expect(jpegOf(a.seq)?.equals(created.snapshotJpeg!)).toBe(true);
+    expect(jpegOf(b.seq)?.equals(created.snapshotJpeg!)).toBe(true);
+    expect(jpegOf(c.seq)?.equals(better)).toBe(true);
+    expect(jpegOf(d.seq)?.equals(better)).toBe(true);
+    expect(store.get('r-000001')?.snapshotJpeg?.equals(better)).toBe(true);
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.prepare('SELECT count(*) AS n FROM snapshots').get()).toEqual({ n: 2 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('acknowledge cancels the unsent events of that incident except its end, and those saved later', () => {
+    const created = makeRecord('r', 1);
+    const other = makeRecord('r', 2);
+    const n = store.save(created);
+    store.markSent(n.seq);
+    store.save(makeEvent(created, 'update', 2));
+    store.save(other);
+    expect(store.acknowledge('r-000001')).toBe(1);
+    expect(store.acknowledge('nope')).toBeUndefined();
+    store.save(makeEvent(created, 'update', 3)); // cancelled as it is saved
+    const end = store.save(makeEvent(created, 'end', 4)); // the IOC still needs the end to close it
+    expect(store.pending(10).map((e) => [e.incidentId, e.status])).toEqual([
+      ['r-000002', 'new'],
+      ['r-000001', 'end'],
+    ]);
+    expect(store.pendingCount()).toBe(2);
+    expect(store.event(end.seq)?.incident.status).toBe('end');
+  });
+
+  it('resend queues copies of sent events with new seqs, once, and never a copy of an unsent row', () => {
+    const created = makeRecord('r', 1);
+    const rows = [store.save(created), store.save(makeEvent(created, 'update', 2)), store.save(makeRecord('r', 2))];
+    store.markSent(rows[0]!.seq);
+    store.markSent(rows[1]!.seq);
+    // r-000002 is unsent: it goes out anyway, so it is not copied.
+    const copies = store.resend({ incidentIds: ['r-000001', 'r-000002'] });
+    expect(copies.map((c) => [c.incidentId, c.status, c.resendOf])).toEqual([
+      ['r-000001', 'new', rows[0]!.seq],
+      ['r-000001', 'update', rows[1]!.seq],
+    ]);
+    expect(copies.every((c) => c.seq > rows[2]!.seq)).toBe(true);
+    expect(store.event(copies[0]!.seq)?.incident).toEqual(created.incident);
+    // Asking again while the copies wait adds nothing.
+    expect(store.resend({ sinceMs: 0 })).toEqual([]);
+    for (const c of copies) store.markSent(c.seq);
+    expect(store.resend({ sinceMs: rows[1]!.createdAtMs }).map((c) => c.resendOf)).toEqual([rows[1]!.seq]);
+  });
+
   it('a save that fails at its last step leaves neither incident, evidence nor outbox row', () => {
     store.save(makeRecord('r', 1));
     // Make the outbox insert (the last statement of save) fail, from a second connection.
@@ -96,7 +179,7 @@ describe('sqlite store', () => {
     expect(() => store.save(makeRecord('r', 2))).toThrow(/boom/);
     const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
     expect(count(`SELECT count(*) AS n FROM incidents WHERE id = 'r-000002'`)).toBe(0);
-    expect(count(`SELECT count(*) AS n FROM evidence WHERE incident_id = 'r-000002'`)).toBe(0);
+    expect(count(`SELECT count(*) AS n FROM snapshots WHERE incident_id = 'r-000002'`)).toBe(0);
     expect(count('SELECT count(*) AS n FROM outbox')).toBe(1);
     db.close();
     expect(store.get('r-000002')).toBeUndefined();
@@ -121,6 +204,36 @@ describe('sqlite store', () => {
     db.prepare('DELETE FROM outbox WHERE seq = ?').run(a.seq);
     db.close();
     expect(store.save(makeRecord('r', 2)).seq).toBeGreaterThan(a.seq);
+  });
+});
+
+describe('schema v1 → v2', () => {
+  it('a v1 file with unsent rows opens: each row carries the state v1 kept, with its evidence', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'camwatch-store-'));
+    const path = join(dir, 'v1.db');
+    const record = makeRecord('old', 1);
+    const db = new Database(path);
+    migrate(db, MIGRATIONS.filter((m) => m.version === 1));
+    const inc = record.incident;
+    db.prepare('INSERT INTO incidents (id, camera, type, category, payload, created_at) VALUES (?, ?, ?, ?, ?, 1)').run(inc.id, inc.cameraId, inc.type, inc.category, JSON.stringify(inc));
+    db.prepare(`INSERT INTO evidence (incident_id, content_type, jpeg, bytes, created_at) VALUES (?, 'image/jpeg', ?, ?, 1)`).run(inc.id, record.snapshotJpeg, record.snapshotJpeg!.length);
+    db.prepare('INSERT INTO outbox (incident_id, created_at, sent_at) VALUES (?, 1, 2)').run(inc.id);
+    db.prepare('INSERT INTO outbox (incident_id, created_at) VALUES (?, 3)').run(inc.id);
+    db.close();
+    const store = openStore({ path, logger });
+    try {
+      const [row] = store.pending(10);
+      expect(store.pending(10)).toHaveLength(1);
+      expect(row).toMatchObject({ seq: 2, incidentId: inc.id, status: 'new', createdAtMs: 3 });
+      const event = store.event(row!.seq)!;
+      expect(event.incident).toEqual(inc);
+      expect(event.snapshotJpeg?.equals(record.snapshotJpeg!)).toBe(true);
+      // New seqs continue after the migrated ones.
+      expect(store.save(makeRecord('old', 2)).seq).toBe(3);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

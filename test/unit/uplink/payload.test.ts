@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IncidentRecord } from '../../../agent/incidents/types.js';
-import { incidentPayload, renderCameraStatePayload, renderIncidentPayload, renderStatusPayload } from '../../../agent/uplink/payload.js';
+import { incidentPayload, isHistorical, renderCameraStatePayload, renderIncidentPayload, renderStatusPayload } from '../../../agent/uplink/payload.js';
 import { makeRecord } from '../../fixtures/outbox-data.js';
 
 describe('incident payload', () => {
@@ -42,6 +42,21 @@ describe('incident payload', () => {
     const text = renderIncidentPayload(polluted, 'inline').toString('utf8');
     expect(text).not.toContain('hunter2-secret');
     expect(text).not.toMatch(/password/i);
+  });
+});
+
+describe('historical events', () => {
+  it('a row stored before the connection started, or re-queued by resend, is a replay', () => {
+    expect(isHistorical({ createdAtMs: 999 }, 1_000)).toBe(true);
+    expect(isHistorical({ createdAtMs: 1_000 }, 1_000)).toBe(false);
+    expect(isHistorical({ createdAtMs: 5_000, resendOf: 3 }, 1_000)).toBe(true);
+  });
+
+  it('only a replay carries historical: true', () => {
+    const record = makeRecord('run', 4);
+    expect(incidentPayload(record, 'none', { historical: true }).historical).toBe(true);
+    expect(incidentPayload(record, 'none', { historical: false })).not.toHaveProperty('historical');
+    expect(incidentPayload(record, 'none')).not.toHaveProperty('historical');
   });
 });
 
