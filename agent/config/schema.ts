@@ -102,6 +102,19 @@ export const cameraSchema = z.strictObject({
     })
     .prefault({})
     .describe('How frames are sampled for detection'),
+  motion: z
+    .strictObject({
+      enabled: z.boolean().default(true).describe('Run the detector only on frames with motion, moving tracks, or the keep-alive cadence'),
+      pixelThreshold: z.number().int().min(1).max(255).default(25).describe('Gray-level change (0-255) that counts a pixel as moved'),
+      minAreaFraction: z.number().min(0).max(1).default(0.002).describe('Share of the (unmasked) frame that must move to count as motion (0..1)'),
+      keepAliveSeconds: z.number().min(0.1).max(60).default(1).describe('Without motion, the detector still runs this often so stationary objects stay tracked (s); keep it below tracking.maxLostSeconds'),
+      masks: z
+        .array(z.array(point).min(3, 'expected at least 3 points'))
+        .default([])
+        .describe('Polygons in normalised coordinates where motion is ignored (timestamps, trees, flags)'),
+    })
+    .prefault({})
+    .describe('Cheap motion gate in front of the detector'),
   zones: z.array(zoneSchema).default([]).describe('Polygons referenced by zone rules'),
   lines: z.array(lineSchema).default([]).describe('Tripwires referenced by line rules'),
   rules: z.array(ruleSchema).default([]).describe('Incident rules of this camera'),

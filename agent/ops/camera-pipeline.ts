@@ -1,12 +1,18 @@
 import type { Frame, FrameSource } from '../frames/types.js';
-import type { Detector } from '../detection/types.js';
-import type { Tracker } from '../tracking/types.js';
+import type { Detection, Detector } from '../detection/types.js';
+import type { InferenceGate, MotionDetector } from '../motion/index.js';
+import type { Track, Tracker } from '../tracking/types.js';
 import type { Rule, RuleHit } from '../rules/types.js';
 import type { Logger } from './logger.js';
 
 /** Counters one camera's analysis loop keeps; read by stats logging, health and the benchmark. */
 export interface PipelineStats {
   framesAnalysed: number;
+  /** Frames in which the motion detector saw something move. */
+  framesWithMotion: number;
+  inferencesRun: number;
+  /** Frames analysed with the previous detections because nothing moved. */
+  inferencesSkipped: number;
   detections: number;
   ruleHits: number;
   /** Sum of (analysis done − frame captured), ms: the frame-to-decision latency. */
@@ -31,6 +37,8 @@ export interface CameraPipelineDeps {
   cameraId: string;
   source: FrameSource;
   detector: Detector;
+  /** Motion gate in front of the detector; without it every frame is inferred. */
+  motion?: { detector: MotionDetector; gate: InferenceGate };
   /** A fresh tracker; called again when the frame size changes (coordinates no longer comparable). */
   makeTracker: () => Tracker;
   /** Rules need the frame size to turn normalised geometry into pixels, so they are built on the first frame. */
@@ -45,7 +53,7 @@ export interface CameraPipelineDeps {
  * between stages; every decision lives in the stages themselves.
  */
 export class CameraPipeline {
-  readonly stats: PipelineStats = { framesAnalysed: 0, detections: 0, ruleHits: 0, latencyMsTotal: 0, latencyMsMax: 0, recentLatenciesMs: [] };
+  readonly stats: PipelineStats = { framesAnalysed: 0, framesWithMotion: 0, inferencesRun: 0, inferencesSkipped: 0, detections: 0, ruleHits: 0, latencyMsTotal: 0, latencyMsMax: 0, recentLatenciesMs: [] };
   private readonly deps: CameraPipelineDeps;
 
   constructor(deps: CameraPipelineDeps) {
@@ -53,10 +61,12 @@ export class CameraPipeline {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    const { source, detector, logger } = this.deps;
+    const { source, logger } = this.deps;
     let geometryKey = '';
     let tracker: Tracker | undefined;
     let rules: Rule[] = [];
+    let lastDetections: Detection[] = [];
+    let lastTracks: Track[] = [];
     while (!signal.aborted) {
       const frame = await source.next(signal);
       if (!frame) break;
@@ -65,11 +75,15 @@ export class CameraPipeline {
         const s = source.stats();
         rules = this.deps.makeRules(frame, { width: s.sourceWidth, height: s.sourceHeight });
         tracker = this.deps.makeTracker();
+        lastDetections = [];
+        lastTracks = [];
         if (geometryKey) logger.warn({ from: geometryKey, to: key }, 'frame size changed: tracks and rule state reset');
         geometryKey = key;
       }
-      const detections = await detector.detect(frame);
+      const detections = await this.detections(frame, lastDetections, lastTracks);
+      lastDetections = detections;
       const tracks = tracker.update(detections, frame.capturedAtMs);
+      lastTracks = tracks;
       const hits: RuleHit[] = [];
       for (const rule of rules) hits.push(...rule.evaluate(tracks, frame.capturedAtMs, { frame }));
       this.stats.ruleHits += hits.length;
@@ -83,5 +97,23 @@ export class CameraPipeline {
       if (this.stats.recentLatenciesMs.length > LATENCY_SAMPLES) this.stats.recentLatenciesMs.shift();
       this.stats.lastFrameAtMs = frame.capturedAtMs;
     }
+  }
+
+  /**
+   * The frame's detections: from the model, or — when nothing moved and no track is moving — the
+   * previous ones, so stationary objects keep their tracks while the model rests.
+   */
+  private async detections(frame: Frame, previous: Detection[], lastTracks: readonly Track[]): Promise<Detection[]> {
+    const gate = this.deps.motion;
+    if (gate) {
+      const { motion } = gate.detector.detect(frame);
+      if (motion) this.stats.framesWithMotion++;
+      if (gate.gate.decide(motion, lastTracks, frame.capturedAtMs) === 'skip') {
+        this.stats.inferencesSkipped++;
+        return previous;
+      }
+    }
+    this.stats.inferencesRun++;
+    return this.deps.detector.detect(frame);
   }
 }

@@ -6,6 +6,7 @@ import type { Detector } from '../detection/types.js';
 import { createTracker, trackerOptionsFromConfig } from '../tracking/index.js';
 import { buildCameraDownRules, buildRules, lineCounts, type LineCountsReport, type Rule } from '../rules/index.js';
 import { IncidentLifecycle } from '../incidents/index.js';
+import { InferenceGate, MotionDetector } from '../motion/index.js';
 import type { IncidentRecord } from '../incidents/types.js';
 import { CameraPipeline } from './camera-pipeline.js';
 import type { Logger } from './logger.js';
@@ -80,6 +81,16 @@ export function startCamera(
     cameraId: camera.id,
     source,
     detector,
+    motion: camera.motion.enabled
+      ? {
+          detector: new MotionDetector({
+            pixelThreshold: camera.motion.pixelThreshold,
+            minAreaFraction: camera.motion.minAreaFraction,
+            masks: camera.motion.masks,
+          }),
+          gate: new InferenceGate({ keepAliveSeconds: camera.motion.keepAliveSeconds }),
+        }
+      : undefined,
     logger: log,
     makeTracker: () => createTracker(trackerOptionsFromConfig(loaded.config.tracking)),
     makeRules: (frame, src) => {

@@ -10,6 +10,9 @@ export interface CameraStatus {
   framesDecoded: number;
   framesDropped: number;
   framesAnalysed: number;
+  /** Detector runs, and frames analysed without one because nothing moved. */
+  inferencesRun: number;
+  inferencesSkipped: number;
   /** Frames analysed per second since the previous status read (or since start). */
   analysisFps: number;
   incidents: number;

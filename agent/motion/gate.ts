@@ -1,0 +1,32 @@
+import type { Track } from '../tracking/types.js';
+
+/** A stationary object keeps its track alive with one inference this often (s); below maxLostSeconds. */
+export const DEFAULT_KEEPALIVE_SECONDS = 1;
+/** A track faster than this (px/s, analysis frame) is "active": the detector keeps following it. */
+export const DEFAULT_ACTIVE_SPEED_PX_S = 8;
+
+export type GateReason = 'motion' | 'active-tracks' | 'keep-alive' | 'skip';
+
+/**
+ * Decides, per frame, whether the detector runs. Pure: motion and tracks in, a reason out. Without
+ * motion and without moving tracks the scene is as it was, so the previous detections stand in.
+ */
+export class InferenceGate {
+  private lastInferenceMs = Number.NEGATIVE_INFINITY;
+  private readonly keepAliveMs: number;
+  private readonly activeSpeedPxS: number;
+
+  constructor(options: { keepAliveSeconds?: number; activeSpeedPxS?: number } = {}) {
+    this.keepAliveMs = (options.keepAliveSeconds ?? DEFAULT_KEEPALIVE_SECONDS) * 1000;
+    this.activeSpeedPxS = options.activeSpeedPxS ?? DEFAULT_ACTIVE_SPEED_PX_S;
+  }
+
+  decide(motion: boolean, lastTracks: readonly Track[], tMs: number): GateReason {
+    let reason: GateReason = 'skip';
+    if (motion) reason = 'motion';
+    else if (lastTracks.some((t) => (t.speedPxPerS ?? Number.POSITIVE_INFINITY) > this.activeSpeedPxS)) reason = 'active-tracks';
+    else if (tMs - this.lastInferenceMs >= this.keepAliveMs) reason = 'keep-alive';
+    if (reason !== 'skip') this.lastInferenceMs = tMs;
+    return reason;
+  }
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { InferenceGate, MotionDetector } from '../../../agent/motion/index.js';
+import type { Track } from '../../../agent/tracking/types.js';
+
+const W = 320;
+const H = 240;
+
+/** A gray frame with optional filled rectangles (frame pixels) of another gray level. */
+function frame(level: number, boxes: Array<{ x: number; y: number; w: number; h: number; level: number }> = []) {
+  const data = Buffer.alloc(W * H * 3, level);
+  for (const b of boxes) {
+    for (let y = b.y; y < b.y + b.h; y++) for (let x = b.x; x < b.x + b.w; x++) data.fill(b.level, (y * W + x) * 3, (y * W + x) * 3 + 3);
+  }
+  return { width: W, height: H, data };
+}
+
+describe('MotionDetector', () => {
+  it('lets the first frame through, then sees no motion in a static scene', () => {
+    const m = new MotionDetector();
+    expect(m.detect(frame(100)).motion).toBe(true);
+    for (let i = 0; i < 5; i++) expect(m.detect(frame(100)).motion).toBe(false);
+  });
+
+  it('reports a moving block with its region in frame pixels', () => {
+    const m = new MotionDetector();
+    m.detect(frame(100));
+    const r = m.detect(frame(100, [{ x: 200, y: 40, w: 40, h: 30, level: 220 }]));
+    expect(r.motion).toBe(true);
+    expect(r.region!.x1).toBeGreaterThanOrEqual(196);
+    expect(r.region!.x2).toBeLessThanOrEqual(244);
+    expect(r.region!.y1).toBeGreaterThanOrEqual(36);
+    expect(r.region!.y2).toBeLessThanOrEqual(74);
+  });
+
+  it('ignores changes smaller than the minimum area (sensor noise, a leaf)', () => {
+    const m = new MotionDetector();
+    m.detect(frame(100));
+    expect(m.detect(frame(100, [{ x: 10, y: 10, w: 2, h: 2, level: 250 }])).motion).toBe(false);
+  });
+
+  it('treats a whole-frame brightness jump as light, recalibrating instead of reporting motion', () => {
+    const m = new MotionDetector();
+    m.detect(frame(100));
+    const jump = m.detect(frame(180));
+    expect(jump).toMatchObject({ motion: false, recalibrated: true });
+    expect(m.detect(frame(180)).motion).toBe(false);
+    expect(m.detect(frame(180, [{ x: 100, y: 100, w: 40, h: 40, level: 20 }])).motion).toBe(true);
+  });
+
+  it('ignores motion inside a mask polygon, not outside it', () => {
+    const m = new MotionDetector({ masks: [[[0, 0], [0.5, 0], [0.5, 0.5], [0, 0.5]]] });
+    m.detect(frame(100));
+    expect(m.detect(frame(100, [{ x: 20, y: 20, w: 60, h: 60, level: 240 }])).motion).toBe(false);
+    expect(m.detect(frame(100, [{ x: 220, y: 160, w: 60, h: 60, level: 240 }])).motion).toBe(true);
+  });
+});
+
+describe('InferenceGate', () => {
+  const track = (speedPxPerS: number | undefined): Track => ({
+    id: 1, classId: 2, className: 'car', score: 0.9, box: { x1: 0, y1: 0, x2: 10, y2: 10 }, firstSeenMs: 0, lastSeenMs: 0, hits: 3, history: [], speedPxPerS,
+  });
+
+  it('runs on motion and on moving tracks; otherwise only on the keep-alive cadence', () => {
+    const gate = new InferenceGate({ keepAliveSeconds: 1 });
+    expect(gate.decide(true, [], 0)).toBe('motion');
+    expect(gate.decide(false, [track(50)], 200)).toBe('active-tracks');
+    expect(gate.decide(false, [track(0)], 400)).toBe('skip');
+    expect(gate.decide(false, [], 1000)).toBe('skip');
+    expect(gate.decide(false, [track(0)], 1200)).toBe('keep-alive');
+    expect(gate.decide(false, [track(0)], 1400)).toBe('skip');
+  });
+
+  it('treats a track of unknown speed as moving (a fresh track has no speed yet)', () => {
+    expect(new InferenceGate().decide(false, [track(undefined)], 0)).toBe('active-tracks');
+  });
+});
