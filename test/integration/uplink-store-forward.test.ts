@@ -6,6 +6,7 @@ import { createLogger } from '../../agent/ops/logger.js';
 import { openStore } from '../../agent/store/sqlite-store.js';
 import { createMqttUplink, type MqttUplink } from '../../agent/uplink/mqtt-uplink.js';
 import { incidentFilter } from '../../agent/uplink/topics.js';
+import { schemaErrors, validateIncidentEvent } from '../fixtures/outbox-schemas.js';
 import { assertNoMosquittoLeaks, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { fakeJpeg, makeEvent, makeRecord, mqttConfig, subscribe, waitFor, type Subscriber } from '../fixtures/outbox-data.js';
 
@@ -102,6 +103,7 @@ it('new, update and end of one incident saved during an outage arrive as three e
 
     const got = sub.messages.filter((m) => m.json.id === created.incident.id).map((m) => m.json);
     expect(got.map((j) => j.status)).toEqual(['new', 'update', 'end']);
+    for (const j of got) expect(schemaErrors(validateIncidentEvent, j)).toBe(''); // as published, per docs/schemas
     expect(got.map((j) => j.sequence)).toEqual([1, 2, 3]);
     expect(got.map((j) => j.score)).toEqual(events.map((e) => e.incident.score));
     expect(got[0]).not.toHaveProperty('updatedAt');
