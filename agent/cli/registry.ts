@@ -2,8 +2,9 @@ import { cameraCommand } from './commands/camera.js';
 import { configCommand } from './commands/config.js';
 import { detectCommand } from './commands/detect.js';
 import { discoverCommand } from './commands/discover.js';
+import { incidentsCommand } from './commands/incidents.js';
 import { runCommand } from './commands/run.js';
 import type { CliCommand } from './types.js';
 
 /** Every `camwatch` subcommand, in the order `--help` lists them. */
-export const commands: CliCommand[] = [runCommand, discoverCommand, cameraCommand, detectCommand, configCommand];
+export const commands: CliCommand[] = [runCommand, discoverCommand, cameraCommand, detectCommand, configCommand, incidentsCommand];
