@@ -2,6 +2,7 @@
  * Motion gating on each real clip: inferences run vs frames analysed, one camera at real time and 5 fps
  * through the real Agent. A busy intersection moves in nearly every frame; a quiet street does not.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,12 +22,29 @@ export interface MotionClipResult {
   inferenceShare: number;
 }
 
+/**
+ * A quiet scene (an empty street at night, a closed market): one real frame of the residential clip held
+ * for 30 s, encoded with real H.264 noise. The busy clips move in every frame; this shows the saving.
+ */
+async function stillScene(dir: string): Promise<string> {
+  const out = join(dir, 'still-residential.mp4');
+  await new Promise<void>((resolve, reject) => {
+    const ff = spawn('ffmpeg', ['-v', 'error', '-ss', '0.5', '-i', dataFile('video', 'residential_street_ahmetozlu.mp4'), '-frames:v', '1', '-f', 'image2pipe', '-vcodec', 'png', 'pipe:1']);
+    const enc = spawn('ffmpeg', ['-v', 'error', '-loop', '1', '-f', 'image2pipe', '-i', 'pipe:0', '-t', '30', '-r', '20', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-y', out]);
+    ff.stdout.pipe(enc.stdin);
+    enc.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg could not make the still clip (exit ${code})`))));
+  });
+  return out;
+}
+
 export async function runMotion(options: { seconds: number }): Promise<MotionClipResult[]> {
   const out: MotionClipResult[] = [];
-  for (const video of MOTION_VIDEOS) {
+  const stillDir = mkdtempSync(join(tmpdir(), 'camwatch-still-'));
+  const clips = [...MOTION_VIDEOS.map((v) => ({ name: v, path: dataFile('video', v) })), { name: 'still scene (residential frame held 30 s)', path: await stillScene(stillDir) }];
+  for (const { name: video, path } of clips) {
     const dir = mkdtempSync(join(tmpdir(), 'camwatch-bench-'));
     const agent = new Agent({
-      loaded: benchConfig(`  - id: cam\n    source: { file: ${dataFile('video', video)} }\n    analysis: { fps: 5, width: 640 }\n`, dir),
+      loaded: benchConfig(`  - id: cam\n    source: { file: ${path} }\n    analysis: { fps: 5, width: 640 }\n`, dir),
       logger: pino({ level: 'warn' }, pino.destination(2)),
     });
     try {
@@ -48,5 +66,6 @@ export async function runMotion(options: { seconds: number }): Promise<MotionCli
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  rmSync(stillDir, { recursive: true, force: true });
   return out;
 }
