@@ -10,6 +10,7 @@ import { redactSecrets } from '../../ops/redact.js';
 import { DEFAULT_CONFIG_PATH } from '../defaults.js';
 import type { CliCommand, CliIO } from '../types.js';
 import { parseDurationMs } from './discover.js';
+import { cameraTest, cameraTestUsage } from './camera-test.js';
 
 const usage = `Usage: camwatch camera add <address> [options]
 
@@ -46,7 +47,7 @@ export type CameraCliIO = CliIO & { stdin?: PromptInput };
 /** `camwatch camera add`: onboard an ONVIF camera into the config. */
 export const cameraCommand: CliCommand = {
   name: 'camera',
-  summary: 'add a camera to the config from its ONVIF description (camera add)',
+  summary: 'add a camera from its ONVIF description (camera add), or check one with a frame (camera test)',
   usage,
   async run(argv, io: CameraCliIO) {
     const [sub, ...rest] = argv;
@@ -54,8 +55,9 @@ export const cameraCommand: CliCommand = {
       io.stdout.write(`${usage}\n`);
       return sub === undefined ? 2 : 0;
     }
+    if (sub === 'test') return runCameraTest(rest, io);
     if (sub !== 'add') {
-      io.stderr.write(`camwatch camera: unknown subcommand "${sub}" (available: add)\n\n${usage}\n`);
+      io.stderr.write(`camwatch camera: unknown subcommand "${sub}" (available: add, test)\n\n${usage}\n\n${cameraTestUsage}\n`);
       return 2;
     }
     const secrets: string[] = [];
@@ -74,6 +76,19 @@ export const cameraCommand: CliCommand = {
     }
   },
 };
+
+async function runCameraTest(argv: string[], io: CliIO): Promise<number> {
+  try {
+    return await cameraTest(argv, io);
+  } catch (e) {
+    if (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`camwatch camera test: ${e.message}\n\n${cameraTestUsage}\n`);
+      return 2;
+    }
+    io.stderr.write(`camwatch camera test: ${describeError(e)}\n`);
+    return 1;
+  }
+}
 
 async function add(argv: string[], io: CameraCliIO, secrets: string[], out: (t: string) => void, err: (t: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({
