@@ -11,7 +11,9 @@ export {
 export type { MqttUplink, MqttUplinkOptions, MqttUplinkStats } from './mqtt-uplink.js';
 export { startEmbeddedBroker } from './embedded-broker.js';
 export type { EmbeddedBroker, EmbeddedBrokerOptions } from './embedded-broker.js';
-export { incidentTopic, statusTopic, cameraStateTopic, incidentFilter } from './topics.js';
+export { incidentTopic, statusTopic, cameraStateTopic, incidentFilter, commandTopic, commandName, commandFilter } from './topics.js';
+export { parseCommandRequest, runCommand } from './commands.js';
+export type { CommandHandler, CommandRequest, CommandResponse } from './commands.js';
 export { incidentPayload, isHistorical, renderIncidentPayload, renderStatusPayload, renderCameraStatePayload } from './payload.js';
 export type { IncidentPayload, PayloadOptions, SnapshotMode, StatusPayload } from './payload.js';
 export { connectFailure, connectionLost, shouldFallBackToV4, failureKey } from './broker-errors.js';

@@ -16,7 +16,8 @@ import {
 import { connectFailure, connectionLost, failureKey, shouldFallBackToV4 } from './broker-errors.js';
 import { DrainWindow } from './drain-window.js';
 import { isHistorical, renderCameraStatePayload, renderIncidentPayload, renderStatusPayload } from './payload.js';
-import { cameraStateTopic, incidentTopic, statusTopic } from './topics.js';
+import { cameraStateTopic, commandFilter, commandName, commandTopic, incidentTopic, statusTopic } from './topics.js';
+import { parseCommandRequest, runCommand, type CommandHandler } from './commands.js';
 
 /** MQTT 5 first: reason codes on CONNACK/PUBACK make failures explainable. 3.1.1 if the broker refuses 5. */
 export const DEFAULT_MQTT_PROTOCOL_VERSION = 5;
@@ -59,6 +60,11 @@ export interface MqttUplinkStats extends UplinkStats {
 
 export interface MqttUplink extends Uplink {
   stats(): MqttUplinkStats;
+  /**
+   * Answers requests on `<prefix>/<agentId>/cmd/<name>` (see commands.ts). Register before start() or at
+   * any time; the subscription covers every name, and unknown names get an error response.
+   */
+  onCommand(name: string, handler: CommandHandler): void;
 }
 
 /** One network connection attempt and, once CONNACKed, its drain window. */
@@ -110,6 +116,7 @@ class MqttOutboxUplink implements MqttUplink {
   private connections = 0;
   private disconnectedAtMs?: number;
   private readonly cameraStates = new Map<string, SourceStateChange>();
+  private readonly commands = new Map<string, CommandHandler>();
 
   constructor(private readonly options: MqttUplinkOptions) {
     this.log = options.logger.child({ component: 'uplink' });
@@ -163,6 +170,11 @@ class MqttOutboxUplink implements MqttUplink {
     return stats;
   }
 
+  onCommand(name: string, handler: CommandHandler): void {
+    commandTopic(this.options.config.topicPrefix, this.options.agentId, name); // throws on a name that is not a topic level
+    this.commands.set(name, handler);
+  }
+
   stop(): Promise<void> {
     this.stopPromise ??= this.shutdown();
     return this.stopPromise;
@@ -207,6 +219,7 @@ class MqttOutboxUplink implements MqttUplink {
       conn.failure = err;
     });
     client.on('disconnect', (packet) => this.onBrokerDisconnect(conn, packet));
+    client.on('message', (topic, payload, packet) => this.onMessage(conn, topic, payload, packet.properties));
     client.on('close', () => this.onClose(conn));
   }
 
@@ -243,7 +256,27 @@ class MqttOutboxUplink implements MqttUplink {
       },
     );
     for (const change of this.cameraStates.values()) this.sendCameraState(conn, change);
+    conn.client.subscribe(commandFilter(this.options.config.topicPrefix, this.options.agentId), { qos: 1 }, (err) => {
+      if (err !== undefined && err !== null && !conn.closed) this.log.warn({ err }, 'cannot subscribe to command topics; commands are unavailable');
+    });
     this.pump();
+  }
+
+  private onMessage(conn: Connection, topic: string, payload: Buffer, properties?: { responseTopic?: string; correlationData?: Buffer }): void {
+    const name = commandName(this.options.config.topicPrefix, this.options.agentId, topic);
+    if (name === undefined || conn.closed) return;
+    const request = parseCommandRequest(payload, properties);
+    void runCommand(this.commands, name, request).then((response) => {
+      this.log.info({ command: name, status: response.status }, 'command handled');
+      if (request.responseTopic === undefined || conn.closed) return;
+      const opts = {
+        qos: 1 as const,
+        ...(request.correlationData !== undefined && conn.protocolVersion === 5 ? { properties: { correlationData: request.correlationData } } : {}),
+      };
+      conn.client.publish(request.responseTopic, JSON.stringify(response), opts, (err) => {
+        if (err !== undefined && err !== null && !conn.closed) this.log.warn({ err, command: name }, 'command response not accepted');
+      });
+    });
   }
 
   private onBrokerDisconnect(conn: Connection, packet: IDisconnectPacket): void {

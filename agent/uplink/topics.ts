@@ -39,3 +39,21 @@ export function cameraStateTopic(prefix: string, agentId: string, cameraId: stri
 export function incidentFilter(prefix: string, agentId?: string): string {
   return `${base(prefix)}/${agentId === undefined ? '+' : level('agentId', agentId)}/incidents/#`;
 }
+
+/** `<prefix>/<agentId>/cmd/<name>`: requests from the IOC to this box (QoS 1, not retained). */
+export function commandTopic(prefix: string, agentId: string, name: string): string {
+  return `${base(prefix)}/${level('agentId', agentId)}/cmd/${level('command', name)}`;
+}
+
+/** The command name of a topic under `<prefix>/<agentId>/cmd/`, or undefined for any other topic. */
+export function commandName(prefix: string, agentId: string, topic: string): string | undefined {
+  const head = `${base(prefix)}/${level('agentId', agentId)}/cmd/`;
+  if (!topic.startsWith(head)) return undefined;
+  const name = topic.slice(head.length);
+  return name.length > 0 && !name.includes('/') ? name : undefined;
+}
+
+/** Subscription filter for every command of one box. */
+export function commandFilter(prefix: string, agentId: string): string {
+  return `${base(prefix)}/${level('agentId', agentId)}/cmd/+`;
+}

@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'mqtt';
+import { afterAll, expect, it } from 'vitest';
+import { createLogger } from '../../agent/ops/logger.js';
+import { openStore } from '../../agent/store/sqlite-store.js';
+import { createMqttUplink } from '../../agent/uplink/mqtt-uplink.js';
+import { commandTopic } from '../../agent/uplink/topics.js';
+import { assertNoMosquittoLeaks, startMosquitto } from '../helpers/mosquitto.js';
+import { makeEvent, makeRecord, mqttConfig, subscribe, waitFor } from '../fixtures/outbox-data.js';
+
+const logger = createLogger({ level: 'silent' });
+const AGENT = 'edge-cmd';
+
+afterAll(() => assertNoMosquittoLeaks());
+
+it('commands: ack over MQTT 5 (response topic + correlation data) and 3.1.1 (responseTopic field); unknown → error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'camwatch-cmd-'));
+  const store = openStore({ path: join(dir, 'camwatch.db'), logger });
+  const broker = await startMosquitto();
+  // No poll during the test: the queued rows stay unsent until the ack decides their fate.
+  const uplink = createMqttUplink({ config: mqttConfig(broker.url), agentId: AGENT, store, logger, outboxPollMs: 60_000 });
+  // What the lead wires in the agent: the store cancels queued updates, the lifecycle stops making them.
+  uplink.onCommand('ack', (req) => {
+    if (typeof req.id !== 'string') throw new Error('ack needs an incident "id"');
+    const cancelled = store.acknowledge(req.id);
+    if (cancelled === undefined) throw new Error(`no incident ${req.id}`);
+    return { id: req.id, cancelled };
+  });
+  const v5 = connect(broker.url, { protocolVersion: 5, reconnectPeriod: 0 });
+  const v5Connected = new Promise<void>((r) => v5.once('connect', () => r()));
+  try {
+    await v5Connected;
+    await uplink.start();
+    await waitFor('connected', () => uplink.stats().connected);
+    await new Promise((r) => setTimeout(r, 100)); // the command SUBACK follows CONNACK
+    const created = makeRecord('cmd', 1, { agentId: AGENT });
+    // Queued, not sent: no notify() yet.
+    store.save(created);
+    store.save(makeEvent(created, 'update', 2));
+
+    const replies = await subscribe(broker.url, 'ioc/replies/#');
+    const v5Replies: Array<{ json: Record<string, unknown>; correlation?: string }> = [];
+    v5.on('message', (_t, payload, packet) => {
+      v5Replies.push({ json: JSON.parse(payload.toString()) as Record<string, unknown>, correlation: packet.properties?.correlationData?.toString() });
+    });
+    await v5.subscribeAsync('ioc/v5/#', { qos: 1 });
+    await v5.publishAsync(commandTopic('camwatch', AGENT, 'ack'), JSON.stringify({ id: created.incident.id }), {
+      qos: 1,
+      properties: { responseTopic: 'ioc/v5/acks', correlationData: Buffer.from('corr-1') },
+    });
+    await waitFor('v5 reply', () => v5Replies.length === 1);
+    expect(v5Replies[0]).toEqual({ json: { status: 'ok', data: { id: created.incident.id, cancelled: 2 } }, correlation: 'corr-1' });
+    // The IOC has it: its queued events are cancelled; its end is still sent, so the IOC can close it.
+    expect(store.pending(10)).toEqual([]);
+    store.save(makeEvent(created, 'end', 3));
+    expect(store.pending(10).map((p) => p.status)).toEqual(['end']);
+    uplink.notify();
+    await waitFor('end published', () => store.pendingCount() === 0);
+
+    // 3.1.1: the response topic and transaction ride in the body.
+    await replies.client.publishAsync(commandTopic('camwatch', AGENT, 'ack'), JSON.stringify({ id: 'nope', responseTopic: 'ioc/replies/a', transaction: 7 }), { qos: 1 });
+    await replies.client.publishAsync(commandTopic('camwatch', AGENT, 'reboot'), JSON.stringify({ responseTopic: 'ioc/replies/b', transaction: 8 }), { qos: 1 });
+    await waitFor('3.1.1 replies', () => replies.messages.length === 2);
+    const byTopic = Object.fromEntries(replies.messages.map((m) => [m.topic, m.json]));
+    expect(byTopic['ioc/replies/a']).toEqual({ status: 'error', error: 'no incident nope', transaction: 7 });
+    expect(byTopic['ioc/replies/b']).toEqual({ status: 'error', error: 'unknown command "reboot" (known: ack)', transaction: 8 });
+    await replies.close();
+  } finally {
+    await v5.endAsync(true);
+    await uplink.stop();
+    await broker.dispose();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
