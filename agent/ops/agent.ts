@@ -1,7 +1,8 @@
 import { statfsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
-import { resolveConfigPath } from '../config/load.js';
+import { loadConfig, resolveConfigPath } from '../config/load.js';
+import { renderSnapshot } from '../incidents/snapshot.js';
 import type { Config } from '../config/schema.js';
 import { createDetector } from '../detection/index.js';
 import { detectorScoreThreshold } from '../tracking/index.js';
@@ -14,6 +15,7 @@ import { createMqttUplink, startEmbeddedBroker } from '../uplink/index.js';
 import type { Uplink } from '../uplink/types.js';
 import { quantile } from './camera-pipeline.js';
 import { startCamera, type RunningCamera } from './camera-runner.js';
+import { agentCommands, type CommandTarget } from './commands.js';
 import { startHealthServer } from './health-server.js';
 import type { Logger } from './logger.js';
 import { AgentMetrics } from './metrics.js';
@@ -118,13 +120,15 @@ export class Agent {
       mqttConfig = { ...config.mqtt, url: this.broker.url };
       this.log.info({ url: this.broker.url }, 'no mqtt.url configured: embedded MQTT broker (aedes) started');
     }
-    this.uplink = createMqttUplink({
+    const uplink = createMqttUplink({
       config: mqttConfig,
       agentId: config.agent.id,
       store: this.store!,
       password: this.loaded.secrets.mqttPassword,
       logger: this.logger,
     });
+    for (const [name, handler] of Object.entries(agentCommands(this.commandTarget()))) uplink.onCommand(name, handler);
+    this.uplink = uplink;
     await this.uplink.start();
   }
 
@@ -158,6 +162,31 @@ export class Agent {
         },
       }),
     );
+  }
+
+  private commandTarget(): CommandTarget {
+    return {
+      acknowledge: (id) => {
+        const cancelled = this.store!.acknowledge(id);
+        // The lifecycle stops producing updates for it; only its `end` is still sent.
+        if (cancelled !== undefined) for (const cam of this.cameras.values()) cam.acknowledge(id);
+        return cancelled;
+      },
+      status: () => this.status(),
+      reloadFromDisk: async () => this.reload(await loadConfig(this.loaded.path)),
+      snapshot: async (cameraId) => {
+        const frame = this.cameras.get(cameraId)?.pipeline.lastFrame;
+        if (!frame) return undefined;
+        const { jpeg } = await renderSnapshot(frame);
+        return { cameraId, capturedAt: new Date(frame.capturedAtMs).toISOString(), width: frame.width, height: frame.height, jpeg };
+      },
+      resend: (selector) => {
+        const queued = this.store!.resend(selector).length;
+        this.uplink?.notify();
+        return queued;
+      },
+      cameraIds: () => [...this.cameras.keys()],
+    };
   }
 
   /** Store first, then wake the uplink: an incident exists once it is in SQLite, whatever the network does. */

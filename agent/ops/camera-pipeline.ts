@@ -53,6 +53,8 @@ export interface CameraPipelineDeps {
  * between stages; every decision lives in the stages themselves.
  */
 export class CameraPipeline {
+  /** The newest analysed frame (a reference, not a copy): answers the IOC's `snapshot` command. */
+  lastFrame?: Frame;
   readonly stats: PipelineStats = { framesAnalysed: 0, framesWithMotion: 0, inferencesRun: 0, inferencesSkipped: 0, detections: 0, ruleHits: 0, latencyMsTotal: 0, latencyMsMax: 0, recentLatenciesMs: [] };
   private readonly deps: CameraPipelineDeps;
 
@@ -96,6 +98,7 @@ export class CameraPipeline {
       this.stats.recentLatenciesMs.push(latencyMs);
       if (this.stats.recentLatenciesMs.length > LATENCY_SAMPLES) this.stats.recentLatenciesMs.shift();
       this.stats.lastFrameAtMs = frame.capturedAtMs;
+      this.lastFrame = frame;
     }
   }
 

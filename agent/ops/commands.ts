@@ -1,0 +1,56 @@
+import type { CommandHandler } from '../uplink/commands.js';
+
+/** What the IOC's commands may do to the running agent; the Agent implements it. */
+export interface CommandTarget {
+  acknowledge(incidentId: string): number | undefined;
+  status(): unknown;
+  reloadFromDisk(): Promise<unknown>;
+  snapshot(cameraId: string): Promise<{ cameraId: string; capturedAt: string; width: number; height: number; jpeg: Buffer } | undefined>;
+  resend(selector: { incidentIds: string[] } | { sinceMs: number }): number;
+  cameraIds(): string[];
+}
+
+/** Snapshots answered inline are capped: a response is one MQTT message, and brokers cap those too. */
+export const DEFAULT_MAX_SNAPSHOT_RESPONSE_BYTES = 512 * 1024;
+
+function requireString(request: Record<string, unknown>, field: string, what: string): string {
+  const value = request[field];
+  if (typeof value !== 'string' || value.length === 0) throw new Error(`${what} needs a "${field}" string`);
+  return value;
+}
+
+/**
+ * The IOC's commands (`<prefix>/<agentId>/cmd/<name>`): each validates its request and throws a readable
+ * error, which the uplink answers as `{status: "error", error}`; nothing here can crash the agent.
+ */
+export function agentCommands(target: CommandTarget): Record<string, CommandHandler> {
+  return {
+    ack: (req) => {
+      const id = requireString(req, 'id', 'ack');
+      const cancelled = target.acknowledge(id);
+      if (cancelled === undefined) throw new Error(`no incident ${id}`);
+      return { id, cancelled };
+    },
+    status: () => target.status(),
+    reload: () => target.reloadFromDisk(),
+    snapshot: async (req) => {
+      const cameraId = requireString(req, 'camera', 'snapshot');
+      if (!target.cameraIds().includes(cameraId)) throw new Error(`no running camera "${cameraId}" (cameras: ${target.cameraIds().join(', ') || 'none'})`);
+      const shot = await target.snapshot(cameraId);
+      if (!shot) throw new Error(`camera "${cameraId}" has not delivered a frame yet`);
+      if (shot.jpeg.length > DEFAULT_MAX_SNAPSHOT_RESPONSE_BYTES) throw new Error(`snapshot of ${shot.jpeg.length} bytes exceeds the ${DEFAULT_MAX_SNAPSHOT_RESPONSE_BYTES} byte response cap`);
+      return { cameraId, capturedAt: shot.capturedAt, width: shot.width, height: shot.height, contentType: 'image/jpeg', data: shot.jpeg.toString('base64') };
+    },
+    resend: (req) => {
+      if (Array.isArray(req.ids)) {
+        const ids = req.ids.filter((x): x is string => typeof x === 'string');
+        if (ids.length === 0) throw new Error('resend "ids" must be a list of incident ids');
+        return { queued: target.resend({ incidentIds: ids }) };
+      }
+      const since = requireString(req, 'since', 'resend');
+      const sinceMs = Date.parse(since);
+      if (Number.isNaN(sinceMs)) throw new Error(`resend "since" must be an ISO 8601 time, got "${since}"`);
+      return { queued: target.resend({ sinceMs }) };
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The IOC commands a running agent over MQTT 5 request/response (response topic + correlation data):
+ * status, snapshot of a live camera, ack of a real incident, resend since a time, and errors for an unknown
+ * command or a malformed request — answered, never a crash.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { assertNoAgentLeaks, startAgent } from '../helpers/agent-process.js';
+import { DATA_DIR, PROJECT_ROOT, videoPath } from '../helpers/data.js';
+import { assertNoMosquittoLeaks, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+
+interface Reply {
+  status: 'ok' | 'error';
+  data?: Record<string, unknown>;
+  error?: string;
+}
+
+describe('commands from the IOC to a running agent', () => {
+  let dir: string;
+  let broker: Mosquitto;
+  let ioc: MqttClient;
+  const replies = new Map<string, Reply>();
+  const incidents: Array<{ id: string; status: string }> = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'camwatch-cmd-'));
+    broker = await startMosquitto();
+    ioc = mqtt.connect(broker.url, { protocolVersion: 5, reconnectPeriod: 0 });
+    await new Promise<void>((resolve, reject) => {
+      ioc.once('connect', () => resolve());
+      ioc.once('error', reject);
+    });
+    ioc.on('message', (topic, payload, packet) => {
+      if (topic === 'ioc/replies') replies.set(packet.properties?.correlationData?.toString() ?? '', JSON.parse(payload.toString()) as Reply);
+      else if (topic.includes('/incidents/')) incidents.push(JSON.parse(payload.toString()) as { id: string; status: string });
+    });
+    await ioc.subscribeAsync(['ioc/replies', 'camwatch/cmd-box/incidents/#'], { qos: 1 });
+  });
+  afterEach(() => assertNoAgentLeaks());
+  afterAll(async () => {
+    await ioc?.endAsync(true);
+    await broker?.dispose();
+    await assertNoMosquittoLeaks();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function ask(name: string, body: unknown, correlation: string): Promise<Reply> {
+    await ioc.publishAsync(`camwatch/cmd-box/cmd/${name}`, typeof body === 'string' ? body : JSON.stringify(body), {
+      qos: 1,
+      properties: { responseTopic: 'ioc/replies', correlationData: Buffer.from(correlation) },
+    });
+    for (let i = 0; i < 100 && !replies.has(correlation); i++) await new Promise((r) => setTimeout(r, 100));
+    const reply = replies.get(correlation);
+    if (!reply) throw new Error(`no reply to ${name} (${correlation}) within 10 s`);
+    return reply;
+  }
+
+  it('answers status, snapshot, ack, resend and errors', async () => {
+    const path = join(dir, 'camwatch.yaml');
+    writeFileSync(
+      path,
+      `
+agent: { id: cmd-box, dataDir: ${join(dir, 'var')} }
+models: { dir: ${join(DATA_DIR, 'models')}, manifest: ${join(PROJECT_ROOT, 'models', 'manifest.json')} }
+mqtt: { url: "${broker.url}" }
+health: { port: 0 }
+cameras:
+  - id: saigon-01
+    source: { file: ${videoPath('vn_saigon_intersection.mp4')} }
+    analysis: { fps: 5, width: 480 }
+    lines: [{ id: l, from: [0.55, 0.72], to: [1.0, 0.72] }]
+    rules: [{ id: count, type: line_crossing, line: l }]
+`,
+    );
+    const agent = startAgent(['run', '--config', path]);
+    onTestFinished(async () => { await agent.kill(); });
+    await agent.waitForLog((e) => e.msg === 'agent started', 30_000);
+    for (let i = 0; i < 300 && incidents.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(incidents.length).toBeGreaterThan(0);
+
+    const status = await ask('status', {}, 'c-status');
+    expect(status.status).toBe('ok');
+    expect(status.data).toMatchObject({ agentId: 'cmd-box', cameras: [expect.objectContaining({ id: 'saigon-01' })] });
+
+    const shot = await ask('snapshot', { camera: 'saigon-01' }, 'c-snap');
+    expect(shot.status, shot.error).toBe('ok');
+    expect(shot.data).toMatchObject({ cameraId: 'saigon-01', width: 480, contentType: 'image/jpeg' });
+    expect(Buffer.from(String(shot.data!.data), 'base64').subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+
+    const ack = await ask('ack', { id: incidents[0]!.id }, 'c-ack');
+    expect(ack).toMatchObject({ status: 'ok', data: { id: incidents[0]!.id } });
+
+    const resend = await ask('resend', { since: new Date(Date.now() - 3_600_000).toISOString() }, 'c-resend');
+    expect(resend.status).toBe('ok');
+    expect(Number(resend.data!.queued)).toBeGreaterThan(0);
+
+    expect(await ask('reboot', {}, 'c-unknown')).toMatchObject({ status: 'error', error: expect.stringContaining('unknown command "reboot"') });
+    expect(await ask('ack', '{not json', 'c-bad')).toMatchObject({ status: 'error', error: expect.stringContaining('"id"') });
+    expect(await ask('snapshot', { camera: 'nope' }, 'c-nocam')).toMatchObject({ status: 'error', error: expect.stringContaining('saigon-01') });
+    expect(await ask('resend', { since: 'yesterday' }, 'c-badtime')).toMatchObject({ status: 'error', error: expect.stringContaining('ISO 8601') });
+
+    // Still alive and answering after the bad requests.
+    expect((await ask('status', {}, 'c-status-2')).status).toBe('ok');
+    expect(await agent.stop()).toBe(0);
+  }, 120_000);
+});
