@@ -174,7 +174,7 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(true).describe('Serve /healthz, /readyz, /status and /metrics (Prometheus)'),
       host: z.string().default('127.0.0.1').describe('Interface to listen on; loopback keeps it to this box (read it over SSH)'),
       port: z.number().int().min(0).max(65535).default(9464).describe('TCP port (0: any free port)'),
-      statsIntervalSeconds: z.number().min(1).max(3600).default(30).describe('How often a stats line per camera is logged (s)'),
+      statsIntervalSeconds: z.number().min(1).max(3600).default(30).describe('How often stats are logged and published to <prefix>/<agentId>/stats, with line counts to cameras/<id>/counts (s)'),
     })
     .prefault({})
     .describe('Local health, status and metrics HTTP server'),

@@ -106,7 +106,7 @@ export class Agent {
     this.detector = await this.createDetector();
     if (this.stopRequested) return;
     for (const camera of config.cameras) if (camera.enabled) this.startCamera(camera.id);
-    this.statsTimer = setInterval(() => this.logStats(), config.health.statsIntervalSeconds * 1000);
+    this.statsTimer = setInterval(() => this.reportStats(), config.health.statsIntervalSeconds * 1000);
     this.statsTimer.unref();
     this.started = true;
     this.log.info({ agentId: config.agent.id, cameras: this.cameras.size, model: config.detection.model, version: agentVersion() }, 'agent started');
@@ -264,8 +264,41 @@ export class Agent {
     }
   }
 
-  private logStats(): void {
+  /** Every stats interval: one log line per camera, and stats plus line counts to the IOC. */
+  private reportStats(): void {
     const status = this.status();
+    let diskFreeBytes: number | undefined;
+    try {
+      const fs = statfsSync(resolveConfigPath(this.loaded, this.config.agent.dataDir));
+      diskFreeBytes = fs.bavail * fs.bsize;
+    } catch {
+      diskFreeBytes = undefined;
+    }
+    this.uplink?.publishTelemetry({
+      kind: 'stats',
+      payload: {
+        agentId: status.agentId,
+        uptimeS: status.uptimeS,
+        backlog: status.uplink.pending,
+        published: status.uplink.published,
+        diskFreeBytes,
+        cameras: status.cameras.map((c) => ({
+          id: c.id,
+          state: c.state,
+          analysisFps: c.analysisFps,
+          framesDecoded: c.framesDecoded,
+          framesDropped: c.framesDropped,
+          inferencesRun: c.inferencesRun,
+          inferencesSkipped: c.inferencesSkipped,
+          incidents: c.incidents,
+          latencyP95Ms: c.latencyP95Ms,
+        })),
+      },
+    });
+    for (const cam of this.cameras.values()) {
+      const lines = cam.lineCounts();
+      if (lines.length) this.uplink?.publishTelemetry({ kind: 'counts', cameraId: cam.config.id, payload: { cameraId: cam.config.id, lines } });
+    }
     for (const c of status.cameras) {
       this.log.info(
         {

@@ -16,7 +16,16 @@ import {
 import { connectFailure, connectionLost, failureKey, shouldFallBackToV4 } from './broker-errors.js';
 import { DrainWindow } from './drain-window.js';
 import { isHistorical, renderCameraStatePayload, renderIncidentPayload, renderStatusPayload } from './payload.js';
-import { cameraStateTopic, commandFilter, commandName, commandTopic, incidentTopic, statusTopic } from './topics.js';
+import {
+  cameraCountsTopic,
+  cameraStateTopic,
+  commandFilter,
+  commandName,
+  commandTopic,
+  incidentTopic,
+  statsTopic,
+  statusTopic,
+} from './topics.js';
 import { parseCommandRequest, runCommand, type CommandHandler } from './commands.js';
 
 /** MQTT 5 first: reason codes on CONNACK/PUBACK make failures explainable. 3.1.1 if the broker refuses 5. */
@@ -155,6 +164,17 @@ class MqttOutboxUplink implements MqttUplink {
     this.cameraStates.set(change.cameraId, change);
     const conn = this.conn;
     if (conn?.window !== undefined && !this.stopping) this.sendCameraState(conn, change);
+  }
+
+  publishTelemetry(item: { kind: 'stats'; payload: unknown } | { kind: 'counts'; cameraId: string; payload: unknown }): void {
+    const conn = this.conn;
+    if (conn?.window === undefined || this.stopping) return;
+    const { topicPrefix } = this.options.config;
+    const topic = item.kind === 'stats' ? statsTopic(topicPrefix, this.options.agentId) : cameraCountsTopic(topicPrefix, this.options.agentId, item.cameraId);
+    const body = JSON.stringify({ ...(item.payload as object), at: new Date().toISOString() });
+    conn.client.publish(topic, body, { qos: 0, retain: true }, (err) => {
+      if (err !== undefined && err !== null && !conn.closed) this.log.debug({ err, topic }, 'telemetry not accepted');
+    });
   }
 
   stats(): MqttUplinkStats {

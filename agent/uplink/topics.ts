@@ -35,6 +35,16 @@ export function cameraStateTopic(prefix: string, agentId: string, cameraId: stri
   return `${base(prefix)}/${level('agentId', agentId)}/cameras/${level('cameraId', cameraId)}/state`;
 }
 
+/** `<prefix>/<agentId>/stats`: retained periodic stats (fps, inferences, drops, backlog, disk). */
+export function statsTopic(prefix: string, agentId: string): string {
+  return `${base(prefix)}/${level('agentId', agentId)}/stats`;
+}
+
+/** `<prefix>/<agentId>/cameras/<cameraId>/counts`: retained cumulative in/out counts of the camera's lines. */
+export function cameraCountsTopic(prefix: string, agentId: string, cameraId: string): string {
+  return `${base(prefix)}/${level('agentId', agentId)}/cameras/${level('cameraId', cameraId)}/counts`;
+}
+
 /** Subscription filter for the incidents of one box, or of every box when agentId is omitted. */
 export function incidentFilter(prefix: string, agentId?: string): string {
   return `${base(prefix)}/${agentId === undefined ? '+' : level('agentId', agentId)}/incidents/#`;

@@ -13,6 +13,12 @@ export interface Uplink {
   /** Wakes the drain loop: new outbox rows exist. */
   notify(): void;
   publishCameraState(change: SourceStateChange): void;
+  /**
+   * Telemetry, retained, not stored: the latest value is all that matters and the next one supersedes a
+   * lost one (counts are cumulative). `stats` goes to `<prefix>/<agentId>/stats`, `counts` to
+   * `<prefix>/<agentId>/cameras/<cameraId>/counts`.
+   */
+  publishTelemetry(item: { kind: 'stats'; payload: unknown } | { kind: 'counts'; cameraId: string; payload: unknown }): void;
   stats(): UplinkStats;
   stop(): Promise<void>;
 }

@@ -24,6 +24,7 @@ describe('commands from the IOC to a running agent', () => {
   let ioc: MqttClient;
   const replies = new Map<string, Reply>();
   const incidents: Array<{ id: string; status: string }> = [];
+  const telemetry: Array<{ topic: string; body: Record<string, unknown> }> = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'camwatch-cmd-'));
@@ -36,8 +37,9 @@ describe('commands from the IOC to a running agent', () => {
     ioc.on('message', (topic, payload, packet) => {
       if (topic === 'ioc/replies') replies.set(packet.properties?.correlationData?.toString() ?? '', JSON.parse(payload.toString()) as Reply);
       else if (topic.includes('/incidents/')) incidents.push(JSON.parse(payload.toString()) as { id: string; status: string });
+      else telemetry.push({ topic, body: JSON.parse(payload.toString()) as Record<string, unknown> });
     });
-    await ioc.subscribeAsync(['ioc/replies', 'camwatch/cmd-box/incidents/#'], { qos: 1 });
+    await ioc.subscribeAsync(['ioc/replies', 'camwatch/cmd-box/incidents/#', 'camwatch/cmd-box/stats', 'camwatch/cmd-box/cameras/+/counts'], { qos: 1 });
   });
   afterEach(() => assertNoAgentLeaks());
   afterAll(async () => {
@@ -66,7 +68,7 @@ describe('commands from the IOC to a running agent', () => {
 agent: { id: cmd-box, dataDir: ${join(dir, 'var')} }
 models: { dir: ${join(DATA_DIR, 'models')}, manifest: ${join(PROJECT_ROOT, 'models', 'manifest.json')} }
 mqtt: { url: "${broker.url}" }
-health: { port: 0 }
+health: { port: 0, statsIntervalSeconds: 1 }
 cameras:
   - id: saigon-01
     source: { file: ${videoPath('vn_saigon_intersection.mp4')} }
@@ -101,6 +103,15 @@ cameras:
     expect(await ask('ack', '{not json', 'c-bad')).toMatchObject({ status: 'error', error: expect.stringContaining('"id"') });
     expect(await ask('snapshot', { camera: 'nope' }, 'c-nocam')).toMatchObject({ status: 'error', error: expect.stringContaining('saigon-01') });
     expect(await ask('resend', { since: 'yesterday' }, 'c-badtime')).toMatchObject({ status: 'error', error: expect.stringContaining('ISO 8601') });
+
+    // Periodic telemetry: stats of the box and cumulative per-class line counts.
+    const stats = telemetry.filter((t) => t.topic === 'camwatch/cmd-box/stats');
+    expect(stats.length).toBeGreaterThan(0);
+    expect(stats.at(-1)!.body).toMatchObject({ agentId: 'cmd-box', cameras: [expect.objectContaining({ id: 'saigon-01' })] });
+    const counts = telemetry.filter((t) => t.topic === 'camwatch/cmd-box/cameras/saigon-01/counts').at(-1)!.body as { lines: Array<{ ruleId: string; counts: Record<string, { in: number; out: number }> }> };
+    expect(counts.lines[0]!.ruleId).toBe('count');
+    const crossings = Object.values(counts.lines[0]!.counts).reduce((n, c) => n + c.in + c.out, 0);
+    expect(crossings).toBeGreaterThan(0);
 
     // Still alive and answering after the bad requests.
     expect((await ask('status', {}, 'c-status-2')).status).toBe('ok');
