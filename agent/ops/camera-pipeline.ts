@@ -2,6 +2,7 @@ import type { Frame, FrameSource } from '../frames/types.js';
 import type { Detection, Detector } from '../detection/types.js';
 import type { InferenceGate, MotionDetector } from '../motion/index.js';
 import type { Track, Tracker } from '../tracking/types.js';
+import type { AdaptiveRate } from './adaptive-rate.js';
 import type { Rule, RuleHit } from '../rules/types.js';
 import type { Logger } from './logger.js';
 
@@ -13,6 +14,10 @@ export interface PipelineStats {
   inferencesRun: number;
   /** Frames analysed with the previous detections because nothing moved. */
   inferencesSkipped: number;
+  /** Frames not analysed at all because the camera was throttled under CPU pressure. */
+  framesShed: number;
+  /** The analysis rate in force (fps): the configured one unless load shedding lowered it. */
+  targetFps?: number;
   detections: number;
   ruleHits: number;
   /** Sum of (analysis done − frame captured), ms: the frame-to-decision latency. */
@@ -37,6 +42,8 @@ export interface CameraPipelineDeps {
   cameraId: string;
   source: FrameSource;
   detector: Detector;
+  /** Load shedding: lowers this camera's analysis rate when the box cannot keep up. */
+  rate?: AdaptiveRate;
   /** Motion gate in front of the detector; without it every frame is inferred. */
   motion?: { detector: MotionDetector; gate: InferenceGate };
   /** A fresh tracker; called again when the frame size changes (coordinates no longer comparable). */
@@ -55,7 +62,7 @@ export interface CameraPipelineDeps {
 export class CameraPipeline {
   /** The newest analysed frame (a reference, not a copy): answers the IOC's `snapshot` command. */
   lastFrame?: Frame;
-  readonly stats: PipelineStats = { framesAnalysed: 0, framesWithMotion: 0, inferencesRun: 0, inferencesSkipped: 0, detections: 0, ruleHits: 0, latencyMsTotal: 0, latencyMsMax: 0, recentLatenciesMs: [] };
+  readonly stats: PipelineStats = { framesAnalysed: 0, framesWithMotion: 0, inferencesRun: 0, inferencesSkipped: 0, framesShed: 0, detections: 0, ruleHits: 0, latencyMsTotal: 0, latencyMsMax: 0, recentLatenciesMs: [] };
   private readonly deps: CameraPipelineDeps;
 
   constructor(deps: CameraPipelineDeps) {
@@ -72,6 +79,11 @@ export class CameraPipeline {
     while (!signal.aborted) {
       const frame = await source.next(signal);
       if (!frame) break;
+      const rate = this.deps.rate;
+      if (rate && !rate.admit(frame.capturedAtMs)) {
+        this.stats.framesShed++;
+        continue;
+      }
       const key = `${frame.width}x${frame.height}`;
       if (key !== geometryKey || !tracker) {
         const s = source.stats();
@@ -96,6 +108,17 @@ export class CameraPipeline {
       this.stats.latencyMsTotal += latencyMs;
       this.stats.latencyMsMax = Math.max(this.stats.latencyMsMax, latencyMs);
       this.stats.recentLatenciesMs.push(latencyMs);
+      const change = rate?.observe(latencyMs, Date.now());
+      if (change) {
+        this.stats.targetFps = change.toFps;
+        const lowered = change.toFps < change.fromFps;
+        logger[lowered ? 'warn' : 'info'](
+          { fromFps: change.fromFps, toFps: change.toFps, p95LatencyMs: change.p95LatencyMs },
+          lowered
+            ? `analysis fps lowered to ${change.toFps}: p95 latency ${change.p95LatencyMs} ms, the box cannot keep up`
+            : `analysis fps raised to ${change.toFps}: load has fallen`,
+        );
+      }
       if (this.stats.recentLatenciesMs.length > LATENCY_SAMPLES) this.stats.recentLatenciesMs.shift();
       this.stats.lastFrameAtMs = frame.capturedAtMs;
       this.lastFrame = frame;

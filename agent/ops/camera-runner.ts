@@ -8,6 +8,7 @@ import { buildCameraDownRules, buildRules, lineCounts, type LineCountsReport, ty
 import { IncidentLifecycle } from '../incidents/index.js';
 import { InferenceGate, MotionDetector } from '../motion/index.js';
 import type { IncidentRecord } from '../incidents/types.js';
+import { AdaptiveRate } from './adaptive-rate.js';
 import { CameraPipeline } from './camera-pipeline.js';
 import type { Logger } from './logger.js';
 
@@ -32,6 +33,16 @@ export interface RunningCamera {
   /** The IOC acknowledged an incident: its further updates are not sent. */
   acknowledge(incidentId: string): boolean;
   stop(): Promise<void>;
+}
+
+/**
+ * Load shedding for a camera. `analysis.fps` counts frames per second of video; a recording replayed at
+ * `speed` k delivers k times that per wall-clock second, and one replayed as fast as possible is never
+ * throttled (it is analysed as fast as the box can).
+ */
+function analysisRate(camera: CameraConfig): AdaptiveRate | undefined {
+  const speed = 'file' in camera.source ? camera.source.speed : 1;
+  return speed === 0 ? undefined : new AdaptiveRate({ maxFps: camera.analysis.fps * speed });
 }
 
 /**
@@ -81,6 +92,7 @@ export function startCamera(
     cameraId: camera.id,
     source,
     detector,
+    rate: analysisRate(camera),
     motion: camera.motion.enabled
       ? {
           detector: new MotionDetector({

@@ -13,6 +13,9 @@ export interface CameraStatus {
   /** Detector runs, and frames analysed without one because nothing moved. */
   inferencesRun: number;
   inferencesSkipped: number;
+  /** Frames shed under CPU pressure, and the analysis rate in force (configured unless lowered). */
+  framesShed: number;
+  targetFps: number;
   /** Frames analysed per second since the previous status read (or since start). */
   analysisFps: number;
   incidents: number;
