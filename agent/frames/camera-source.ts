@@ -74,6 +74,10 @@ export class CameraSource implements FrameSource {
     return this.slot.take(signal);
   }
 
+  takeNewer(): Frame | undefined {
+    return this.slot.takeNewer();
+  }
+
   stats(): FrameSourceStats {
     return {
       state: this.state,

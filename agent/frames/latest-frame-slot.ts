@@ -49,6 +49,18 @@ export class LatestFrameSlot {
     });
   }
 
+  /**
+   * A frame newer than the one the caller holds, if the decoder delivered one since: the held frame counts
+   * as dropped. Never waits. Lets analysis swap a frame that went stale while it queued for the detector.
+   */
+  takeNewer(): Frame | undefined {
+    const frame = this.pending;
+    if (!frame || this.closed) return undefined;
+    this.pending = undefined;
+    this.dropped++;
+    return frame;
+  }
+
   /** Ends the slot: waiting and later `take()` calls resolve null; an untaken frame is released. */
   close(): void {
     this.closed = true;

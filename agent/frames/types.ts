@@ -43,6 +43,11 @@ export interface FrameSource {
   start(): void;
   /** Resolves with the next fresh frame; resolves null once the source is stopped or the signal aborts. */
   next(signal?: AbortSignal): Promise<Frame | null>;
+  /**
+   * Non-blocking: a frame newer than the one last returned, if one arrived meanwhile (the older one then
+   * counts as dropped). For swapping a frame that went stale while waiting for the detector.
+   */
+  takeNewer(): Frame | undefined;
   stats(): FrameSourceStats;
   /** Idempotent; ends the ffmpeg child (SIGTERM, then SIGKILL). */
   stop(): Promise<void>;

@@ -6,6 +6,7 @@ import { renderSnapshot } from '../incidents/snapshot.js';
 import type { Config } from '../config/schema.js';
 import { createDetector } from '../detection/index.js';
 import { detectorScoreThreshold } from '../tracking/index.js';
+import { DetectorScheduler } from '../detection/scheduler.js';
 import type { Detector } from '../detection/types.js';
 import type { SourceStateChange } from '../frames/types.js';
 import type { IncidentRecord } from '../incidents/types.js';
@@ -44,6 +45,8 @@ export class Agent {
   private store?: IncidentStore;
   private uplink?: Uplink;
   private detector?: Detector;
+  /** Fair turns at the one detector, shared by every camera (and kept across detector swaps on reload). */
+  private readonly scheduler = new DetectorScheduler();
   private broker?: { url: string; close(): Promise<void> };
   private health?: { url: string; close(): Promise<void> };
   private readonly cameras = new Map<string, RunningCamera>();
@@ -155,6 +158,7 @@ export class Agent {
       startCamera(camera, {
         loaded: this.loaded,
         detector: this.detector!,
+        scheduler: this.scheduler,
         logger: this.logger,
         sinks: {
           onIncident: (record) => this.onIncident(record),
@@ -234,6 +238,7 @@ export class Agent {
       version: agentVersion(),
       uptimeS: Math.round((now - this.startedAtMs) / 1000),
       model: this.config.detection.model,
+      detector: { busyFraction: Math.round(this.scheduler.busyFraction * 100) / 100, queued: this.scheduler.queued },
       uplink: this.uplink?.stats() ?? { connected: false, published: 0, pending: this.store?.pendingCount() ?? 0 },
       cameras,
     };

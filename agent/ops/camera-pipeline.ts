@@ -1,4 +1,5 @@
 import type { Frame, FrameSource } from '../frames/types.js';
+import type { DetectorScheduler } from '../detection/scheduler.js';
 import type { Detection, Detector } from '../detection/types.js';
 import type { InferenceGate, MotionDetector } from '../motion/index.js';
 import type { Track, Tracker } from '../tracking/types.js';
@@ -42,6 +43,8 @@ export interface CameraPipelineDeps {
   cameraId: string;
   source: FrameSource;
   detector: Detector;
+  /** Fair turns at the shared detector; without it calls go straight to the detector. */
+  scheduler?: DetectorScheduler;
   /** Load shedding: lowers this camera's analysis rate when the box cannot keep up. */
   rate?: AdaptiveRate;
   /** Motion gate in front of the detector; without it every frame is inferred. */
@@ -77,8 +80,9 @@ export class CameraPipeline {
     let lastDetections: Detection[] = [];
     let lastTracks: Track[] = [];
     while (!signal.aborted) {
-      const frame = await source.next(signal);
-      if (!frame) break;
+      const taken = await source.next(signal);
+      if (!taken) break;
+      let frame: Frame = taken;
       const rate = this.deps.rate;
       if (rate && !rate.admit(frame.capturedAtMs)) {
         this.stats.framesShed++;
@@ -94,7 +98,9 @@ export class CameraPipeline {
         if (geometryKey) logger.warn({ from: geometryKey, to: key }, 'frame size changed: tracks and rule state reset');
         geometryKey = key;
       }
-      const detections = await this.detections(frame, lastDetections, lastTracks);
+      const analysed = await this.detections(frame, lastDetections, lastTracks);
+      frame = analysed.frame;
+      const detections = analysed.detections;
       lastDetections = detections;
       const tracks = tracker.update(detections, frame.capturedAtMs);
       lastTracks = tracks;
@@ -129,17 +135,24 @@ export class CameraPipeline {
    * The frame's detections: from the model, or — when nothing moved and no track is moving — the
    * previous ones, so stationary objects keep their tracks while the model rests.
    */
-  private async detections(frame: Frame, previous: Detection[], lastTracks: readonly Track[]): Promise<Detection[]> {
+  private async detections(frame: Frame, previous: Detection[], lastTracks: readonly Track[]): Promise<{ frame: Frame; detections: Detection[] }> {
     const gate = this.deps.motion;
     if (gate) {
       const { motion } = gate.detector.detect(frame);
       if (motion) this.stats.framesWithMotion++;
       if (gate.gate.decide(motion, lastTracks, frame.capturedAtMs) === 'skip') {
         this.stats.inferencesSkipped++;
-        return previous;
+        return { frame, detections: previous };
       }
     }
     this.stats.inferencesRun++;
-    return this.deps.detector.detect(frame);
+    const { detector, scheduler, source } = this.deps;
+    if (!scheduler) return { frame, detections: await detector.detect(frame) };
+    return scheduler.turn(async () => {
+      // Our turn: a frame that arrived while we queued is fresher than the one we hold.
+      const newest = source.takeNewer() ?? frame;
+      return { frame: newest, detections: await detector.detect(newest) };
+    });
   }
+
 }

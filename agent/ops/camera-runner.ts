@@ -2,6 +2,7 @@ import type { CameraConfig } from '../config/schema.js';
 import type { LoadedConfig } from '../config/load.js';
 import { createFrameSource } from '../frames/index.js';
 import type { FrameSource, SourceStateChange } from '../frames/types.js';
+import type { DetectorScheduler } from '../detection/scheduler.js';
 import type { Detector } from '../detection/types.js';
 import { createTracker, trackerOptionsFromConfig } from '../tracking/index.js';
 import { buildCameraDownRules, buildRules, lineCounts, type LineCountsReport, type Rule } from '../rules/index.js';
@@ -52,9 +53,9 @@ function analysisRate(camera: CameraConfig): AdaptiveRate | undefined {
  */
 export function startCamera(
   camera: CameraConfig,
-  deps: { loaded: LoadedConfig; detector: Detector; logger: Logger; sinks: CameraSinks },
+  deps: { loaded: LoadedConfig; detector: Detector; scheduler: DetectorScheduler; logger: Logger; sinks: CameraSinks },
 ): RunningCamera {
-  const { loaded, detector, logger, sinks } = deps;
+  const { loaded, detector, scheduler, logger, sinks } = deps;
   const log = logger.child({ component: 'camera', camera: camera.id });
   const lifecycle = new IncidentLifecycle({
     agentId: loaded.config.agent.id,
@@ -92,6 +93,7 @@ export function startCamera(
     cameraId: camera.id,
     source,
     detector,
+    scheduler,
     rate: analysisRate(camera),
     motion: camera.motion.enabled
       ? {

@@ -33,6 +33,8 @@ export interface AgentStatus {
   version: string;
   uptimeS: number;
   model: string;
+  /** The shared detector: share of time busy since start (near 1: the box is at capacity), requests queued. */
+  detector: { busyFraction: number; queued: number };
   uplink: UplinkStats;
   cameras: CameraStatus[];
 }

@@ -61,3 +61,18 @@ describe('LatestFrameSlot', () => {
     expect(slot.framesDelivered).toBe(0);
   });
 });
+
+describe('LatestFrameSlot.takeNewer', () => {
+  it('hands over a frame that arrived after the last take, counting the held one as dropped; never waits', async () => {
+    const { LatestFrameSlot } = await import('../../../agent/frames/latest-frame-slot.js');
+    const slot = new LatestFrameSlot();
+    const f = (seq: number) => ({ cameraId: 'c', seq, capturedAtMs: seq, width: 1, height: 1, data: Buffer.alloc(3) });
+    slot.put(f(1));
+    expect((await slot.take())?.seq).toBe(1);
+    expect(slot.takeNewer()).toBeUndefined();
+    slot.put(f(2));
+    expect(slot.takeNewer()?.seq).toBe(2);
+    expect(slot.framesDropped).toBe(1);
+    expect(slot.takeNewer()).toBeUndefined();
+  });
+});

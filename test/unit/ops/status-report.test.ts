@@ -8,7 +8,7 @@ const cam = (id: string, over: Partial<CameraStatus> = {}): CameraStatus => ({
   ...over,
 });
 const status = (cameras: CameraStatus[], connected = true): AgentStatus => ({
-  agentId: 'b', version: '0', uptimeS: 1, model: 'm', cameras, uplink: { connected, published: 0, pending: 3, lastError: connected ? undefined : 'ECONNREFUSED' },
+  agentId: 'b', version: '0', uptimeS: 1, model: 'm', detector: { busyFraction: 0.5, queued: 0 }, cameras, uplink: { connected, published: 0, pending: 3, lastError: connected ? undefined : 'ECONNREFUSED' },
 });
 
 describe('healthReport', () => {
