@@ -44,7 +44,11 @@ export class AdaptiveRate {
 
   /** Whether a frame captured at `tMs` is analysed; a frame sooner than 1/fps after the last one is shed. */
   admit(tMs: number): boolean {
-    // 10 % slack: frames arrive at the configured rate with jitter; at full rate none may be shed.
+    // At the configured rate the decoder already paces frames; its jitter must not cost any of them.
+    if (this.fpsNow >= this.maxFps) {
+      this.lastAnalysedMs = tMs;
+      return true;
+    }
     if (tMs - this.lastAnalysedMs < (1000 / this.fpsNow) * 0.9) return false;
     this.lastAnalysedMs = tMs;
     return true;

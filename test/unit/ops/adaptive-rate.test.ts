@@ -52,3 +52,11 @@ describe('AdaptiveRate', () => {
     expect(rate.fps).toBe(held);
   });
 });
+
+describe('AdaptiveRate at the configured rate', () => {
+  it('sheds nothing however jittery the frame arrivals are', () => {
+    const rate = new AdaptiveRate({ maxFps: 5 });
+    const arrivals = [0, 120, 210, 330, 380, 600, 650, 700, 900, 1100];
+    expect(arrivals.filter((t) => rate.admit(t))).toEqual(arrivals);
+  });
+});
