@@ -28,7 +28,10 @@ export interface CapacityStep {
   /** % of one core: all ffmpeg decoders together. */
   decodeCpuPercent: number;
   agentRssMb: number;
-  decodersRssMb: number;
+  /** Sum of the decoders' PSS: their shared libraries counted once, not once per camera. */
+  decodersPssMb: number;
+  /** Agent + decoders (PSS), per camera: compare with the 150 MB + 15 MB per camera target. */
+  totalPssMb: number;
 }
 
 export interface CapacityResult {
@@ -80,7 +83,8 @@ async function measure(cameras: number, warmupS: number, seconds: number): Promi
       agentCpuPercent: cpuPercent(p0.self.cpuTicks, p1.self.cpuTicks, dt),
       decodeCpuPercent: cpuPercent(p0.children.cpuTicks, p1.children.cpuTicks, dt),
       agentRssMb: Math.round(p1.self.rssBytes / MB),
-      decodersRssMb: Math.round(p1.children.rssBytes / MB),
+      decodersPssMb: Math.round(p1.children.pssBytes / MB),
+      totalPssMb: Math.round((p1.self.pssBytes + p1.children.pssBytes) / MB),
     };
   } finally {
     await agent.stop();
@@ -98,7 +102,7 @@ export async function runCapacity(options: { quick: boolean; maxCameras: number;
   const step = async (n: number) => {
     progress(`capacity: ${n} camera(s), ${options.warmupS + options.seconds} s…`);
     const s = await measure(n, options.warmupS, options.seconds);
-    progress(`  ${n} cameras: ${s.pass ? 'PASS' : 'fail'} min ${s.minFps} fps, p95 ${s.p95LatencyMs} ms, agent ${s.agentCpuPercent}% + decode ${s.decodeCpuPercent}% CPU, RSS ${s.agentRssMb} MB + ${s.decodersRssMb} MB`);
+    progress(`  ${n} cameras: ${s.pass ? 'PASS' : 'fail'} min ${s.minFps} fps, p95 ${s.p95LatencyMs} ms, agent ${s.agentCpuPercent}% + decode ${s.decodeCpuPercent}% CPU, agent RSS ${s.agentRssMb} MB, decoders PSS ${s.decodersPssMb} MB, total PSS ${s.totalPssMb} MB`);
     steps.push(s);
     return s.pass;
   };

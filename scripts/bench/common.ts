@@ -65,14 +65,28 @@ const PAGE_BYTES = 4096;
 interface ProcSample {
   cpuTicks: number;
   rssBytes: number;
+  pssBytes: number;
 }
 
-function procStat(pid: number): { ppid: number; ticks: number; rssBytes: number } | undefined {
+/**
+ * Proportional set size: shared pages (ffmpeg's ~35 MB of libraries) divided among the processes that
+ * map them. Summing RSS over N decoders counts those libraries N times; summing PSS does not.
+ */
+function pss(pid: number): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').split('\n').find((l) => l.startsWith('Pss:'));
+    return Number(line?.split(/\s+/)[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+function procStat(pid: number): { ppid: number; ticks: number; rssBytes: number; pssBytes: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may contain spaces) start after the last ')'.
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), rssBytes: Number(f[21]) * PAGE_BYTES };
+    return { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), rssBytes: Number(f[21]) * PAGE_BYTES, pssBytes: pss(pid) };
   } catch {
     return undefined;
   }
@@ -81,7 +95,7 @@ function procStat(pid: number): { ppid: number; ticks: number; rssBytes: number 
 /** CPU ticks and RSS of this process and, separately, of its direct children (the ffmpeg decoders). */
 export function sampleProcesses(): { self: ProcSample; children: ProcSample & { count: number } } {
   const self = procStat(process.pid)!;
-  const children = { cpuTicks: 0, rssBytes: 0, count: 0 };
+  const children = { cpuTicks: 0, rssBytes: 0, pssBytes: 0, count: 0 };
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid) || pid === process.pid) continue;
@@ -89,10 +103,11 @@ export function sampleProcesses(): { self: ProcSample; children: ProcSample & { 
     if (s?.ppid === process.pid) {
       children.cpuTicks += s.ticks;
       children.rssBytes += s.rssBytes;
+      children.pssBytes += s.pssBytes;
       children.count++;
     }
   }
-  return { self: { cpuTicks: self.ticks, rssBytes: self.rssBytes }, children };
+  return { self: { cpuTicks: self.ticks, rssBytes: self.rssBytes, pssBytes: self.pssBytes }, children };
 }
 
 /** CPU use between two samples as a percentage of ONE core (200 % = both cores of a 2-core box busy). */

@@ -41,7 +41,7 @@ process.stderr.write(
   [
     '',
     `ratio (agent / raw model, 1 camera): ${ratio.ratio}   (${ratio.agentFps} vs ${ratio.rawFps} frames/s, ${ratio.threads} threads)`,
-    `capacity (720p 20 fps → 5 fps):      ${capacity.maxCameras} camera(s)${top ? `, p95 ${top.p95LatencyMs} ms, CPU ${top.agentCpuPercent}% + ${top.decodeCpuPercent}% decode, RSS ${top.agentRssMb} MB + ${top.decodersRssMb} MB` : ''}`,
+    `capacity (720p 20 fps → 5 fps):      ${capacity.maxCameras} camera(s)${top ? `, p95 ${top.p95LatencyMs} ms, CPU ${top.agentCpuPercent}% + ${top.decodeCpuPercent}% decode, agent RSS ${top.agentRssMb} MB, total PSS ${top.totalPssMb} MB` : ''}`,
     ...motionGating.map((m) => `motion gating ${m.video.padEnd(34)} ${m.inferencesRun}/${m.framesAnalysed} frames inferred (${Math.round(m.inferenceShare * 100)} %)`),
     '',
   ].join('\n'),
