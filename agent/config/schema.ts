@@ -166,6 +166,18 @@ export const configSchema = z.strictObject({
       snapshot: z.enum(['inline', 'none']).default('inline').describe('inline: base64 JPEG inside the incident payload'),
       maxInflight: z.number().int().min(1).max(1000).default(16).describe('Unacknowledged QoS 1 messages in flight (messages)'),
       keepaliveSeconds: z.number().int().min(5).max(3600).default(30).describe('MQTT keepalive (s)'),
+      tls: z
+        .strictObject({
+          ca: z.string().optional().describe('PEM file of the CA that signed the broker certificate; relative to the config file. Absent: the system CAs'),
+          cert: z.string().optional().describe('PEM client certificate (mTLS), with `key`; relative to the config file'),
+          key: z.string().optional().describe('PEM private key of the client certificate; relative to the config file; keep it mode 0600'),
+          rejectUnauthorized: z.boolean().default(true).describe('Refuse a broker whose certificate does not verify; false only for a lab broker'),
+          servername: z.string().optional().describe('Name checked against the broker certificate (SNI) when it differs from the URL host'),
+        })
+        .optional()
+        .describe('TLS for mqtts:// and wss:// URLs; files are read at start'),
+      commandSecretFile: z.string().optional().describe('File holding the shared secret IOC commands are signed with (HMAC-SHA256); relative to the config file. Set: unsigned commands are rejected'),
+      commandSecretEnv: z.string().optional().describe('Environment variable holding the command signing secret'),
     })
     .prefault({})
     .describe('Uplink to the IOC broker'),
@@ -188,3 +200,4 @@ export type LineConfig = z.output<typeof lineSchema>;
 export type RuleConfig = z.output<typeof ruleSchema>;
 export type SourceConfig = z.output<typeof sourceSchema>;
 export type MqttConfig = Config['mqtt'];
+export type MqttTlsConfig = NonNullable<MqttConfig['tls']>;

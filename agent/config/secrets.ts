@@ -12,11 +12,22 @@ import type { IssuePath, RawIssue } from './issues.js';
 export interface ConfigSecrets {
   /** Broker password from mqtt.password / passwordFile / passwordEnv. */
   mqttPassword?: string;
+  /** Contents of mqtt.tls.ca / cert / key, read at load so a missing file fails the start, not a reconnect. */
+  mqttTls?: MqttTlsFiles;
+  /** Shared secret IOC commands are signed with, from mqtt.commandSecretFile / commandSecretEnv. */
+  commandSecret?: string;
   /**
    * Per enabled camera id: from source.password / passwordFile / passwordEnv. A password written inside the
    * source URL stays in the URL (ffmpeg needs it there) and is not copied here.
    */
   cameraPasswords: Record<string, string>;
+}
+
+/** PEM bytes of the files mqtt.tls names (each only when named). */
+export interface MqttTlsFiles {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
 }
 
 export type SecretEnv = Readonly<Record<string, string | undefined>>;
@@ -65,6 +76,27 @@ function reason(err: unknown): string {
   return code ?? 'unreadable';
 }
 
+function readTlsFiles(tls: NonNullable<Config['mqtt']['tls']>, options: SecretOptions, issues: RawIssue[]): MqttTlsFiles {
+  const files: MqttTlsFiles = {};
+  for (const field of ['ca', 'cert', 'key'] as const) {
+    const name = tls[field];
+    if (name === undefined) continue;
+    const file = isAbsolute(name) ? name : resolve(options.baseDir, name);
+    try {
+      const bytes = readFileSync(file);
+      if (bytes.length === 0) issues.push({ path: ['mqtt', 'tls', field], message: `${file} is empty; it should hold a PEM ${field === 'key' ? 'private key' : 'certificate'}` });
+      else files[field] = bytes;
+    } catch (err) {
+      issues.push({ path: ['mqtt', 'tls', field], message: `cannot read ${file}: ${reason(err)}` });
+    }
+  }
+  // One without the other fails deep inside the TLS handshake with an unhelpful message.
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    issues.push({ path: ['mqtt', 'tls', tls.cert === undefined ? 'cert' : 'key'], message: 'a client certificate needs both cert and key' });
+  }
+  return files;
+}
+
 /**
  * Resolves every secret the config names. Disabled cameras are skipped: a camera not yet installed should
  * not need its password file on the box.
@@ -75,6 +107,14 @@ export function resolveSecrets(config: Config, options: SecretOptions): { secret
   const mqtt = resolveOne(config.mqtt, ['mqtt'], options);
   if (mqtt.issue !== undefined) issues.push(mqtt.issue);
   if (mqtt.value !== undefined) secrets.mqttPassword = mqtt.value;
+  if (config.mqtt.tls !== undefined) secrets.mqttTls = readTlsFiles(config.mqtt.tls, options, issues);
+  const command = resolveOne({ passwordFile: config.mqtt.commandSecretFile, passwordEnv: config.mqtt.commandSecretEnv }, ['mqtt'], options);
+  if (command.issue !== undefined) {
+    // resolveOne names the password fields; these are the command secret's.
+    const last = command.issue.path.at(-1) === 'passwordFile' ? 'commandSecretFile' : 'commandSecretEnv';
+    issues.push({ path: ['mqtt', last], message: command.issue.message.replace('write the password', 'write the command secret') });
+  }
+  if (command.value !== undefined) secrets.commandSecret = command.value;
   config.cameras.forEach((camera, index) => {
     if (!camera.enabled || !('url' in camera.source)) return;
     const result = resolveOne(camera.source, ['cameras', index, 'source'], options);

@@ -128,6 +128,7 @@ export class Agent {
       agentId: config.agent.id,
       store: this.store!,
       password: this.loaded.secrets.mqttPassword,
+      tlsFiles: this.loaded.secrets.mqttTls,
       logger: this.logger,
     });
     for (const [name, handler] of Object.entries(agentCommands(this.commandTarget()))) uplink.onCommand(name, handler);

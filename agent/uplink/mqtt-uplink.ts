@@ -1,5 +1,6 @@
 import { connect, type IClientOptions, type IConnackPacket, type IDisconnectPacket, type MqttClient } from 'mqtt';
 import type { MqttConfig } from '../config/schema.js';
+import type { MqttTlsFiles } from '../config/secrets.js';
 import type { SourceStateChange } from '../frames/types.js';
 import { CamwatchError, describeError } from '../ops/errors.js';
 import type { Logger } from '../ops/logger.js';
@@ -27,6 +28,7 @@ import {
   statusTopic,
 } from './topics.js';
 import { parseCommandRequest, runCommand, type CommandHandler } from './commands.js';
+import { tlsClientOptions } from './tls.js';
 
 /** MQTT 5 first: reason codes on CONNACK/PUBACK make failures explainable. 3.1.1 if the broker refuses 5. */
 export const DEFAULT_MQTT_PROTOCOL_VERSION = 5;
@@ -50,7 +52,9 @@ export interface MqttUplinkOptions {
   /** Broker password, already read from password / passwordFile / passwordEnv. */
   password?: string;
   logger: Logger;
-  /** Extra MQTT.js options (TLS files, protocolVersion...). Reconnection stays with the uplink. */
+  /** Contents of the mqtt.tls files (LoadedConfig.secrets.mqttTls); used for mqtts:// and wss:// URLs. */
+  tlsFiles?: MqttTlsFiles;
+  /** Extra MQTT.js options (protocolVersion...). Reconnection stays with the uplink. */
   clientOptions?: Partial<IClientOptions>;
   /** Reconnect delays; tests shorten them. */
   backoff?: Partial<BackoffOptions>;
@@ -227,6 +231,7 @@ class MqttOutboxUplink implements MqttUplink {
       },
       ...(config.username === undefined ? {} : { username: config.username }),
       ...(password === undefined ? {} : { password }),
+      ...tlsClientOptions(this.url, config.tls, this.options.tlsFiles),
       ...clientOptions,
       protocolVersion,
       reconnectPeriod: 0,

@@ -30,12 +30,24 @@ export interface MosquittoOptions {
   allowAnonymous?: boolean;
   /** Extra mosquitto.conf lines (e.g. `max_inflight_messages 5`). */
   extraConfig?: string[];
+  /** The listener speaks TLS only (url becomes mqtts://); files must be readable by the current user. */
+  tls?: MosquittoTls;
+  /** ACL file contents (mosquitto `acl_file` syntax: `user NAME` then `topic write PATTERN`...). */
+  acl?: string;
+}
+
+export interface MosquittoTls {
+  cafile: string;
+  certfile: string;
+  keyfile: string;
+  /** Clients must present a certificate signed by cafile (mTLS). */
+  requireCertificate?: boolean;
 }
 
 export interface Mosquitto {
   readonly host: '127.0.0.1';
   readonly port: number;
-  /** mqtt://127.0.0.1:PORT */
+  /** mqtt://127.0.0.1:PORT, or mqtts://127.0.0.1:PORT with the tls option */
   readonly url: string;
   /** Temp directory holding mosquitto.conf, the password file and the persistence file. */
   readonly dir: string;
@@ -64,7 +76,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     writeConfig(dir, port, options);
-    const broker = new MosquittoProcess(dir, port);
+    const broker = new MosquittoProcess(dir, port, options.tls === undefined ? 'mqtt' : 'mqtts');
     try {
       await broker.launch();
       return broker;
@@ -107,8 +119,9 @@ class MosquittoProcess implements Mosquitto {
   constructor(
     readonly dir: string,
     readonly port: number,
+    scheme: 'mqtt' | 'mqtts' = 'mqtt',
   ) {
-    this.url = `mqtt://127.0.0.1:${port}`;
+    this.url = `${scheme}://127.0.0.1:${port}`;
     live.add(this);
   }
 
@@ -209,6 +222,17 @@ function writeConfig(dir: string, port: number, options: MosquittoOptions): void
       if (r.status !== 0) throw new Error(`mosquitto_passwd failed: ${r.stderr || r.error?.message}`);
     }
     lines.push(`password_file ${file}`);
+  }
+  if (options.tls !== undefined) {
+    // Right after `listener`: these options apply to the listener above them.
+    const tls = [`cafile ${options.tls.cafile}`, `certfile ${options.tls.certfile}`, `keyfile ${options.tls.keyfile}`];
+    if (options.tls.requireCertificate === true) tls.push('require_certificate true');
+    lines.splice(1, 0, ...tls);
+  }
+  if (options.acl !== undefined) {
+    const file = join(dir, 'acl');
+    writeFileSync(file, options.acl, { mode: 0o600 });
+    lines.push(`acl_file ${file}`);
   }
   lines.push(...(options.extraConfig ?? []));
   writeFileSync(join(dir, 'mosquitto.conf'), `${lines.join('\n')}\n`);
