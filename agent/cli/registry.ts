@@ -1,10 +1,13 @@
 import { cameraCommand } from './commands/camera.js';
 import { configCommand } from './commands/config.js';
 import { detectCommand } from './commands/detect.js';
+import { doctorCommand } from './commands/doctor.js';
 import { discoverCommand } from './commands/discover.js';
 import { incidentsCommand } from './commands/incidents.js';
 import { runCommand } from './commands/run.js';
+import { statusCommand } from './commands/status.js';
+import { tailCommand } from './commands/tail.js';
 import type { CliCommand } from './types.js';
 
 /** Every `camwatch` subcommand, in the order `--help` lists them. */
-export const commands: CliCommand[] = [runCommand, discoverCommand, cameraCommand, detectCommand, configCommand, incidentsCommand];
+export const commands: CliCommand[] = [runCommand, discoverCommand, cameraCommand, detectCommand, configCommand, incidentsCommand, doctorCommand, statusCommand, tailCommand];

@@ -1,22 +1,26 @@
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { loadConfig, resolveConfigPath, secretValues, type LoadedConfig } from '../../config/load.js';
 import { cameraSchema, type CameraConfig } from '../../config/schema.js';
 import { createDetector } from '../../detection/index.js';
-import { buildSourceUrl } from '../../frames/ffmpeg-args.js';
 import { createFrameSource } from '../../frames/index.js';
+import type { Detection } from '../../detection/index.js';
 import type { Frame } from '../../frames/types.js';
 import { renderSnapshot } from '../../incidents/snapshot.js';
+import { CamwatchError, ERROR_CATALOGUE } from '../../ops/errors.js';
 import { createLogger } from '../../ops/logger.js';
 import { redactSecrets } from '../../ops/redact.js';
 import { lineToFrame, zoneToFrame } from '../../rules/geometry.js';
 import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
+import { createProgress, type ProgressStream } from '../progress.js';
+import { probeStream } from '../stream-probe.js';
 import type { CliIO } from '../types.js';
 
 /** How long `camera test` waits for the first frame before giving up (s): covers a slow RTSP handshake. */
 export const DEFAULT_FIRST_FRAME_TIMEOUT_S = 20;
+/** Seconds decoded to measure codec, size and frame rate before the frame is grabbed. */
+export const DEFAULT_CAMERA_TEST_PROBE_SECONDS = 1;
 
 export const cameraTestUsage = `Usage: camwatch camera test <id|rtsp-url|video-file> [options]
 
@@ -28,6 +32,8 @@ Options:
   -c, --config FILE     config holding the camera and the model (default: ${DEFAULT_CONFIG_PATH}, else the example)
   -o, --out FILE        where to write the annotated JPEG (default: camera-test-<id>.jpg)
   -m, --model NAME      detector model (default: the config's detection.model)
+      --full-size       grab the frame at the stream's full resolution (default: the camera's analysis.width,
+                        what the agent analyses)
       --threshold N     detection score threshold, 0..1 (default: the config's)
       --json            print the report as JSON
   -h, --help            this text`;
@@ -49,6 +55,7 @@ export async function cameraTest(argv: string[], io: CliIO): Promise<number> {
       out: { type: 'string', short: 'o' },
       model: { type: 'string', short: 'm' },
       threshold: { type: 'string' },
+      'full-size': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -71,21 +78,37 @@ export async function cameraTest(argv: string[], io: CliIO): Promise<number> {
   const loaded = await loadConfig(resolve(io.cwd, configPath), { env: io.env });
   const camera = pickCamera(loaded, target, io.cwd);
   const password = loaded.secrets.cameraPasswords[camera.id];
-  const say = (text: string) => io.stderr.write(redactSecrets(text, [...secretValues(loaded), ...(password ? [password] : [])]));
+  const secrets = [...secretValues(loaded), ...(password ? [password] : [])];
+  const progress = createProgress(io.stderr as ProgressStream, { prefix: `camera ${camera.id}: ` });
 
-  say(`camera ${camera.id}: probing the stream…\n`);
-  const info = await probe(camera, loaded, password);
-  say(`camera ${camera.id}: ${info.codec ?? '?'} ${info.width ?? '?'}x${info.height ?? '?'} @ ${info.fps ?? '?'} fps; grabbing a frame…\n`);
-  const { frame, sourceWidth, sourceHeight } = await grabFrame(camera, loaded, password);
-
-  const detector = await createDetector({
-    manifestPath: resolveConfigPath(loaded, loaded.config.models.manifest),
-    modelsDir: resolveConfigPath(loaded, loaded.config.models.dir),
-    modelName: values.model ?? loaded.config.detection.model,
-    scoreThreshold: threshold ?? loaded.config.detection.scoreThreshold,
-    nmsIouThreshold: loaded.config.detection.nmsIouThreshold,
-  });
-  const detections = await detector.detect(frame).finally(() => detector.close());
+  let info: StreamInfo;
+  let grabbed: Awaited<ReturnType<typeof grabFrame>>;
+  let detections: Detection[];
+  try {
+    progress.start('probing the stream');
+    info = await probe(camera, loaded, password, (s) => progress.update(undefined, s / DEFAULT_CAMERA_TEST_PROBE_SECONDS));
+    progress.start(`${info.codec ?? '?'} ${info.width ?? '?'}x${info.height ?? '?'} @ ${info.fps ?? '?'} fps; grabbing a frame`);
+    // Full size: the same decoder, scaled to the stream's own width instead of analysis.width.
+    const grabCamera = values['full-size'] && info.width !== undefined ? { ...camera, analysis: { ...camera.analysis, width: info.width } } : camera;
+    grabbed = await grabFrame(grabCamera, loaded, password);
+    progress.start(`loading model ${values.model ?? loaded.config.detection.model}`);
+    const detector = await createDetector({
+      manifestPath: resolveConfigPath(loaded, loaded.config.models.manifest),
+      modelsDir: resolveConfigPath(loaded, loaded.config.models.dir),
+      modelName: values.model ?? loaded.config.detection.model,
+      scoreThreshold: threshold ?? loaded.config.detection.scoreThreshold,
+      nmsIouThreshold: loaded.config.detection.nmsIouThreshold,
+    });
+    progress.start('detecting');
+    detections = await detector.detect(grabbed.frame).finally(() => detector.close());
+  } catch (err) {
+    // ffmpeg errors can quote the source URL: nothing reaches the terminal without the redactor.
+    if (err instanceof CamwatchError) throw new CamwatchError(err.code, redactSecrets(err.message, secrets), { hint: err.hint, cause: err });
+    throw new Error(redactSecrets((err as Error).message, secrets), { cause: err });
+  } finally {
+    progress.stop();
+  }
+  const { frame, sourceWidth, sourceHeight } = grabbed;
 
   const geo = { frameWidth: frame.width, frameHeight: frame.height, sourceWidth: sourceWidth ?? info.width, sourceHeight: sourceHeight ?? info.height };
   const snapshot = await renderSnapshot(frame, {
@@ -114,10 +137,12 @@ export async function cameraTest(argv: string[], io: CliIO): Promise<number> {
       [
         `camera     ${camera.id}`,
         `stream     ${info.codec ?? '?'} ${info.width ?? '?'}x${info.height ?? '?'} @ ${info.fps ?? '?'} fps`,
-        `frame      ${frame.width}x${frame.height} (analysis size)`,
+        `frame      ${frame.width}x${frame.height} (${values['full-size'] ? 'full size' : 'analysis size'})`,
         `detected   ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ') || 'nothing'}`,
+        ...detections.map((d) => `  ${d.className.padEnd(12)} ${d.score.toFixed(2)}  at ${Math.round(d.box.x1)},${Math.round(d.box.y1)} size ${Math.round(d.box.x2 - d.box.x1)}x${Math.round(d.box.y2 - d.box.y1)}`),
         `geometry   ${camera.zones.length} zone(s), ${camera.lines.length} line(s) drawn`,
         `image      ${out}`,
+        `           copy it off the box: scp <box>:${out} .`,
         '',
       ].join('\n'),
     );
@@ -135,23 +160,27 @@ function pickCamera(loaded: LoadedConfig, target: string, cwd: string): CameraCo
   throw new Error(`no camera "${target}" in ${loaded.path} (cameras: ${ids}); give an id, an rtsp:// URL or a video file`);
 }
 
-async function probe(camera: CameraConfig, loaded: LoadedConfig, password: string | undefined): Promise<StreamInfo> {
+/** Codec, size and frame rate from a short decode; a stream that does not decode ends the test with the reason. */
+async function probe(camera: CameraConfig, loaded: LoadedConfig, password: string | undefined, onProgress: (s: number) => void): Promise<StreamInfo> {
   const source = camera.source;
-  const input = 'file' in source ? resolve(loaded.baseDir, source.file) : buildSourceUrl(source, password);
-  const network = 'url' in source ? ['-rtsp_transport', source.transport, '-timeout', '5000000'] : [];
-  try {
-    const { stdout } = await promisify(execFile)(
-      'ffprobe',
-      [...network, '-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height,avg_frame_rate', '-of', 'json', input],
-      { timeout: 15_000 },
-    );
-    const s = (JSON.parse(stdout) as { streams?: Array<{ codec_name?: string; width?: number; height?: number; avg_frame_rate?: string }> }).streams?.[0];
-    const [n, d] = (s?.avg_frame_rate ?? '').split('/').map(Number);
-    return { codec: s?.codec_name, width: s?.width, height: s?.height, fps: n && d ? Math.round((n / d) * 100) / 100 : undefined };
-  } catch {
-    // The frame grab below names the precise failure (401, 404, unreachable) through the agent's own classifier.
-    return {};
+  const filePath = 'file' in source ? resolve(loaded.baseDir, source.file) : undefined;
+  if (filePath !== undefined && !(await exists(filePath))) {
+    throw new CamwatchError('SOURCE_INVALID', `camera ${camera.id}: video file ${filePath} does not exist`);
   }
+  const result = await probeStream(source, {
+    seconds: DEFAULT_CAMERA_TEST_PROBE_SECONDS,
+    ...(filePath === undefined ? {} : { filePath }),
+    ...(password === undefined ? {} : { password }),
+    onProgress,
+  });
+  if (result.error !== undefined) {
+    const { code, message } = result.error;
+    const hint = code === undefined ? 'Check the source of this camera in the config; camwatch doctor checks every camera.' : ERROR_CATALOGUE[code];
+    throw new CamwatchError(code ?? 'SOURCE_INVALID', `camera ${camera.id}: ${message}`, { hint });
+  }
+  // A file's header is exact; for a camera, what arrives is the truth.
+  const fps = 'file' in source ? (result.declaredFps ?? result.measuredFps) : (result.measuredFps ?? result.declaredFps);
+  return { codec: result.codec, width: result.width, height: result.height, fps };
 }
 
 async function grabFrame(camera: CameraConfig, loaded: LoadedConfig, password: string | undefined): Promise<{ frame: Frame; sourceWidth?: number; sourceHeight?: number }> {

@@ -52,7 +52,8 @@ export const cameraCommand: CliCommand = {
   async run(argv, io: CameraCliIO) {
     const [sub, ...rest] = argv;
     if (sub === undefined || sub === '--help' || sub === '-h') {
-      io.stdout.write(`${usage}\n`);
+      // Both subcommands: a technician typing `camwatch camera --help` is looking for either.
+      (sub === undefined ? io.stderr : io.stdout).write(`${usage}\n\n${cameraTestUsage}\n`);
       return sub === undefined ? 2 : 0;
     }
     if (sub === 'test') return runCameraTest(rest, io);

@@ -3,6 +3,7 @@ import { discoverOnvif, DEFAULT_DISCOVERY_TIMEOUT_MS } from '../../cameras/onvif
 import { expandUnicastTargets } from '../../cameras/onvif/targets.js';
 import type { DiscoveredDevice } from '../../cameras/onvif/types.js';
 import { CamwatchError, describeError } from '../../ops/errors.js';
+import { formatTable as formatRows } from '../table.js';
 import type { CliCommand } from '../types.js';
 
 const usage = `Usage: camwatch discover [--timeout 3s] [--interface ADDR] [--unicast HOSTS|CIDR] [--json]
@@ -89,16 +90,8 @@ export function parseDurationMs(text: string): number {
 
 /** Fixed-width columns; a missing field prints as "-". */
 export function formatTable(devices: DiscoveredDevice[]): string {
-  const rows = [
+  return formatRows(
     ['ADDRESS', 'NAME', 'HARDWARE', 'LOCATION', 'XADDR'],
-    ...devices.map((d) => [d.address, d.scopes.name ?? '-', d.scopes.hardware ?? '-', d.scopes.location ?? '-', d.xaddrs[0] ?? '-']),
-  ].map((row) => row.map(printable));
-  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
-  return rows.map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]!))).join('  ')).join('\n') + '\n';
-}
-
-/** Scopes come from the network: no control characters reach the technician's terminal. */
-function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+    devices.map((d) => [d.address, d.scopes.name ?? '-', d.scopes.hardware ?? '-', d.scopes.location ?? '-', d.xaddrs[0] ?? '-']),
+  );
 }

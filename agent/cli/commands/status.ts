@@ -1,0 +1,204 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config/load.js';
+import { DEFAULT_HEALTH_HOST, DEFAULT_HEALTH_PORT } from '../../ops/health-server.js';
+import { describeError } from '../../ops/errors.js';
+import type { AgentStatus, CameraStatus } from '../../ops/status-report.js';
+import { formatTable } from '../table.js';
+import type { CliCommand } from '../types.js';
+
+/** How long to wait for the agent's health server (ms): it answers from memory, so a slow answer is a hung agent. */
+export const DEFAULT_STATUS_TIMEOUT_MS = 3_000;
+/** Detector busy share from which status calls the box at capacity. */
+export const DEFAULT_DETECTOR_BUSY_WARN = 0.9;
+export const DEFAULT_STATUS_URL = `http://${DEFAULT_HEALTH_HOST}:${DEFAULT_HEALTH_PORT}`;
+
+const usage = `Usage: camwatch status [--url ${DEFAULT_STATUS_URL} | --config FILE] [--json]
+
+What the running agent is doing, from its health server (GET /status and /readyz): uptime, broker
+connection and backlog, and per camera: state, analysed fps, frames, dropped frames, detector runs and
+runs skipped because nothing moved, frames shed under CPU load, incidents, reconnects and the last error.
+
+Options:
+      --url URL       the agent's health server (default: ${DEFAULT_STATUS_URL})
+  -c, --config FILE   take the address from this config's health section instead
+      --json          print the agent's /status answer as JSON
+  -h, --help          this text
+
+Exit codes: 0 the agent answered, 1 it did not (not running, wrong address), 2 usage error.`;
+
+/** `camwatch status`: ask the running agent what it is doing. */
+export const statusCommand: CliCommand = {
+  name: 'status',
+  summary: 'what the running agent is doing: cameras, fps, incidents, backlog',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        url: { type: 'string' },
+        config: { type: 'string', short: 'c' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
+    if (values.help) {
+      io.stdout.write(`${usage}\n`);
+      return 0;
+    }
+    const usageError = (message: string): number => {
+      io.stderr.write(`camwatch status: ${message}\n\n${usage}\n`);
+      return 2;
+    };
+    if (positionals.length > 0) return usageError(`unexpected "${positionals.join(' ')}"`);
+    if (values.url !== undefined && values.config !== undefined) return usageError('give --url or --config, not both');
+    let base = values.url ?? DEFAULT_STATUS_URL;
+    if (values.config !== undefined) {
+      const { health } = (await loadConfig(values.config, { cwd: io.cwd, env: io.env, resolveSecrets: false })).config;
+      if (!health.enabled) {
+        io.stderr.write(`camwatch status: health.enabled is false in ${values.config}: the agent serves no status.\n  → Set health.enabled: true and reload the agent (systemctl reload camwatch).\n`);
+        return 1;
+      }
+      // 0.0.0.0 / :: are listen-everywhere addresses; locally the agent is reached on loopback.
+      const host = health.host === '0.0.0.0' || health.host === '::' ? DEFAULT_HEALTH_HOST : health.host;
+      base = `http://${host.includes(':') ? `[${host}]` : host}:${health.port}`;
+    }
+    try {
+      new URL(base);
+    } catch {
+      return usageError(`--url "${base}" is not a URL (example: ${DEFAULT_STATUS_URL})`);
+    }
+    base = base.replace(/\/+$/, '');
+
+    let status: AgentStatus;
+    try {
+      status = await fetchStatus(base);
+    } catch (err) {
+      io.stderr.write(`camwatch status: ${describeError(err)}\n`);
+      return 1;
+    }
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+      return 0;
+    }
+    const ready = await fetchReady(base);
+    io.stdout.write(formatStatus(status, ready));
+    return 0;
+  },
+};
+
+/** Thrown when the agent cannot be asked; the message says what to try. */
+class StatusUnavailable extends Error {}
+
+async function fetchStatus(base: string): Promise<AgentStatus> {
+  const url = `${base}/status`;
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(DEFAULT_STATUS_TIMEOUT_MS) });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    const why =
+      cause === 'ECONNREFUSED'
+        ? 'connection refused: no agent is listening there'
+        : cause === 'TimeoutError'
+          ? `no answer within ${DEFAULT_STATUS_TIMEOUT_MS / 1000} s: the agent may be hung`
+          : `${cause}`;
+    throw new StatusUnavailable(
+      `cannot ask the agent at ${url}: ${why}.\n  → Is it running? systemctl status camwatch (or journalctl -u camwatch -n 50). If health.port or health.host differ, give --url or --config.`,
+    );
+  }
+  if (res.status === 404) {
+    throw new StatusUnavailable(`${url} answered 404: this is not a camwatch agent, or one too old to have /status.\n  → Check the address (--url) and the agent version (camwatch --version).`);
+  }
+  if (!res.ok) throw new StatusUnavailable(`${url} answered HTTP ${res.status}.\n  → Check the agent log: journalctl -u camwatch -n 50.`);
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    throw new StatusUnavailable(`${url} did not answer JSON: is that address a camwatch agent?`);
+  }
+  const shape = body as Partial<AgentStatus> | null;
+  if (typeof shape?.agentId !== 'string' || !Array.isArray(shape.cameras)) {
+    throw new StatusUnavailable(`${url} answered JSON without agentId and cameras: is that address a camwatch agent?`);
+  }
+  return body as AgentStatus;
+}
+
+/** /readyz: ready, or the failing checks; undefined when the agent does not serve it. */
+export interface Readiness {
+  ready: boolean;
+  failing: string[];
+}
+
+async function fetchReady(base: string): Promise<Readiness | undefined> {
+  try {
+    const res = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(DEFAULT_STATUS_TIMEOUT_MS) });
+    if (res.status !== 200 && res.status !== 503) return undefined;
+    const body = (await res.json()) as { checks?: Record<string, { ok: boolean; detail?: string }> };
+    const failing = Object.entries(body.checks ?? {})
+      .filter(([, c]) => !c.ok)
+      .map(([name, c]) => (c.detail === undefined ? name : `${name} (${c.detail})`));
+    return { ready: res.status === 200, failing };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The human report (pure). Fields an older agent does not send print as "-". */
+export function formatStatus(status: AgentStatus, ready?: Readiness): string {
+  const up = status.uplink;
+  const lines = [
+    `agent    ${status.agentId} (camwatch ${status.version ?? '?'}${status.model === undefined ? '' : `, model ${status.model}`}), up ${formatUptime(status.uptimeS)}`,
+  ];
+  if (ready !== undefined) lines.push(`ready    ${ready.ready ? 'yes' : `no: ${ready.failing.join('; ') || 'starting'}`}`);
+  if (up !== undefined) {
+    const link = up.connected ? 'connected' : `NOT connected${up.lastError === undefined ? '' : ` (${up.lastError})`}`;
+    lines.push(`broker   ${link}; ${up.published ?? 0} published since start, ${up.pending ?? 0} waiting to be sent`);
+  }
+  const det = status.detector;
+  if (det !== undefined) {
+    const busy = Math.round(det.busyFraction * 100);
+    // Near 100 % the cameras wait for the detector: load shedding lowers their fps (the SHED column).
+    const verdict = det.busyFraction >= DEFAULT_DETECTOR_BUSY_WARN ? ': at capacity, fewer cameras or a lower analysis.fps' : '';
+    lines.push(`detector busy ${busy}% of the time, ${det.queued} waiting${verdict}`);
+  }
+  lines.push('');
+  if (status.cameras.length === 0) {
+    lines.push('no cameras running (none enabled in the config?)');
+    return `${lines.join('\n')}\n`;
+  }
+  const n = (v: number | undefined): string => (v === undefined ? '-' : String(v));
+  const rows = status.cameras.map((c: Partial<CameraStatus> & { id: string }) => [
+    c.id,
+    c.state ?? '-',
+    `${c.analysisFps === undefined ? '-' : c.analysisFps.toFixed(1)}${c.targetFps === undefined ? '' : `/${c.targetFps}`}`,
+    n(c.framesAnalysed),
+    n(c.framesDropped),
+    n(c.framesShed),
+    n(c.inferencesRun),
+    n(c.inferencesSkipped),
+    n(c.incidents),
+    n(c.reconnects),
+    c.lastError ?? '-',
+  ]);
+  const header = ['CAMERA', 'STATE', 'FPS/TARGET', 'ANALYSED', 'DROPPED', 'SHED', 'DETECTOR', 'STILL', 'INCIDENTS', 'RECONNECTS', 'LAST ERROR'];
+  return (
+    `${lines.join('\n')}\n${formatTable(header, rows, { right: [2, 3, 4, 5, 6, 7, 8, 9] })}` +
+    'DROPPED: decoded but never analysed; SHED: skipped to keep up (CPU); DETECTOR: frames the detector ran on;\n' +
+    'STILL: frames not sent to the detector because nothing moved.\n'
+  );
+}
+
+/** 7325 → "2h 02m"; 90061 → "1d 01h" (pure). */
+export function formatUptime(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds)) return '?';
+  const s = Math.max(0, Math.floor(seconds));
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3_600);
+  const m = Math.floor((s % 3_600) / 60);
+  if (d > 0) return `${d}d ${String(h).padStart(2, '0')}h`;
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
+}

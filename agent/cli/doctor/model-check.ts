@@ -1,0 +1,64 @@
+import { resolveConfigPath } from '../../config/load.js';
+import { createDetector, findModel, loadManifest } from '../../detection/index.js';
+import { resolveModelFile } from '../../detection/manifest.js';
+import { ERROR_CATALOGUE } from '../../ops/errors.js';
+import { failFrom, pass, skip, warn, type CheckResult, type DoctorCheck, type DoctorContext } from './types.js';
+
+/**
+ * Two lines: `model file` (in the manifest, present, sha256 as the manifest says) and `model load`
+ * (onnxruntime opens it and runs it once, as the agent does at start). The second only runs after the first passed.
+ */
+export function modelChecks(): DoctorCheck[] {
+  let fileOk = false;
+  const fileCheck: DoctorCheck = {
+    name: 'model file',
+    async run(ctx): Promise<CheckResult> {
+      const { config } = ctx.loaded;
+      const name = config.detection.model;
+      try {
+        const manifest = await loadManifest(resolveConfigPath(ctx.loaded, config.models.manifest));
+        const entry = findModel(manifest, name);
+        ctx.progress.start(`checking ${entry.file} (sha256)`);
+        const file = await resolveModelFile(entry, resolveConfigPath(ctx.loaded, config.models.dir), { verifyChecksum: true });
+        fileOk = true;
+        if (entry.sha256 === undefined) {
+          return warn('model file', `${name}: ${file} present; the manifest gives no sha256 to check it against`, 'Add the sha256 of the file to models/manifest.json.');
+        }
+        return pass('model file', `${name}: ${file}, sha256 ok${entry.bytes === undefined ? '' : ` (${(entry.bytes / 1e6).toFixed(1)} MB)`}`);
+      } catch (err) {
+        return failFrom('model file', err, ERROR_CATALOGUE.MODEL_NOT_FOUND);
+      } finally {
+        ctx.progress.stop();
+      }
+    },
+  };
+  const loadCheck: DoctorCheck = {
+    name: 'model load',
+    async run(ctx: DoctorContext): Promise<CheckResult> {
+      if (!fileOk) return skip('model load', 'not tried: the model file check failed');
+      const { config } = ctx.loaded;
+      ctx.progress.start(`loading model ${config.detection.model}`);
+      const t0 = Date.now();
+      try {
+        const detector = await createDetector({
+          manifestPath: resolveConfigPath(ctx.loaded, config.models.manifest),
+          modelsDir: resolveConfigPath(ctx.loaded, config.models.dir),
+          modelName: config.detection.model,
+          // Checked by the line above; hashing the file twice only slows the doctor down.
+          verifyChecksum: false,
+          ...(config.detection.threads === undefined ? {} : { threads: config.detection.threads }),
+        });
+        const loadMs = Date.now() - t0;
+        const { model } = detector;
+        const warmupMs = Math.round(detector.stats().warmupMs);
+        await detector.close();
+        return pass('model load', `${model.name} loads (${model.layout}, ${model.inputWidth}x${model.inputHeight}, ${model.classNames.length} classes) in ${loadMs} ms; one inference ${warmupMs} ms`);
+      } catch (err) {
+        return failFrom('model load', err, ERROR_CATALOGUE.MODEL_INVALID);
+      } finally {
+        ctx.progress.stop();
+      }
+    },
+  };
+  return [fileCheck, loadCheck];
+}

@@ -1,0 +1,114 @@
+import { accessSync, constants as fsConstants, existsSync, statfsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { resolveConfigPath, type LoadedConfig } from '../../config/load.js';
+import { ERROR_CATALOGUE } from '../../ops/errors.js';
+import { SCHEMA_VERSION } from '../../store/index.js';
+import { fail, pass, warn, type CheckResult, type DoctorCheck } from './types.js';
+
+/** The store file inside agent.dataDir (the agent opens the same name). */
+export const STORE_FILE = 'camwatch.db';
+/** Below this much free space in dataDir: warn (snapshots fill a disk quickly once the broker is away). */
+export const DEFAULT_DISK_WARN_BYTES = 1024 ** 3;
+/** Below this: fail; SQLite writes start failing soon and incidents would be lost. */
+export const DEFAULT_DISK_FAIL_BYTES = 100 * 1024 ** 2;
+/** More events than this waiting for the broker is worth a warning: the IOC is missing them. */
+export const DEFAULT_BACKLOG_WARN_EVENTS = 1_000;
+
+/** `database`: opens read-only (safe while the agent runs), quick integrity check, schema, backlog. */
+export const databaseCheck: DoctorCheck = {
+  name: 'database',
+  async run(ctx): Promise<CheckResult> {
+    const dataDir = dataDirOf(ctx.loaded);
+    const file = join(dataDir, STORE_FILE);
+    if (!existsSync(file)) {
+      const dir = nearestExisting(dataDir);
+      if (!writable(dir)) {
+        return fail('database', `${file} does not exist and ${dir} is not writable by ${userInfo().username}`, `${ERROR_CATALOGUE.STORE_OPEN} (The agent user must own agent.dataDir.)`, 'STORE_OPEN');
+      }
+      return pass('database', `${file} not created yet: the agent creates it on first start`);
+    }
+    let db: Database.Database;
+    try {
+      db = new Database(file, { readonly: true, fileMustExist: true });
+    } catch (err) {
+      return fail('database', `cannot open ${file}: ${(err as Error).message}`, ERROR_CATALOGUE.STORE_OPEN, 'STORE_OPEN');
+    }
+    try {
+      const problems = (db.pragma('quick_check') as Array<{ quick_check: string }>).map((r) => r.quick_check).filter((r) => r !== 'ok');
+      if (problems.length > 0) {
+        return fail('database', `${file} is damaged: ${problems.slice(0, 2).join('; ')}`, 'Stop the agent, move the file aside (keep it for recovery) and start again: a new store is created.', 'STORE_OPEN');
+      }
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version > SCHEMA_VERSION) {
+        return fail('database', `${file} has schema ${version}, newer than this camwatch (${SCHEMA_VERSION})`, 'Upgrade camwatch to the version that wrote this store.', 'STORE_OPEN');
+      }
+      if (version < 2) return pass('database', `${file}: integrity ok, schema ${version} (migrated on next start)`);
+      const { n } = db.prepare('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL AND cancelled_at IS NULL').get() as { n: number };
+      const detail = `${file}: integrity ok, ${n} event${n === 1 ? '' : 's'} waiting for the broker`;
+      if (n > DEFAULT_BACKLOG_WARN_EVENTS) {
+        return warn('database', detail, 'The IOC is missing these: fix the broker check; they are sent, oldest first, once it connects.');
+      }
+      return pass('database', detail);
+    } catch (err) {
+      return fail('database', `cannot read ${file}: ${(err as Error).message}`, ERROR_CATALOGUE.STORE_OPEN, 'STORE_OPEN');
+    } finally {
+      db.close();
+    }
+  },
+};
+
+/** `disk`: free space where the store and snapshots are written. */
+export const diskCheck: DoctorCheck = {
+  name: 'disk',
+  async run(ctx): Promise<CheckResult> {
+    const dir = nearestExisting(dataDirOf(ctx.loaded));
+    try {
+      const fs = statfsSync(dir);
+      return judgeDiskSpace(dir, fs.bavail * fs.bsize);
+    } catch (err) {
+      return fail('disk', `cannot read free space of ${dir}: ${(err as Error).message}`, ERROR_CATALOGUE.STORE_OPEN, 'STORE_OPEN');
+    }
+  },
+};
+
+/** pass / warn below 1 GiB / fail below 100 MiB (pure). */
+export function judgeDiskSpace(dir: string, freeBytes: number): CheckResult {
+  const detail = `${formatBytes(freeBytes)} free in ${dir}`;
+  if (freeBytes < DEFAULT_DISK_FAIL_BYTES) return fail('disk', detail, ERROR_CATALOGUE.STORE_FULL, 'STORE_FULL');
+  if (freeBytes < DEFAULT_DISK_WARN_BYTES) return warn('disk', detail, 'Free space soon: under 1 GiB, a broker outage of a day can fill it with snapshots.');
+  return pass('disk', detail);
+}
+
+/** 1536 → "1.5 KiB" (pure). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+function dataDirOf(loaded: LoadedConfig): string {
+  return resolveConfigPath(loaded, loaded.config.agent.dataDir);
+}
+
+/** dataDir may not exist before the first start; its nearest existing parent is where it will be created. */
+function nearestExisting(dir: string): string {
+  let current = dir;
+  while (!existsSync(current) && dirname(current) !== current) current = dirname(current);
+  return current;
+}
+
+function writable(dir: string): boolean {
+  try {
+    accessSync(dir, fsConstants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

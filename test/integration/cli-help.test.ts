@@ -1,0 +1,32 @@
+/** `--help` of the operator commands, spawned as typed: exit 0, usage on stdout, every option documented. */
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli-process.js';
+
+const CASES: Array<{ args: string[]; usage: string; options: string[] }> = [
+  { args: ['doctor', '--help'], usage: 'Usage: camwatch doctor', options: ['--config', '--json', '--probe-seconds'] },
+  { args: ['status', '-h'], usage: 'Usage: camwatch status', options: ['--url', '--config', '--json'] },
+  { args: ['tail', '--help'], usage: 'Usage: camwatch tail', options: ['--config', '--url', '--agent', '--camera', '--type', '--json'] },
+  { args: ['camera', 'test', '--help'], usage: 'Usage: camwatch camera test', options: ['--config', '--out', '--model', '--full-size', '--json'] },
+];
+
+describe('--help (spawned)', () => {
+  it.each(CASES)('camwatch $args', async ({ args, usage, options }) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.startsWith(usage)).toBe(true);
+    for (const option of options) expect(r.stdout).toContain(option);
+    expect(r.stdout).toContain('-h, --help');
+  });
+
+  it('camwatch --help lists doctor, status and tail; camera --help shows add and test', async () => {
+    const [top, camera] = await Promise.all([runCli(['--help']), runCli(['camera', '--help'])]);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toMatch(/^ {2}doctor +check /m);
+    expect(top.stdout).toMatch(/^ {2}status +what the running agent is doing/m);
+    expect(top.stdout).toMatch(/^ {2}tail +print incidents/m);
+    expect(camera.code).toBe(0);
+    expect(camera.stdout).toContain('Usage: camwatch camera add');
+    expect(camera.stdout).toContain('Usage: camwatch camera test');
+  });
+});
