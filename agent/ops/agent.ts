@@ -129,6 +129,7 @@ export class Agent {
       store: this.store!,
       password: this.loaded.secrets.mqttPassword,
       tlsFiles: this.loaded.secrets.mqttTls,
+      commandSecret: this.loaded.secrets.commandSecret,
       logger: this.logger,
     });
     for (const [name, handler] of Object.entries(agentCommands(this.commandTarget()))) uplink.onCommand(name, handler);

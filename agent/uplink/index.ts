@@ -20,3 +20,5 @@ export { connectFailure, connectionLost, shouldFallBackToV4, failureKey } from '
 export { reconnectDelayMs, DEFAULT_RECONNECT_MIN_MS, DEFAULT_RECONNECT_MAX_MS, DEFAULT_RECONNECT_JITTER } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { DrainWindow } from './drain-window.js';
+export { canonicalJson, signCommand, signingText, verifyCommand, DEFAULT_COMMAND_MAX_SKEW_MS, DEFAULT_COMMAND_NONCE_TTL_MS } from './command-auth.js';
+export { tlsClientOptions, isTlsUrl } from './tls.js';

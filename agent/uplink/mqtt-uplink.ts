@@ -27,8 +27,9 @@ import {
   statsTopic,
   statusTopic,
 } from './topics.js';
-import { parseCommandRequest, runCommand, type CommandHandler } from './commands.js';
+import { parseCommandRequest, runCommand, type CommandHandler, type CommandRequest, type CommandResponse } from './commands.js';
 import { tlsClientOptions } from './tls.js';
+import { commandRejected, forgetExpiredNonces, rememberNonce, verifyCommand, type NonceMemory } from './command-auth.js';
 
 /** MQTT 5 first: reason codes on CONNACK/PUBACK make failures explainable. 3.1.1 if the broker refuses 5. */
 export const DEFAULT_MQTT_PROTOCOL_VERSION = 5;
@@ -54,6 +55,8 @@ export interface MqttUplinkOptions {
   logger: Logger;
   /** Contents of the mqtt.tls files (LoadedConfig.secrets.mqttTls); used for mqtts:// and wss:// URLs. */
   tlsFiles?: MqttTlsFiles;
+  /** Shared secret commands must be signed with (LoadedConfig.secrets.commandSecret); absent: unsigned accepted. */
+  commandSecret?: string;
   /** Extra MQTT.js options (protocolVersion...). Reconnection stays with the uplink. */
   clientOptions?: Partial<IClientOptions>;
   /** Reconnect delays; tests shorten them. */
@@ -130,6 +133,7 @@ class MqttOutboxUplink implements MqttUplink {
   private disconnectedAtMs?: number;
   private readonly cameraStates = new Map<string, SourceStateChange>();
   private readonly commands = new Map<string, CommandHandler>();
+  private readonly nonces: NonceMemory = new Map();
 
   constructor(private readonly options: MqttUplinkOptions) {
     this.log = options.logger.child({ component: 'uplink' });
@@ -291,7 +295,7 @@ class MqttOutboxUplink implements MqttUplink {
     const name = commandName(this.options.config.topicPrefix, this.options.agentId, topic);
     if (name === undefined || conn.closed) return;
     const request = parseCommandRequest(payload, properties);
-    void runCommand(this.commands, name, request).then((response) => {
+    void this.authorizedCommand(name, request).then((response) => {
       this.log.info({ command: name, status: response.status }, 'command handled');
       if (request.responseTopic === undefined || conn.closed) return;
       const opts = {
@@ -302,6 +306,24 @@ class MqttOutboxUplink implements MqttUplink {
         if (err !== undefined && err !== null && !conn.closed) this.log.warn({ err, command: name }, 'command response not accepted');
       });
     });
+  }
+
+  /** Runs the command if it passes the signature check (when a secret is set); a refusal is answered, never thrown. */
+  private async authorizedCommand(name: string, request: CommandRequest): Promise<CommandResponse> {
+    const secret = this.options.commandSecret;
+    if (secret !== undefined) {
+      const nowMs = Date.now();
+      forgetExpiredNonces(this.nonces, nowMs);
+      const verdict = verifyCommand({ secret, name, body: request.body, nowMs, seen: this.nonces });
+      if (!verdict.ok) {
+        const err = commandRejected(name, verdict.reason);
+        // Fields named, values not: the body may hold a forged or captured sig, the secret is never in it.
+        this.log.warn({ code: err.code, command: name, hint: err.hint }, describeError(err));
+        return { status: 'error', error: `${err.code}: ${err.message}`, ...(request.transaction === undefined ? {} : { transaction: request.transaction }) };
+      }
+      rememberNonce(this.nonces, verdict.nonce, nowMs);
+    }
+    return runCommand(this.commands, name, request);
   }
 
   private onBrokerDisconnect(conn: Connection, packet: IDisconnectPacket): void {

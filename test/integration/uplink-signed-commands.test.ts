@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { parseConfigText } from '../../agent/config/load.js';
+import { createLogger } from '../../agent/ops/logger.js';
+import { openStore } from '../../agent/store/sqlite-store.js';
+import { signCommand } from '../../agent/uplink/command-auth.js';
+import { createMqttUplink } from '../../agent/uplink/mqtt-uplink.js';
+import { commandTopic } from '../../agent/uplink/topics.js';
+import { assertNoMosquittoLeaks, startMosquitto } from '../helpers/mosquitto.js';
+import { makeRecord, subscribe, waitFor } from '../fixtures/outbox-data.js';
+
+const AGENT = 'edge-signed';
+const SECRET = 'cmd-S3cret-from-file';
+
+afterAll(() => assertNoMosquittoLeaks());
+
+it('signed commands: a signed ack runs; unsigned, tampered, stale and replayed ones are answered COMMAND_REJECTED', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'camwatch-signed-'));
+  writeFileSync(join(dir, 'command.secret'), `${SECRET}\n`);
+  const broker = await startMosquitto();
+  const raw: string[] = [];
+  const logger = createLogger({ level: 'debug', destination: { write: (s: string) => void raw.push(s) } });
+  const store = openStore({ path: join(dir, 'camwatch.db'), logger });
+  // The secret comes from the config file, as in the agent.
+  const loaded = parseConfigText(`mqtt:\n  url: ${broker.url}\n  commandSecretFile: command.secret\n`, join(dir, 'camwatch.yaml'), { baseDir: dir, env: {} });
+  expect(loaded.secrets.commandSecret).toBe(SECRET);
+  const uplink = createMqttUplink({ config: loaded.config.mqtt, agentId: AGENT, store, logger, commandSecret: loaded.secrets.commandSecret, outboxPollMs: 60_000 });
+  const handled: string[] = [];
+  uplink.onCommand('ack', (req) => {
+    handled.push(String(req.id));
+    const cancelled = store.acknowledge(String(req.id));
+    if (cancelled === undefined) throw new Error(`no incident ${String(req.id)}`);
+    return { id: req.id, cancelled };
+  });
+  const replies = await subscribe(broker.url, 'ioc/replies/#');
+  try {
+    await uplink.start();
+    await waitFor('connected', () => uplink.stats().connected);
+    await new Promise((r) => setTimeout(r, 100)); // the command SUBACK follows CONNACK
+    const record = makeRecord('signed', 1, { agentId: AGENT });
+    store.save(record);
+    const id = record.incident.id;
+
+    let tx = 0;
+    const send = async (body: Record<string, unknown>): Promise<Record<string, unknown>> => {
+      tx += 1;
+      const before = replies.messages.length;
+      await replies.client.publishAsync(commandTopic('camwatch', AGENT, 'ack'), JSON.stringify({ ...body, transaction: tx, responseTopic: 'ioc/replies/ack' }), { qos: 1 });
+      await waitFor(`reply ${tx}`, () => replies.messages.length > before);
+      return replies.messages.at(-1)!.json;
+    };
+    const sign = (body: Record<string, unknown>, secret = SECRET) => {
+      const full = { ...body, transaction: tx + 1, responseTopic: 'ioc/replies/ack' };
+      return { ...body, sig: signCommand(secret, 'ack', full) };
+    };
+
+    expect(await send({ id })).toMatchObject({ status: 'error', error: expect.stringMatching(/^COMMAND_REJECTED: command "ack" rejected: not signed/) });
+    const tampered = { ...sign({ id: 'other', ts: Date.now(), nonce: 'n-tamper' }), id };
+    expect(await send(tampered)).toMatchObject({ status: 'error', error: expect.stringContaining('bad signature') });
+    expect(await send(sign({ id, ts: Date.now(), nonce: 'n-wrong' }, 'not-the-secret'))).toMatchObject({ status: 'error', error: expect.stringContaining('bad signature') });
+    expect(await send(sign({ id, ts: Date.now() - 120_000, nonce: 'n-old' }))).toMatchObject({ status: 'error', error: expect.stringContaining('from the box clock') });
+    expect(handled).toEqual([]);
+
+    const good = sign({ id, ts: Date.now(), nonce: 'n-good' });
+    expect(await send(good)).toEqual({ status: 'ok', data: { id, cancelled: 1 }, transaction: tx });
+    expect(handled).toEqual([id]);
+    // The same bytes again (transaction included, so the signature still matches): a replay.
+    tx -= 1;
+    expect(await send(good)).toMatchObject({ status: 'error', error: expect.stringContaining('replayed') });
+    expect(handled).toEqual([id]);
+
+    // Still running and answering after all that.
+    expect(uplink.stats().connected).toBe(true);
+    const log = raw.join('');
+    expect(log).toContain('COMMAND_REJECTED');
+    expect(log).not.toContain(SECRET);
+    expect(log).not.toContain(String(good.sig));
+  } finally {
+    await replies.close();
+    await uplink.stop();
+    store.close();
+    await broker.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
