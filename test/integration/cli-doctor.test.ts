@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli-process.js';
 import { DATA_DIR, PROJECT_ROOT, videoPath } from '../helpers/data.js';
 import { assertNoMosquittoLeaks, freePort, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { makeTestPki } from '../helpers/certs.js';
 import { startRtspServer, type TestRtspServer } from '../helpers/rtsp-server.js';
 
 const MQTT_PASSWORD = 'doctor-right-pass';
@@ -84,6 +85,26 @@ cameras:
     expect(r.stdout).toMatch(/\n\d+ passed, [01] warnings?, 0 failed\.\n$/);
     for (const secret of [MQTT_PASSWORD, CAMERA_PASSWORD]) expect(r.stdout + r.stderr).not.toContain(secret);
   }, 120_000);
+
+  it('TLS: the configured CA verifies the broker; a wrong CA fails "broker" with MQTT_TLS', async () => {
+    const pki = makeTestPki();
+    const tlsBroker = await startMosquitto({ tls: { cafile: pki.caCert, certfile: pki.serverCert, keyfile: pki.serverKey } });
+    try {
+      const tlsConfig = (name: string, ca: string) => {
+        const file = join(dir, `${name}.yaml`);
+        writeFileSync(file, `agent: { dataDir: ./var-${name} }\nmodels: { dir: ${join(DATA_DIR, 'models')}, manifest: ${join(PROJECT_ROOT, 'models', 'manifest.json')} }\nmqtt: { url: "${tlsBroker.url}", tls: { ca: ${ca} } }\n`);
+        return file;
+      };
+      const [good, bad] = await Promise.all([doctor(tlsConfig('tls-good', pki.caCert)), doctor(tlsConfig('tls-bad', pki.otherCaCert))]);
+      expect(good.code, good.stdout).toBe(0);
+      expect(good.stdout).toMatch(/PASS  broker\s+mqtts:\/\/127\.0\.0\.1:\d+: accepted anonymously in \d+ ms \(MQTT 5, TLS verified\)/);
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toMatch(/FAIL  broker\s+TLS handshake with mqtts:\/\/127\.0\.0\.1:\d+ failed: .*\n\s+→ MQTT_TLS: Check mqtt\.tls/);
+    } finally {
+      await tlsBroker.dispose();
+      pki.dispose();
+    }
+  }, 60_000);
 
   it('a missing model fails "model file" with the fetch command, skips the load, exits 1', async () => {
     const r = await doctor(writeConfig('nomodel', { modelsDir: join(dir, 'empty-models') }));

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { loadConfig, secretValues } from '../../config/load.js';
 import { describeError } from '../../ops/errors.js';
 import { redactSecrets, redactUrl } from '../../ops/redact.js';
 import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
+import { tlsClientOptions } from '../../uplink/tls.js';
 import { connectBroker } from '../mqtt-connect.js';
 import { formatTailLine, jsonLine, matchesFilter, parseTailMessage, type TailFilter } from '../tail-format.js';
 import type { CliCommand, CliIO } from '../types.js';
@@ -24,7 +25,7 @@ and camera and agent state changes (states from before tail started are marked "
 Events replayed after an outage are marked "(replay)". Ctrl-C stops.
 
 Options:
-  -c, --config FILE   broker URL, user and password (passwordFile / passwordEnv), topic prefix and agent id
+  -c, --config FILE   broker URL, user and password (passwordFile / passwordEnv), TLS, topic prefix and agent id
                       from this config (default: ${DEFAULT_CONFIG_PATH}, else ${EXAMPLE_CONFIG_PATH});
                       without mqtt.url, the agent's embedded broker
       --url URL       broker URL instead (mqtt://user:password@host:1883 also works); with --url alone, every
@@ -82,6 +83,8 @@ export const tailCommand: CliCommand = {
 
 interface BrokerTarget {
   url: string;
+  /** TLS options from the config's mqtt.tls (CA, client certificate); none for --url alone. */
+  clientOptions: Partial<IClientOptions>;
   username?: string;
   password?: string;
   prefix: string;
@@ -93,7 +96,7 @@ interface BrokerTarget {
 async function brokerTarget(values: { config?: string; url?: string; agent?: string }, io: CliIO): Promise<BrokerTarget> {
   const useConfig = values.config !== undefined || values.url === undefined;
   if (!useConfig) {
-    return { url: values.url!, prefix: DEFAULT_TOPIC_PREFIX, agent: values.agent ?? '+', secrets: urlSecrets(values.url!) };
+    return { url: values.url!, clientOptions: {}, prefix: DEFAULT_TOPIC_PREFIX, agent: values.agent ?? '+', secrets: urlSecrets(values.url!) };
   }
   const path = values.config ?? (existsSync(resolve(io.cwd, DEFAULT_CONFIG_PATH)) ? DEFAULT_CONFIG_PATH : EXAMPLE_CONFIG_PATH);
   const loaded = await loadConfig(path, { cwd: io.cwd, env: io.env });
@@ -103,6 +106,7 @@ async function brokerTarget(values: { config?: string; url?: string; agent?: str
   const url = values.url ?? mqtt.url ?? `mqtt://${host.includes(':') ? `[${host}]` : host}:${mqtt.embeddedPort}`;
   return {
     url,
+    clientOptions: tlsClientOptions(url, mqtt.tls, loaded.secrets.mqttTls),
     ...(mqtt.username === undefined ? {} : { username: mqtt.username }),
     ...(loaded.secrets.mqttPassword === undefined ? {} : { password: loaded.secrets.mqttPassword }),
     prefix: mqtt.topicPrefix,
@@ -146,6 +150,7 @@ async function tail(target: BrokerTarget, filter: TailFilter, json: boolean, io:
           ...(target.username === undefined ? {} : { username: target.username }),
           ...(target.password === undefined ? {} : { password: target.password }),
           clientIdPrefix: 'cw-tail-',
+          clientOptions: target.clientOptions,
         }));
       } catch (err) {
         // The first failure is a wrong address or password: say so and stop. Later ones are an outage.

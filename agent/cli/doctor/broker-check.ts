@@ -1,5 +1,6 @@
 import { ERROR_CATALOGUE } from '../../ops/errors.js';
 import { redactUrl } from '../../ops/redact.js';
+import { isTlsUrl, tlsClientOptions } from '../../uplink/tls.js';
 import { connectBroker } from '../mqtt-connect.js';
 import { failFrom, pass, warn, type CheckResult, type DoctorCheck } from './types.js';
 
@@ -25,11 +26,14 @@ export const brokerCheck: DoctorCheck = {
         url: mqtt.url,
         ...(mqtt.username === undefined ? {} : { username: mqtt.username }),
         ...(ctx.loaded.secrets.mqttPassword === undefined ? {} : { password: ctx.loaded.secrets.mqttPassword }),
-        clientIdPrefix: `cw-doctor-`,
+        clientIdPrefix: 'cw-doctor-',
+        // The agent's own TLS settings: a wrong CA or client certificate shows here as MQTT_TLS.
+        clientOptions: tlsClientOptions(mqtt.url, mqtt.tls, ctx.loaded.secrets.mqttTls),
       });
       await client.endAsync();
       const user = mqtt.username === undefined ? 'anonymously' : `as ${mqtt.username}`;
-      return pass('broker', `${safeUrl}: accepted ${user} in ${connectMs} ms (MQTT ${protocolVersion === 5 ? '5' : '3.1.1'}), agent ${agent.id}`);
+      const tls = isTlsUrl(mqtt.url) ? ', TLS verified' : '';
+      return pass('broker', `${safeUrl}: accepted ${user} in ${connectMs} ms (MQTT ${protocolVersion === 5 ? '5' : '3.1.1'}${tls}), agent ${agent.id}`);
     } catch (err) {
       return failFrom('broker', err, ERROR_CATALOGUE.MQTT_UNREACHABLE);
     } finally {
