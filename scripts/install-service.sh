@@ -1,38 +1,73 @@
 #!/usr/bin/env bash
-# Installs camwatch as a systemd service on a Debian box:
-#   /opt/camwatch (code), /etc/camwatch/camwatch.yaml (config), /var/lib/camwatch (store), user camwatch.
+# Installs or upgrades camwatch as a systemd service on a Debian box:
+#   /opt/camwatch (code), /etc/camwatch/camwatch.yaml (config, kept on upgrade), /var/lib/camwatch (store),
+#   user and group camwatch, `camwatch` on the PATH. Runs `camwatch doctor` before (re)starting.
 # Usage: sudo scripts/install-service.sh [--no-start]
+# Needs Node.js >= 20.19 on the PATH (Debian 12's own nodejs is 18: use NodeSource or the official tarball).
 set -euo pipefail
 src="$(cd "$(dirname "$0")/.." && pwd)"
-[ "$(id -u)" -eq 0 ] || { echo "run as root (sudo $0)"; exit 1; }
+prefix=/opt/camwatch
+etc=/etc/camwatch
+no_start=false
+case "${1:-}" in
+  --no-start) no_start=true ;;
+  "") ;;
+  *) echo "usage: sudo $0 [--no-start]" >&2; exit 2 ;;
+esac
+[ "$(id -u)" -eq 0 ] || { echo "run as root: sudo $0" >&2; exit 1; }
+# The script replaces the code under $prefix: run from there, it would delete itself mid-way.
+[ "$src" != "$prefix" ] || { echo "run this from a git checkout or release folder, not from $prefix" >&2; exit 1; }
+
+node="$(command -v node || true)"
+[ -n "$node" ] || { echo "node not found: install Node.js >= 20.19 first" >&2; exit 1; }
+if ! "$node" -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)'; then
+  echo "$node is Node.js $("$node" --version); camwatch needs >= 20.19" >&2
+  exit 1
+fi
 
 bash "$src/scripts/install-system-deps.sh" --runtime-only
-id camwatch >/dev/null 2>&1 || useradd --system --home /var/lib/camwatch --shell /usr/sbin/nologin camwatch
-for g in video render; do getent group "$g" >/dev/null && usermod -aG "$g" camwatch; done
+id camwatch >/dev/null 2>&1 || useradd --system --user-group --home-dir /var/lib/camwatch --shell /usr/sbin/nologin camwatch
+# Hardware decoding (vaapi/qsv) opens /dev/dri/*, owned by these groups where the box has them.
+for g in video render; do
+  if getent group "$g" >/dev/null; then usermod -aG "$g" camwatch; fi
+done
 
-echo "copying code to /opt/camwatch"
-mkdir -p /opt/camwatch
+echo "copying code to $prefix"
+mkdir -p "$prefix"
+# An upgrade must not keep files the new version no longer has (old compiled modules in dist/ would still load).
+rm -rf "${prefix:?}/agent" "${prefix:?}/bin" "${prefix:?}/dist" "${prefix:?}/scripts" "${prefix:?}/docs"
 cp -a "$src/package.json" "$src/package-lock.json" "$src/.npmrc" "$src/tsconfig.json" "$src/tsconfig.build.json" \
-  "$src/bin" "$src/agent" "$src/models" "$src/scripts" "$src/config" "$src/README.md" /opt/camwatch/
-cd /opt/camwatch
-ONNXRUNTIME_NODE_INSTALL=skip npm ci
+  "$src/bin" "$src/agent" "$src/models" "$src/scripts" "$src/config" "$src/docs" "$src/README.md" "$prefix/"
+# Root-owned: the service runs this code, so the technician's user must not be able to change it. Before
+# npm ci, because npm running as root runs install scripts as the owner of the folder.
+chown -R root:root "$prefix"
+cd "$prefix"
+ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 npm run build
-node scripts/fetch-assets.mjs || echo "WARNING: models missing; see README 'Models' before starting"
-npm prune --omit=dev
+node scripts/fetch-assets.mjs || echo "WARNING: models or demo video missing; see docs/operations.md 'Models' before starting" >&2
+npm prune --omit=dev --no-audit --no-fund
 
-mkdir -p /etc/camwatch /var/lib/camwatch
-if [ ! -f /etc/camwatch/camwatch.yaml ]; then
-  sed 's#dataDir: .*#dataDir: /var/lib/camwatch#; s#dir: \./models\b.*#dir: /opt/camwatch/models#; s#manifest: .*#manifest: /opt/camwatch/models/manifest.json#' \
-    config/camwatch.example.yaml > /etc/camwatch/camwatch.yaml
-  echo "wrote /etc/camwatch/camwatch.yaml from the example: edit cameras and mqtt, then: camwatch config validate /etc/camwatch/camwatch.yaml"
+install -d -m 0750 -g camwatch "$etc" "$etc/secrets"
+if [ ! -f "$etc/camwatch.yaml" ]; then
+  sed -f scripts/systemd/etc-config.sed config/camwatch.example.yaml > "$etc/camwatch.yaml"
+  echo "wrote $etc/camwatch.yaml from the example: edit cameras and mqtt (docs/operations.md)"
 fi
-chown -R camwatch:camwatch /var/lib/camwatch
-chmod 750 /etc/camwatch
-chgrp -R camwatch /etc/camwatch
-ln -sf /opt/camwatch/bin/camwatch.js /usr/local/bin/camwatch
+chgrp -R camwatch "$etc"
+chmod 0640 "$etc/camwatch.yaml"
+install -d -m 0750 -o camwatch -g camwatch /var/lib/camwatch
+ln -sf "$prefix/bin/camwatch.js" /usr/local/bin/camwatch
 
-install -m 0644 scripts/systemd/camwatch.service /etc/systemd/system/camwatch.service
+sed "s#/usr/bin/node #$node #" scripts/systemd/camwatch.service > /etc/systemd/system/camwatch.service
+chmod 0644 /etc/systemd/system/camwatch.service
 systemctl daemon-reload
 systemctl enable camwatch
-[ "${1:-}" = "--no-start" ] || systemctl restart camwatch
-echo "installed. Logs: journalctl -u camwatch -f | npx pino-pretty"
+
+# As the service user: what it can read is what the agent will be able to read.
+runuser -u camwatch -- "$node" "$prefix/bin/camwatch.js" doctor --config "$etc/camwatch.yaml" ||
+  echo "camwatch doctor found problems (FAIL lines above): fix them, then: sudo systemctl restart camwatch" >&2
+if [ "$no_start" = false ]; then
+  systemctl restart camwatch
+  echo "started. Status: camwatch status   Logs: journalctl -u camwatch -f | npx pino-pretty"
+else
+  echo "installed, not started: sudo systemctl start camwatch"
+fi

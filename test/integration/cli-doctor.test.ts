@@ -2,7 +2,7 @@
  * `camwatch doctor` as a technician runs it: the real binary against real ffmpeg, the real model, a real
  * mosquitto with a password file, a real RTSP camera with digest auth and the real demo videos.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,6 +113,21 @@ cameras:
     expect(r.stdout).toMatch(/SKIP  model load\s+not tried: the model file check failed/);
     expect(r.stdout).toMatch(/PASS  broker/);
     expect(r.stdout).toMatch(/1 failed, 1 skipped\./);
+  }, 60_000);
+
+  it('a model file linked into an empty weights folder (the Docker layout) says where the weights go', async () => {
+    mkdirSync(join(dir, 'linked-models'));
+    symlinkSync(join(dir, 'weights', 'yolox_nano_416.onnx'), join(dir, 'linked-models', 'yolox_nano_416.onnx'));
+    const r = await doctor(writeConfig('linked', { modelsDir: join(dir, 'linked-models') }), '--json');
+    expect(r.code).toBe(1);
+    const check = (JSON.parse(r.stdout) as { checks: Array<{ name: string; detail: string; fix?: string; code?: string }> }).checks.find((c) => c.name === 'model file');
+    expect(check).toEqual({
+      name: 'model file',
+      status: 'fail',
+      detail: `yolox_nano_416: ${join(dir, 'linked-models', 'yolox_nano_416.onnx')} links to ${join(dir, 'weights', 'yolox_nano_416.onnx')}, which does not exist`,
+      fix: `Put yolox_nano_416.onnx in ${join(dir, 'weights')} (the weights folder; in Docker, the volume mounted there).`,
+      code: 'MODEL_NOT_FOUND',
+    });
   }, 60_000);
 
   it('an unreachable broker fails "broker" with MQTT_UNREACHABLE and what to check', async () => {

@@ -1,8 +1,10 @@
+import { lstatSync, readlinkSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { resolveConfigPath } from '../../config/load.js';
 import { createDetector, findModel, loadManifest } from '../../detection/index.js';
 import { resolveModelFile } from '../../detection/manifest.js';
-import { ERROR_CATALOGUE } from '../../ops/errors.js';
-import { failFrom, pass, skip, warn, type CheckResult, type DoctorCheck, type DoctorContext } from './types.js';
+import { ERROR_CATALOGUE, isCamwatchError } from '../../ops/errors.js';
+import { fail, failFrom, pass, skip, warn, type CheckResult, type DoctorCheck, type DoctorContext } from './types.js';
 
 /**
  * Two lines: `model file` (in the manifest, present, sha256 as the manifest says) and `model load`
@@ -26,6 +28,11 @@ export function modelChecks(): DoctorCheck[] {
         }
         return pass('model file', `${name}: ${file}, sha256 ok${entry.bytes === undefined ? '' : ` (${(entry.bytes / 1e6).toFixed(1)} MB)`}`);
       } catch (err) {
+        const link = isCamwatchError(err, 'MODEL_NOT_FOUND') ? danglingLink(err.details.file) : undefined;
+        if (link !== undefined) {
+          // The Docker image links each model file into its weights volume: say where the file belongs.
+          return fail('model file', `${name}: ${String((err as { details: { file: string } }).details.file)} links to ${link}, which does not exist`, `Put ${basename(link)} in ${dirname(link)} (the weights folder; in Docker, the volume mounted there).`, 'MODEL_NOT_FOUND');
+        }
         return failFrom('model file', err, ERROR_CATALOGUE.MODEL_NOT_FOUND);
       } finally {
         ctx.progress.stop();
@@ -61,4 +68,14 @@ export function modelChecks(): DoctorCheck[] {
     },
   };
   return [fileCheck, loadCheck];
+}
+
+/** The target of `file` when it is a symbolic link (resolved against its folder), else undefined. */
+function danglingLink(file: unknown): string | undefined {
+  if (typeof file !== 'string') return undefined;
+  try {
+    return lstatSync(file).isSymbolicLink() ? resolve(dirname(file), readlinkSync(file)) : undefined;
+  } catch {
+    return undefined;
+  }
 }
