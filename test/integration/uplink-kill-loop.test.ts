@@ -19,9 +19,14 @@ import { subscribe, waitFor, type Subscriber } from '../fixtures/outbox-data.js'
 
 const PRODUCER = join(PROJECT_ROOT, 'test', 'fixtures', 'outbox-producer.ts');
 const KILLS = 20;
-/** Kill delay after spawn (ms): from before the store is open (tsx start-up ~300 ms) to mid-stream. */
-const KILL_MIN_MS = 150;
-const KILL_MAX_MS = 900;
+/**
+ * A quarter of the kills land at a random moment after spawn (often during start-up: opening the store,
+ * migrating, connecting); the rest at a random moment once the producer is streaming. Timing relative to
+ * `ready` keeps the test meaningful on a loaded machine, where tsx start-up alone can take a second.
+ */
+const STARTUP_KILL_SHARE = 0.25;
+const STARTUP_KILL_MAX_MS = 600;
+const STREAMING_KILL_MAX_MS = 400;
 const dir = mkdtempSync(join(tmpdir(), 'camwatch-kill-loop-'));
 const dbPath = join(dir, 'camwatch.db');
 const children = new Set<ChildProcess>();
@@ -80,7 +85,12 @@ it(`kill -9 at ${KILLS} random moments while publishing: 0 events lost, duplicat
   for (let k = 0; k < KILLS; k++) {
     // Each life has its own id range; the store, with whatever the last kill left, is shared.
     const p = runProducer(['--url', broker.url, '--mode', 'produce', '--run', `kill${String(k).padStart(2, '0')}`, '--lifecycle', '--max-inflight', '4', '--interval-ms', '1']);
-    await new Promise((r) => setTimeout(r, KILL_MIN_MS + random() * (KILL_MAX_MS - KILL_MIN_MS)));
+    if (random() < STARTUP_KILL_SHARE) {
+      await new Promise((r) => setTimeout(r, random() * STARTUP_KILL_MAX_MS));
+    } else {
+      await waitFor(`seed ${seed}: producer life ${k} ready`, () => p.events.some((e) => e.event === 'ready'), 15_000);
+      await new Promise((r) => setTimeout(r, random() * STREAMING_KILL_MAX_MS));
+    }
     p.child.kill('SIGKILL');
     expect(await p.exited, `seed ${seed}: producer life ${k} should die by SIGKILL`).toBeNull();
     printed += p.events.filter((e) => e.event === 'saved').length;
@@ -94,9 +104,9 @@ it(`kill -9 at ${KILLS} random moments while publishing: 0 events lost, duplicat
   db.close();
   const stored = rows.map((r) => key(JSON.parse(r.event) as Record<string, unknown>));
   expect(rows.every((r) => r.sent_at !== null)).toBe(true);
-  // Enough happened for the test to mean something: most lives got past start-up and stored events.
+  // Enough happened for the test to mean something: lives got past start-up and stored events.
   expect(stored.length, `seed ${seed}`).toBeGreaterThanOrEqual(printed);
-  expect(stored.length, `seed ${seed}`).toBeGreaterThan(100);
+  expect(stored.length, `seed ${seed}`).toBeGreaterThan(50);
   expect(new Set(stored).size).toBe(stored.length);
 
   await waitFor(`seed ${seed}: every stored event received`, () => {
