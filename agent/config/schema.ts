@@ -181,6 +181,24 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('Uplink to the IOC broker'),
+  store: z
+    .strictObject({
+      maxSnapshotBytes: z
+        .number()
+        .int()
+        .min(0)
+        .default(2 * 1024 ** 3)
+        .describe('Snapshot (evidence) bytes kept in the store; above it the oldest snapshots of sent events go first (bytes, default 2 GiB)'),
+      maxDatabaseBytes: z
+        .number()
+        .int()
+        .min(1024 * 1024)
+        .default(4 * 1024 ** 3)
+        .describe('Used size of the SQLite file; above it snapshots, then the oldest sent incidents, are pruned (bytes, default 4 GiB)'),
+      retentionDays: z.number().min(1).max(3650).default(30).describe('Sent incidents older than this are deleted with their evidence (days)'),
+    })
+    .prefault({})
+    .describe('Disk quotas and retention of the incident store (agent.dataDir/camwatch.db); unsent incidents are never deleted'),
   health: z
     .strictObject({
       enabled: z.boolean().default(true).describe('Serve /healthz, /readyz, /status and /metrics (Prometheus)'),
@@ -200,4 +218,5 @@ export type LineConfig = z.output<typeof lineSchema>;
 export type RuleConfig = z.output<typeof ruleSchema>;
 export type SourceConfig = z.output<typeof sourceSchema>;
 export type MqttConfig = Config['mqtt'];
+export type StoreConfig = Config['store'];
 export type MqttTlsConfig = NonNullable<MqttConfig['tls']>;

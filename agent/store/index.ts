@@ -1,6 +1,9 @@
 /** The store stage: durable incidents and the outbox the uplink drains. */
 export type { IncidentStore, OutboxEntry, ResendSelector } from './types.js';
-export { openStore, DEFAULT_STORE_BUSY_TIMEOUT_MS, DEFAULT_STORE_SYNCHRONOUS } from './sqlite-store.js';
+export { openStore, DEFAULT_STORE_BUSY_TIMEOUT_MS, DEFAULT_STORE_SYNCHRONOUS, DEFAULT_STORE_HELD_MAX } from './sqlite-store.js';
+export type { MaintenanceReport } from './maintenance.js';
+export { DEFAULT_STORE_QUOTAS, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, DEFAULT_STORE_MAX_SNAPSHOT_BYTES, DEFAULT_STORE_MAX_DATABASE_BYTES, DEFAULT_STORE_RETENTION_DAYS, planSnapshotPrune, retentionCutoffMs } from './quotas.js';
+export type { StoreQuotas, SnapshotCandidate, SnapshotPrunePlan } from './quotas.js';
 export type { OpenStoreOptions, StoreSynchronous } from './sqlite-store.js';
 export { migrate, pendingMigrations, MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 export type { Migration } from './migrations.js';

@@ -94,6 +94,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE incidents ADD COLUMN acked_at INTEGER;
     `,
   },
+  {
+    version: 3,
+    description: 'indexes for quota pruning: outbox rows by snapshot, snapshot sizes',
+    // Pruning asks "is every event using this snapshot sent?" and deleting a snapshot sets its outbox
+    // rows' snapshot_id to NULL: without an index both scan the whole outbox per snapshot.
+    // snapshots_bytes covers SUM(bytes) and the oldest-first walk: `bytes` sits after the JPEG in the row,
+    // so reading it from the table would follow every blob's overflow pages.
+    sql: `
+      CREATE INDEX outbox_snapshot ON outbox(snapshot_id);
+      CREATE INDEX snapshots_bytes ON snapshots(id, bytes, incident_id);
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

@@ -1,9 +1,13 @@
+import { statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from '../ops/logger.js';
 import { CamwatchError } from '../ops/errors.js';
 import type { Incident, IncidentRecord } from '../incidents/types.js';
 import type { IncidentStore, OutboxEntry, ResendSelector } from './types.js';
 import { migrate } from './migrations.js';
+import { StoreMaintenance, type MaintenanceReport } from './maintenance.js';
+import { DEFAULT_STORE_QUOTAS, type StoreQuotas } from './quotas.js';
 
 /**
  * How long a statement waits for another connection's write lock (ms). Only a second process on the
@@ -22,6 +26,31 @@ export const DEFAULT_STORE_SYNCHRONOUS: StoreSynchronous = 'FULL';
 
 export type StoreSynchronous = 'FULL' | 'NORMAL';
 
+/**
+ * WAL pages before an automatic checkpoint (SQLite's default 1,000 ≈ 4 MB), and the size (bytes) the WAL
+ * is truncated back to afterwards (default: never truncated). The WAL and the pages it is checkpointed into
+ * both need disk: with the defaults a nearly full disk is filled by the WAL, and evidence pruned to make
+ * room cannot be reused until a checkpoint that itself needs room (seen on a 4 MB tmpfs: a 4 MB WAL and a
+ * 4 kB database). 1 MB keeps that reserve small; at a few incidents per second the extra checkpoints cost nothing.
+ */
+export const DEFAULT_STORE_WAL_CHECKPOINT_PAGES = 256;
+export const DEFAULT_STORE_WAL_SIZE_LIMIT_BYTES = 1024 * 1024;
+/**
+ * Free space (bytes; disk plus SQLite's free pages) kept before each save by pruning evidence: the WAL and
+ * the checkpoint need room, and once the disk is really full even the DELETE that would free it fails.
+ * Twice the WAL limit.
+ */
+export const DEFAULT_STORE_DISK_RESERVE_BYTES = 2 * DEFAULT_STORE_WAL_SIZE_LIMIT_BYTES;
+
+/**
+ * Incidents kept in memory while the disk is full (saved, in order, by the next save() or maintain()).
+ * A day-long outage of a busy camera is thousands; memory on a 2 GB box is not, so beyond this new ones
+ * are dropped, each logged with its id.
+ */
+export const DEFAULT_STORE_HELD_MAX = 500;
+/** Pruning is logged at info/warn at most this often per reason (ms); every prune is at debug. */
+const PRUNE_LOG_INTERVAL_MS = 60_000;
+
 export interface OpenStoreOptions {
   /** SQLite file; its directory must exist. */
   path: string;
@@ -30,6 +59,12 @@ export interface OpenStoreOptions {
   synchronous?: StoreSynchronous;
   /** Overrides Date.now for created_at / sent_at (tests). */
   now?: () => number;
+  /** Quotas and retention (config `store`); defaults DEFAULT_STORE_QUOTAS. */
+  quotas?: Partial<StoreQuotas>;
+  /** Overrides DEFAULT_STORE_HELD_MAX (tests). */
+  heldMax?: number;
+  /** Overrides DEFAULT_STORE_DISK_RESERVE_BYTES (tests). */
+  diskReserveBytes?: number;
 }
 
 interface OutboxRow {
@@ -60,6 +95,8 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') throw new Error(`journal_mode is ${String(mode)}, WAL unavailable`);
     db.pragma(`synchronous = ${synchronous}`);
+    db.pragma(`wal_autocheckpoint = ${DEFAULT_STORE_WAL_CHECKPOINT_PAGES}`);
+    db.pragma(`journal_size_limit = ${DEFAULT_STORE_WAL_SIZE_LIMIT_BYTES}`);
     db.pragma('foreign_keys = ON');
     version = migrate(db);
   } catch (err) {
@@ -154,16 +191,154 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
     }
   };
 
+  const quotas: StoreQuotas = { ...DEFAULT_STORE_QUOTAS, ...options.quotas };
+  const heldMax = options.heldMax ?? DEFAULT_STORE_HELD_MAX;
+  const maintenance = new StoreMaintenance(db);
+  // Tracked, not summed per save: the snapshot quota is checked on every save that adds one.
+  let snapshotBytes = maintenance.snapshotBytes();
+  const held: IncidentRecord[] = [];
+  let fullSince: number | undefined;
+
+  const isFull = (err: unknown): err is CamwatchError => err instanceof CamwatchError && err.code === 'STORE_FULL';
+  const writeOne = (record: IncidentRecord): OutboxEntry => {
+    try {
+      const entry = saveTx(record, now());
+      snapshotBytes += record.snapshotJpeg?.length ?? 0;
+      return entry;
+    } catch (err) {
+      throw mapWriteError(options.path, err);
+    }
+  };
+  const lastPruneLog = new Map<string, number>();
+  /** Evidence of sent events, oldest first, for the quota (or for room on a full disk). */
+  const pruneFor = (excess: number, why: string): void => {
+    let pruned: { count: number; bytes: number; unsent: number };
+    try {
+      pruned = maintenance.pruneSnapshots(excess);
+    } catch (err) {
+      log.warn({ err: mapWriteError(options.path, err) }, `${why}: cannot prune evidence`);
+      return;
+    }
+    if (pruned.count === 0) return;
+    snapshotBytes = Math.max(0, snapshotBytes - pruned.bytes);
+    const fields = { pruned: pruned.count, bytes: pruned.bytes, unsent: pruned.unsent, snapshotBytes, maxSnapshotBytes: quotas.maxSnapshotBytes };
+    // At the quota, every save prunes a little: one line per reason a minute, the rest at debug.
+    const at = now();
+    const loud = at - (lastPruneLog.get(why) ?? Number.NEGATIVE_INFINITY) >= PRUNE_LOG_INTERVAL_MS;
+    if (loud) lastPruneLog.set(why, at);
+    if (pruned.unsent > 0) log[loud ? 'warn' : 'debug'](fields, `${why}: pruned snapshots, including ${pruned.unsent} of events not sent yet (they go out without a picture)`);
+    else log[loud ? 'info' : 'debug'](fields, `${why}: pruned the oldest snapshots of sent events`);
+  };
+  const diskReserve = options.diskReserveBytes ?? DEFAULT_STORE_DISK_RESERVE_BYTES;
+  const dataDir = dirname(options.path);
+  /** Room for a save of `bytes`: free disk plus free pages inside the file, minus the reserve. */
+  const roomFor = (bytes: number): number => {
+    let diskFree: number;
+    try {
+      const fs = statfsSync(dataDir);
+      diskFree = fs.bavail * fs.bsize;
+    } catch {
+      return Number.POSITIVE_INFINITY; // cannot tell: let SQLite decide
+    }
+    return diskFree + maintenance.freeBytes() - diskReserve - bytes;
+  };
+  const checkpoint = (): void => {
+    try {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (err) {
+      log.debug({ err }, 'WAL checkpoint failed');
+    }
+  };
+  /** Saves the held incidents in order; stops (leaving the rest held) at the first that still does not fit. */
+  const flushHeld = (): number => {
+    let saved = 0;
+    while (held.length > 0) {
+      writeOne(held[0]!);
+      held.shift();
+      saved += 1;
+    }
+    if (fullSince !== undefined) {
+      log.info({ savedHeld: saved, fullForMs: now() - fullSince }, 'incident store writable again; held incidents saved');
+      fullSince = undefined;
+    }
+    return saved;
+  };
+  const hold = (record: IncidentRecord, err: CamwatchError): CamwatchError => {
+    const id = record.incident.id;
+    if (fullSince === undefined) {
+      fullSince = now();
+      log.error({ code: err.code, hint: err.hint, path: options.path }, `${err.message}; incidents are held in memory (up to ${heldMax}) and saved when space is freed`);
+    }
+    if (held.length >= heldMax) {
+      log.error({ code: err.code, incidentId: id, status: record.incident.status, held: held.length }, 'incident store full and memory hold full: incident event dropped');
+      return new CamwatchError('STORE_FULL', `incident store ${options.path} is full and ${held.length} incidents already wait in memory: ${id} was dropped`, { cause: err, details: { path: options.path, incidentId: id, held: held.length } });
+    }
+    held.push(record);
+    return new CamwatchError('STORE_FULL', `incident store ${options.path} is full: ${id} is held in memory (${held.length} waiting) and saved when space is freed`, {
+      cause: err,
+      details: { path: options.path, incidentId: id, held: held.length },
+    });
+  };
+
   let closed = false;
   log.info({ path: options.path, schemaVersion: version, synchronous, pending: countPending.get()?.n }, 'store opened');
 
   return {
     save(record) {
+      // A full disk must not lose the incident nor stop the camera: make room from evidence of sent events,
+      // try again, and failing that hold it in memory; the thrown STORE_FULL says so (the caller logs it).
+      let entry: OutboxEntry;
+      const room = roomFor(record.snapshotJpeg?.length ?? 0);
+      if (room < 0) pruneFor(-room, 'disk nearly full');
       try {
-        return saveTx(record, now());
+        flushHeld();
+        entry = writeOne(record);
       } catch (err) {
-        throw mapWriteError(options.path, err);
+        if (!isFull(err)) throw err;
+        // The WAL holds recent pages until a checkpoint (auto at 1,000 pages ≈ 4 MB): on a small or nearly
+        // full disk it is the WAL that fills it, and pages freed by pruning are reusable only once checkpointed.
+        checkpoint();
+        pruneFor(Math.max(4 * (record.snapshotJpeg?.length ?? 0), 1024 * 1024), 'disk full');
+        checkpoint();
+        try {
+          flushHeld();
+          entry = writeOne(record);
+        } catch (again) {
+          if (!isFull(again)) throw again;
+          throw hold(record, again);
+        }
       }
+      if (snapshotBytes > quotas.maxSnapshotBytes) {
+        try {
+          pruneFor(snapshotBytes - quotas.maxSnapshotBytes, 'snapshot quota exceeded');
+        } catch (err) {
+          log.warn({ err }, 'snapshot pruning failed; retried by the next save or maintain()');
+        }
+      }
+      return entry;
+    },
+    maintain(nowMs) {
+      const expiredIncidents = maintenance.expireOld(nowMs, quotas);
+      const room = roomFor(held.reduce((n, r) => n + (r.snapshotJpeg?.length ?? 0), 0));
+      if (room < 0) pruneFor(-room, 'disk nearly full');
+      const enforced = maintenance.enforce(quotas);
+      let savedHeld = 0;
+      const heldBefore = held.length;
+      try {
+        savedHeld = flushHeld();
+      } catch (err) {
+        if (!isFull(err)) throw err;
+        savedHeld = heldBefore - held.length;
+      }
+      snapshotBytes = maintenance.snapshotBytes();
+      const report: MaintenanceReport = { expiredIncidents, ...enforced, savedHeld, held: held.length, snapshotBytes, databaseBytes: maintenance.databaseBytes() };
+      const acted = expiredIncidents + enforced.prunedSnapshots + enforced.prunedIncidents + savedHeld > 0;
+      if (acted) log.info(report, 'store maintenance');
+      else log.debug(report, 'store maintenance: nothing to do');
+      return report;
+    },
+    held() {
+      return held.length;
     },
     get(incidentId) {
       const row = selectIncident.get(incidentId);
@@ -234,10 +409,14 @@ function storeOpenError(path: string, cause: unknown): CamwatchError {
   });
 }
 
-/** SQLITE_FULL is the operator's problem (disk): STORE_FULL. Anything else is ours and is returned as is. */
+/**
+ * SQLITE_FULL (and an I/O error that is ENOSPC underneath) is the operator's problem (disk): STORE_FULL.
+ * Anything else is ours and is returned as is.
+ */
 export function mapWriteError(path: string, err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
-  if (code === 'SQLITE_FULL') {
+  const message = err instanceof Error ? err.message : '';
+  if (code === 'SQLITE_FULL' || /ENOSPC|disk is full/i.test(message)) {
     return new CamwatchError('STORE_FULL', `incident store ${path} is full: the incident was not saved`, {
       cause: err,
       details: { path },

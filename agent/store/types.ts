@@ -1,4 +1,5 @@
 import type { Incident, IncidentRecord } from '../incidents/types.js';
+import type { MaintenanceReport } from './maintenance.js';
 
 /** A pending publish: one incident event. The uplink renders topic and payload from `event(seq)`. */
 export interface OutboxEntry {
@@ -21,7 +22,18 @@ export type ResendSelector = { incidentIds: readonly string[] } | { sinceMs: num
  * snapshot (once per snapshot) and one outbox row holding that event as it was.
  */
 export interface IncidentStore {
+  /**
+   * Throws STORE_FULL when the disk is full even after pruning evidence of sent events; the record is then
+   * held in memory (bounded) and saved, in order, by the next save() or maintain().
+   */
   save(record: IncidentRecord): OutboxEntry;
+  /**
+   * Retention and quotas (config `store`): deletes sent incidents past retentionDays, prunes evidence (sent
+   * events first) above the quotas, retries incidents held after a full disk. Call from a timer.
+   */
+  maintain(nowMs: number): MaintenanceReport;
+  /** Incidents held in memory because the disk was full. */
+  held(): number;
   /** The latest state of an incident, with its latest snapshot. */
   get(incidentId: string): IncidentRecord | undefined;
   /** The event an outbox row carries: the Incident at that event, with the snapshot it references. */
