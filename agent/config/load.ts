@@ -113,6 +113,7 @@ export function resolveConfigPath(loaded: Pick<LoadedConfig, 'baseDir'>, p: stri
 export function secretValues(loaded: Pick<LoadedConfig, 'config' | 'secrets'>): string[] {
   const values = new Set<string>(Object.values(loaded.secrets.cameraPasswords));
   if (loaded.secrets.mqttPassword !== undefined) values.add(loaded.secrets.mqttPassword);
+  if (loaded.secrets.commandSecret !== undefined) values.add(loaded.secrets.commandSecret);
   const urls = [loaded.config.mqtt.url, ...loaded.config.cameras.map((c) => ('url' in c.source ? c.source.url : undefined))];
   for (const url of urls) {
     const password = url === undefined ? undefined : urlPassword(url);

@@ -10,7 +10,7 @@ import { DetectorScheduler } from '../detection/scheduler.js';
 import type { Detector } from '../detection/types.js';
 import type { SourceStateChange } from '../frames/types.js';
 import type { IncidentRecord } from '../incidents/types.js';
-import { openStore } from '../store/index.js';
+import { DEFAULT_STORE_MAINTAIN_INTERVAL_MS, openStore } from '../store/index.js';
 import type { IncidentStore } from '../store/types.js';
 import { createMqttUplink, startEmbeddedBroker } from '../uplink/index.js';
 import type { Uplink } from '../uplink/types.js';
@@ -53,6 +53,7 @@ export class Agent {
   /** Frames analysed per camera at the previous status read, for a per-interval fps. */
   private readonly fpsMarks = new Map<string, { frames: number; atMs: number }>();
   private statsTimer?: NodeJS.Timeout;
+  private maintainTimer?: NodeJS.Timeout;
   private started = false;
   private starting?: Promise<void>;
   private stopping?: Promise<void>;
@@ -103,7 +104,7 @@ export class Agent {
     }
     const dataDir = resolveConfigPath(this.loaded, config.agent.dataDir);
     mkdirSync(dataDir, { recursive: true });
-    this.store = openStore({ path: join(dataDir, 'camwatch.db'), logger: this.logger });
+    this.store = openStore({ path: join(dataDir, 'camwatch.db'), logger: this.logger, quotas: config.store });
     await this.startUplink();
     if (this.stopRequested) return;
     this.detector = await this.createDetector();
@@ -111,6 +112,15 @@ export class Agent {
     for (const camera of config.cameras) if (camera.enabled) this.startCamera(camera.id);
     this.statsTimer = setInterval(() => this.reportStats(), config.health.statsIntervalSeconds * 1000);
     this.statsTimer.unref();
+    // Quotas, retention, and incidents held in memory while the disk was full: never in the frame path.
+    this.maintainTimer = setInterval(() => {
+      try {
+        this.store?.maintain(Date.now());
+      } catch (err) {
+        this.log.warn({ err }, 'store maintenance failed; retrying at the next interval');
+      }
+    }, DEFAULT_STORE_MAINTAIN_INTERVAL_MS);
+    this.maintainTimer.unref();
     this.started = true;
     this.log.info({ agentId: config.agent.id, cameras: this.cameras.size, model: config.detection.model, version: agentVersion() }, 'agent started');
   }
@@ -396,6 +406,7 @@ export class Agent {
 
   private async doStop(): Promise<void> {
     clearInterval(this.statsTimer);
+    clearInterval(this.maintainTimer);
     const steps: Array<[string, () => Promise<unknown> | void]> = [
       ['cameras', () => Promise.all([...this.cameras.keys()].map((id) => this.stopCamera(id)))],
       ['detector', () => this.detector?.close()],

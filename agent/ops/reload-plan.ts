@@ -33,8 +33,12 @@ export function planReload(prev: LoadedConfig, next: LoadedConfig): ReloadPlan {
   const b = next.config;
   const detector = !isDeepStrictEqual(a.detection, b.detection) || !isDeepStrictEqual(a.models, b.models);
   const tracking = !isDeepStrictEqual(a.tracking, b.tracking);
+  // Secret file contents count too: a rotated password, command secret or certificate must apply.
   const uplink =
-    !isDeepStrictEqual(a.mqtt, b.mqtt) || prev.secrets.mqttPassword !== next.secrets.mqttPassword;
+    !isDeepStrictEqual(a.mqtt, b.mqtt) ||
+    prev.secrets.mqttPassword !== next.secrets.mqttPassword ||
+    prev.secrets.commandSecret !== next.secrets.commandSecret ||
+    !isDeepStrictEqual(prev.secrets.mqttTls, next.secrets.mqttTls);
 
   const enabled = (c: Config) => new Map(c.cameras.filter((cam) => cam.enabled).map((cam) => [cam.id, cam]));
   const before = enabled(a);

@@ -47,3 +47,11 @@ describe('planReload', () => {
     expect(plan.unchanged).toEqual(['a', 'b']);
   });
 });
+
+describe('planReload and rotated secrets', () => {
+  it('restarts the uplink when the command secret file changes, though the YAML did not', () => {
+    const text = `${base}`.replace('mqtt: { url: "mqtt://127.0.0.1:1883" }', 'mqtt: { url: "mqtt://127.0.0.1:1883", commandSecretEnv: CMD_SECRET }');
+    const plan = planReload(load(text, { CMD_SECRET: 'old-secret' }), load(text, { CMD_SECRET: 'new-secret' }));
+    expect(plan).toMatchObject({ uplink: true, detector: false, unchanged: ['a', 'b'] });
+  });
+});
