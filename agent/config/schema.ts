@@ -148,6 +148,21 @@ export const configSchema = z.strictObject({
       scoreThreshold: z.number().min(0).max(1).default(0.35).describe('Detections scoring below this (0..1) are dropped'),
       nmsIouThreshold: z.number().min(0).max(1).default(0.45).describe('Overlap (IoU, 0..1) above which duplicate boxes are merged'),
       threads: z.number().int().min(1).max(64).optional().describe('ONNX intra-op threads; default 1 per 4 cores, at least 1 (a nano model gains nothing from more; decoders need the cores)'),
+      classThresholds: z
+        .record(z.string(), z.number().min(0).max(1))
+        .optional()
+        .describe('Minimum score per class name (model names, before any remap), e.g. {person: 0.5}; others use scoreThreshold'),
+      minAreaPx: z.number().min(0).optional().describe('Drop boxes smaller than this (analysis-frame pixels²): far-away specks'),
+      maxAreaPx: z.number().min(0).optional().describe('Drop boxes larger than this (pixels²): whole-frame glare'),
+      minAspectRatio: z.number().gt(0).optional().describe('Drop boxes whose width/height is below this'),
+      maxAspectRatio: z.number().gt(0).optional().describe('Drop boxes whose width/height is above this (a 20:1 "person" is a fence post)'),
+      classRemap: z
+        .strictObject({
+          map: z.record(z.string(), z.string()).describe('Model class name → reported name, e.g. {car: vehicle, truck: vehicle}'),
+          fallback: z.string().nullable().default(null).describe('Name for classes not in the map; null drops them'),
+        })
+        .optional()
+        .describe('Rename model classes (e.g. COCO → person/vehicle/object); rules then use the new names'),
     })
     .prefault({})
     .describe('Object detector'),

@@ -4,6 +4,7 @@ import type { Config } from './schema.js';
 import type { RawIssue } from './issues.js';
 import { suggestionSuffix } from './suggest.js';
 import { ruleClassNames } from './rule-schemas.js';
+import { remapTargets } from '../detection/postfilter.js';
 
 /**
  * A rule's `classes: [preson]` would never match anything and silently disable the rule, so class names are
@@ -51,14 +52,16 @@ export function checkClasses(config: Config, catalogue: ModelCatalogue): RawIssu
   if (model === undefined) {
     return [{ path: ['detection', 'model'], message: `unknown model "${config.detection.model}"${suggestionSuffix(config.detection.model, names)} (manifest: ${names.join(', ') || 'no models'})` }];
   }
-  const known = model.classes;
+  const remap = config.detection.classRemap;
+  // With a remap, rules see the new names: those are what they may refer to.
+  const known = model.classes === undefined ? undefined : remap ? remapTargets(remap) : model.classes;
   if (known === undefined) return [];
   const issues: RawIssue[] = [];
   config.cameras.forEach((camera, c) =>
     camera.rules.forEach((rule, r) =>
       ruleClassNames(rule).forEach(({ name, path }) => {
         if (!known.includes(name)) {
-          issues.push({ path: ['cameras', c, 'rules', r, ...path], message: `unknown class "${name}" for model ${model.name}${suggestionSuffix(name, known)}` });
+          issues.push({ path: ['cameras', c, 'rules', r, ...path], message: `unknown class "${name}" for model ${model.name}${suggestionSuffix(name, known)}${remap ? ` (remapped classes: ${known.join(', ')})` : ''}` });
         }
       }),
     ),

@@ -157,6 +157,14 @@ export class Agent {
       scoreThreshold: detectorScoreThreshold(config.detection.scoreThreshold, config.tracking),
       nmsIouThreshold: config.detection.nmsIouThreshold,
       threads: config.detection.threads,
+      postfilter: {
+        classThresholds: config.detection.classThresholds,
+        minAreaPx: config.detection.minAreaPx,
+        maxAreaPx: config.detection.maxAreaPx,
+        minAspectRatio: config.detection.minAspectRatio,
+        maxAspectRatio: config.detection.maxAspectRatio,
+        classRemap: config.detection.classRemap,
+      },
       logger: this.logger,
     });
     return timedDetector(detector, (seconds) => this.metrics.inferenceSeconds.observe(seconds));

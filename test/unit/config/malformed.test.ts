@@ -217,6 +217,20 @@ describe('malformed configs: every message names file:line:col, the path and the
     ]);
   });
 
+  it('with a class remap, rules name the remapped classes: a model class name is then unknown', () => {
+    const text = yaml(
+      'detection:',
+      '  classRemap: { map: { car: vehicle, truck: vehicle, person: person } }',
+      ...CAMERA_HEADER,
+      '    zones: [{ id: a, points: [[0, 0], [1, 0], [0, 1]] }]',
+      '    rules:',
+      '      - { id: r1, type: zone_intrusion, zone: a, classes: [vehicle, car] }',
+    );
+    expect(issueLines(text).lines).toEqual([
+      'camwatch.yaml:9:69 cameras[0].rules[0].classes[1]: unknown class "car" for model yolox_nano_416 (remapped classes: vehicle, person)',
+    ]);
+  });
+
   it('lists every error of a file in one run, top to bottom, schema and cross-field checks together', () => {
     const text = yaml(
       'agent:',
