@@ -133,7 +133,14 @@ describe('RTSP source', () => {
     await rec.waitFor((c) => c.state === 'down' && c.reconnects >= 1, 10_000);
     const seconds = await Promise.all(good.map((s) => s.next(AbortSignal.timeout(5_000))));
     expect(seconds.every((f, i) => f !== null && f.seq > firsts[i]!.seq)).toBe(true);
-    expect(good.map((s) => [s.stats().state, s.stats().reconnects, s.stats().lastError])).toEqual(good.map(() => ['online', 0, undefined]));
+    // Every good camera is online and none caught the ninth's failure. Under CI load the GStreamer test
+    // server may answer one connect with 503; the source then reconnects by itself, which is allowed.
+    for (const cam of good) {
+      const st = cam.stats();
+      expect(st.state).toBe('online');
+      if (st.reconnects > 0) expect(st.lastError).toMatch(/503/);
+      expect(st.lastError ?? '').not.toMatch(/CAMERA_NOT_FOUND/);
+    }
     expect(bad.stats().lastError).toMatch(/^CAMERA_NOT_FOUND/);
     console.info(`[frames] 8 RTSP cameras: all first frames after ${firstFramesMs} ms`);
   });

@@ -11,6 +11,9 @@ const CAMERA_CODECS = ['h264', 'hevc'];
 export const DEFAULT_MAX_ANALYSIS_STREAM_WIDTH_PX = 1280;
 
 /** `camera <id>`: the source opens, the credentials work, and a few seconds decode; codec, size and fps reported. */
+/** Wait before asking a camera that answered 503 (busy) once more (ms). */
+export const DEFAULT_BUSY_RETRY_MS = 1_500;
+
 export function cameraCheck(camera: CameraConfig): DoctorCheck {
   const name = `camera ${camera.id}`;
   return {
@@ -30,13 +33,20 @@ export function cameraCheck(camera: CameraConfig): DoctorCheck {
       ctx.progress.start(label);
       let probe: StreamProbeResult;
       try {
-        probe = await probeStream(source, {
-          seconds: ctx.probeSeconds,
-          ...(filePath === undefined ? {} : { filePath }),
-          ...(password === undefined ? {} : { password }),
-          ffmpegPath: ctx.env.FFMPEG_PATH,
-          onProgress: (s) => ctx.progress.update(label, s / ctx.probeSeconds),
-        });
+        const attempt = () =>
+          probeStream(source, {
+            seconds: ctx.probeSeconds,
+            ...(filePath === undefined ? {} : { filePath }),
+            ...(password === undefined ? {} : { password }),
+            ffmpegPath: ctx.env.FFMPEG_PATH,
+            onProgress: (s) => ctx.progress.update(label, s / ctx.probeSeconds),
+          });
+        probe = await attempt();
+        // 503 is "busy" (its session limit is full, often with the agent itself connected): ask once more.
+        if (probe.frames === 0 && /\b503\b/.test(probe.error?.message ?? '')) {
+          await new Promise((r) => setTimeout(r, DEFAULT_BUSY_RETRY_MS));
+          probe = await attempt();
+        }
       } catch (err) {
         // Only ffmpeg itself missing gets here; the ffmpeg line says so too.
         return fail(name, (err as Error).message, ERROR_CATALOGUE.FFMPEG_MISSING, 'FFMPEG_MISSING');
