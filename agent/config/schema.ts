@@ -178,7 +178,11 @@ export const configSchema = z.strictObject({
       passwordEnv: z.string().optional().describe('Environment variable holding the broker password'),
       clientId: z.string().optional().describe('Defaults to camwatch-<agent.id>'),
       topicPrefix: z.string().regex(/^[^#+]+$/, 'must not contain MQTT wildcards').default('camwatch').describe('First topic level of everything published'),
-      snapshot: z.enum(['inline', 'none']).default('inline').describe('inline: base64 JPEG inside the incident payload'),
+      snapshot: z
+        .enum(['inline', 'topic', 'none'])
+        .default('inline')
+        .describe('inline: base64 JPEG inside the event; topic: raw JPEG on <prefix>/<agentId>/evidence/<id>/<sequence>, referenced by the event; none'),
+      maxInlineSnapshotBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024).describe('Inline snapshots larger than this are left out of the event (bytes)'),
       maxInflight: z.number().int().min(1).max(1000).default(16).describe('Unacknowledged QoS 1 messages in flight (messages)'),
       keepaliveSeconds: z.number().int().min(5).max(3600).default(30).describe('MQTT keepalive (s)'),
       tls: z

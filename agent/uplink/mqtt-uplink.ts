@@ -23,6 +23,7 @@ import {
   commandFilter,
   commandName,
   commandTopic,
+  evidenceTopic,
   incidentTopic,
   statsTopic,
   statusTopic,
@@ -436,10 +437,16 @@ class MqttOutboxUplink implements MqttUplink {
       return;
     }
     const historical = isHistorical(row, conn.connectedAtMs ?? Date.now());
-    const payload = renderIncidentPayload(record!, config.snapshot, { historical });
+    const jpeg = record!.snapshotJpeg;
+    const evidence = config.snapshot === 'topic' && jpeg !== undefined ? evidenceTopic(config.topicPrefix, agentId, record!.incident.id, record!.incident.sequence ?? 1) : undefined;
+    const payload = renderIncidentPayload(record!, config.snapshot, { historical, evidenceTopic: evidence, maxInlineBytes: config.maxInlineSnapshotBytes });
     store.markAttempt(row.seq);
     window.sent(row.seq);
-    conn.client.publish(topic, payload, { qos: 1 }, (err) => this.onPublishDone(conn, window, row, err));
+    const publishEvent = () => conn.client.publish(topic, payload, { qos: 1 }, (err) => this.onPublishDone(conn, window, row, err));
+    if (evidence === undefined) return void publishEvent();
+    // Evidence first: when the IOC sees the event, the picture it names is already at the broker. The row
+    // counts as sent only after both PUBACKs.
+    conn.client.publish(evidence, jpeg!, { qos: 1 }, (err) => (err ? this.onPublishDone(conn, window, row, err) : publishEvent()));
   }
 
   private onPublishDone(conn: Connection, window: DrainWindow, row: OutboxEntry, err: Error | undefined): void {

@@ -2,21 +2,36 @@ import type { SourceStateChange } from '../frames/types.js';
 import type { Incident, IncidentRecord } from '../incidents/types.js';
 import { redactUrl } from '../ops/redact.js';
 
-export type SnapshotMode = 'inline' | 'none';
+export type SnapshotMode = 'inline' | 'topic' | 'none';
 
 /**
  * The published incident event: Incident fields as they were at this event, with `snapshot: inline` the
  * JPEG as base64 in `snapshot.data`, and `historical: true` on a replay (see isHistorical).
  */
 export type IncidentPayload = Omit<Incident, 'snapshot'> & {
-  snapshot?: Partial<NonNullable<Incident['snapshot']>> & { contentType: 'image/jpeg'; data?: string };
+  snapshot?: Partial<NonNullable<Incident['snapshot']>> & {
+    contentType: 'image/jpeg';
+    /** Base64 JPEG (snapshot: inline, within the size cap). */
+    data?: string;
+    /** Where the raw JPEG was published just before this event (snapshot: topic). */
+    topic?: string;
+    /** Why an inline snapshot was left out. */
+    omitted?: string;
+  };
   historical?: true;
 };
 
 /** How an event goes out: its snapshot mode, and whether it is a replay. */
 export interface PayloadOptions {
   historical?: boolean;
+  /** snapshot: topic — the evidence topic the JPEG goes to. */
+  evidenceTopic?: string;
+  /** snapshot: inline — larger JPEGs are left out of the event (brokers cap message size). */
+  maxInlineBytes?: number;
 }
+
+/** Inline snapshots above this are left out: a 640 px JPEG is 30–80 KB; brokers often cap messages at 256 KB–1 MB. */
+export const DEFAULT_MAX_INLINE_SNAPSHOT_BYTES = 256 * 1024;
 
 /**
  * A replay is an event stored before the current broker connection started (queued during an outage or
@@ -56,7 +71,9 @@ export function incidentPayload(record: IncidentRecord, mode: SnapshotMode, opti
     }
     if (jpeg !== undefined) {
       snapshot.bytes = jpeg.length;
-      if (mode === 'inline') snapshot.data = jpeg.toString('base64');
+      if (mode === 'topic' && options.evidenceTopic !== undefined) snapshot.topic = options.evidenceTopic;
+      else if (mode === 'inline' && jpeg.length <= (options.maxInlineBytes ?? DEFAULT_MAX_INLINE_SNAPSHOT_BYTES)) snapshot.data = jpeg.toString('base64');
+      else if (mode === 'inline') snapshot.omitted = 'larger than mqtt.maxInlineSnapshotBytes; use mqtt.snapshot: topic';
     }
     out.snapshot = snapshot;
   }

@@ -35,6 +35,11 @@ export function cameraStateTopic(prefix: string, agentId: string, cameraId: stri
   return `${base(prefix)}/${level('agentId', agentId)}/cameras/${level('cameraId', cameraId)}/state`;
 }
 
+/** `<prefix>/<agentId>/evidence/<incidentId>/<sequence>`: the raw JPEG of one event, when snapshots go by topic. */
+export function evidenceTopic(prefix: string, agentId: string, incidentId: string, sequence: number): string {
+  return `${base(prefix)}/${level('agentId', agentId)}/evidence/${level('incidentId', incidentId)}/${sequence}`;
+}
+
 /** `<prefix>/<agentId>/stats`: retained periodic stats (fps, inferences, drops, backlog, disk). */
 export function statsTopic(prefix: string, agentId: string): string {
   return `${base(prefix)}/${level('agentId', agentId)}/stats`;
