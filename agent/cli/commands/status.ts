@@ -1,3 +1,5 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load.js';
 import { DEFAULT_HEALTH_HOST, DEFAULT_HEALTH_PORT } from '../../ops/health-server.js';
@@ -16,7 +18,8 @@ const usage = `Usage: camwatch status [--url ${DEFAULT_STATUS_URL} | --config FI
 
 What the running agent is doing, from its health server (GET /status and /readyz): uptime, broker
 connection and backlog, and per camera: state, analysed fps, frames, dropped frames, detector runs and
-runs skipped because nothing moved, frames shed under CPU load, incidents, reconnects and the last error.
+runs skipped because nothing moved, frames shed under CPU load, incidents, reconnects, p95 latency
+(frame captured → analysed) and the last error.
 
 Options:
       --url URL       the agent's health server (default: ${DEFAULT_STATUS_URL})
@@ -64,11 +67,13 @@ export const statusCommand: CliCommand = {
       const host = health.host === '0.0.0.0' || health.host === '::' ? DEFAULT_HEALTH_HOST : health.host;
       base = `http://${host.includes(':') ? `[${host}]` : host}:${health.port}`;
     }
+    let protocol: string;
     try {
-      new URL(base);
+      protocol = new URL(base).protocol;
     } catch {
       return usageError(`--url "${base}" is not a URL (example: ${DEFAULT_STATUS_URL})`);
     }
+    if (protocol !== 'http:' && protocol !== 'https:') return usageError(`--url "${base}" is not an http:// address (example: ${DEFAULT_STATUS_URL})`);
     base = base.replace(/\/+$/, '');
 
     let status: AgentStatus;
@@ -93,17 +98,19 @@ class StatusUnavailable extends Error {}
 
 async function fetchStatus(base: string): Promise<AgentStatus> {
   const url = `${base}/status`;
-  let res: Response;
+  let res: HttpAnswer;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(DEFAULT_STATUS_TIMEOUT_MS) });
+    res = await httpGet(url, DEFAULT_STATUS_TIMEOUT_MS);
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
     const why =
-      cause === 'ECONNREFUSED'
+      code === 'ECONNREFUSED'
         ? 'connection refused: no agent is listening there'
-        : cause === 'TimeoutError'
+        : code === 'TimeoutError'
           ? `no answer within ${DEFAULT_STATUS_TIMEOUT_MS / 1000} s: the agent may be hung`
-          : `${cause}`;
+          : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+            ? 'unknown host name'
+            : `${code}`;
     throw new StatusUnavailable(
       `cannot ask the agent at ${url}: ${why}.\n  → Is it running? systemctl status camwatch (or journalctl -u camwatch -n 50). If health.port or health.host differ, give --url or --config.`,
     );
@@ -111,10 +118,10 @@ async function fetchStatus(base: string): Promise<AgentStatus> {
   if (res.status === 404) {
     throw new StatusUnavailable(`${url} answered 404: this is not a camwatch agent, or one too old to have /status.\n  → Check the address (--url) and the agent version (camwatch --version).`);
   }
-  if (!res.ok) throw new StatusUnavailable(`${url} answered HTTP ${res.status}.\n  → Check the agent log: journalctl -u camwatch -n 50.`);
+  if (res.status !== 200) throw new StatusUnavailable(`${url} answered HTTP ${res.status}.\n  → Check the agent log: journalctl -u camwatch -n 50.`);
   let body: unknown;
   try {
-    body = await res.json();
+    body = JSON.parse(res.body);
   } catch {
     throw new StatusUnavailable(`${url} did not answer JSON: is that address a camwatch agent?`);
   }
@@ -125,6 +132,38 @@ async function fetchStatus(base: string): Promise<AgentStatus> {
   return body as AgentStatus;
 }
 
+interface HttpAnswer {
+  status: number;
+  body: string;
+}
+
+/** Largest answer read (bytes): /status of a box with dozens of cameras is tens of KB. */
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+
+/**
+ * One GET with node:http rather than fetch: fetch refuses the ports on the WHATWG "bad ports" list
+ * (1, 6000, 6665–6669, 10080…) with a bare "fetch failed", and health.port may be any port.
+ */
+function httpGet(url: string, timeoutMs: number): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const request = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const req = request(url, { method: 'GET', headers: { accept: 'application/json' } }, (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > MAX_ANSWER_BYTES) req.destroy(new Error(`answer larger than ${MAX_ANSWER_BYTES} bytes`));
+        else chunks.push(chunk);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** /readyz: ready, or the failing checks; undefined when the agent does not serve it. */
 export interface Readiness {
   ready: boolean;
@@ -133,9 +172,9 @@ export interface Readiness {
 
 async function fetchReady(base: string): Promise<Readiness | undefined> {
   try {
-    const res = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(DEFAULT_STATUS_TIMEOUT_MS) });
+    const res = await httpGet(`${base}/readyz`, DEFAULT_STATUS_TIMEOUT_MS);
     if (res.status !== 200 && res.status !== 503) return undefined;
-    const body = (await res.json()) as { checks?: Record<string, { ok: boolean; detail?: string }> };
+    const body = JSON.parse(res.body) as { checks?: Record<string, { ok: boolean; detail?: string }> };
     const failing = Object.entries(body.checks ?? {})
       .filter(([, c]) => !c.ok)
       .map(([name, c]) => (c.detail === undefined ? name : `${name} (${c.detail})`));
@@ -180,13 +219,14 @@ export function formatStatus(status: AgentStatus, ready?: Readiness): string {
     n(c.inferencesSkipped),
     n(c.incidents),
     n(c.reconnects),
+    c.latencyP95Ms === undefined ? '-' : String(Math.round(c.latencyP95Ms)),
     c.lastError ?? '-',
   ]);
-  const header = ['CAMERA', 'STATE', 'FPS/TARGET', 'ANALYSED', 'DROPPED', 'SHED', 'DETECTOR', 'STILL', 'INCIDENTS', 'RECONNECTS', 'LAST ERROR'];
+  const header = ['CAMERA', 'STATE', 'FPS/TARGET', 'ANALYSED', 'DROPPED', 'SHED', 'DETECTOR', 'STILL', 'INCIDENTS', 'RECONNECTS', 'P95 MS', 'LAST ERROR'];
   return (
-    `${lines.join('\n')}\n${formatTable(header, rows, { right: [2, 3, 4, 5, 6, 7, 8, 9] })}` +
+    `${lines.join('\n')}\n${formatTable(header, rows, { right: [2, 3, 4, 5, 6, 7, 8, 9, 10] })}` +
     'DROPPED: decoded but never analysed; SHED: skipped to keep up (CPU); DETECTOR: frames the detector ran on;\n' +
-    'STILL: frames not sent to the detector because nothing moved.\n'
+    'STILL: frames not sent to the detector because nothing moved; P95 MS: frame captured → analysed, 95th percentile.\n'
   );
 }
 

@@ -29,7 +29,7 @@ describe('status report', () => {
     const status = { agentId: 'old', uptimeS: 1, cameras: [{ id: 'a', state: 'online' }] } as unknown as AgentStatus;
     const text = formatStatus(status);
     expect(text).toMatch(/^agent {4}old \(camwatch \?\), up 1s$/m);
-    expect(text).toMatch(/^a\s+online\s+-\s+-\s+-\s+-\s+-\s+-\s+-\s+-\s+-$/m);
+    expect(text).toMatch(/^a\s+online\s+-\s+-\s+-\s+-\s+-\s+-\s+-\s+-\s+-\s+-$/m);
     expect(text).not.toContain('detector busy');
   });
 });
