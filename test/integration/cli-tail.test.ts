@@ -107,6 +107,22 @@ describe('camwatch tail (spawned) on a real broker', () => {
     expect(cli.stdout() + cli.stderr()).not.toContain(PASSWORD);
   });
 
+  it('a live camera state change prints a line; a closed pipe (tail | head -1) stops tail with exit 0, no stack', async () => {
+    const cli = tail('--config', config, '--camera', 'cam-live');
+    await cli.waitFor('stderr', /watching/);
+    const state = renderCameraStatePayload({ cameraId: 'cam-live', state: 'online', reconnects: 0, atMs: Date.parse('2024-05-01T08:00:00Z') });
+    await publisher.publishAsync(cameraStateTopic('camwatch', AGENT, 'cam-live'), state, { qos: 1 });
+    await cli.waitFor('stdout', /^2024-05-01 08:00:00 {2}cam-live {2}camera online$/m);
+    // What `| head -1` does once it has its line: closes the read end of the pipe.
+    cli.child.stdout!.destroy();
+    const down = renderCameraStatePayload({ cameraId: 'cam-live', state: 'down', lastError: 'connection refused', reconnects: 1, atMs: Date.parse('2024-05-01T08:01:00Z') });
+    await publisher.publishAsync(cameraStateTopic('camwatch', AGENT, 'cam-live'), down, { qos: 1 });
+    expect(await cli.exited).toBe(0);
+    expect(cli.stderr()).not.toMatch(/EPIPE|at .*\.ts:\d+/);
+    // Retained states are the next tail's "last known": clear this one so other tests do not see it.
+    await publisher.publishAsync(cameraStateTopic('camwatch', AGENT, 'cam-live'), '', { qos: 1, retain: true });
+  });
+
   it('a wrong password: MQTT_AUTH and the fix, exit 1, password not shown', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, `agent: { id: ${AGENT} }\nmqtt: { url: "${broker.url}", username: edge, passwordFile: wrong.password }\n`);

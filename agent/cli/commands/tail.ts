@@ -128,6 +128,8 @@ function urlSecrets(url: string): string[] {
 async function tail(target: BrokerTarget, filter: TailFilter, json: boolean, io: CliIO): Promise<number> {
   const safeUrl = redactUrl(target.url);
   const base = target.prefix.replace(/\/+$/, '');
+  // Only what tail prints, not `<agent>/#`: evidence topics carry raw JPEGs (mqtt.snapshot: topic) and
+  // stats arrive every 30 s; an IOC ACL may also grant just these.
   const filters = [`${base}/${target.agent}/incidents/#`, `${base}/${target.agent}/cameras/+/state`, `${base}/${target.agent}/status`];
   const say = (text: string): void => void io.stderr.write(redactSecrets(`tail: ${text}\n`, target.secrets));
 
@@ -139,6 +141,13 @@ async function tail(target: BrokerTarget, filter: TailFilter, json: boolean, io:
     stopping = true;
     onStop();
   };
+  // `camwatch tail | head -3` or `| grep -m1 …`: the reader went away, which is a normal way to stop
+  // (exit 0), not a crash with a stack trace.
+  const onStdoutError = (err: NodeJS.ErrnoException): void => {
+    if (err.code !== 'EPIPE') io.stderr.write(`camwatch tail: cannot write the output: ${err.message}\n`);
+    onSignal();
+  };
+  io.stdout.on('error', onStdoutError);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
@@ -164,6 +173,7 @@ async function tail(target: BrokerTarget, filter: TailFilter, json: boolean, io:
       }
       const c = client;
       c.on('message', (topic, payload, packet) => {
+        if (stopping) return;
         const msg = parseTailMessage(target.prefix, topic, payload);
         if (msg === undefined) return;
         if (msg.kind === 'invalid') {
@@ -193,6 +203,7 @@ async function tail(target: BrokerTarget, filter: TailFilter, json: boolean, io:
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    io.stdout.off('error', onStdoutError);
     await client?.endAsync(true).catch(() => undefined);
   }
 }
