@@ -16,6 +16,8 @@ export const DEFAULT_DISK_FAIL_BYTES = 100 * 1024 ** 2;
 /** More events than this waiting for the broker is worth a warning: the IOC is missing them. */
 export const DEFAULT_BACKLOG_WARN_EVENTS = 1_000;
 
+const DAMAGED_FIX = 'Stop the agent, move the file aside (keep it for recovery) and start again: a new store is created.';
+
 /** `database`: opens read-only (safe while the agent runs), quick integrity check, schema, backlog. */
 export const databaseCheck: DoctorCheck = {
   name: 'database',
@@ -38,7 +40,7 @@ export const databaseCheck: DoctorCheck = {
     try {
       const problems = (db.pragma('quick_check') as Array<{ quick_check: string }>).map((r) => r.quick_check).filter((r) => r !== 'ok');
       if (problems.length > 0) {
-        return fail('database', `${file} is damaged: ${problems.slice(0, 2).join('; ')}`, 'Stop the agent, move the file aside (keep it for recovery) and start again: a new store is created.', 'STORE_OPEN');
+        return fail('database', `${file} is damaged: ${problems.slice(0, 2).join('; ')}`, DAMAGED_FIX, 'STORE_OPEN');
       }
       const version = db.pragma('user_version', { simple: true }) as number;
       if (version > SCHEMA_VERSION) {
@@ -52,6 +54,11 @@ export const databaseCheck: DoctorCheck = {
       }
       return pass('database', detail);
     } catch (err) {
+      // Not a database at all, or pages SQLite cannot read: permissions are not the problem, the file is.
+      const code = (err as { code?: string }).code;
+      if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+        return fail('database', `${file} is damaged: ${(err as Error).message}`, DAMAGED_FIX, 'STORE_OPEN');
+      }
       return fail('database', `cannot read ${file}: ${(err as Error).message}`, ERROR_CATALOGUE.STORE_OPEN, 'STORE_OPEN');
     } finally {
       db.close();

@@ -1,0 +1,100 @@
+/**
+ * `camwatch doctor` on what the first doctor suite leaves out: an existing store (events waiting, a
+ * damaged file), the embedded broker, and RTSP cameras that answer 404 or refuse the connection. Real
+ * SQLite file written by the agent's store, real RTSP server, real ffmpeg.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../agent/ops/logger.js';
+import { openStore } from '../../agent/store/index.js';
+import { makeRecord } from '../fixtures/outbox-data.js';
+import { runCli } from '../helpers/cli-process.js';
+import { DATA_DIR, PROJECT_ROOT, videoPath } from '../helpers/data.js';
+import { freePort } from '../helpers/mosquitto.js';
+import { startRtspServer, type TestRtspServer } from '../helpers/rtsp-server.js';
+
+interface Check {
+  name: string;
+  status: string;
+  detail: string;
+  fix?: string;
+  code?: string;
+}
+
+describe('camwatch doctor (spawned): store, embedded broker, RTSP failures', () => {
+  let dir: string;
+  let rtsp: TestRtspServer;
+
+  const writeConfig = (name: string, cameras: string): string => {
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(
+      file,
+      `agent: { id: edge-doctor2, dataDir: ./var-${name} }
+models: { dir: ${join(DATA_DIR, 'models')}, manifest: ${join(PROJECT_ROOT, 'models', 'manifest.json')} }
+cameras:
+${cameras}`,
+    );
+    return file;
+  };
+  const doctorJson = async (config: string): Promise<{ code: number | null; checks: Check[]; stdout: string }> => {
+    const r = await runCli(['doctor', '--config', config, '--probe-seconds', '1', '--json'], { cwd: dir });
+    return { code: r.code, checks: (JSON.parse(r.stdout) as { checks: Check[] }).checks, stdout: r.stdout };
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'camwatch-cli-doctor2-'));
+    rtsp = await startRtspServer({ mounts: { '/gate': videoPath('residential_street_ahmetozlu.mp4') } });
+  });
+  afterAll(async () => {
+    await rtsp?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts events waiting in an existing store; embedded broker passes with nothing to check; 404 and refused cameras fail with their fix', async () => {
+    // The agent's own store writes the file: 3 events saved, 1 sent, so 2 wait for the broker.
+    mkdirSync(join(dir, 'var-store'));
+    const store = openStore({ path: join(dir, 'var-store', 'camwatch.db'), logger: createLogger({ level: 'silent' }) });
+    const saved = [1, 2, 3].map((i) => store.save(makeRecord('doc', i)));
+    store.markSent(saved[0]!.seq);
+    store.close();
+
+    const config = writeConfig(
+      'store',
+      `  - id: wrong-path
+    source: { url: "${rtsp.url('/no-such-stream')}" }
+  - id: nobody-home
+    source: { url: "rtsp://127.0.0.1:${await freePort()}/stream1" }
+`,
+    );
+    const { code, checks } = await doctorJson(config);
+    expect(code).toBe(1);
+    const byName = new Map(checks.map((c) => [c.name, c]));
+    expect(byName.get('database')).toEqual(expect.objectContaining({ status: 'pass', detail: expect.stringMatching(/camwatch\.db: integrity ok, 2 events waiting for the broker$/) }));
+    expect(byName.get('broker')).toEqual(expect.objectContaining({ status: 'pass', detail: expect.stringMatching(/^embedded broker on 127\.0\.0\.1:1883, nothing to check/) }));
+    expect(byName.get('camera wrong-path')).toEqual(
+      expect.objectContaining({ status: 'fail', code: 'CAMERA_NOT_FOUND', detail: 'camera has no stream at this path (404 Not Found)', fix: expect.stringContaining('Check the stream path') }),
+    );
+    expect(byName.get('camera nobody-home')).toEqual(
+      expect.objectContaining({ status: 'fail', code: 'CAMERA_UNREACHABLE', detail: expect.stringContaining('connection refused'), fix: expect.stringContaining('reachable from this box') }),
+    );
+    expect(checks.filter((c) => c.status === 'fail').map((c) => c.name)).toEqual(['camera wrong-path', 'camera nobody-home']);
+  }, 60_000);
+
+  it('a damaged store fails "database" with what to do; text output names the check and the fix', async () => {
+    mkdirSync(join(dir, 'var-damaged'));
+    writeFileSync(join(dir, 'var-damaged', 'camwatch.db'), Buffer.alloc(8192, 0x5a));
+    const config = writeConfig(
+      'damaged',
+      `  - id: street
+    source: { file: ${videoPath('residential_street_ahmetozlu.mp4')} }
+`,
+    );
+    const r = await runCli(['doctor', '--config', config, '--probe-seconds', '1'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/  FAIL  database\s+.*camwatch\.db is damaged: file is not a database\n\s+→ STORE_OPEN: Stop the agent, move the file aside/);
+    expect(r.stdout).toMatch(/  PASS  camera street\s+h264 640x352/);
+    expect(r.stdout).toMatch(/\n\d+ passed, [01] warnings?, 1 failed\. Fix the FAIL lines/);
+  }, 60_000);
+});
