@@ -132,6 +132,17 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
     `SELECT ${OUTBOX_COLUMNS} FROM outbox
      WHERE sent_at IS NULL AND cancelled_at IS NULL AND seq > ? ORDER BY seq LIMIT ?`,
   );
+  // Lanes for the uplink (see DrainWindow): live = stored after the connection's boundary and not a resend
+  // copy; history = the rest. Both walk the outbox_due index in seq order from the lane's cursor.
+  const selectLive = db.prepare<[number, number], OutboxRow>(
+    `SELECT ${OUTBOX_COLUMNS} FROM outbox
+     WHERE sent_at IS NULL AND cancelled_at IS NULL AND seq > ? AND resend_of IS NULL ORDER BY seq LIMIT ?`,
+  );
+  const selectHistory = db.prepare<[number, number, number], OutboxRow>(
+    `SELECT ${OUTBOX_COLUMNS} FROM outbox
+     WHERE sent_at IS NULL AND cancelled_at IS NULL AND seq > ? AND (seq <= ? OR resend_of IS NOT NULL) ORDER BY seq LIMIT ?`,
+  );
+  const selectLastSeq = db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM outbox');
   const countPending = db.prepare<[], { n: number }>(
     'SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL AND cancelled_at IS NULL',
   );
@@ -154,7 +165,7 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
     `${resendCopy} WHERE o.incident_id = ? AND ${resendWhere} ORDER BY o.seq RETURNING ${OUTBOX_COLUMNS}`,
   );
 
-  const saveTx = db.transaction((record: IncidentRecord, at: number): OutboxEntry => {
+  const writeEvent = (record: IncidentRecord, at: number): OutboxEntry => {
     const inc = record.incident;
     insertIncident.run(inc.id, inc.cameraId, inc.type, inc.category, JSON.stringify(inc), at);
     // A new snapshot is stored once; an event without one refers to the incident's latest.
@@ -166,7 +177,10 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
     const cancelledAt = acked && inc.status !== 'end' ? at : null;
     const { seq } = insertOutbox.get(inc.id, at, JSON.stringify(inc), inc.status, snapshotId, cancelledAt) as { seq: number };
     return { seq, incidentId: inc.id, status: inc.status, createdAtMs: at, attempts: 0 };
-  });
+  };
+  const saveTx = db.transaction(writeEvent);
+  // Group commit: one fsync for many events (see saveMany).
+  const saveManyTx = db.transaction((records: readonly IncidentRecord[], at: number): OutboxEntry[] => records.map((r) => writeEvent(r, at)));
   const ackTx = db.transaction((incidentId: string, at: number): number | undefined => {
     if (updateAcked.run(at, incidentId).changes === 0) return undefined;
     return cancelUnsent.run(at, incidentId).changes;
@@ -205,6 +219,15 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
       const entry = saveTx(record, now());
       snapshotBytes += record.snapshotJpeg?.length ?? 0;
       return entry;
+    } catch (err) {
+      throw mapWriteError(options.path, err);
+    }
+  };
+  const writeMany = (records: readonly IncidentRecord[]): OutboxEntry[] => {
+    try {
+      const entries = saveManyTx(records, now());
+      for (const r of records) snapshotBytes += r.snapshotJpeg?.length ?? 0;
+      return entries;
     } catch (err) {
       throw mapWriteError(options.path, err);
     }
@@ -283,7 +306,16 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
   let closed = false;
   log.info({ path: options.path, schemaVersion: version, synchronous, pending: countPending.get()?.n }, 'store opened');
 
-  return {
+  const enforceSnapshotQuota = (): void => {
+    if (snapshotBytes <= quotas.maxSnapshotBytes) return;
+    try {
+      pruneFor(snapshotBytes - quotas.maxSnapshotBytes, 'snapshot quota exceeded');
+    } catch (err) {
+      log.warn({ err }, 'snapshot pruning failed; retried by the next save or maintain()');
+    }
+  };
+
+  const store: IncidentStore = {
     save(record) {
       // A full disk must not lose the incident nor stop the camera: make room from evidence of sent events,
       // try again, and failing that hold it in memory; the thrown STORE_FULL says so (the caller logs it).
@@ -308,14 +340,35 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
           throw hold(record, again);
         }
       }
-      if (snapshotBytes > quotas.maxSnapshotBytes) {
-        try {
-          pruneFor(snapshotBytes - quotas.maxSnapshotBytes, 'snapshot quota exceeded');
-        } catch (err) {
-          log.warn({ err }, 'snapshot pruning failed; retried by the next save or maintain()');
-        }
-      }
+      enforceSnapshotQuota();
       return entry;
+    },
+    saveMany(records) {
+      if (records.length === 0) return { entries: [] };
+      const bytes = records.reduce((n, r) => n + (r.snapshotJpeg?.length ?? 0), 0);
+      const room = roomFor(bytes);
+      if (room < 0) pruneFor(-room, 'disk nearly full');
+      let entries: OutboxEntry[];
+      try {
+        flushHeld();
+        entries = writeMany(records);
+      } catch (err) {
+        if (!isFull(err)) throw err;
+        // Full: one by one through save(), which prunes, retries and holds what still does not fit, in order.
+        entries = [];
+        let full: CamwatchError | undefined;
+        for (const record of records) {
+          try {
+            entries.push(store.save(record));
+          } catch (one) {
+            if (!isFull(one)) throw one;
+            full = one;
+          }
+        }
+        return full === undefined ? { entries } : { entries, full };
+      }
+      enforceSnapshotQuota();
+      return { entries };
     },
     maintain(nowMs) {
       const expiredIncidents = maintenance.expireOld(nowMs, quotas);
@@ -356,6 +409,13 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
     pending(limit, afterSeq = 0) {
       return selectPending.all(afterSeq, limit).map(toEntry);
     },
+    pendingIn(lane, boundarySeq, afterSeq, limit) {
+      const rows = lane === 'live' ? selectLive.all(Math.max(afterSeq, boundarySeq), limit) : selectHistory.all(afterSeq, boundarySeq, limit);
+      return rows.map(toEntry);
+    },
+    lastSeq() {
+      return selectLastSeq.get()?.seq ?? 0;
+    },
     markSent(seq) {
       bookkeeping(() => updateSent.run(now(), seq));
     },
@@ -386,6 +446,7 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
       log.info({ path: options.path }, 'store closed');
     },
   };
+  return store;
 }
 
 function toEntry(r: OutboxRow): OutboxEntry {
