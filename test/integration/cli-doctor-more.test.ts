@@ -1,7 +1,8 @@
 /**
- * `camwatch doctor` on what the first doctor suite leaves out: an existing store (events waiting, a
- * damaged file), the embedded broker, and RTSP cameras that answer 404 or refuse the connection. Real
- * SQLite file written by the agent's store, real RTSP server, real ffmpeg.
+ * `camwatch doctor` on what cli-doctor.test.ts leaves out (split to keep each file well under 40 s): an
+ * existing store (events waiting, a damaged file), the embedded broker, a TLS broker, and RTSP cameras that
+ * answer 404 or refuse the connection. Real SQLite file written by the agent's store, real mosquitto with
+ * TLS, real RTSP server, real ffmpeg.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,8 @@ import { openStore } from '../../agent/store/index.js';
 import { makeRecord } from '../fixtures/outbox-data.js';
 import { runCli } from '../helpers/cli-process.js';
 import { DATA_DIR, PROJECT_ROOT, videoPath } from '../helpers/data.js';
-import { freePort } from '../helpers/mosquitto.js';
+import { makeTestPki } from '../helpers/certs.js';
+import { assertNoMosquittoLeaks, freePort, startMosquitto } from '../helpers/mosquitto.js';
 import { startRtspServer, type TestRtspServer } from '../helpers/rtsp-server.js';
 
 interface Check {
@@ -23,7 +25,7 @@ interface Check {
   code?: string;
 }
 
-describe('camwatch doctor (spawned): store, embedded broker, RTSP failures', () => {
+describe('camwatch doctor (spawned): store, embedded broker, TLS broker, RTSP failures', () => {
   let dir: string;
   let rtsp: TestRtspServer;
 
@@ -49,6 +51,7 @@ ${cameras}`,
   });
   afterAll(async () => {
     await rtsp?.stop();
+    await assertNoMosquittoLeaks();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -96,5 +99,26 @@ ${cameras}`,
     expect(r.stdout).toMatch(/  FAIL  database\s+.*camwatch\.db is damaged: file is not a database\n\s+→ STORE_OPEN: Stop the agent, move the file aside/);
     expect(r.stdout).toMatch(/  PASS  camera street\s+h264 640x352/);
     expect(r.stdout).toMatch(/\n\d+ passed, [01] warnings?, 1 failed\. Fix the FAIL lines/);
+  }, 60_000);
+
+  it('TLS: the configured CA verifies the broker; a wrong CA fails "broker" with MQTT_TLS', async () => {
+    const pki = makeTestPki();
+    const tlsBroker = await startMosquitto({ tls: { cafile: pki.caCert, certfile: pki.serverCert, keyfile: pki.serverKey } });
+    try {
+      const tlsConfig = (name: string, ca: string) => {
+        const file = join(dir, `${name}.yaml`);
+        writeFileSync(file, `agent: { dataDir: ./var-${name} }\nmodels: { dir: ${join(DATA_DIR, 'models')}, manifest: ${join(PROJECT_ROOT, 'models', 'manifest.json')} }\nmqtt: { url: "${tlsBroker.url}", tls: { ca: ${ca} } }\n`);
+        return file;
+      };
+      const doctor = (config: string) => runCli(['doctor', '--config', config, '--probe-seconds', '1'], { cwd: dir });
+      const [good, bad] = await Promise.all([doctor(tlsConfig('tls-good', pki.caCert)), doctor(tlsConfig('tls-bad', pki.otherCaCert))]);
+      expect(good.code, good.stdout).toBe(0);
+      expect(good.stdout).toMatch(/PASS  broker\s+mqtts:\/\/127\.0\.0\.1:\d+: accepted anonymously in \d+ ms \(MQTT 5, TLS verified\)/);
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toMatch(/FAIL  broker\s+TLS handshake with mqtts:\/\/127\.0\.0\.1:\d+ failed: .*\n\s+→ MQTT_TLS: Check mqtt\.tls/);
+    } finally {
+      await tlsBroker.dispose();
+      pki.dispose();
+    }
   }, 60_000);
 });
