@@ -56,6 +56,10 @@ export interface IncidentStore {
   lastSeq(): number;
   markSent(seq: number): void;
   markAttempt(seq: number): void;
+  /** markSent for many rows in one transaction (the uplink's acks of one event-loop turn). */
+  markSentMany(seqs: readonly number[]): void;
+  /** markAttempt for many rows in one transaction. */
+  markAttemptMany(seqs: readonly number[]): void;
   pendingCount(): number;
   /**
    * The IOC acknowledged an incident: its unsent events other than `end` are cancelled (never published),

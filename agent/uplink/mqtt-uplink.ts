@@ -138,6 +138,10 @@ class MqttOutboxUplink implements MqttUplink {
   private readonly cameraStates = new Map<string, SourceStateChange>();
   private readonly commands = new Map<string, CommandHandler>();
   private readonly nonces: NonceMemory = new Map();
+  /** PUBACKed rows not yet marked sent: written together once per event-loop turn (see flushAcks). */
+  private ackedSeqs: number[] = [];
+  /** Rows published by the running pump, their attempt counted together when it ends. */
+  private attemptSeqs: number[] = [];
 
   constructor(private readonly options: MqttUplinkOptions) {
     this.log = options.logger.child({ component: 'uplink' });
@@ -341,6 +345,7 @@ class MqttOutboxUplink implements MqttUplink {
   private onClose(conn: Connection): void {
     if (conn.closed) return;
     conn.closed = true;
+    this.flushAcks(); // acks that arrived before the close are real: keep them
     // Discard the client; its listeners stay (they check conn.closed / this.conn), including the
     // error listener, so a late emit on a dead client cannot become an uncaught 'error'.
     conn.client.end(true);
@@ -414,6 +419,7 @@ class MqttOutboxUplink implements MqttUplink {
    * share DrainWindow keeps for it. Synchronous: the store is synchronous and MQTT.js buffers writes.
    */
   private pump(): void {
+    this.flushAcks();
     const conn = this.conn;
     const window = conn?.window;
     if (conn === undefined || window === undefined || conn.closed || this.stopping) return;
@@ -432,6 +438,31 @@ class MqttOutboxUplink implements MqttUplink {
       }
     } catch (err) {
       this.log.error({ err }, 'outbox drain failed; retrying on the next notify or acknowledgement');
+    } finally {
+      this.flushAttempts();
+    }
+  }
+
+  /** Marks the PUBACKed rows sent, in one transaction. A failure leaves them unsent: published again later. */
+  private flushAcks(): void {
+    if (this.ackedSeqs.length === 0) return;
+    const seqs = this.ackedSeqs;
+    this.ackedSeqs = [];
+    try {
+      this.options.store.markSentMany(seqs);
+    } catch (err) {
+      this.log.error({ err, rows: seqs.length }, 'cannot mark outbox rows sent; they will be published again');
+    }
+  }
+
+  private flushAttempts(): void {
+    if (this.attemptSeqs.length === 0) return;
+    const seqs = this.attemptSeqs;
+    this.attemptSeqs = [];
+    try {
+      this.options.store.markAttemptMany(seqs);
+    } catch (err) {
+      this.log.debug({ err }, 'cannot count publish attempts');
     }
   }
 
@@ -456,7 +487,7 @@ class MqttOutboxUplink implements MqttUplink {
     const jpeg = record!.snapshotJpeg;
     const evidence = config.snapshot === 'topic' && jpeg !== undefined ? evidenceTopic(config.topicPrefix, agentId, record!.incident.id, record!.incident.sequence ?? 1) : undefined;
     const payload = renderIncidentPayload(record!, config.snapshot, { historical, evidenceTopic: evidence, maxInlineBytes: config.maxInlineSnapshotBytes });
-    store.markAttempt(row.seq);
+    this.attemptSeqs.push(row.seq);
     window.sent(row.seq, lane);
     const publishEvent = () => conn.client.publish(topic, payload, { qos: 1 }, (err) => this.onPublishDone(conn, window, row, err));
     if (evidence === undefined) return void publishEvent();
@@ -468,13 +499,10 @@ class MqttOutboxUplink implements MqttUplink {
   private onPublishDone(conn: Connection, window: DrainWindow, row: OutboxEntry, err: Error | undefined): void {
     window.acked(row.seq);
     if (err === undefined || err === null) {
-      // The PUBACK arrived: the broker owns the message now. Only here does a row become sent.
-      try {
-        this.options.store.markSent(row.seq);
-        this.published += 1;
-      } catch (storeErr) {
-        this.log.error({ err: storeErr, seq: row.seq }, 'cannot mark outbox row sent; it will be published again');
-      }
+      // The PUBACK arrived: the broker owns the message now. Only now may the row become sent (written by
+      // the next pump, with the other acks of this turn).
+      this.ackedSeqs.push(row.seq);
+      this.published += 1;
       this.schedulePump();
       return;
     }
@@ -505,6 +533,7 @@ class MqttOutboxUplink implements MqttUplink {
     if (this.pumpScheduled !== undefined) clearImmediate(this.pumpScheduled);
     const conn = this.conn;
     if (conn === undefined) {
+      this.flushAcks();
       this.log.info('uplink stopped');
       return;
     }
@@ -520,6 +549,7 @@ class MqttOutboxUplink implements MqttUplink {
     conn.closed = true;
     conn.client.end(true);
     this.conn = undefined;
+    this.flushAcks();
     this.log.info({ published: this.published, pending: this.options.store.pendingCount() }, 'uplink stopped');
   }
 }
