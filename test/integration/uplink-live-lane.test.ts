@@ -90,7 +90,7 @@ it('a burst of live incidents does not starve the backlog: it keeps a share of t
 
   const ids = sub.ids();
   const firstLive = ids.findIndex((id) => id.startsWith('burst-'));
-  const lastLive = ids.findLastIndex((id) => id.startsWith('burst-'));
+  const lastLive = ids.length - 1 - [...ids].reverse().findIndex((id) => id.startsWith('burst-'));
   const oldDuringBurst = ids.slice(firstLive, lastLive).filter((id) => id.startsWith('old-')).length;
   const oldLeftAtBurst = ids.slice(firstLive).filter((id) => id.startsWith('old-')).length;
   // The backlog kept moving during the burst: with 2 of 8 slots reserved, roughly a fifth to a third of
