@@ -7,7 +7,5 @@ export type { StoreQuotas, SnapshotCandidate, SnapshotPrunePlan } from './quotas
 export type { OpenStoreOptions, StoreSynchronous } from './sqlite-store.js';
 export { migrate, pendingMigrations, MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 export type { Migration } from './migrations.js';
-export { createStoreWriter, DEFAULT_STORE_BATCH_WINDOW_MS, DEFAULT_STORE_BATCH_MAX } from './writer.js';
-export type { StoreWriter, StoreWriterOptions, StoreWriterStats } from './writer.js';
 export { openStoreReader } from './reader.js';
 export type { EventSummary, IncidentDetail, IncidentSummary, ListFilter, StoreReader } from './reader.js';

@@ -132,17 +132,6 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
     `SELECT ${OUTBOX_COLUMNS} FROM outbox
      WHERE sent_at IS NULL AND cancelled_at IS NULL AND seq > ? ORDER BY seq LIMIT ?`,
   );
-  // Lanes for the uplink (see DrainWindow): live = stored after the connection's boundary and not a resend
-  // copy; history = the rest. Both walk the outbox_due index in seq order from the lane's cursor.
-  const selectLive = db.prepare<[number, number], OutboxRow>(
-    `SELECT ${OUTBOX_COLUMNS} FROM outbox
-     WHERE sent_at IS NULL AND cancelled_at IS NULL AND seq > ? AND resend_of IS NULL ORDER BY seq LIMIT ?`,
-  );
-  const selectHistory = db.prepare<[number, number, number], OutboxRow>(
-    `SELECT ${OUTBOX_COLUMNS} FROM outbox
-     WHERE sent_at IS NULL AND cancelled_at IS NULL AND seq > ? AND (seq <= ? OR resend_of IS NOT NULL) ORDER BY seq LIMIT ?`,
-  );
-  const selectLastSeq = db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM outbox');
   const countPending = db.prepare<[], { n: number }>(
     'SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL AND cancelled_at IS NULL',
   );
@@ -165,11 +154,9 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
     `${resendCopy} WHERE o.incident_id = ? AND ${resendWhere} ORDER BY o.seq RETURNING ${OUTBOX_COLUMNS}`,
   );
 
-  const writeEvent = (record: IncidentRecord, at: number): OutboxEntry => {
+  const saveTx = db.transaction((record: IncidentRecord, at: number): OutboxEntry => {
     const inc = record.incident;
-    // Serialised once: the latest state and this event's row hold the same JSON.
-    const json = JSON.stringify(inc);
-    insertIncident.run(inc.id, inc.cameraId, inc.type, inc.category, json, at);
+    insertIncident.run(inc.id, inc.cameraId, inc.type, inc.category, JSON.stringify(inc), at);
     // A new snapshot is stored once; an event without one refers to the incident's latest.
     const snapshotId =
       record.snapshotJpeg !== undefined
@@ -177,12 +164,9 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
         : (latestSnapshot.get(inc.id)?.id ?? null);
     const acked = selectAcked.get(inc.id)?.acked_at != null;
     const cancelledAt = acked && inc.status !== 'end' ? at : null;
-    const { seq } = insertOutbox.get(inc.id, at, json, inc.status, snapshotId, cancelledAt) as { seq: number };
+    const { seq } = insertOutbox.get(inc.id, at, JSON.stringify(inc), inc.status, snapshotId, cancelledAt) as { seq: number };
     return { seq, incidentId: inc.id, status: inc.status, createdAtMs: at, attempts: 0 };
-  };
-  const saveTx = db.transaction(writeEvent);
-  // Group commit: one fsync for many events (see saveMany).
-  const saveManyTx = db.transaction((records: readonly IncidentRecord[], at: number): OutboxEntry[] => records.map((r) => writeEvent(r, at)));
+  });
   const ackTx = db.transaction((incidentId: string, at: number): number | undefined => {
     if (updateAcked.run(at, incidentId).changes === 0) return undefined;
     return cancelUnsent.run(at, incidentId).changes;
@@ -198,14 +182,6 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
   // 5,000 × 20 kB incidents to a local mosquitto went from ~870 to ~2,000 rows/s without the two fsyncs per row.
   const relaxDurability = db.prepare('PRAGMA synchronous = NORMAL');
   const restoreDurability = db.prepare(`PRAGMA synchronous = ${synchronous}`);
-  // Many rows per transaction: each autocommitted UPDATE appends its pages to the WAL, so one per PUBACK
-  // wrote ~10 kB of WAL per row sent; the uplink hands over every ack of an event-loop turn at once.
-  const markSentTx = db.transaction((seqs: readonly number[], at: number) => {
-    for (const seq of seqs) updateSent.run(at, seq);
-  });
-  const markAttemptTx = db.transaction((seqs: readonly number[]) => {
-    for (const seq of seqs) updateAttempt.run(seq);
-  });
   const bookkeeping = (run: () => void): void => {
     relaxDurability.run();
     try {
@@ -229,15 +205,6 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
       const entry = saveTx(record, now());
       snapshotBytes += record.snapshotJpeg?.length ?? 0;
       return entry;
-    } catch (err) {
-      throw mapWriteError(options.path, err);
-    }
-  };
-  const writeMany = (records: readonly IncidentRecord[]): OutboxEntry[] => {
-    try {
-      const entries = saveManyTx(records, now());
-      for (const r of records) snapshotBytes += r.snapshotJpeg?.length ?? 0;
-      return entries;
     } catch (err) {
       throw mapWriteError(options.path, err);
     }
@@ -316,16 +283,7 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
   let closed = false;
   log.info({ path: options.path, schemaVersion: version, synchronous, pending: countPending.get()?.n }, 'store opened');
 
-  const enforceSnapshotQuota = (): void => {
-    if (snapshotBytes <= quotas.maxSnapshotBytes) return;
-    try {
-      pruneFor(snapshotBytes - quotas.maxSnapshotBytes, 'snapshot quota exceeded');
-    } catch (err) {
-      log.warn({ err }, 'snapshot pruning failed; retried by the next save or maintain()');
-    }
-  };
-
-  const store: IncidentStore = {
+  return {
     save(record) {
       // A full disk must not lose the incident nor stop the camera: make room from evidence of sent events,
       // try again, and failing that hold it in memory; the thrown STORE_FULL says so (the caller logs it).
@@ -350,35 +308,14 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
           throw hold(record, again);
         }
       }
-      enforceSnapshotQuota();
-      return entry;
-    },
-    saveMany(records) {
-      if (records.length === 0) return { entries: [] };
-      const bytes = records.reduce((n, r) => n + (r.snapshotJpeg?.length ?? 0), 0);
-      const room = roomFor(bytes);
-      if (room < 0) pruneFor(-room, 'disk nearly full');
-      let entries: OutboxEntry[];
-      try {
-        flushHeld();
-        entries = writeMany(records);
-      } catch (err) {
-        if (!isFull(err)) throw err;
-        // Full: one by one through save(), which prunes, retries and holds what still does not fit, in order.
-        entries = [];
-        let full: CamwatchError | undefined;
-        for (const record of records) {
-          try {
-            entries.push(store.save(record));
-          } catch (one) {
-            if (!isFull(one)) throw one;
-            full = one;
-          }
+      if (snapshotBytes > quotas.maxSnapshotBytes) {
+        try {
+          pruneFor(snapshotBytes - quotas.maxSnapshotBytes, 'snapshot quota exceeded');
+        } catch (err) {
+          log.warn({ err }, 'snapshot pruning failed; retried by the next save or maintain()');
         }
-        return full === undefined ? { entries } : { entries, full };
       }
-      enforceSnapshotQuota();
-      return { entries };
+      return entry;
     },
     maintain(nowMs) {
       const expiredIncidents = maintenance.expireOld(nowMs, quotas);
@@ -419,24 +356,11 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
     pending(limit, afterSeq = 0) {
       return selectPending.all(afterSeq, limit).map(toEntry);
     },
-    pendingIn(lane, boundarySeq, afterSeq, limit) {
-      const rows = lane === 'live' ? selectLive.all(Math.max(afterSeq, boundarySeq), limit) : selectHistory.all(afterSeq, boundarySeq, limit);
-      return rows.map(toEntry);
-    },
-    lastSeq() {
-      return selectLastSeq.get()?.seq ?? 0;
-    },
     markSent(seq) {
       bookkeeping(() => updateSent.run(now(), seq));
     },
     markAttempt(seq) {
       bookkeeping(() => updateAttempt.run(seq));
-    },
-    markSentMany(seqs) {
-      if (seqs.length > 0) bookkeeping(() => markSentTx(seqs, now()));
-    },
-    markAttemptMany(seqs) {
-      if (seqs.length > 0) bookkeeping(() => markAttemptTx(seqs));
     },
     pendingCount() {
       return countPending.get()?.n ?? 0;
@@ -462,7 +386,6 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
       log.info({ path: options.path }, 'store closed');
     },
   };
-  return store;
 }
 
 function toEntry(r: OutboxRow): OutboxEntry {

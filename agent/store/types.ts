@@ -1,5 +1,4 @@
 import type { Incident, IncidentRecord } from '../incidents/types.js';
-import type { CamwatchError } from '../ops/errors.js';
 import type { MaintenanceReport } from './maintenance.js';
 
 /** A pending publish: one incident event. The uplink renders topic and payload from `event(seq)`. */
@@ -29,12 +28,6 @@ export interface IncidentStore {
    */
   save(record: IncidentRecord): OutboxEntry;
   /**
-   * Saves several events in one transaction (one fsync instead of one each: the high-rate path, see
-   * StoreWriter), in order. On a full disk it falls back to save() per record: the entries saved are
-   * returned, the rest are held (or dropped past the hold limit) and `full` says so. Never throws STORE_FULL.
-   */
-  saveMany(records: readonly IncidentRecord[]): { entries: OutboxEntry[]; full?: CamwatchError };
-  /**
    * Retention and quotas (config `store`): deletes sent incidents past retentionDays, prunes evidence (sent
    * events first) above the quotas, retries incidents held after a full disk. Call from a timer.
    */
@@ -47,19 +40,8 @@ export interface IncidentStore {
   event(seq: number): IncidentRecord | undefined;
   /** Oldest unsent (and not cancelled) entries after `afterSeq`, in seq order. */
   pending(limit: number, afterSeq?: number): OutboxEntry[];
-  /**
-   * Unsent rows of one lane, oldest first, after `afterSeq`: `live` rows are above `boundarySeq` (stored after
-   * the uplink's connection started) and not resend copies; `history` is every other row (the backlog).
-   */
-  pendingIn(lane: 'live' | 'history', boundarySeq: number, afterSeq: number, limit: number): OutboxEntry[];
-  /** The highest seq ever written (0 for an empty outbox): the uplink's live/history boundary at connect. */
-  lastSeq(): number;
   markSent(seq: number): void;
   markAttempt(seq: number): void;
-  /** markSent for many rows in one transaction (the uplink's acks of one event-loop turn). */
-  markSentMany(seqs: readonly number[]): void;
-  /** markAttempt for many rows in one transaction. */
-  markAttemptMany(seqs: readonly number[]): void;
   pendingCount(): number;
   /**
    * The IOC acknowledged an incident: its unsent events other than `end` are cancelled (never published),

@@ -15,8 +15,8 @@ import {
   type BackoffOptions,
 } from './backoff.js';
 import { connectFailure, connectionLost, failureKey, shouldFallBackToV4 } from './broker-errors.js';
-import { DrainWindow, type Lane } from './drain-window.js';
-import { DEFAULT_HISTORICAL_AFTER_MS, isHistorical, renderCameraStatePayload, renderIncidentPayload, renderStatusPayload } from './payload.js';
+import { DrainWindow } from './drain-window.js';
+import { isHistorical, renderCameraStatePayload, renderIncidentPayload, renderStatusPayload } from './payload.js';
 import {
   cameraCountsTopic,
   cameraStateTopic,
@@ -91,8 +91,6 @@ interface Connection {
   window?: DrainWindow;
   /** When the broker accepted this connection (epoch ms): rows stored before it are replays. */
   connectedAtMs?: number;
-  /** The outbox's last seq when the broker accepted this connection: rows above it are the live lane. */
-  boundarySeq?: number;
   /** Last error MQTT.js emitted on this connection: explains the close that follows. */
   failure?: unknown;
   closed: boolean;
@@ -105,9 +103,8 @@ export function createMqttUplink(options: MqttUplinkOptions): MqttUplink {
 
 /**
  * Delivery rules:
- * - rows go out QoS 1, at most `maxInflight` awaiting PUBACK (capped by the broker's receive maximum):
- *   rows stored during this connection (live) first, in order; the backlog (stored before it, or queued by
- *   resend) oldest first, flagged historical, with a quarter of the window kept for it (see DrainWindow);
+ * - rows go out oldest first, QoS 1, at most `maxInflight` awaiting PUBACK (capped by the broker's
+ *   receive maximum);
  * - a row is marked sent only in its PUBACK callback: a crash or disconnect before that leaves it unsent,
  *   and it is published again (same incident id) by the next connection or process;
  * - on disconnect the window is dropped with the client; the next connection starts again from the first
@@ -138,10 +135,6 @@ class MqttOutboxUplink implements MqttUplink {
   private readonly cameraStates = new Map<string, SourceStateChange>();
   private readonly commands = new Map<string, CommandHandler>();
   private readonly nonces: NonceMemory = new Map();
-  /** PUBACKed rows not yet marked sent: written together once per event-loop turn (see flushAcks). */
-  private ackedSeqs: number[] = [];
-  /** Rows published by the running pump, their attempt counted together when it ends. */
-  private attemptSeqs: number[] = [];
 
   constructor(private readonly options: MqttUplinkOptions) {
     this.log = options.logger.child({ component: 'uplink' });
@@ -266,7 +259,6 @@ class MqttOutboxUplink implements MqttUplink {
     const limit = Math.min(this.options.config.maxInflight, brokerMax ?? Number.POSITIVE_INFINITY);
     conn.window = new DrainWindow(limit);
     conn.connectedAtMs = Date.now();
-    conn.boundarySeq = this.options.store.lastSeq();
     conn.failure = undefined;
     this.connections += 1;
     const outageMs = this.disconnectedAtMs === undefined ? undefined : Date.now() - this.disconnectedAtMs;
@@ -345,7 +337,6 @@ class MqttOutboxUplink implements MqttUplink {
   private onClose(conn: Connection): void {
     if (conn.closed) return;
     conn.closed = true;
-    this.flushAcks(); // acks that arrived before the close are real: keep them
     // Discard the client; its listeners stay (they check conn.closed / this.conn), including the
     // error listener, so a late emit on a dead client cannot become an uncaught 'error'.
     conn.client.end(true);
@@ -414,59 +405,23 @@ class MqttOutboxUplink implements MqttUplink {
     });
   }
 
-  /**
-   * Fills the window: live rows first (they overtake the backlog), then the backlog oldest first, with the
-   * share DrainWindow keeps for it. Synchronous: the store is synchronous and MQTT.js buffers writes.
-   */
+  /** Fills the window with the oldest unsent rows. Synchronous: the store is synchronous and MQTT.js buffers writes. */
   private pump(): void {
-    this.flushAcks();
     const conn = this.conn;
     const window = conn?.window;
     if (conn === undefined || window === undefined || conn.closed || this.stopping) return;
-    const { store } = this.options;
-    const boundary = conn.boundarySeq ?? 0;
     try {
       while (window.room() > 0) {
-        // History candidates first, only to know whether the backlog is waiting; published after the live rows.
-        const history = store.pendingIn('history', boundary, window.nextAfter('history'), window.room());
-        const liveRoom = window.liveRoom(history.length > 0);
-        const live = liveRoom > 0 ? store.pendingIn('live', boundary, window.nextAfter('live'), liveRoom) : [];
-        for (const row of live) this.publishRow(conn, window, row, 'live');
-        // Rows that no longer fit are fetched again by a later pump (the cursor did not pass them).
-        for (const row of history.slice(0, window.room())) this.publishRow(conn, window, row, 'history');
-        if (live.length === 0 && history.length === 0) return;
+        const rows = this.options.store.pending(window.room(), window.nextAfter());
+        if (rows.length === 0) return;
+        for (const row of rows) this.publishRow(conn, window, row);
       }
     } catch (err) {
       this.log.error({ err }, 'outbox drain failed; retrying on the next notify or acknowledgement');
-    } finally {
-      this.flushAttempts();
     }
   }
 
-  /** Marks the PUBACKed rows sent, in one transaction. A failure leaves them unsent: published again later. */
-  private flushAcks(): void {
-    if (this.ackedSeqs.length === 0) return;
-    const seqs = this.ackedSeqs;
-    this.ackedSeqs = [];
-    try {
-      this.options.store.markSentMany(seqs);
-    } catch (err) {
-      this.log.error({ err, rows: seqs.length }, 'cannot mark outbox rows sent; they will be published again');
-    }
-  }
-
-  private flushAttempts(): void {
-    if (this.attemptSeqs.length === 0) return;
-    const seqs = this.attemptSeqs;
-    this.attemptSeqs = [];
-    try {
-      this.options.store.markAttemptMany(seqs);
-    } catch (err) {
-      this.log.debug({ err }, 'cannot count publish attempts');
-    }
-  }
-
-  private publishRow(conn: Connection, window: DrainWindow, row: OutboxEntry, lane: Lane): void {
+  private publishRow(conn: Connection, window: DrainWindow, row: OutboxEntry): void {
     const { store, config, agentId } = this.options;
     // The row's own event, not the incident's latest state: an unsent `new` must go out as `new`.
     const record = store.event(row.seq);
@@ -476,19 +431,17 @@ class MqttOutboxUplink implements MqttUplink {
       topic = incidentTopic(config.topicPrefix, agentId, record.incident.category, record.incident.type);
     } catch (err) {
       // Skipped on this connection only (the row stays unsent): one bad row must not stall the rest.
-      window.sent(row.seq, lane);
+      window.sent(row.seq);
       window.acked(row.seq);
       this.log.error({ err, seq: row.seq, incidentId: row.incidentId }, 'outbox row cannot be published; skipped');
       return;
     }
-    const nowMs = Date.now();
-    const historicalAfterMs = (config.historicalAfterSeconds ?? DEFAULT_HISTORICAL_AFTER_MS / 1000) * 1000;
-    const historical = lane === 'history' || isHistorical(row, conn.connectedAtMs ?? nowMs, { nowMs, historicalAfterMs });
+    const historical = isHistorical(row, conn.connectedAtMs ?? Date.now());
     const jpeg = record!.snapshotJpeg;
     const evidence = config.snapshot === 'topic' && jpeg !== undefined ? evidenceTopic(config.topicPrefix, agentId, record!.incident.id, record!.incident.sequence ?? 1) : undefined;
     const payload = renderIncidentPayload(record!, config.snapshot, { historical, evidenceTopic: evidence, maxInlineBytes: config.maxInlineSnapshotBytes });
-    this.attemptSeqs.push(row.seq);
-    window.sent(row.seq, lane);
+    store.markAttempt(row.seq);
+    window.sent(row.seq);
     const publishEvent = () => conn.client.publish(topic, payload, { qos: 1 }, (err) => this.onPublishDone(conn, window, row, err));
     if (evidence === undefined) return void publishEvent();
     // Evidence first: when the IOC sees the event, the picture it names is already at the broker. The row
@@ -499,10 +452,13 @@ class MqttOutboxUplink implements MqttUplink {
   private onPublishDone(conn: Connection, window: DrainWindow, row: OutboxEntry, err: Error | undefined): void {
     window.acked(row.seq);
     if (err === undefined || err === null) {
-      // The PUBACK arrived: the broker owns the message now. Only now may the row become sent (written by
-      // the next pump, with the other acks of this turn).
-      this.ackedSeqs.push(row.seq);
-      this.published += 1;
+      // The PUBACK arrived: the broker owns the message now. Only here does a row become sent.
+      try {
+        this.options.store.markSent(row.seq);
+        this.published += 1;
+      } catch (storeErr) {
+        this.log.error({ err: storeErr, seq: row.seq }, 'cannot mark outbox row sent; it will be published again');
+      }
       this.schedulePump();
       return;
     }
@@ -533,7 +489,6 @@ class MqttOutboxUplink implements MqttUplink {
     if (this.pumpScheduled !== undefined) clearImmediate(this.pumpScheduled);
     const conn = this.conn;
     if (conn === undefined) {
-      this.flushAcks();
       this.log.info('uplink stopped');
       return;
     }
@@ -549,7 +504,6 @@ class MqttOutboxUplink implements MqttUplink {
     conn.closed = true;
     conn.client.end(true);
     this.conn = undefined;
-    this.flushAcks();
     this.log.info({ published: this.published, pending: this.options.store.pendingCount() }, 'uplink stopped');
   }
 }

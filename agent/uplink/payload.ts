@@ -33,21 +33,13 @@ export interface PayloadOptions {
 /** Inline snapshots above this are left out: a 640 px JPEG is 30–80 KB; brokers often cap messages at 256 KB–1 MB. */
 export const DEFAULT_MAX_INLINE_SNAPSHOT_BYTES = 256 * 1024;
 
-/** An event published this long (ms) after it was stored is a replay even on the current connection (a slow drain). */
-export const DEFAULT_HISTORICAL_AFTER_MS = 5 * 60_000;
-
 /**
  * A replay is an event stored before the current broker connection started (queued during an outage or
- * before a restart), one queued again by `camwatch incidents resend`, or one published more than
- * `historicalAfterMs` after it was stored. The IOC uses the flag to keep replays out of live alarms (pure).
+ * before a restart) or one queued again by `camwatch incidents resend`. The IOC uses the flag to keep
+ * replays out of live alarms (pure).
  */
-export function isHistorical(
-  row: { createdAtMs: number; resendOf?: number },
-  connectedAtMs: number,
-  age: { nowMs: number; historicalAfterMs?: number } = { nowMs: row.createdAtMs },
-): boolean {
-  if (row.resendOf !== undefined || row.createdAtMs < connectedAtMs) return true;
-  return age.nowMs - row.createdAtMs > (age.historicalAfterMs ?? DEFAULT_HISTORICAL_AFTER_MS);
+export function isHistorical(row: { createdAtMs: number; resendOf?: number }, connectedAtMs: number): boolean {
+  return row.resendOf !== undefined || row.createdAtMs < connectedAtMs;
 }
 
 /**
