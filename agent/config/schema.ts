@@ -106,12 +106,16 @@ export const cameraSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true).describe('Run the detector only on frames with motion, moving tracks, or the keep-alive cadence'),
       pixelThreshold: z.number().int().min(1).max(255).default(25).describe('Gray-level change (0-255) that counts a pixel as moved'),
-      minAreaFraction: z.number().min(0).max(1).default(0.002).describe('Share of the (unmasked) frame that must move to count as motion (0..1)'),
+      minAreaFraction: z.number().min(0).max(1).default(0.002).describe('Share of the (unmasked) frame one connected moving region must cover to count as motion (0..1); scattered noise never adds up to a region'),
       keepAliveSeconds: z.number().min(0.1).max(60).default(1).describe('Without motion, the detector still runs this often so stationary objects stay tracked (s); keep it below tracking.maxLostSeconds'),
       masks: z
         .array(z.array(point).min(3, 'expected at least 3 points'))
         .default([])
         .describe('Polygons in normalised coordinates where motion is ignored (timestamps, trees, flags)'),
+      cropToMotion: z
+        .boolean()
+        .default(false)
+        .describe('When all motion fits in one model-input-sized window, infer on that window at native resolution instead of the shrunk whole frame (same cost, sharper small objects); the whole frame still runs every keep-alive'),
     })
     .prefault({})
     .describe('Cheap motion gate in front of the detector'),
@@ -163,6 +167,14 @@ export const configSchema = z.strictObject({
         })
         .optional()
         .describe('Rename model classes (e.g. COCO → person/vehicle/object); rules then use the new names'),
+      loadShedding: z
+        .strictObject({
+          enabled: z.boolean().default(true).describe('Lower a camera\'s analysis fps when it waits too long for the shared detector, raise it again when load falls'),
+          minFps: z.number().gt(0).max(30).default(1).describe('Analysis fps a camera is never lowered below'),
+          lagBudgetMs: z.number().int().min(50).max(60_000).default(600).describe('p95 lag (detector dispatch − frame capture, ms) above which a camera\'s analysis fps is lowered'),
+        })
+        .prefault({})
+        .describe('Shared detector under CPU pressure: fewer frames per camera instead of growing lag'),
     })
     .prefault({})
     .describe('Object detector'),

@@ -7,6 +7,9 @@ export { DEFAULT_NMS_IOU_THRESHOLD, DEFAULT_SCORE_THRESHOLD } from './onnx-detec
 export type { PostfilterOptions, ClassRemap } from './postfilter.js';
 export { COCO_COARSE_REMAP } from './postfilter.js';
 export { findModel, loadManifest, type ModelEntry, type ModelManifest } from './manifest.js';
+export { DetectorScheduler, type DetectOutcome, type DetectRequest, type SchedulableDetector, type SchedulerOptions, type SchedulerStats, type TimedImage } from './scheduler.js';
+export { defaultIntraOpThreads } from './session.js';
+export { createWorkerDetector } from './worker-detector.js';
 
 /** Creates the shared detector (session opened once, calls serialised). */
 export function createDetector(options: DetectorOptions): Promise<OnnxDetector> {

@@ -28,9 +28,10 @@ export interface ModelSession {
 
 /**
  * Intra-op threads when the config sets none. Measured on the 2-core box (YOLOX-nano 416, 20-run means):
- * 1 thread 13.9–16.1 ms/run at 14–16 ms CPU; 2 threads 13.5–18 ms/run at 26–27 ms CPU. A nano model is
- * too small to parallelise, so a second thread only doubles the CPU that ffmpeg decoders need. Bigger
- * boxes get a thread per four cores.
+ * 1 thread 13.9–16.1 ms/run at 14–16 ms CPU; 2 threads 13.5–18 ms/run at 26–27 ms CPU. With three
+ * real-time 720p decoders beside it (`npm run bench`, threads scenario, 40 frames incl. preprocessing):
+ * 1 thread 17.5 ms/frame at 19.2 ms CPU, 2 threads 18.6 ms at 24.6 ms CPU. A nano model is too small to
+ * parallelise, so a second thread only takes CPU the decoders need. Bigger boxes get a thread per four cores.
  */
 export function defaultIntraOpThreads(cores: number): number {
   return Math.max(1, Math.floor(cores / 4));

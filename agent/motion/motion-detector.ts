@@ -4,8 +4,16 @@ import type { RgbImage } from '../detection/types.js';
 export const DEFAULT_MOTION_WIDTH_PX = 160;
 /** A pixel moved when it differs from the background by more than this (0–255 gray levels). */
 export const DEFAULT_PIXEL_THRESHOLD = 25;
-/** Motion needs this share of unmasked pixels changed: 0.2 % ≈ 36 px at 160x113, a distant motorbike. */
+/** One moving region must cover this share of unmasked pixels: 0.2 % ≈ 36 px at 160x113, a distant motorbike. */
 export const DEFAULT_MIN_AREA_FRACTION = 0.002;
+/** Side of the coarse grid's cells (gray pixels): 8 px at 160 px wide is 32 px of a 640 px frame. */
+export const DEFAULT_CELL_PX = 8;
+/**
+ * A cell moves when this share of its pixels changed: 8 of 64. Sensor noise and H.264 flicker scatter a
+ * pixel or two per cell; an object fills cells. Regions are connected moving cells, so scattered noise
+ * adding up to a large total never makes a region.
+ */
+export const DEFAULT_CELL_FILL = 0.125;
 /** More than this share changed at once is light (clouds, headlights, auto-exposure), not objects. */
 export const DEFAULT_GLOBAL_CHANGE_FRACTION = 0.6;
 /** Background learning rate per analysed frame: at 5 fps the background forgets in ~4 s. */
@@ -17,31 +25,46 @@ export interface MotionOptions {
   minAreaFraction?: number;
   globalChangeFraction?: number;
   backgroundAlpha?: number;
+  cellPx?: number;
+  cellFill?: number;
   /** Polygons (normalised 0..1 frame coordinates) where motion is ignored: timestamps, trees, flags. */
   masks?: ReadonlyArray<ReadonlyArray<readonly [number, number]>>;
 }
 
+/** A rectangle in frame pixels. */
+export interface MotionRegion {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
 export interface MotionResult {
   motion: boolean;
-  /** Share of unmasked pixels that changed (0..1). */
+  /** Share of unmasked pixels that changed (0..1), scattered or not. */
   changedFraction: number;
-  /** Bounding box of changed pixels in frame pixels, when there is motion. */
-  region?: { x1: number; y1: number; x2: number; y2: number };
+  /** Bounding box of all moving regions in frame pixels, when there is motion. */
+  region?: MotionRegion;
+  /** Each moving region (connected moving cells at least the minimum area), in frame pixels. */
+  regions?: MotionRegion[];
   /** The whole scene changed at once: the background was reset instead of reporting motion. */
   recalibrated: boolean;
 }
 
 /**
  * Cheap motion detection on a small grayscale copy of each frame: running-average background, per-pixel
- * threshold, minimum changed area, and recalibration on global light changes. It decides whether the
- * expensive detector needs to look at a frame at all.
+ * threshold, a coarse grid whose connected moving cells make regions (a minimum region size rejects
+ * noise), and recalibration on global light changes. It decides whether the expensive detector needs to
+ * look at a frame at all, and where.
  */
 export class MotionDetector {
   private readonly o: Required<Omit<MotionOptions, 'masks'>> & Pick<MotionOptions, 'masks'>;
   private background?: Float32Array;
   private gray?: Uint8Array;
   private mask?: Uint8Array;
-  private geometry = { frameWidth: 0, frameHeight: 0, width: 0, height: 0 };
+  private geometry = { frameWidth: 0, frameHeight: 0, width: 0, height: 0, cellsX: 0, cellsY: 0 };
+  /** Per cell: changed pixels and their bounds (gray pixels); reused from frame to frame. */
+  private cells = { changed: new Int32Array(0), size: new Int32Array(0), x1: new Int32Array(0), y1: new Int32Array(0), x2: new Int32Array(0), y2: new Int32Array(0), label: new Int32Array(0) };
 
   constructor(options: MotionOptions = {}) {
     this.o = {
@@ -50,6 +73,8 @@ export class MotionDetector {
       minAreaFraction: options.minAreaFraction ?? DEFAULT_MIN_AREA_FRACTION,
       globalChangeFraction: options.globalChangeFraction ?? DEFAULT_GLOBAL_CHANGE_FRACTION,
       backgroundAlpha: options.backgroundAlpha ?? DEFAULT_BACKGROUND_ALPHA,
+      cellPx: options.cellPx ?? DEFAULT_CELL_PX,
+      cellFill: options.cellFill ?? DEFAULT_CELL_FILL,
       masks: options.masks,
     };
   }
@@ -66,26 +91,34 @@ export class MotionDetector {
     }
     const bg = this.background;
     const mask = this.mask;
-    const { pixelThreshold: threshold, backgroundAlpha: alpha } = this.o;
+    const { pixelThreshold: threshold, backgroundAlpha: alpha, cellPx } = this.o;
+    const { cellsX } = this.geometry;
+    const c = this.cells;
+    c.changed.fill(0);
+    c.size.fill(0);
+    c.x1.fill(width);
+    c.y1.fill(height);
+    c.x2.fill(-1);
+    c.y2.fill(-1);
     let changed = 0;
     let counted = 0;
-    let x1 = width;
-    let y1 = height;
-    let x2 = -1;
-    let y2 = -1;
     for (let y = 0, i = 0; y < height; y++) {
+      const rowCell = Math.floor(y / cellPx) * cellsX;
       for (let x = 0; x < width; x++, i++) {
         const g = gray[i]!;
         const b = bg[i]!;
         bg[i] = b + alpha * (g - b);
         if (mask && mask[i]) continue;
         counted++;
+        const k = rowCell + Math.floor(x / cellPx);
+        c.size[k]!++;
         if (Math.abs(g - b) > threshold) {
           changed++;
-          if (x < x1) x1 = x;
-          if (x > x2) x2 = x;
-          if (y < y1) y1 = y;
-          if (y > y2) y2 = y;
+          c.changed[k]!++;
+          if (x < c.x1[k]!) c.x1[k] = x;
+          if (x > c.x2[k]!) c.x2[k] = x;
+          if (y < c.y1[k]!) c.y1[k] = y;
+          if (y > c.y2[k]!) c.y2[k] = y;
         }
       }
     }
@@ -94,22 +127,69 @@ export class MotionDetector {
       this.background = Float32Array.from(gray);
       return { motion: false, changedFraction, recalibrated: true };
     }
-    if (changedFraction < this.o.minAreaFraction) return { motion: false, changedFraction, recalibrated: false };
+    const minAreaPx = Math.max(1, this.o.minAreaFraction * counted);
     const sx = this.geometry.frameWidth / width;
     const sy = this.geometry.frameHeight / height;
-    return {
-      motion: true,
-      changedFraction,
-      recalibrated: false,
-      region: { x1: x1 * sx, y1: y1 * sy, x2: (x2 + 1) * sx, y2: (y2 + 1) * sy },
+    const regions = this.movingRegions(minAreaPx).map((r) => ({ x1: r.x1 * sx, y1: r.y1 * sy, x2: (r.x2 + 1) * sx, y2: (r.y2 + 1) * sy }));
+    if (regions.length === 0) return { motion: false, changedFraction, recalibrated: false };
+    const region = {
+      x1: Math.min(...regions.map((r) => r.x1)),
+      y1: Math.min(...regions.map((r) => r.y1)),
+      x2: Math.max(...regions.map((r) => r.x2)),
+      y2: Math.max(...regions.map((r) => r.y2)),
     };
+    return { motion: true, changedFraction, recalibrated: false, region, regions };
+  }
+
+  /** Connected (8-neighbour) moving cells whose changed pixels reach `minAreaPx`, as gray-pixel boxes. */
+  private movingRegions(minAreaPx: number): MotionRegion[] {
+    const { cellsX, cellsY } = this.geometry;
+    const c = this.cells;
+    const moving = (k: number) => c.changed[k]! > 0 && c.changed[k]! >= this.o.cellFill * c.size[k]!;
+    c.label.fill(0);
+    const regions: MotionRegion[] = [];
+    const stack: number[] = [];
+    for (let start = 0; start < cellsX * cellsY; start++) {
+      if (c.label[start] || !moving(start)) continue;
+      c.label[start] = 1;
+      stack.push(start);
+      const r = { x1: Number.POSITIVE_INFINITY, y1: Number.POSITIVE_INFINITY, x2: -1, y2: -1 };
+      let area = 0;
+      while (stack.length) {
+        const k = stack.pop()!;
+        area += c.changed[k]!;
+        r.x1 = Math.min(r.x1, c.x1[k]!);
+        r.y1 = Math.min(r.y1, c.y1[k]!);
+        r.x2 = Math.max(r.x2, c.x2[k]!);
+        r.y2 = Math.max(r.y2, c.y2[k]!);
+        const cx = k % cellsX;
+        const cy = (k - cx) / cellsX;
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const nx = cx + dx;
+            const ny = cy + dy;
+            if (nx < 0 || ny < 0 || nx >= cellsX || ny >= cellsY) continue;
+            const n = ny * cellsX + nx;
+            if (c.label[n] || !moving(n)) continue;
+            c.label[n] = 1;
+            stack.push(n);
+          }
+        }
+      }
+      if (area >= minAreaPx) regions.push(r);
+    }
+    return regions;
   }
 
   private ensureGeometry(frame: RgbImage): void {
     if (frame.width === this.geometry.frameWidth && frame.height === this.geometry.frameHeight) return;
     const width = Math.min(this.o.widthPx, frame.width);
     const height = Math.max(1, Math.round((frame.height * width) / frame.width));
-    this.geometry = { frameWidth: frame.width, frameHeight: frame.height, width, height };
+    const cellsX = Math.ceil(width / this.o.cellPx);
+    const cellsY = Math.ceil(height / this.o.cellPx);
+    this.geometry = { frameWidth: frame.width, frameHeight: frame.height, width, height, cellsX, cellsY };
+    const n = cellsX * cellsY;
+    this.cells = { changed: new Int32Array(n), size: new Int32Array(n), x1: new Int32Array(n), y1: new Int32Array(n), x2: new Int32Array(n), y2: new Int32Array(n), label: new Int32Array(n) };
     this.gray = new Uint8Array(width * height);
     this.background = undefined;
     this.mask = this.o.masks?.length ? rasterise(this.o.masks, width, height) : undefined;

@@ -1,23 +1,45 @@
 import { quantile } from './camera-pipeline.js';
 
-/** p95 frame-to-decision latency above this means the box cannot keep up (ms). */
-export const DEFAULT_LATENCY_BUDGET_MS = 600;
+/**
+ * p95 lag (detector dispatch − capture of the frame the camera asked with) above this means the camera
+ * waits too long for its turn (ms): with YOLOX-nano at ~15–30 ms a run, that is 20+ runs queued ahead.
+ * Frame-to-decision stays under the 1 s target with the analysis itself on top.
+ */
+export const DEFAULT_LAG_BUDGET_MS = 600;
 /** Lowest analysis rate a camera is throttled to (fps): a vehicle crossing still shows in ≥ 2 frames. */
 export const DEFAULT_MIN_FPS = 1;
 /** How often the rate is reconsidered (ms): long enough for a p95 over ~10+ frames. */
 export const DEFAULT_ADJUST_EVERY_MS = 5_000;
+/**
+ * The rate climbs back only while the detector is busy less than this share: at 85 % one more fps per
+ * camera would fill it again and the lag would come straight back (lower, raise, lower…).
+ */
+export const DEFAULT_RAISE_BELOW_BUSY = 0.85;
 
 export interface RateChange {
   fromFps: number;
   toFps: number;
-  p95LatencyMs: number;
+  /** p95 lag over the window that decided (ms). */
+  p95LagMs: number;
+  /** Detector busy share when it decided (0..1). */
+  detectorBusy: number;
+}
+
+export interface AdaptiveRateOptions {
+  /** The configured analysis rate (fps): never exceeded. */
+  maxFps: number;
+  minFps?: number;
+  lagBudgetMs?: number;
+  adjustEveryMs?: number;
+  raiseBelowBusy?: number;
 }
 
 /**
- * Per-camera load shedding. When p95 latency exceeds the budget, the camera analyses fewer frames (down
- * to a floor) instead of queueing; when latency falls below half the budget, it climbs back one step at
- * a time. Skipping frames in the pipeline is cheaper than restarting ffmpeg at a new rate, and instant.
- * Pure: time comes in as an argument.
+ * Per-camera load shedding. When the p95 lag exceeds the budget, the camera analyses fewer frames (down
+ * to a floor) instead of falling behind; when lag is under half the budget and the detector has room,
+ * it climbs back one fps at a time. ffmpeg keeps decoding at the configured rate and the pipeline
+ * skips frames: instant and free, where restarting ffmpeg at a new rate would lose ~1 s of video and a
+ * reconnect. Pure: time and measurements come in as arguments.
  */
 export class AdaptiveRate {
   private fpsNow: number;
@@ -25,16 +47,18 @@ export class AdaptiveRate {
   private readonly minFps: number;
   private readonly budgetMs: number;
   private readonly adjustEveryMs: number;
+  private readonly raiseBelowBusy: number;
   private window: number[] = [];
   private lastAdjustMs?: number;
   private lastAnalysedMs = Number.NEGATIVE_INFINITY;
 
-  constructor(options: { maxFps: number; minFps?: number; latencyBudgetMs?: number; adjustEveryMs?: number }) {
+  constructor(options: AdaptiveRateOptions) {
     this.maxFps = options.maxFps;
     this.fpsNow = options.maxFps;
     this.minFps = Math.min(options.minFps ?? DEFAULT_MIN_FPS, options.maxFps);
-    this.budgetMs = options.latencyBudgetMs ?? DEFAULT_LATENCY_BUDGET_MS;
+    this.budgetMs = options.lagBudgetMs ?? DEFAULT_LAG_BUDGET_MS;
     this.adjustEveryMs = options.adjustEveryMs ?? DEFAULT_ADJUST_EVERY_MS;
+    this.raiseBelowBusy = options.raiseBelowBusy ?? DEFAULT_RAISE_BELOW_BUSY;
   }
 
   /** The analysis rate now in force (fps). */
@@ -54,9 +78,13 @@ export class AdaptiveRate {
     return true;
   }
 
-  /** Records one analysed frame's latency; returns a change when the rate moves. */
-  observe(latencyMs: number, tMs: number): RateChange | undefined {
-    this.window.push(latencyMs);
+  /**
+   * Records one analysed frame: its lag when it went through the detector (absent when the motion gate
+   * skipped it: no queue, no lag) and the detector's busy share now. Returns a change when the rate moves.
+   */
+  observe(sample: { tMs: number; lagMs?: number; detectorBusy: number }): RateChange | undefined {
+    const { tMs, lagMs, detectorBusy } = sample;
+    if (lagMs !== undefined) this.window.push(lagMs);
     this.lastAdjustMs ??= tMs;
     if (tMs - this.lastAdjustMs < this.adjustEveryMs) return undefined;
     const p95 = quantile(this.window, 0.95) ?? 0;
@@ -64,7 +92,7 @@ export class AdaptiveRate {
     this.lastAdjustMs = tMs;
     const from = this.fpsNow;
     if (p95 > this.budgetMs) this.fpsNow = Math.max(this.minFps, Math.floor(from * 0.75 * 10) / 10);
-    else if (p95 < this.budgetMs / 2) this.fpsNow = Math.min(this.maxFps, from + 1);
-    return this.fpsNow === from ? undefined : { fromFps: from, toFps: this.fpsNow, p95LatencyMs: Math.round(p95) };
+    else if (p95 < this.budgetMs / 2 && detectorBusy < this.raiseBelowBusy) this.fpsNow = Math.min(this.maxFps, from + 1);
+    return this.fpsNow === from ? undefined : { fromFps: from, toFps: this.fpsNow, p95LagMs: Math.round(p95), detectorBusy: Math.round(detectorBusy * 100) / 100 };
   }
 }

@@ -4,7 +4,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { loadConfig, resolveConfigPath } from '../config/load.js';
 import { renderSnapshot } from '../incidents/snapshot.js';
 import type { Config } from '../config/schema.js';
-import { createDetector } from '../detection/index.js';
+import { createWorkerDetector } from '../detection/index.js';
 import { detectorScoreThreshold } from '../tracking/index.js';
 import { DetectorScheduler } from '../detection/scheduler.js';
 import type { Detector } from '../detection/types.js';
@@ -45,8 +45,11 @@ export class Agent {
   private store?: IncidentStore;
   private uplink?: Uplink;
   private detector?: Detector;
-  /** Fair turns at the one detector, shared by every camera (and kept across detector swaps on reload). */
-  private readonly scheduler = new DetectorScheduler();
+  /**
+   * Fair turns at the one detector, shared by every camera (and kept across detector swaps on reload).
+   * Two runs in flight: the detector's worker thread always has the next image queued.
+   */
+  private readonly scheduler = new DetectorScheduler({ maxInFlight: 2 });
   private broker?: { url: string; close(): Promise<void> };
   private health?: { url: string; close(): Promise<void> };
   private readonly cameras = new Map<string, RunningCamera>();
@@ -149,7 +152,8 @@ export class Agent {
 
   private async createDetector(): Promise<Detector> {
     const { config } = this;
-    const detector = await createDetector({
+    // In a worker thread: onnxruntime's run() would otherwise block this thread (decoders' pipes, MQTT) for every inference.
+    const detector = await createWorkerDetector({
       manifestPath: resolveConfigPath(this.loaded, config.models.manifest),
       modelsDir: resolveConfigPath(this.loaded, config.models.dir),
       modelName: config.detection.model,
@@ -280,7 +284,13 @@ export class Agent {
       m.reconnects.set({ camera }, c.reconnects);
       m.cameraUp.set({ camera }, c.state === 'online' ? 1 : 0);
       m.analysisFps.set({ camera }, c.analysisFps);
+      m.framesWithMotion.set({ camera }, c.pipeline.framesWithMotion);
+      m.inferencesRun.set({ camera }, c.inferencesRun);
+      m.inferencesSkipped.set({ camera }, c.inferencesSkipped);
+      m.framesShed.set({ camera }, c.framesShed);
+      m.targetFps.set({ camera }, c.targetFps);
     }
+    m.detectorBusy.set(status.detector.busyFraction);
     m.backlog.set(status.uplink.pending);
     m.mqttConnected.set(status.uplink.connected ? 1 : 0);
     try {

@@ -1,24 +1,33 @@
 import type { Frame, FrameSource } from '../frames/types.js';
 import type { DetectorScheduler } from '../detection/scheduler.js';
 import type { Detection, Detector } from '../detection/types.js';
-import type { InferenceGate, MotionDetector } from '../motion/index.js';
+import { cropImage, mergeCropDetections, type InferenceGate, type MotionCropper, type MotionDetector } from '../motion/index.js';
 import type { Track, Tracker } from '../tracking/types.js';
+import type { CropRect, MotionRegion } from '../motion/index.js';
 import type { AdaptiveRate } from './adaptive-rate.js';
+import { Handoff } from './handoff.js';
 import type { Rule, RuleHit } from '../rules/types.js';
 import type { Logger } from './logger.js';
 
 /** Counters one camera's analysis loop keeps; read by stats logging, health and the benchmark. */
 export interface PipelineStats {
+  /** Frames the decoder produced (the source's count, copied at each analysed frame). */
+  framesDecoded: number;
   framesAnalysed: number;
   /** Frames in which the motion detector saw something move. */
   framesWithMotion: number;
   inferencesRun: number;
   /** Frames analysed with the previous detections because nothing moved. */
   inferencesSkipped: number;
+  /** Inferences run on a window around the motion instead of the whole frame. */
+  inferencesCropped: number;
   /** Frames not analysed at all because the camera was throttled under CPU pressure. */
   framesShed: number;
   /** The analysis rate in force (fps): the configured one unless load shedding lowered it. */
   targetFps?: number;
+  /** Detector dispatch − capture of the frame queued for it (ms): the latest, and the largest seen. */
+  lagMsLast?: number;
+  lagMsMax: number;
   detections: number;
   ruleHits: number;
   /** Sum of (analysis done − frame captured), ms: the frame-to-decision latency. */
@@ -27,6 +36,14 @@ export interface PipelineStats {
   /** The most recent latencies (ms), newest last, at most LATENCY_SAMPLES: for p50/p95 without a histogram. */
   recentLatenciesMs: number[];
   lastFrameAtMs?: number;
+}
+
+/** A frame and its detections, handed from the detection loop to the analysis loop. */
+interface Analysed {
+  frame: Frame;
+  detections: Detection[];
+  /** Detector dispatch − capture of the frame queued (ms); absent when the motion gate skipped the detector. */
+  lagMs?: number;
 }
 
 /** Latencies kept for percentiles: a minute of frames at 5 fps. */
@@ -47,8 +64,13 @@ export interface CameraPipelineDeps {
   scheduler?: DetectorScheduler;
   /** Load shedding: lowers this camera's analysis rate when the box cannot keep up. */
   rate?: AdaptiveRate;
-  /** Motion gate in front of the detector; without it every frame is inferred. */
-  motion?: { detector: MotionDetector; gate: InferenceGate };
+  /**
+   * Detections this camera may have started before the previous one was handed over (default 1). With 2,
+   * a camera whose source is faster than the model keeps the next frame queued at the detector.
+   */
+  maxInFlight?: number;
+  /** Motion gate in front of the detector (without it every frame is inferred), and optional motion crops. */
+  motion?: { detector: MotionDetector; gate: InferenceGate; cropper?: MotionCropper };
   /** A fresh tracker; called again when the frame size changes (coordinates no longer comparable). */
   makeTracker: () => Tracker;
   /** Rules need the frame size to turn normalised geometry into pixels, so they are built on the first frame. */
@@ -59,51 +81,114 @@ export interface CameraPipelineDeps {
 }
 
 /**
- * One camera's analysis loop: newest frame → detector → tracker → rules → hits. It only moves data
- * between stages; every decision lives in the stages themselves.
+ * One camera's analysis: newest frame → motion gate → detector → tracker → rules → hits. It only moves
+ * data between stages; every decision lives in the stages themselves.
  */
 export class CameraPipeline {
   /** The newest analysed frame (a reference, not a copy): answers the IOC's `snapshot` command. */
   lastFrame?: Frame;
-  readonly stats: PipelineStats = { framesAnalysed: 0, framesWithMotion: 0, inferencesRun: 0, inferencesSkipped: 0, framesShed: 0, detections: 0, ruleHits: 0, latencyMsTotal: 0, latencyMsMax: 0, recentLatenciesMs: [] };
+  readonly stats: PipelineStats = {
+    framesDecoded: 0, framesAnalysed: 0, framesWithMotion: 0, inferencesRun: 0, inferencesSkipped: 0, inferencesCropped: 0, framesShed: 0,
+    lagMsMax: 0, detections: 0, ruleHits: 0, latencyMsTotal: 0, latencyMsMax: 0, recentLatenciesMs: [],
+  };
   private readonly deps: CameraPipelineDeps;
+  /** Frame size the tracker and rules were built for. */
+  private trackedGeometry = '';
+  /** Scheduler requests made so far: only the latest may swap its frame for a newer one. */
+  private requestsMade = 0;
 
   constructor(deps: CameraPipelineDeps) {
     this.deps = deps;
   }
 
+  /**
+   * Two loops joined by a one-item handoff: detection (newest frame → motion gate → detector) and
+   * analysis (tracker → rules → hits). While the tracker and rules work on frame N, the detector already
+   * runs on frame N+1, so a camera's rate is set by the slower of the two, not their sum. The motion gate
+   * sees the tracks of the last frame the analysis loop finished (at most one frame old).
+   */
   async run(signal: AbortSignal): Promise<void> {
-    const { source, logger } = this.deps;
+    const handoff = new Handoff<Analysed>();
+    const shared: { lastTracks: readonly Track[] } = { lastTracks: [] };
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) stop.abort();
+    // A detector failure ends detection: analysis finishes what it was handed, then the error surfaces.
+    const detect = this.detectLoop(stop.signal, handoff, shared).finally(() => handoff.end());
+    // An analysis failure stops detection too (nothing would take its results).
+    const analyse = this.analyseLoop(handoff, shared).catch((err: unknown) => {
+      stop.abort();
+      handoff.end();
+      throw err;
+    });
+    try {
+      await Promise.all([detect, analyse]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async detectLoop(signal: AbortSignal, handoff: Handoff<Analysed>, shared: { lastTracks: readonly Track[] }): Promise<void> {
+    const { source } = this.deps;
+    const depth = Math.max(1, this.deps.maxInFlight ?? 1);
     let geometryKey = '';
+    let lastDetections: Detection[] = [];
+    // Detections started and not yet handed over, oldest first; each is handed over as soon as it and
+    // every older one are done, so a slow source never holds a finished result back.
+    const inFlight: Array<Promise<void>> = [];
+    let handedOver: Promise<void> = Promise.resolve();
+    try {
+      while (!signal.aborted) {
+        if (inFlight.length >= depth) await inFlight[0];
+        const frame = await source.next(signal);
+        if (!frame) break;
+        this.stats.framesDecoded = source.stats().framesDecoded;
+        const rate = this.deps.rate;
+        if (rate && !rate.admit(frame.capturedAtMs)) {
+          this.stats.framesShed++;
+          continue;
+        }
+        const key = `${frame.width}x${frame.height}`;
+        if (key !== geometryKey) {
+          // Boxes of another frame size cannot stand in for this one's.
+          lastDetections = [];
+          geometryKey = key;
+        }
+        const detected = this.detections(frame, lastDetections, key === this.trackedGeometry ? shared.lastTracks : []);
+        const done: Promise<void> = (handedOver = handedOver.then(async () => {
+          const analysed = await detected;
+          if (`${analysed.frame.width}x${analysed.frame.height}` === geometryKey) lastDetections = analysed.detections;
+          await handoff.put(analysed);
+          inFlight.shift();
+        }));
+        inFlight.push(done);
+        // Seen later (the next wait on it, or the final drain): not an unhandled rejection meanwhile.
+        done.catch(() => undefined);
+        if (depth === 1) await done;
+      }
+    } finally {
+      await handedOver;
+    }
+  }
+
+  private async analyseLoop(handoff: Handoff<Analysed>, shared: { lastTracks: readonly Track[] }): Promise<void> {
+    const { source, logger } = this.deps;
     let tracker: Tracker | undefined;
     let rules: Rule[] = [];
-    let lastDetections: Detection[] = [];
-    let lastTracks: Track[] = [];
-    while (!signal.aborted) {
-      const taken = await source.next(signal);
-      if (!taken) break;
-      let frame: Frame = taken;
-      const rate = this.deps.rate;
-      if (rate && !rate.admit(frame.capturedAtMs)) {
-        this.stats.framesShed++;
-        continue;
-      }
+    for (let item = await handoff.take(); item; item = await handoff.take()) {
+      const { frame, detections, lagMs } = item.value;
       const key = `${frame.width}x${frame.height}`;
-      if (key !== geometryKey || !tracker) {
+      if (key !== this.trackedGeometry || !tracker) {
         const s = source.stats();
         rules = this.deps.makeRules(frame, { width: s.sourceWidth, height: s.sourceHeight });
         tracker = this.deps.makeTracker();
-        lastDetections = [];
-        lastTracks = [];
-        if (geometryKey) logger.warn({ from: geometryKey, to: key }, 'frame size changed: tracks and rule state reset');
-        geometryKey = key;
+        shared.lastTracks = [];
+        if (this.trackedGeometry) logger.warn({ from: this.trackedGeometry, to: key }, 'frame size changed: tracks and rule state reset');
+        this.trackedGeometry = key;
       }
-      const analysed = await this.detections(frame, lastDetections, lastTracks);
-      frame = analysed.frame;
-      const detections = analysed.detections;
-      lastDetections = detections;
       const tracks = tracker.update(detections, frame.capturedAtMs);
-      lastTracks = tracks;
+      shared.lastTracks = tracks;
       const hits: RuleHit[] = [];
       for (const rule of rules) hits.push(...rule.evaluate(tracks, frame.capturedAtMs, { frame }));
       this.stats.ruleHits += hits.length;
@@ -114,45 +199,86 @@ export class CameraPipeline {
       this.stats.latencyMsTotal += latencyMs;
       this.stats.latencyMsMax = Math.max(this.stats.latencyMsMax, latencyMs);
       this.stats.recentLatenciesMs.push(latencyMs);
-      const change = rate?.observe(latencyMs, Date.now());
-      if (change) {
-        this.stats.targetFps = change.toFps;
-        const lowered = change.toFps < change.fromFps;
-        logger[lowered ? 'warn' : 'info'](
-          { fromFps: change.fromFps, toFps: change.toFps, p95LatencyMs: change.p95LatencyMs },
-          lowered
-            ? `analysis fps lowered to ${change.toFps}: p95 latency ${change.p95LatencyMs} ms, the box cannot keep up`
-            : `analysis fps raised to ${change.toFps}: load has fallen`,
-        );
-      }
       if (this.stats.recentLatenciesMs.length > LATENCY_SAMPLES) this.stats.recentLatenciesMs.shift();
+      if (lagMs !== undefined) {
+        this.stats.lagMsLast = lagMs;
+        this.stats.lagMsMax = Math.max(this.stats.lagMsMax, lagMs);
+      }
+      if (this.deps.rate) this.adjustRate(this.deps.rate, lagMs);
       this.stats.lastFrameAtMs = frame.capturedAtMs;
       this.lastFrame = frame;
     }
   }
 
+  /** Feeds the load shedder one analysed frame; logs when the camera's analysis rate moves. */
+  private adjustRate(rate: AdaptiveRate, lagMs: number | undefined): void {
+    const detectorBusy = this.deps.scheduler?.busyFraction ?? 0;
+    const change = rate.observe({ tMs: Date.now(), lagMs, detectorBusy });
+    if (!change) return;
+    this.stats.targetFps = change.toFps;
+    const lowered = change.toFps < change.fromFps;
+    const why = `detector ${Math.round(change.detectorBusy * 100)}% busy, p95 lag ${change.p95LagMs} ms`;
+    this.deps.logger[lowered ? 'warn' : 'info'](
+      { fromFps: change.fromFps, toFps: change.toFps, p95LagMs: change.p95LagMs, detectorBusy: change.detectorBusy },
+      lowered
+        ? `analysis fps lowered to ${change.toFps} on ${this.deps.cameraId}: ${why}`
+        : `analysis fps raised to ${change.toFps} on ${this.deps.cameraId}: load has fallen (${why})`,
+    );
+  }
+
   /**
    * The frame's detections: from the model, or — when nothing moved and no track is moving — the
-   * previous ones, so stationary objects keep their tracks while the model rests.
+   * previous ones, so stationary objects keep their tracks while the model rests. `lagMs` is set when the
+   * detector ran.
    */
-  private async detections(frame: Frame, previous: Detection[], lastTracks: readonly Track[]): Promise<{ frame: Frame; detections: Detection[] }> {
+  private async detections(frame: Frame, previous: Detection[], lastTracks: readonly Track[]): Promise<Analysed> {
     const gate = this.deps.motion;
+    let crop: { rect: CropRect; region: MotionRegion } | undefined;
     if (gate) {
-      const { motion } = gate.detector.detect(frame);
-      if (motion) this.stats.framesWithMotion++;
-      if (gate.gate.decide(motion, lastTracks, frame.capturedAtMs) === 'skip') {
+      const m = gate.detector.detect(frame);
+      if (m.motion) this.stats.framesWithMotion++;
+      const reason = gate.gate.decide(m.motion, lastTracks, frame.capturedAtMs);
+      if (reason === 'skip') {
         this.stats.inferencesSkipped++;
         return { frame, detections: previous };
       }
+      const { inputWidth, inputHeight } = this.deps.detector.model;
+      const rect = gate.cropper?.plan(reason, m.region, frame, { width: inputWidth, height: inputHeight }, frame.capturedAtMs);
+      if (rect && m.region) crop = { rect, region: m.region };
     }
     this.stats.inferencesRun++;
+    if (crop) return this.detectCrop(frame, previous, crop.rect, crop.region);
     const { detector, scheduler, source } = this.deps;
-    if (!scheduler) return { frame, detections: await detector.detect(frame) };
-    return scheduler.turn(async () => {
-      // Our turn: a frame that arrived while we queued is fresher than the one we hold.
-      const newest = source.takeNewer() ?? frame;
-      return { frame: newest, detections: await detector.detect(newest) };
-    });
+    if (!scheduler) {
+      const lagMs = Date.now() - frame.capturedAtMs;
+      return { frame, detections: await detector.detect(frame), lagMs };
+    }
+    // Our turn may come after a fresher frame arrived: analyse that one — unless a later request of this
+    // camera is already queued with a frame of its own (two in flight), which must stay the newer.
+    const request = ++this.requestsMade;
+    const newer = () => (request === this.requestsMade ? source.takeNewer() : undefined);
+    const out = await scheduler.detect({ cameraId: this.deps.cameraId, detector, frame, newer });
+    return { frame: out.frame, detections: out.detections, lagMs: out.lagMs };
   }
 
+  /**
+   * Inference on a window around the motion. The frame is not swapped for a newer one at dispatch: the
+   * window was placed on this frame's motion.
+   */
+  private async detectCrop(frame: Frame, previous: Detection[], rect: CropRect, region: MotionRegion): Promise<Analysed> {
+    this.stats.inferencesCropped++;
+    const { detector, scheduler } = this.deps;
+    const image = { ...cropImage(frame, rect), capturedAtMs: frame.capturedAtMs };
+    let found: Detection[];
+    let lagMs: number;
+    if (scheduler) {
+      const out = await scheduler.detect({ cameraId: this.deps.cameraId, detector, frame: image });
+      found = out.detections;
+      lagMs = out.lagMs;
+    } else {
+      lagMs = Date.now() - frame.capturedAtMs;
+      found = await detector.detect(image);
+    }
+    return { frame, detections: mergeCropDetections(found, rect, previous, frame, region), lagMs };
+  }
 }

@@ -1,4 +1,4 @@
-import type { CameraConfig } from '../config/schema.js';
+import type { CameraConfig, Config } from '../config/schema.js';
 import type { LoadedConfig } from '../config/load.js';
 import { createFrameSource } from '../frames/index.js';
 import type { FrameSource, SourceStateChange } from '../frames/types.js';
@@ -7,7 +7,7 @@ import type { Detector } from '../detection/types.js';
 import { createTracker, trackerOptionsFromConfig } from '../tracking/index.js';
 import { buildCameraDownRules, buildRules, lineCounts, type LineCountsReport, type Rule } from '../rules/index.js';
 import { IncidentLifecycle } from '../incidents/index.js';
-import { InferenceGate, MotionDetector } from '../motion/index.js';
+import { InferenceGate, MotionCropper, MotionDetector } from '../motion/index.js';
 import type { IncidentRecord } from '../incidents/types.js';
 import { AdaptiveRate } from './adaptive-rate.js';
 import { CameraPipeline } from './camera-pipeline.js';
@@ -41,9 +41,10 @@ export interface RunningCamera {
  * `speed` k delivers k times that per wall-clock second, and one replayed as fast as possible is never
  * throttled (it is analysed as fast as the box can).
  */
-function analysisRate(camera: CameraConfig): AdaptiveRate | undefined {
+function analysisRate(camera: CameraConfig, shedding: Config['detection']['loadShedding']): AdaptiveRate | undefined {
   const speed = 'file' in camera.source ? camera.source.speed : 1;
-  return speed === 0 ? undefined : new AdaptiveRate({ maxFps: camera.analysis.fps * speed });
+  if (speed === 0 || !shedding.enabled) return undefined;
+  return new AdaptiveRate({ maxFps: camera.analysis.fps * speed, minFps: shedding.minFps * speed, lagBudgetMs: shedding.lagBudgetMs });
 }
 
 /**
@@ -94,7 +95,9 @@ export function startCamera(
     source,
     detector,
     scheduler,
-    rate: analysisRate(camera),
+    rate: analysisRate(camera, loaded.config.detection.loadShedding),
+    // A camera faster than the model keeps its next frame queued at the detector (the scheduler allows two runs in flight).
+    maxInFlight: 2,
     motion: camera.motion.enabled
       ? {
           detector: new MotionDetector({
@@ -103,6 +106,7 @@ export function startCamera(
             masks: camera.motion.masks,
           }),
           gate: new InferenceGate({ keepAliveSeconds: camera.motion.keepAliveSeconds }),
+          cropper: camera.motion.cropToMotion ? new MotionCropper({ fullFrameEverySeconds: camera.motion.keepAliveSeconds }) : undefined,
         }
       : undefined,
     logger: log,

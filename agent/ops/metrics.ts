@@ -11,6 +11,12 @@ export class AgentMetrics {
   readonly framesAnalysed = new Gauge({ name: 'camwatch_frames_analysed_total', help: 'Frames run through detection, tracking and rules', labelNames: ['camera'], registers: [this.registry] });
   readonly reconnects = new Gauge({ name: 'camwatch_camera_reconnects_total', help: 'Decoder restarts per camera', labelNames: ['camera'], registers: [this.registry] });
   readonly cameraUp = new Gauge({ name: 'camwatch_camera_up', help: '1 when the camera delivers frames', labelNames: ['camera'], registers: [this.registry] });
+  readonly framesWithMotion = new Gauge({ name: 'camwatch_frames_with_motion_total', help: 'Analysed frames in which the motion gate saw something move', labelNames: ['camera'], registers: [this.registry] });
+  readonly inferencesRun = new Gauge({ name: 'camwatch_inferences_run_total', help: 'Frames the detector ran on', labelNames: ['camera'], registers: [this.registry] });
+  readonly inferencesSkipped = new Gauge({ name: 'camwatch_inferences_skipped_total', help: 'Frames analysed with the previous detections because nothing moved', labelNames: ['camera'], registers: [this.registry] });
+  readonly framesShed = new Gauge({ name: 'camwatch_frames_shed_total', help: 'Frames skipped because load shedding lowered the camera\'s analysis fps', labelNames: ['camera'], registers: [this.registry] });
+  readonly targetFps = new Gauge({ name: 'camwatch_analysis_target_fps', help: 'Analysis fps in force: the configured rate unless load shedding lowered it', labelNames: ['camera'], registers: [this.registry] });
+  readonly detectorBusy = new Gauge({ name: 'camwatch_detector_busy_ratio', help: 'Share of the last 10 s the shared detector was running (0..1)', registers: [this.registry] });
   readonly analysisFps = new Gauge({ name: 'camwatch_analysis_fps', help: 'Frames analysed per second over the last scrape interval', labelNames: ['camera'], registers: [this.registry] });
   readonly incidents = new Counter({ name: 'camwatch_incidents_total', help: 'Incidents raised', labelNames: ['camera', 'type'], registers: [this.registry] });
   readonly inferenceSeconds = new Histogram({ name: 'camwatch_inference_seconds', help: 'Detector latency per frame', buckets: INFERENCE_BUCKETS_S, registers: [this.registry] });

@@ -32,6 +32,31 @@ describe('MotionDetector', () => {
     expect(r.region!.y2).toBeLessThanOrEqual(74);
   });
 
+  it('reports separate moving objects as separate regions, and their union', () => {
+    const m = new MotionDetector();
+    m.detect(frame(100));
+    const r = m.detect(frame(100, [{ x: 16, y: 16, w: 24, h: 24, level: 220 }, { x: 240, y: 160, w: 40, h: 40, level: 20 }]));
+    expect(r.regions).toHaveLength(2);
+    expect(r.regions![0]).toEqual({ x1: 16, y1: 16, x2: 40, y2: 40 });
+    expect(r.regions![1]).toEqual({ x1: 240, y1: 160, x2: 280, y2: 200 });
+    expect(r.region).toEqual({ x1: 16, y1: 16, x2: 280, y2: 200 });
+  });
+
+  it('does not add up scattered noise into motion: 2 % of pixels flickering all over the frame is no region', () => {
+    const m = new MotionDetector();
+    m.detect(frame(100));
+    const noisy = frame(100);
+    // Every 50th pixel of the frame jumps (H.264 flicker, sensor noise): far above the 0.2 % minimum in total.
+    let seed = 7;
+    for (let p = 0; p < W * H; p++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      if (seed % 50 === 0) noisy.data.fill(230, p * 3, p * 3 + 3);
+    }
+    const r = m.detect(noisy);
+    expect(r.changedFraction).toBeGreaterThan(0.01);
+    expect(r.motion).toBe(false);
+  });
+
   it('ignores changes smaller than the minimum area (sensor noise, a leaf)', () => {
     const m = new MotionDetector();
     m.detect(frame(100));

@@ -1,21 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { AdaptiveRate } from '../../../agent/ops/adaptive-rate.js';
+import { AdaptiveRate, type RateChange } from '../../../agent/ops/adaptive-rate.js';
 
-/** Feeds frames at `fps` for `seconds`, each with the given latency; returns the changes seen. */
-function drive(rate: AdaptiveRate, fromMs: number, seconds: number, fps: number, latencyMs: number) {
-  const changes = [];
+/** Feeds frames at `fps` for `seconds`, each with the given lag and detector busy share; returns the changes seen. */
+function drive(rate: AdaptiveRate, fromMs: number, seconds: number, fps: number, lagMs: number | undefined, detectorBusy = 0.5) {
+  const changes: RateChange[] = [];
   let admitted = 0;
   for (let t = fromMs; t < fromMs + seconds * 1000; t += 1000 / fps) {
     if (!rate.admit(t)) continue;
     admitted++;
-    const c = rate.observe(latencyMs, t);
+    const c = rate.observe({ tMs: t, lagMs, detectorBusy });
     if (c) changes.push(c);
   }
   return { changes, admitted };
 }
 
 describe('AdaptiveRate', () => {
-  it('admits every frame at the configured rate while latency is within budget', () => {
+  it('admits every frame at the configured rate while lag is within budget', () => {
     const rate = new AdaptiveRate({ maxFps: 5 });
     const { admitted, changes } = drive(rate, 0, 20, 5, 100);
     expect(admitted).toBe(100);
@@ -23,28 +23,46 @@ describe('AdaptiveRate', () => {
     expect(rate.fps).toBe(5);
   });
 
-  it('sheds load step by step down to the floor when p95 latency exceeds the budget', () => {
-    const rate = new AdaptiveRate({ maxFps: 5, minFps: 1, latencyBudgetMs: 600 });
-    const { changes } = drive(rate, 0, 60, 5, 1500);
-    expect(changes[0]).toEqual({ fromFps: 5, toFps: 3.7, p95LatencyMs: 1500 });
+  it('sheds load step by step down to the floor when p95 lag exceeds the budget, saying how busy the detector is', () => {
+    const rate = new AdaptiveRate({ maxFps: 5, minFps: 1, lagBudgetMs: 600 });
+    const { changes } = drive(rate, 0, 60, 5, 1500, 0.97);
+    expect(changes[0]).toEqual({ fromFps: 5, toFps: 3.7, p95LagMs: 1500, detectorBusy: 0.97 });
     expect(changes.map((c) => c.toFps)).toEqual([...changes.map((c) => c.toFps)].sort((a, b) => b - a));
     expect(rate.fps).toBe(1);
   });
 
   it('admits fewer frames once lowered, then climbs back one fps at a time when load falls', () => {
-    const rate = new AdaptiveRate({ maxFps: 5, latencyBudgetMs: 600 });
-    drive(rate, 0, 12, 5, 2000);
+    const rate = new AdaptiveRate({ maxFps: 5, lagBudgetMs: 600 });
+    drive(rate, 0, 12, 5, 2000, 1);
     const lowered = rate.fps;
     expect(lowered).toBeLessThan(5);
-    const { admitted } = drive(rate, 12_000, 4, 5, 2000);
+    const { admitted } = drive(rate, 12_000, 4, 5, 2000, 1);
     expect(admitted).toBeLessThan(20);
-    const { changes } = drive(rate, 16_000, 60, 5, 50);
+    const { changes } = drive(rate, 16_000, 60, 5, 50, 0.3);
     expect(changes.every((c) => c.toFps - c.fromFps <= 1)).toBe(true);
     expect(rate.fps).toBe(5);
   });
 
+  it('does not climb back while the detector is nearly full, even with the lag gone', () => {
+    const rate = new AdaptiveRate({ maxFps: 5, lagBudgetMs: 600 });
+    drive(rate, 0, 12, 5, 2000, 1);
+    drive(rate, 12_000, 6, 5, 50, 0.9); // flushes the window still holding overloaded frames
+    const lowered = rate.fps;
+    expect(lowered).toBeLessThan(5);
+    expect(drive(rate, 18_000, 30, 5, 50, 0.9).changes).toEqual([]);
+    expect(rate.fps).toBe(lowered);
+  });
+
+  it('climbs back when the motion gate leaves the detector nothing to do (no lag samples at all)', () => {
+    const rate = new AdaptiveRate({ maxFps: 5, lagBudgetMs: 600 });
+    drive(rate, 0, 12, 5, 2000, 1);
+    expect(rate.fps).toBeLessThan(5);
+    drive(rate, 12_000, 60, 5, undefined, 0);
+    expect(rate.fps).toBe(5);
+  });
+
   it('holds the rate in the dead band between half the budget and the budget', () => {
-    const rate = new AdaptiveRate({ maxFps: 5, latencyBudgetMs: 600 });
+    const rate = new AdaptiveRate({ maxFps: 5, lagBudgetMs: 600 });
     drive(rate, 0, 12, 5, 1000);
     drive(rate, 12_000, 6, 5, 450); // flushes the window still holding overloaded frames
     const held = rate.fps;
