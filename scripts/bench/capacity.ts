@@ -1,20 +1,31 @@
 /**
- * Capacity: how many 720p 20 fps cameras (the Saigon clip, 1018x720 ~20 fps, played in real time) the box
- * analyses at 5 fps each with YOLOX-nano without falling behind. A step passes when every camera keeps
- * ≥ 90 % of its analysis fps and p95 frame-to-decision latency stays under 1 s. The newest-frame-wins slot
- * means an overloaded agent never builds a queue: it drops frames, so "falling behind" shows as lost fps.
+ * Capacity: how many 720p 20 fps cameras (the Saigon clip, 1018x720 ~20 fps, served as live RTSP streams
+ * by scripts/rtsp-server.py) the box analyses at 5 fps each with YOLOX-nano in real time. The agent runs
+ * compiled, in a process of its own (agent-host.mjs), so its CPU and memory are read from /proc as for
+ * `camwatch run` under systemd. A step passes when every camera keeps ≥ 90 % of its 5 fps and p95 frame-to-decision
+ * latency stays under 1 s. The newest-frame-wins slot means an overloaded agent never builds a queue:
+ * falling behind shows as lost fps (and load shedding lowering it), not as growing latency.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { Agent } from '../../agent/ops/agent.js';
 import { quantile } from '../../agent/ops/camera-pipeline.js';
-import { benchConfig, cpuPercent, dataFile, MB, progress, sampleProcesses, sleep } from './common.js';
+import { startRtspServer, type TestRtspServer } from '../../test/helpers/rtsp-server.js';
+import type { AgentStatus } from '../../agent/ops/agent.js';
+import { compiledAgent, SOURCES, type AgentBuild } from './build.js';
+import { benchConfigText, cpuPercent, dataFile, MB, progress, ROOT, sampleProcesses, sleep } from './common.js';
+
+/** Messages to and from agent-host.mjs. */
+type HostRequest = { type: 'mark' } | { type: 'sample' } | { type: 'stop' };
+type HostReply = { type: 'ready' } | { type: 'failed'; error: string } | { type: 'sample'; status: AgentStatus; latencies: Record<string, number[]> };
 
 export const TARGET_FPS = 5;
 const PASS_FPS_SHARE = 0.9;
 const PASS_P95_MS = 1_000;
+/** The memory target: a base for the agent plus a share per camera (MB). */
+const MEMORY_BASE_MB = 150;
+const MEMORY_PER_CAMERA_MB = 15;
 
 export interface CapacityStep {
   cameras: number;
@@ -23,28 +34,44 @@ export interface CapacityStep {
   meanFps: number;
   p50LatencyMs: number;
   p95LatencyMs: number;
-  /** % of one core: agent process (detection, tracking, rules, store, uplink). */
+  /** Share of the window the shared detector was running (0..1). */
+  detectorBusy: number;
+  /** Inferences / frames analysed over the window (the motion gate's saving on this busy scene). */
+  inferenceShare: number;
+  /** Frames load shedding skipped, and the lowest analysis rate it set (fps). */
+  framesShed: number;
+  lowestTargetFps: number;
+  /** % of one core: the agent process (motion, detection, tracking, rules, store, uplink). */
   agentCpuPercent: number;
-  /** % of one core: all ffmpeg decoders together. */
+  /** % of one core: all ffmpeg decoders together, and per camera. */
   decodeCpuPercent: number;
+  decodeCpuPercentPerCamera: number;
+  /** % of one core: the RTSP server standing in for the cameras (not the box's work; it shares the CPU here). */
+  cameraSideCpuPercent: number;
   agentRssMb: number;
-  /** Sum of the decoders' PSS: their shared libraries counted once, not once per camera. */
+  /** Proportional set sizes: shared libraries counted once, not once per process. */
+  agentPssMb: number;
   decodersPssMb: number;
-  /** Agent + decoders (PSS), per camera: compare with the 150 MB + 15 MB per camera target. */
   totalPssMb: number;
+  /** 150 MB + 15 MB per camera: compare with agentRssMb and totalPssMb. */
+  memoryTargetMb: number;
 }
 
 export interface CapacityResult {
   maxCameras: number;
+  /** compiled: the agent as `npm run build` makes it (as deployed); tsx: the TypeScript sources (smoke runs). */
+  agentBuild: 'compiled' | 'tsx';
+  /** rtsp: live streams from scripts/rtsp-server.py; file: the clip played at real time (no GStreamer here). */
+  source: 'rtsp' | 'file';
   steps: CapacityStep[];
 }
 
-async function measure(cameras: number, warmupS: number, seconds: number): Promise<CapacityStep> {
-  const video = dataFile('video', 'vn_saigon_intersection.mp4');
-  const yaml = Array.from(
+function camerasYaml(cameras: number, url: string | undefined): string {
+  const source = url ? `{ url: ${url} }` : `{ file: ${dataFile('video', 'vn_saigon_intersection.mp4')} }`;
+  return Array.from(
     { length: cameras },
     (_, i) => `  - id: cam${i}
-    source: { file: ${video} }
+    source: ${source}
     analysis: { fps: ${TARGET_FPS}, width: 640 }
     zones: [{ id: z, points: [[0.30, 0.40], [0.98, 0.40], [0.98, 0.58], [0.30, 0.58]] }]
     lines: [{ id: l, from: [0.55, 0.72], to: [1.0, 0.72] }]
@@ -53,79 +80,171 @@ async function measure(cameras: number, warmupS: number, seconds: number): Promi
       - { id: lc, type: line_crossing, line: l }
 `,
   ).join('');
+}
+
+/** A forked agent host and a typed request/reply over IPC. */
+function startHost(build: AgentBuild, yaml: string, dataDir: string): { child: ChildProcess; ask: (r: HostRequest) => Promise<HostReply>; ready: Promise<void>; stderrTail: string[] } {
+  const args = { agentRoot: build.root, ext: build.ext, configText: benchConfigText(yaml, dataDir), baseDir: ROOT };
+  const child = fork(join(ROOT, 'scripts', 'bench', 'agent-host.mjs'), [JSON.stringify(args)], {
+    execArgv: build.ext === '.ts' ? ['--import', 'tsx'] : [],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  const stderrTail: string[] = [];
+  let buffer = '';
+  child.stderr!.on('data', (b: Buffer) => {
+    buffer += b.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop() ?? '';
+    for (const line of lines) {
+      stderrTail.push(line);
+      if (stderrTail.length > 20) stderrTail.shift();
+      // Load shedding is part of what is being measured: show it as it happens.
+      const msg = /"msg":"(analysis fps [^"]+)"/.exec(line)?.[1];
+      if (msg) progress(`  agent: ${msg}`);
+    }
+  });
+  const next = () =>
+    new Promise<HostReply>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`agent host exited (${code}): ${stderrTail.join('\n')}`));
+      child.once('exit', onExit);
+      child.once('message', (m: HostReply) => {
+        child.off('exit', onExit);
+        resolve(m);
+      });
+    });
+  const ready = next().then((m) => {
+    if (m.type !== 'ready') throw new Error(`agent host failed: ${m.type === 'failed' ? m.error : m.type}`);
+  });
+  return {
+    child,
+    ready,
+    stderrTail,
+    ask: (r) => {
+      const reply = next();
+      child.send(r);
+      return reply;
+    },
+  };
+}
+
+async function measure(build: AgentBuild, cameras: number, streams: { url?: string; pid?: number }, warmupS: number, seconds: number): Promise<CapacityStep> {
   const dir = mkdtempSync(join(tmpdir(), 'camwatch-bench-'));
-  const agent = new Agent({ loaded: benchConfig(yaml, dir), logger: pino({ level: 'warn' }, pino.destination(2)) });
+  const host = startHost(build, camerasYaml(cameras, streams.url), dir);
   try {
-    await agent.start();
+    await host.ready;
+    const pid = host.child.pid!;
     await sleep(warmupS * 1000);
-    const before = agent.status().cameras;
-    const p0 = sampleProcesses();
+    const before = await host.ask({ type: 'sample' });
+    host.child.send({ type: 'mark' } satisfies HostRequest);
+    const p0 = sampleProcesses(pid);
+    const s0 = streams.pid ? sampleProcesses(streams.pid).self : undefined;
     const t0 = performance.now();
     await sleep(seconds * 1000);
     const dt = (performance.now() - t0) / 1000;
-    const p1 = sampleProcesses();
-    const after = agent.status().cameras;
-    const fps = after.map((c) => (c.framesAnalysed - (before.find((b) => b.id === c.id)?.framesAnalysed ?? 0)) / dt);
-    // Latencies of frames analysed inside the window (the ring holds the most recent ones).
-    const latencies = after.flatMap((c) => {
-      const n = c.framesAnalysed - (before.find((b) => b.id === c.id)?.framesAnalysed ?? 0);
-      return agentLatencies(agent, c.id).slice(-Math.max(1, n));
+    const p1 = sampleProcesses(pid);
+    const s1 = streams.pid ? sampleProcesses(streams.pid).self : undefined;
+    const after = await host.ask({ type: 'sample' });
+    if (before.type !== 'sample' || after.type !== 'sample') throw new Error('agent host did not answer with a sample');
+    const prev = new Map(before.status.cameras.map((c) => [c.id, c]));
+    const delta = after.status.cameras.map((c) => {
+      const b = prev.get(c.id);
+      return {
+        fps: (c.framesAnalysed - (b?.framesAnalysed ?? 0)) / dt,
+        analysed: c.framesAnalysed - (b?.framesAnalysed ?? 0),
+        inferred: c.inferencesRun - (b?.inferencesRun ?? 0),
+        shed: c.framesShed - (b?.framesShed ?? 0),
+        targetFps: c.targetFps,
+      };
     });
-    const minFps = Math.min(...fps);
+    const latencies = Object.values(after.latencies).flat();
+    const fps = delta.map((d) => d.fps);
+    const minFps = fps.length ? Math.min(...fps) : 0;
     const p95 = quantile(latencies, 0.95) ?? Number.POSITIVE_INFINITY;
+    const analysed = delta.reduce((a, d) => a + d.analysed, 0);
+    const decodeCpu = cpuPercent(p0.children.cpuTicks, p1.children.cpuTicks, dt);
     return {
       cameras,
-      pass: minFps >= TARGET_FPS * PASS_FPS_SHARE && p95 < PASS_P95_MS,
+      pass: fps.length === cameras && minFps >= TARGET_FPS * PASS_FPS_SHARE && p95 < PASS_P95_MS,
       minFps: round(minFps),
-      meanFps: round(fps.reduce((a, b) => a + b, 0) / fps.length),
+      meanFps: round(fps.reduce((a, b) => a + b, 0) / Math.max(1, fps.length)),
       p50LatencyMs: Math.round(quantile(latencies, 0.5) ?? 0),
       p95LatencyMs: Math.round(p95),
+      detectorBusy: after.status.detector.busyFraction,
+      inferenceShare: analysed ? round(delta.reduce((a, d) => a + d.inferred, 0) / analysed) : 0,
+      framesShed: delta.reduce((a, d) => a + d.shed, 0),
+      lowestTargetFps: Math.min(...delta.map((d) => d.targetFps)),
       agentCpuPercent: cpuPercent(p0.self.cpuTicks, p1.self.cpuTicks, dt),
-      decodeCpuPercent: cpuPercent(p0.children.cpuTicks, p1.children.cpuTicks, dt),
+      decodeCpuPercent: decodeCpu,
+      decodeCpuPercentPerCamera: round(decodeCpu / cameras),
+      cameraSideCpuPercent: s0 && s1 ? cpuPercent(s0.cpuTicks, s1.cpuTicks, dt) : 0,
       agentRssMb: Math.round(p1.self.rssBytes / MB),
+      agentPssMb: Math.round(p1.self.pssBytes / MB),
       decodersPssMb: Math.round(p1.children.pssBytes / MB),
       totalPssMb: Math.round((p1.self.pssBytes + p1.children.pssBytes) / MB),
+      memoryTargetMb: MEMORY_BASE_MB + MEMORY_PER_CAMERA_MB * cameras,
     };
   } finally {
-    await agent.stop();
+    if (host.child.exitCode === null) {
+      const exited = new Promise((r) => host.child.once('exit', r));
+      host.child.send({ type: 'stop' } satisfies HostRequest);
+      const timer = setTimeout(() => host.child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function agentLatencies(agent: Agent, cameraId: string): number[] {
-  return agent.pipelineLatencies(cameraId);
+/** The RTSP server when GStreamer is installed; otherwise undefined (cameras are then files played at real time). */
+async function startStreams(): Promise<TestRtspServer | undefined> {
+  try {
+    return await startRtspServer({ mounts: { '/saigon': dataFile('video', 'vn_saigon_intersection.mp4') } });
+  } catch (err) {
+    progress(`capacity: no RTSP server (${(err instanceof Error ? err.message : String(err)).split('\n')[0]}); cameras are the clip played at real time`);
+    return undefined;
+  }
 }
 
 /** Doubles the camera count until a step fails, then (unless quick) bisects between the last pass and the fail. */
-export async function runCapacity(options: { quick: boolean; maxCameras: number; warmupS: number; seconds: number }): Promise<CapacityResult> {
+export async function runCapacity(options: { quick: boolean; maxCameras: number; warmupS: number; seconds: number; compiled: boolean }): Promise<CapacityResult> {
+  const build = options.compiled ? await compiledAgent() : SOURCES;
+  const server = await startStreams();
+  const streams = server ? { url: server.url('/saigon'), pid: server.pid } : {};
   const steps: CapacityStep[] = [];
   const step = async (n: number) => {
     progress(`capacity: ${n} camera(s), ${options.warmupS + options.seconds} s…`);
-    const s = await measure(n, options.warmupS, options.seconds);
-    progress(`  ${n} cameras: ${s.pass ? 'PASS' : 'fail'} min ${s.minFps} fps, p95 ${s.p95LatencyMs} ms, agent ${s.agentCpuPercent}% + decode ${s.decodeCpuPercent}% CPU, agent RSS ${s.agentRssMb} MB, decoders PSS ${s.decodersPssMb} MB, total PSS ${s.totalPssMb} MB`);
+    const s = await measure(build, n, streams, options.warmupS, options.seconds);
+    progress(
+      `  ${n} cameras: ${s.pass ? 'PASS' : 'fail'} min ${s.minFps} fps, p95 ${s.p95LatencyMs} ms, detector ${Math.round(s.detectorBusy * 100)}% busy, ` +
+        `agent ${s.agentCpuPercent}% + decode ${s.decodeCpuPercent}% CPU (+ ${s.cameraSideCpuPercent}% RTSP server), agent RSS ${s.agentRssMb} MB, total PSS ${s.totalPssMb} MB (target ${s.memoryTargetMb})`,
+    );
     steps.push(s);
     return s.pass;
   };
-  let pass = 0;
-  let fail = 0;
-  for (let n = 1; n <= options.maxCameras; n *= 2) {
-    if (await step(n)) pass = n;
-    else {
-      fail = n;
-      break;
+  try {
+    let pass = 0;
+    let fail = 0;
+    for (let n = 1; n <= options.maxCameras; n *= 2) {
+      if (await step(n)) pass = n;
+      else {
+        fail = n;
+        break;
+      }
     }
-  }
-  if (!options.quick && fail > pass + 1) {
-    let lo = pass;
-    let hi = fail;
-    while (hi - lo > 1) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (await step(mid)) lo = mid;
-      else hi = mid;
+    if (!options.quick && fail > pass + 1) {
+      let lo = pass;
+      let hi = fail;
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (await step(mid)) lo = mid;
+        else hi = mid;
+      }
+      pass = lo;
     }
-    pass = lo;
+    return { maxCameras: pass, agentBuild: build.ext === '.js' ? 'compiled' : 'tsx', source: server ? 'rtsp' : 'file', steps };
+  } finally {
+    await server?.stop();
   }
-  return { maxCameras: pass, steps };
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;

@@ -46,9 +46,9 @@ function run(cmd: string, args: string[]): Promise<Buffer> {
   });
 }
 
-/** A config for in-process agents: real models from the data dir, the embedded broker on a free port, no health server. */
-export function benchConfig(yamlCameras: string, dataDir: string): LoadedConfig {
-  const text = `
+/** The benchmark's config: real models from the data dir, the embedded broker on a free port, no health server. */
+export function benchConfigText(yamlCameras: string, dataDir: string): string {
+  return `
 agent: { id: bench, dataDir: ${dataDir}, logLevel: warn }
 models: { dir: ${join(DATA_DIR, 'models')}, manifest: ${join(ROOT, 'models', 'manifest.json')} }
 detection: { model: yolox_nano_416 }
@@ -56,7 +56,11 @@ mqtt: { embeddedPort: 0 }
 health: { enabled: false }
 cameras:
 ${yamlCameras}`;
-  return parseConfigText(text, 'bench.yaml', { baseDir: ROOT });
+}
+
+/** benchConfigText, parsed for an agent in this process. */
+export function benchConfig(yamlCameras: string, dataDir: string): LoadedConfig {
+  return parseConfigText(benchConfigText(yamlCameras, dataDir), 'bench.yaml', { baseDir: ROOT });
 }
 
 const CLOCK_TICKS_PER_S = 100;
@@ -92,15 +96,15 @@ function procStat(pid: number): { ppid: number; ticks: number; rssBytes: number;
   }
 }
 
-/** CPU ticks and RSS of this process and, separately, of its direct children (the ffmpeg decoders). */
-export function sampleProcesses(): { self: ProcSample; children: ProcSample & { count: number } } {
-  const self = procStat(process.pid)!;
+/** CPU ticks and memory of a process (this one by default) and, separately, of its direct children (the ffmpeg decoders). */
+export function sampleProcesses(root = process.pid): { self: ProcSample; children: ProcSample & { count: number } } {
+  const self = procStat(root) ?? { ticks: 0, rssBytes: 0, pssBytes: 0 };
   const children = { cpuTicks: 0, rssBytes: 0, pssBytes: 0, count: 0 };
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    if (!Number.isInteger(pid) || pid === root) continue;
     const s = procStat(pid);
-    if (s?.ppid === process.pid) {
+    if (s?.ppid === root) {
       children.cpuTicks += s.ticks;
       children.rssBytes += s.rssBytes;
       children.pssBytes += s.pssBytes;

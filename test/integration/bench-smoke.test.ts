@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/data.js';
 
 describe('benchmark smoke', () => {
-  it('prints ratio, capacity and motion gating as JSON', async () => {
+  it('prints ratio, capacity, motion gating, threads, decode cost and store throughput as JSON', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts', 'bench', 'run.ts'), '--smoke'], {
       cwd: PROJECT_ROOT,
       maxBuffer: 10 * 1024 * 1024,
@@ -19,16 +19,41 @@ describe('benchmark smoke', () => {
       schema: string;
       mode: string;
       ratio: number;
-      raw: { rawFps: number; agentFps: number; threads: number };
-      capacity: { maxCameras: number; steps: Array<{ cameras: number; pass: boolean; p95LatencyMs: number; agentRssMb: number }> };
+      raw: { rawFps: number; agentFps: number; agentInferenceFps: number; inferenceRatio: number; threads: number };
+      capacity: {
+        maxCameras: number;
+        agentBuild: string;
+        source: string;
+        steps: Array<{ cameras: number; pass: boolean; p95LatencyMs: number; agentRssMb: number; detectorBusy: number; decodeCpuPercentPerCamera: number; memoryTargetMb: number }>;
+      };
       motionGating: Array<{ video: string; framesAnalysed: number; inferencesRun: number; inferenceShare: number }>;
+      threads: Array<{ threads: number; decoders: number; msPerInference: number; cpuMsPerInference: number }>;
+      decode: Array<{ variant: string; corePercentPerCamera: number; framesOut: number }>;
+      store: Record<string, number>;
+      reached: Record<string, boolean>;
     };
     expect(r).toMatchObject({ schema: 'camwatch.bench/1', mode: 'smoke' });
     expect(r.ratio).toBeGreaterThan(0);
     expect(r.ratio).toBeCloseTo(r.raw.agentFps / r.raw.rawFps, 2);
     expect(r.raw.threads).toBeGreaterThanOrEqual(1);
-    expect(r.capacity.steps[0]).toMatchObject({ cameras: 1 });
+    expect(r.raw.agentInferenceFps).toBeLessThanOrEqual(r.raw.agentFps);
+    expect(r.capacity.steps[0]).toMatchObject({ cameras: 1, memoryTargetMb: 165 });
+    expect(['rtsp', 'file']).toContain(r.capacity.source);
+    expect(['compiled', 'tsx']).toContain(r.capacity.agentBuild);
     expect(r.capacity.steps[0]!.agentRssMb).toBeGreaterThan(0);
+    expect(r.capacity.steps[0]!.detectorBusy).toBeGreaterThan(0);
+    expect(r.capacity.steps[0]!.detectorBusy).toBeLessThanOrEqual(1);
+    expect(r.capacity.steps[0]!.decodeCpuPercentPerCamera).toBeGreaterThan(0);
+    // 1 and 2 threads, alone and beside decoders.
+    expect(r.threads.map((t) => [t.threads, t.decoders > 0])).toEqual([[1, false], [2, false], [1, true], [2, true]]);
+    for (const t of r.threads) expect(t.msPerInference).toBeGreaterThan(0);
+    // Every ffmpeg variant decoded the clip to the same 5 fps frames.
+    expect(r.decode.length).toBeGreaterThan(1);
+    for (const d of r.decode) expect(d).toMatchObject({ framesOut: r.decode[0]!.framesOut });
+    expect(r.decode[0]!.framesOut).toBeGreaterThan(40);
+    expect(r.store.saveOneByOnePerS).toBeGreaterThan(0);
+    expect(r.store.saveBatchedPerS).toBeGreaterThan(0);
+    expect(Object.keys(r.reached).sort()).toEqual(['cameras', 'memory', 'p95LatencyMs', 'ratio']);
     expect(r.motionGating.map((m) => m.video)).toHaveLength(4);
     for (const m of r.motionGating) {
       expect(m.framesAnalysed).toBeGreaterThan(0);
