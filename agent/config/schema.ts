@@ -195,7 +195,18 @@ export const configSchema = z.strictObject({
         .default('inline')
         .describe('inline: base64 JPEG inside the event; topic: raw JPEG on <prefix>/<agentId>/evidence/<id>/<sequence>, referenced by the event; none'),
       maxInlineSnapshotBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024).describe('Inline snapshots larger than this are left out of the event (bytes)'),
-      maxInflight: z.number().int().min(1).max(1000).default(16).describe('Unacknowledged QoS 1 messages in flight (messages)'),
+      maxInflight: z.number().int().min(1).max(1000).default(16).describe('Unacknowledged QoS 1 messages in flight (messages); a quarter is kept for the backlog while live incidents overtake it'),
+      historicalAfterSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(86_400)
+        .optional()
+        .describe('An event published this long after it was stored is flagged historical (a replay) even without an outage (s); default 300'),
+      cloudEvents: z
+        .boolean()
+        .optional()
+        .describe('MQTT 5: add CloudEvents 1.0 attributes (binary content mode) to incident events as user properties; the payload is unchanged. Default true'),
       keepaliveSeconds: z.number().int().min(5).max(3600).default(30).describe('MQTT keepalive (s)'),
       tls: z
         .strictObject({

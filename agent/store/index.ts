@@ -1,5 +1,5 @@
 /** The store stage: durable incidents and the outbox the uplink drains. */
-export type { IncidentStore, OutboxEntry, ResendSelector } from './types.js';
+export type { IncidentStore, OutboxEntry, ResendSelector, StoreUsage } from './types.js';
 export { openStore, DEFAULT_STORE_BUSY_TIMEOUT_MS, DEFAULT_STORE_SYNCHRONOUS, DEFAULT_STORE_HELD_MAX } from './sqlite-store.js';
 export type { MaintenanceReport } from './maintenance.js';
 export { DEFAULT_STORE_QUOTAS, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, DEFAULT_STORE_MAX_SNAPSHOT_BYTES, DEFAULT_STORE_MAX_DATABASE_BYTES, DEFAULT_STORE_RETENTION_DAYS, planSnapshotPrune, retentionCutoffMs } from './quotas.js';
@@ -7,5 +7,7 @@ export type { StoreQuotas, SnapshotCandidate, SnapshotPrunePlan } from './quotas
 export type { OpenStoreOptions, StoreSynchronous } from './sqlite-store.js';
 export { migrate, pendingMigrations, MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 export type { Migration } from './migrations.js';
+export { createStoreWriter, DEFAULT_STORE_BATCH_WINDOW_MS, DEFAULT_STORE_BATCH_MAX } from './writer.js';
+export type { StoreWriter, StoreWriterOptions, StoreWriterStats } from './writer.js';
 export { openStoreReader } from './reader.js';
 export type { EventSummary, IncidentDetail, IncidentSummary, ListFilter, StoreReader } from './reader.js';

@@ -1,4 +1,5 @@
 import type { Incident, IncidentRecord } from '../incidents/types.js';
+import type { CamwatchError } from '../ops/errors.js';
 import type { MaintenanceReport } from './maintenance.js';
 
 /** A pending publish: one incident event. The uplink renders topic and payload from `event(seq)`. */
@@ -17,6 +18,30 @@ export interface OutboxEntry {
 /** Which earlier events `resend` queues again: every event of these incidents, or every event since a time. */
 export type ResendSelector = { incidentIds: readonly string[] } | { sinceMs: number };
 
+/** What the store holds and what keeping it within its quotas has cost since it was opened. */
+export interface StoreUsage {
+  snapshotBytes: number;
+  maxSnapshotBytes: number;
+  /** Pages in use × page size. */
+  databaseBytes: number;
+  maxDatabaseBytes: number;
+  /** Free space of the data directory's file system, when it can be read. */
+  diskFreeBytes?: number;
+  /** Outbox rows not yet sent (nor cancelled). */
+  pending: number;
+  /** Events held in memory because the disk is full. */
+  held: number;
+  /** Since when saves fail for lack of space (epoch ms); absent when they do not. */
+  fullSinceMs?: number;
+  prunedSnapshots: number;
+  /** Of those, snapshots of events not yet sent (they went out without a picture). */
+  prunedUnsentSnapshots: number;
+  /** Events lost: the disk was full and the memory hold too. */
+  droppedEvents: number;
+  expiredIncidents: number;
+  prunedIncidents: number;
+}
+
 /**
  * Durable incident store. Each save() writes, in one transaction, the incident's latest state, its
  * snapshot (once per snapshot) and one outbox row holding that event as it was.
@@ -28,20 +53,39 @@ export interface IncidentStore {
    */
   save(record: IncidentRecord): OutboxEntry;
   /**
+   * Saves several events in one transaction (one fsync instead of one each: the high-rate path, see
+   * StoreWriter), in order. On a full disk it falls back to save() per record: the entries saved are
+   * returned, the rest are held (or dropped past the hold limit) and `full` says so. Never throws STORE_FULL.
+   */
+  saveMany(records: readonly IncidentRecord[]): { entries: OutboxEntry[]; full?: CamwatchError };
+  /**
    * Retention and quotas (config `store`): deletes sent incidents past retentionDays, prunes evidence (sent
    * events first) above the quotas, retries incidents held after a full disk. Call from a timer.
    */
   maintain(nowMs: number): MaintenanceReport;
   /** Incidents held in memory because the disk was full. */
   held(): number;
+  /** Sizes against the quotas and what pruning and a full disk cost since open (for stats and warnings). */
+  usage(): StoreUsage;
   /** The latest state of an incident, with its latest snapshot. */
   get(incidentId: string): IncidentRecord | undefined;
   /** The event an outbox row carries: the Incident at that event, with the snapshot it references. */
   event(seq: number): IncidentRecord | undefined;
   /** Oldest unsent (and not cancelled) entries after `afterSeq`, in seq order. */
   pending(limit: number, afterSeq?: number): OutboxEntry[];
+  /**
+   * Unsent rows of one lane, oldest first, after `afterSeq`: `live` rows are above `boundarySeq` (stored after
+   * the uplink's connection started) and not resend copies; `history` is every other row (the backlog).
+   */
+  pendingIn(lane: 'live' | 'history', boundarySeq: number, afterSeq: number, limit: number): OutboxEntry[];
+  /** The highest seq ever written (0 for an empty outbox): the uplink's live/history boundary at connect. */
+  lastSeq(): number;
   markSent(seq: number): void;
   markAttempt(seq: number): void;
+  /** markSent for many rows in one transaction (the uplink's acks of one event-loop turn). */
+  markSentMany(seqs: readonly number[]): void;
+  /** markAttempt for many rows in one transaction. */
+  markAttemptMany(seqs: readonly number[]): void;
   pendingCount(): number;
   /**
    * The IOC acknowledged an incident: its unsent events other than `end` are cancelled (never published),

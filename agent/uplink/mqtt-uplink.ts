@@ -5,7 +5,7 @@ import type { SourceStateChange } from '../frames/types.js';
 import { CamwatchError, describeError } from '../ops/errors.js';
 import type { Logger } from '../ops/logger.js';
 import { redactUrl } from '../ops/redact.js';
-import type { IncidentStore, OutboxEntry } from '../store/types.js';
+import type { IncidentStore, OutboxEntry, StoreUsage } from '../store/types.js';
 import type { Uplink, UplinkStats } from './types.js';
 import {
   DEFAULT_RECONNECT_JITTER,
@@ -15,8 +15,9 @@ import {
   type BackoffOptions,
 } from './backoff.js';
 import { connectFailure, connectionLost, failureKey, shouldFallBackToV4 } from './broker-errors.js';
-import { DrainWindow } from './drain-window.js';
-import { isHistorical, renderCameraStatePayload, renderIncidentPayload, renderStatusPayload } from './payload.js';
+import { DrainWindow, type Lane } from './drain-window.js';
+import { DEFAULT_HISTORICAL_AFTER_MS, incidentPayload, isHistorical, renderCameraStatePayload, renderStatusPayload } from './payload.js';
+import { cloudEventPublishProperties } from './cloudevents.js';
 import {
   cameraCountsTopic,
   cameraStateTopic,
@@ -30,6 +31,7 @@ import {
 } from './topics.js';
 import { parseCommandRequest, runCommand, type CommandHandler, type CommandRequest, type CommandResponse } from './commands.js';
 import { tlsClientOptions } from './tls.js';
+import { statsPayload, storeWarnings, warningsKey, type AgentStatsInput } from './stats.js';
 import { commandRejected, forgetExpiredNonces, rememberNonce, verifyCommand, type NonceMemory } from './command-auth.js';
 
 /** MQTT 5 first: reason codes on CONNACK/PUBACK make failures explainable. 3.1.1 if the broker refuses 5. */
@@ -91,6 +93,8 @@ interface Connection {
   window?: DrainWindow;
   /** When the broker accepted this connection (epoch ms): rows stored before it are replays. */
   connectedAtMs?: number;
+  /** The outbox's last seq when the broker accepted this connection: rows above it are the live lane. */
+  boundarySeq?: number;
   /** Last error MQTT.js emitted on this connection: explains the close that follows. */
   failure?: unknown;
   closed: boolean;
@@ -103,8 +107,9 @@ export function createMqttUplink(options: MqttUplinkOptions): MqttUplink {
 
 /**
  * Delivery rules:
- * - rows go out oldest first, QoS 1, at most `maxInflight` awaiting PUBACK (capped by the broker's
- *   receive maximum);
+ * - rows go out QoS 1, at most `maxInflight` awaiting PUBACK (capped by the broker's receive maximum):
+ *   rows stored during this connection (live) first, in order; the backlog (stored before it, or queued by
+ *   resend) oldest first, flagged historical, with a quarter of the window kept for it (see DrainWindow);
  * - a row is marked sent only in its PUBACK callback: a crash or disconnect before that leaves it unsent,
  *   and it is published again (same incident id) by the next connection or process;
  * - on disconnect the window is dropped with the client; the next connection starts again from the first
@@ -135,6 +140,14 @@ class MqttOutboxUplink implements MqttUplink {
   private readonly cameraStates = new Map<string, SourceStateChange>();
   private readonly commands = new Map<string, CommandHandler>();
   private readonly nonces: NonceMemory = new Map();
+  /** PUBACKed rows not yet marked sent: written together once per event-loop turn (see flushAcks). */
+  private ackedSeqs: number[] = [];
+  /** Rows published by the running pump, their attempt counted together when it ends. */
+  private attemptSeqs: number[] = [];
+  /** The agent's last stats, re-published with fresh store warnings when they change. */
+  private lastStatsInput?: AgentStatsInput;
+  private lastStatsUsage?: StoreUsage;
+  private lastWarningsKey = '';
 
   constructor(private readonly options: MqttUplinkOptions) {
     this.log = options.logger.child({ component: 'uplink' });
@@ -160,7 +173,10 @@ class MqttOutboxUplink implements MqttUplink {
     this.log.info({ url: this.safeUrl, clientId: this.clientId(), pending: this.options.store.pendingCount() }, 'uplink starting');
     // Does not wait for the broker: incidents are stored and drained whenever it answers.
     this.openConnection();
-    this.pollTimer = setInterval(() => this.pump(), this.options.outboxPollMs ?? DEFAULT_OUTBOX_POLL_MS);
+    this.pollTimer = setInterval(() => {
+      this.pump();
+      this.checkStoreWarnings();
+    }, this.options.outboxPollMs ?? DEFAULT_OUTBOX_POLL_MS);
     this.pollTimer.unref();
   }
 
@@ -176,14 +192,56 @@ class MqttOutboxUplink implements MqttUplink {
   }
 
   publishTelemetry(item: { kind: 'stats'; payload: unknown } | { kind: 'counts'; cameraId: string; payload: unknown }): void {
+    if (item.kind === 'stats') {
+      this.publishStats((item.payload ?? {}) as AgentStatsInput);
+      return;
+    }
     const conn = this.conn;
     if (conn?.window === undefined || this.stopping) return;
-    const { topicPrefix } = this.options.config;
-    const topic = item.kind === 'stats' ? statsTopic(topicPrefix, this.options.agentId) : cameraCountsTopic(topicPrefix, this.options.agentId, item.cameraId);
+    const topic = cameraCountsTopic(this.options.config.topicPrefix, this.options.agentId, item.cameraId);
     const body = JSON.stringify({ ...(item.payload as object), at: new Date().toISOString() });
     conn.client.publish(topic, body, { qos: 0, retain: true }, (err) => {
       if (err !== undefined && err !== null && !conn.closed) this.log.debug({ err, topic }, 'telemetry not accepted');
     });
+  }
+
+  publishStats(stats: AgentStatsInput): void {
+    this.lastStatsInput = stats;
+    const conn = this.conn;
+    if (conn?.window === undefined || this.stopping) return;
+    let usage: StoreUsage | undefined;
+    try {
+      usage = this.options.store.usage();
+    } catch (err) {
+      this.log.debug({ err }, 'store usage unavailable for stats');
+    }
+    const own = this.stats();
+    const payload = statsPayload(stats, {
+      agentId: this.options.agentId,
+      nowMs: Date.now(),
+      uplink: { connected: own.connected, published: own.published, backlog: own.pending, inflight: own.inflight },
+      ...(usage === undefined ? {} : { store: usage }),
+      ...(this.lastStatsUsage === undefined ? {} : { previousStore: this.lastStatsUsage }),
+    });
+    if (usage !== undefined) this.lastStatsUsage = usage;
+    this.lastWarningsKey = warningsKey(payload.warnings);
+    const topic = statsTopic(this.options.config.topicPrefix, this.options.agentId);
+    // QoS 1 (unlike counts): the warnings ride on it.
+    conn.client.publish(topic, JSON.stringify(payload), { qos: 1, retain: true }, (err) => {
+      if (err !== undefined && err !== null && !conn.closed) this.log.debug({ err, topic }, 'stats not accepted');
+    });
+  }
+
+  /** On the outbox poll: a store warning that appeared or cleared is published now, not at the next stats interval. */
+  private checkStoreWarnings(): void {
+    if (this.lastStatsInput === undefined || this.conn?.window === undefined) return;
+    let usage: StoreUsage;
+    try {
+      usage = this.options.store.usage();
+    } catch {
+      return;
+    }
+    if (warningsKey(storeWarnings(usage, this.lastStatsUsage)) !== this.lastWarningsKey) this.publishStats(this.lastStatsInput);
   }
 
   stats(): MqttUplinkStats {
@@ -259,6 +317,7 @@ class MqttOutboxUplink implements MqttUplink {
     const limit = Math.min(this.options.config.maxInflight, brokerMax ?? Number.POSITIVE_INFINITY);
     conn.window = new DrainWindow(limit);
     conn.connectedAtMs = Date.now();
+    conn.boundarySeq = this.options.store.lastSeq();
     conn.failure = undefined;
     this.connections += 1;
     const outageMs = this.disconnectedAtMs === undefined ? undefined : Date.now() - this.disconnectedAtMs;
@@ -337,6 +396,7 @@ class MqttOutboxUplink implements MqttUplink {
   private onClose(conn: Connection): void {
     if (conn.closed) return;
     conn.closed = true;
+    this.flushAcks(); // acks that arrived before the close are real: keep them
     // Discard the client; its listeners stay (they check conn.closed / this.conn), including the
     // error listener, so a late emit on a dead client cannot become an uncaught 'error'.
     conn.client.end(true);
@@ -405,23 +465,59 @@ class MqttOutboxUplink implements MqttUplink {
     });
   }
 
-  /** Fills the window with the oldest unsent rows. Synchronous: the store is synchronous and MQTT.js buffers writes. */
+  /**
+   * Fills the window: live rows first (they overtake the backlog), then the backlog oldest first, with the
+   * share DrainWindow keeps for it. Synchronous: the store is synchronous and MQTT.js buffers writes.
+   */
   private pump(): void {
+    this.flushAcks();
     const conn = this.conn;
     const window = conn?.window;
     if (conn === undefined || window === undefined || conn.closed || this.stopping) return;
+    const { store } = this.options;
+    const boundary = conn.boundarySeq ?? 0;
     try {
       while (window.room() > 0) {
-        const rows = this.options.store.pending(window.room(), window.nextAfter());
-        if (rows.length === 0) return;
-        for (const row of rows) this.publishRow(conn, window, row);
+        // History candidates first, only to know whether the backlog is waiting; published after the live rows.
+        const history = store.pendingIn('history', boundary, window.nextAfter('history'), window.room());
+        const liveRoom = window.liveRoom(history.length > 0);
+        const live = liveRoom > 0 ? store.pendingIn('live', boundary, window.nextAfter('live'), liveRoom) : [];
+        for (const row of live) this.publishRow(conn, window, row, 'live');
+        // Rows that no longer fit are fetched again by a later pump (the cursor did not pass them).
+        for (const row of history.slice(0, window.room())) this.publishRow(conn, window, row, 'history');
+        if (live.length === 0 && history.length === 0) return;
       }
     } catch (err) {
       this.log.error({ err }, 'outbox drain failed; retrying on the next notify or acknowledgement');
+    } finally {
+      this.flushAttempts();
     }
   }
 
-  private publishRow(conn: Connection, window: DrainWindow, row: OutboxEntry): void {
+  /** Marks the PUBACKed rows sent, in one transaction. A failure leaves them unsent: published again later. */
+  private flushAcks(): void {
+    if (this.ackedSeqs.length === 0) return;
+    const seqs = this.ackedSeqs;
+    this.ackedSeqs = [];
+    try {
+      this.options.store.markSentMany(seqs);
+    } catch (err) {
+      this.log.error({ err, rows: seqs.length }, 'cannot mark outbox rows sent; they will be published again');
+    }
+  }
+
+  private flushAttempts(): void {
+    if (this.attemptSeqs.length === 0) return;
+    const seqs = this.attemptSeqs;
+    this.attemptSeqs = [];
+    try {
+      this.options.store.markAttemptMany(seqs);
+    } catch (err) {
+      this.log.debug({ err }, 'cannot count publish attempts');
+    }
+  }
+
+  private publishRow(conn: Connection, window: DrainWindow, row: OutboxEntry, lane: Lane): void {
     const { store, config, agentId } = this.options;
     // The row's own event, not the incident's latest state: an unsent `new` must go out as `new`.
     const record = store.event(row.seq);
@@ -431,18 +527,23 @@ class MqttOutboxUplink implements MqttUplink {
       topic = incidentTopic(config.topicPrefix, agentId, record.incident.category, record.incident.type);
     } catch (err) {
       // Skipped on this connection only (the row stays unsent): one bad row must not stall the rest.
-      window.sent(row.seq);
+      window.sent(row.seq, lane);
       window.acked(row.seq);
       this.log.error({ err, seq: row.seq, incidentId: row.incidentId }, 'outbox row cannot be published; skipped');
       return;
     }
-    const historical = isHistorical(row, conn.connectedAtMs ?? Date.now());
+    const nowMs = Date.now();
+    const historicalAfterMs = (config.historicalAfterSeconds ?? DEFAULT_HISTORICAL_AFTER_MS / 1000) * 1000;
+    const historical = lane === 'history' || isHistorical(row, conn.connectedAtMs ?? nowMs, { nowMs, historicalAfterMs });
     const jpeg = record!.snapshotJpeg;
     const evidence = config.snapshot === 'topic' && jpeg !== undefined ? evidenceTopic(config.topicPrefix, agentId, record!.incident.id, record!.incident.sequence ?? 1) : undefined;
-    const payload = renderIncidentPayload(record!, config.snapshot, { historical, evidenceTopic: evidence, maxInlineBytes: config.maxInlineSnapshotBytes });
-    store.markAttempt(row.seq);
-    window.sent(row.seq);
-    const publishEvent = () => conn.client.publish(topic, payload, { qos: 1 }, (err) => this.onPublishDone(conn, window, row, err));
+    const body = incidentPayload(record!, config.snapshot, { historical, evidenceTopic: evidence, maxInlineBytes: config.maxInlineSnapshotBytes });
+    const payload = Buffer.from(JSON.stringify(body), 'utf8');
+    // MQTT 5: CloudEvents attributes as properties (binary content mode); the payload is the same either way.
+    const publishOptions = conn.protocolVersion === 5 && config.cloudEvents !== false ? { qos: 1 as const, properties: cloudEventPublishProperties(body) } : { qos: 1 as const };
+    this.attemptSeqs.push(row.seq);
+    window.sent(row.seq, lane);
+    const publishEvent = () => conn.client.publish(topic, payload, publishOptions, (err) => this.onPublishDone(conn, window, row, err));
     if (evidence === undefined) return void publishEvent();
     // Evidence first: when the IOC sees the event, the picture it names is already at the broker. The row
     // counts as sent only after both PUBACKs.
@@ -452,13 +553,10 @@ class MqttOutboxUplink implements MqttUplink {
   private onPublishDone(conn: Connection, window: DrainWindow, row: OutboxEntry, err: Error | undefined): void {
     window.acked(row.seq);
     if (err === undefined || err === null) {
-      // The PUBACK arrived: the broker owns the message now. Only here does a row become sent.
-      try {
-        this.options.store.markSent(row.seq);
-        this.published += 1;
-      } catch (storeErr) {
-        this.log.error({ err: storeErr, seq: row.seq }, 'cannot mark outbox row sent; it will be published again');
-      }
+      // The PUBACK arrived: the broker owns the message now. Only now may the row become sent (written by
+      // the next pump, with the other acks of this turn).
+      this.ackedSeqs.push(row.seq);
+      this.published += 1;
       this.schedulePump();
       return;
     }
@@ -489,6 +587,7 @@ class MqttOutboxUplink implements MqttUplink {
     if (this.pumpScheduled !== undefined) clearImmediate(this.pumpScheduled);
     const conn = this.conn;
     if (conn === undefined) {
+      this.flushAcks();
       this.log.info('uplink stopped');
       return;
     }
@@ -504,6 +603,7 @@ class MqttOutboxUplink implements MqttUplink {
     conn.closed = true;
     conn.client.end(true);
     this.conn = undefined;
+    this.flushAcks();
     this.log.info({ published: this.published, pending: this.options.store.pendingCount() }, 'uplink stopped');
   }
 }

@@ -1,6 +1,7 @@
 import type { SourceStateChange } from '../frames/types.js';
 import type { Incident, IncidentRecord } from '../incidents/types.js';
 import { redactUrl } from '../ops/redact.js';
+import { ruleTypeInfo } from '../rules/catalogue.js';
 
 export type SnapshotMode = 'inline' | 'topic' | 'none';
 
@@ -19,6 +20,8 @@ export type IncidentPayload = Omit<Incident, 'snapshot'> & {
     omitted?: string;
   };
   historical?: true;
+  /** The ONVIF event topic meaning the same as `type` (first of the catalogue's), when one exists. */
+  onvifTopic?: string;
 };
 
 /** How an event goes out: its snapshot mode, and whether it is a replay. */
@@ -33,13 +36,21 @@ export interface PayloadOptions {
 /** Inline snapshots above this are left out: a 640 px JPEG is 30–80 KB; brokers often cap messages at 256 KB–1 MB. */
 export const DEFAULT_MAX_INLINE_SNAPSHOT_BYTES = 256 * 1024;
 
+/** An event published this long (ms) after it was stored is a replay even on the current connection (a slow drain). */
+export const DEFAULT_HISTORICAL_AFTER_MS = 5 * 60_000;
+
 /**
  * A replay is an event stored before the current broker connection started (queued during an outage or
- * before a restart) or one queued again by `camwatch incidents resend`. The IOC uses the flag to keep
- * replays out of live alarms (pure).
+ * before a restart), one queued again by `camwatch incidents resend`, or one published more than
+ * `historicalAfterMs` after it was stored. The IOC uses the flag to keep replays out of live alarms (pure).
  */
-export function isHistorical(row: { createdAtMs: number; resendOf?: number }, connectedAtMs: number): boolean {
-  return row.resendOf !== undefined || row.createdAtMs < connectedAtMs;
+export function isHistorical(
+  row: { createdAtMs: number; resendOf?: number },
+  connectedAtMs: number,
+  age: { nowMs: number; historicalAfterMs?: number } = { nowMs: row.createdAtMs },
+): boolean {
+  if (row.resendOf !== undefined || row.createdAtMs < connectedAtMs) return true;
+  return age.nowMs - row.createdAtMs > (age.historicalAfterMs ?? DEFAULT_HISTORICAL_AFTER_MS);
 }
 
 /**
@@ -74,9 +85,15 @@ export function incidentPayload(record: IncidentRecord, mode: SnapshotMode, opti
       if (mode === 'topic' && options.evidenceTopic !== undefined) snapshot.topic = options.evidenceTopic;
       else if (mode === 'inline' && jpeg.length <= (options.maxInlineBytes ?? DEFAULT_MAX_INLINE_SNAPSHOT_BYTES)) snapshot.data = jpeg.toString('base64');
       else if (mode === 'inline') snapshot.omitted = 'larger than mqtt.maxInlineSnapshotBytes; use mqtt.snapshot: topic';
+    } else if (mode !== 'none') {
+      // The event had a picture, but the store quota pruned it before the event went out.
+      snapshot.omitted = 'pruned by the store quota before this event was sent';
     }
     out.snapshot = snapshot;
   }
+  // The ONVIF rule-engine / VideoSource event topic of the same meaning, for IOCs that speak ONVIF names.
+  const onvifTopic = ruleTypeInfo(src.type)?.onvifTopics[0];
+  if (onvifTopic !== undefined) out.onvifTopic = onvifTopic;
   if (options.historical === true) out.historical = true;
   return out as IncidentPayload;
 }

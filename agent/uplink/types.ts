@@ -1,4 +1,5 @@
 import type { SourceStateChange } from '../frames/types.js';
+import type { AgentStatsInput } from './stats.js';
 
 export interface UplinkStats {
   connected: boolean;
@@ -19,6 +20,12 @@ export interface Uplink {
    * `<prefix>/<agentId>/cameras/<cameraId>/counts`.
    */
   publishTelemetry(item: { kind: 'stats'; payload: unknown } | { kind: 'counts'; cameraId: string; payload: unknown }): void;
+  /**
+   * Retained stats on `<prefix>/<agentId>/stats` (camwatch.stats/1): the agent's per-camera figures plus the
+   * uplink's backlog and the store's usage and warnings (disk full, evidence pruned, quota near). A warning
+   * that appears or clears between two calls is published at the next outbox poll (5 s) with the last figures.
+   */
+  publishStats(stats: AgentStatsInput): void;
   stats(): UplinkStats;
   stop(): Promise<void>;
 }

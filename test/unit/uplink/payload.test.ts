@@ -17,9 +17,25 @@ describe('incident payload', () => {
 
   it('keeps every Incident field', () => {
     const record = makeRecord('run', 3);
-    const { snapshot: _s, ...withoutSnapshot } = incidentPayload(record, 'none');
+    const { snapshot: _s, onvifTopic, ...withoutSnapshot } = incidentPayload(record, 'none');
     const { snapshot: _t, ...expected } = record.incident;
     expect(withoutSnapshot).toEqual(expected);
+    // Plus the ONVIF alias of the rule type (line_crossing here).
+    expect(onvifTopic).toBe('tns1:RuleEngine/LineDetector/Crossed');
+  });
+
+  it('names the ONVIF topic only for types that have one', () => {
+    const zone = makeRecord('run', 1); // zone_intrusion
+    expect(incidentPayload(zone, 'none').onvifTopic).toBe('tns1:RuleEngine/FieldDetector/ObjectsInside');
+    zone.incident.type = 'illegal_stop';
+    expect(incidentPayload(zone, 'none')).not.toHaveProperty('onvifTopic');
+  });
+
+  it('says so when the store pruned the picture of an unsent event', () => {
+    const record = makeRecord('run', 4);
+    delete record.snapshotJpeg; // what store.event() returns once the snapshot row is gone
+    expect(incidentPayload(record, 'inline').snapshot).toMatchObject({ contentType: 'image/jpeg', width: 640, omitted: expect.stringContaining('pruned') });
+    expect(incidentPayload(record, 'none').snapshot).not.toHaveProperty('omitted');
   });
 
   it('with snapshot none keeps the metadata but not the bytes', () => {
@@ -50,6 +66,10 @@ describe('historical events', () => {
     expect(isHistorical({ createdAtMs: 999 }, 1_000)).toBe(true);
     expect(isHistorical({ createdAtMs: 1_000 }, 1_000)).toBe(false);
     expect(isHistorical({ createdAtMs: 5_000, resendOf: 3 }, 1_000)).toBe(true);
+    // Stored on this connection but published late (a slow drain, a burst): a replay past the threshold.
+    expect(isHistorical({ createdAtMs: 5_000 }, 1_000, { nowMs: 5_000 + 300_001 })).toBe(true);
+    expect(isHistorical({ createdAtMs: 5_000 }, 1_000, { nowMs: 5_000 + 300_000 })).toBe(false);
+    expect(isHistorical({ createdAtMs: 5_000 }, 1_000, { nowMs: 7_001, historicalAfterMs: 2_000 })).toBe(true);
   });
 
   it('only a replay carries historical: true', () => {
