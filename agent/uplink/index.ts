@@ -12,8 +12,8 @@ export type { MqttUplink, MqttUplinkOptions, MqttUplinkStats } from './mqtt-upli
 export { startEmbeddedBroker } from './embedded-broker.js';
 export type { EmbeddedBroker, EmbeddedBrokerOptions } from './embedded-broker.js';
 export { incidentTopic, statusTopic, cameraStateTopic, incidentFilter, commandTopic, commandName, commandFilter } from './topics.js';
-export { parseCommandRequest, runCommand } from './commands.js';
-export type { CommandHandler, CommandRequest, CommandResponse } from './commands.js';
+export { COMMAND_ERROR_CODES, errorResponse, parseCommandRequest, responseTopicAllowed, runCommand } from './commands.js';
+export type { CommandError, CommandHandler, CommandRequest, CommandResponse } from './commands.js';
 export { incidentPayload, isHistorical, renderIncidentPayload, renderStatusPayload, renderCameraStatePayload } from './payload.js';
 export type { IncidentPayload, PayloadOptions, SnapshotMode, StatusPayload } from './payload.js';
 export { connectFailure, connectionLost, shouldFallBackToV4, failureKey } from './broker-errors.js';

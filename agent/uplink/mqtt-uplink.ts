@@ -29,7 +29,7 @@ import {
   statsTopic,
   statusTopic,
 } from './topics.js';
-import { parseCommandRequest, runCommand, type CommandHandler, type CommandRequest, type CommandResponse } from './commands.js';
+import { errorResponse, parseCommandRequest, responseTopicAllowed, runCommand, type CommandHandler, type CommandRequest, type CommandResponse } from './commands.js';
 import { tlsClientOptions } from './tls.js';
 import { statsPayload, storeWarnings, warningsKey, type AgentStatsInput } from './stats.js';
 import { commandRejected, forgetExpiredNonces, rememberNonce, verifyCommand, type NonceMemory } from './command-auth.js';
@@ -355,8 +355,14 @@ class MqttOutboxUplink implements MqttUplink {
     const name = commandName(this.options.config.topicPrefix, this.options.agentId, topic);
     if (name === undefined || conn.closed) return;
     const request = parseCommandRequest(payload, properties);
+    const { topicPrefix } = this.options.config;
+    if (request.responseTopic !== undefined && !responseTopicAllowed(topicPrefix, this.options.agentId, request.responseTopic)) {
+      // Not run either: a request that points the box's answer at its own topics is an attempt to forge them.
+      this.log.warn({ command: name, responseTopic: request.responseTopic }, 'command ignored: its response topic is a wildcard or inside this box\'s own topic tree');
+      return;
+    }
     void this.authorizedCommand(name, request).then((response) => {
-      this.log.info({ command: name, status: response.status }, 'command handled');
+      this.log.info({ command: name, status: response.status, ...(response.error === undefined ? {} : { code: response.error.code }) }, 'command handled');
       if (request.responseTopic === undefined || conn.closed) return;
       const opts = {
         qos: 1 as const,
@@ -379,7 +385,7 @@ class MqttOutboxUplink implements MqttUplink {
         const err = commandRejected(name, verdict.reason);
         // Fields named, values not: the body may hold a forged or captured sig, the secret is never in it.
         this.log.warn({ code: err.code, command: name, hint: err.hint }, describeError(err));
-        return { status: 'error', error: `${err.code}: ${err.message}`, ...(request.transaction === undefined ? {} : { transaction: request.transaction }) };
+        return errorResponse(request, err.code, err.message);
       }
       rememberNonce(this.nonces, verdict.nonce, nowMs);
     }

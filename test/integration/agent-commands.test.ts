@@ -15,7 +15,7 @@ import { assertNoMosquittoLeaks, startMosquitto, type Mosquitto } from '../helpe
 interface Reply {
   status: 'ok' | 'error';
   data?: Record<string, unknown>;
-  error?: string;
+  error?: { code: string; message: string };
 }
 
 describe('commands from the IOC to a running agent', () => {
@@ -88,7 +88,7 @@ cameras:
     expect(status.data).toMatchObject({ agentId: 'cmd-box', cameras: [expect.objectContaining({ id: 'saigon-01' })] });
 
     const shot = await ask('snapshot', { camera: 'saigon-01' }, 'c-snap');
-    expect(shot.status, shot.error).toBe('ok');
+    expect(shot.status, shot.error?.message).toBe('ok');
     expect(shot.data).toMatchObject({ cameraId: 'saigon-01', width: 480, contentType: 'image/jpeg' });
     expect(Buffer.from(String(shot.data!.data), 'base64').subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
 
@@ -99,10 +99,10 @@ cameras:
     expect(resend.status).toBe('ok');
     expect(Number(resend.data!.queued)).toBeGreaterThan(0);
 
-    expect(await ask('reboot', {}, 'c-unknown')).toMatchObject({ status: 'error', error: expect.stringContaining('unknown command "reboot"') });
-    expect(await ask('ack', '{not json', 'c-bad')).toMatchObject({ status: 'error', error: expect.stringContaining('"id"') });
-    expect(await ask('snapshot', { camera: 'nope' }, 'c-nocam')).toMatchObject({ status: 'error', error: expect.stringContaining('saigon-01') });
-    expect(await ask('resend', { since: 'yesterday' }, 'c-badtime')).toMatchObject({ status: 'error', error: expect.stringContaining('ISO 8601') });
+    expect(await ask('reboot', {}, 'c-unknown')).toMatchObject({ status: 'error', error: { code: 'COMMAND_UNKNOWN', message: expect.stringContaining('unknown command "reboot"') } });
+    expect(await ask('ack', '{not json', 'c-bad')).toMatchObject({ status: 'error', error: { code: 'COMMAND_INVALID', message: 'ack: the request body is not valid JSON' } });
+    expect(await ask('snapshot', { camera: 'nope' }, 'c-nocam')).toMatchObject({ status: 'error', error: { code: 'COMMAND_FAILED', message: expect.stringContaining('saigon-01') } });
+    expect(await ask('resend', { since: 'yesterday' }, 'c-badtime')).toMatchObject({ status: 'error', error: { code: 'COMMAND_FAILED', message: expect.stringContaining('ISO 8601') } });
 
     // Periodic telemetry: stats of the box and cumulative per-class line counts.
     const stats = telemetry.filter((t) => t.topic === 'camwatch/cmd-box/stats');

@@ -9,6 +9,7 @@ import { createMqttUplink } from '../../agent/uplink/mqtt-uplink.js';
 import { commandTopic } from '../../agent/uplink/topics.js';
 import { assertNoMosquittoLeaks, startMosquitto } from '../helpers/mosquitto.js';
 import { makeEvent, makeRecord, mqttConfig, subscribe, waitFor } from '../fixtures/outbox-data.js';
+import { schemaErrors, validateCommandResponse } from '../fixtures/outbox-schemas.js';
 
 const logger = createLogger({ level: 'silent' });
 const AGENT = 'edge-cmd';
@@ -52,6 +53,7 @@ it('commands: ack over MQTT 5 (response topic + correlation data) and 3.1.1 (res
     });
     await waitFor('v5 reply', () => v5Replies.length === 1);
     expect(v5Replies[0]).toEqual({ json: { status: 'ok', data: { id: created.incident.id, cancelled: 2 } }, correlation: 'corr-1' });
+    expect(schemaErrors(validateCommandResponse, v5Replies[0]!.json)).toBe('');
     // The IOC has it: its queued events are cancelled; its end is still sent, so the IOC can close it.
     expect(store.pending(10)).toEqual([]);
     store.save(makeEvent(created, 'end', 3));
@@ -64,8 +66,30 @@ it('commands: ack over MQTT 5 (response topic + correlation data) and 3.1.1 (res
     await replies.client.publishAsync(commandTopic('camwatch', AGENT, 'reboot'), JSON.stringify({ responseTopic: 'ioc/replies/b', transaction: 8 }), { qos: 1 });
     await waitFor('3.1.1 replies', () => replies.messages.length === 2);
     const byTopic = Object.fromEntries(replies.messages.map((m) => [m.topic, m.json]));
-    expect(byTopic['ioc/replies/a']).toEqual({ status: 'error', error: 'no incident nope', transaction: 7 });
-    expect(byTopic['ioc/replies/b']).toEqual({ status: 'error', error: 'unknown command "reboot" (known: ack)', transaction: 8 });
+    expect(byTopic['ioc/replies/a']).toEqual({ status: 'error', error: { code: 'COMMAND_FAILED', message: 'no incident nope' }, transaction: 7 });
+    expect(byTopic['ioc/replies/b']).toEqual({ status: 'error', error: { code: 'COMMAND_UNKNOWN', message: 'unknown command "reboot" (known: ack)' }, transaction: 8 });
+    for (const m of replies.messages) expect(schemaErrors(validateCommandResponse, m.json)).toBe('');
+
+    // Malformed: answered (MQTT 5 carries the response topic outside the body), never run, never a crash.
+    await v5.publishAsync(commandTopic('camwatch', AGENT, 'ack'), '{"id": ', { qos: 1, properties: { responseTopic: 'ioc/v5/bad', correlationData: Buffer.from('corr-2') } });
+    await v5.publishAsync(commandTopic('camwatch', AGENT, 'ack'), '[1,2]', { qos: 1, properties: { responseTopic: 'ioc/v5/bad', correlationData: Buffer.from('corr-3') } });
+    await waitFor('malformed replies', () => v5Replies.length === 3);
+    expect(v5Replies.slice(1)).toEqual([
+      { json: { status: 'error', error: { code: 'COMMAND_INVALID', message: 'ack: the request body is not valid JSON' } }, correlation: 'corr-2' },
+      { json: { status: 'error', error: { code: 'COMMAND_INVALID', message: 'ack: the request body must be a JSON object' } }, correlation: 'corr-3' },
+    ]);
+    for (const r of v5Replies) expect(schemaErrors(validateCommandResponse, r.json)).toBe('');
+
+    // A response topic inside the box's own tree would let a requester forge its incidents: not run, not answered.
+    const forged = await subscribe(broker.url, 'camwatch/#');
+    const before = forged.messages.length;
+    await replies.client.publishAsync(commandTopic('camwatch', AGENT, 'ack'), JSON.stringify({ id: created.incident.id, responseTopic: `camwatch/${AGENT}/incidents/security/zone_intrusion` }), { qos: 1 });
+    await replies.client.publishAsync(commandTopic('camwatch', AGENT, 'status'), JSON.stringify({ responseTopic: 'ioc/replies/#' }), { qos: 1 });
+    await forged.sync();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(forged.messages.slice(before).filter((m) => !m.retain && !m.topic.includes('/cmd/'))).toEqual([]);
+    expect(uplink.stats().connected).toBe(true);
+    await forged.close();
     await replies.close();
   } finally {
     await v5.endAsync(true);

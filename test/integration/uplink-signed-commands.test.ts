@@ -56,11 +56,11 @@ it('signed commands: a signed ack runs; unsigned, tampered, stale and replayed o
       return { ...body, sig: signCommand(secret, 'ack', full) };
     };
 
-    expect(await send({ id })).toMatchObject({ status: 'error', error: expect.stringMatching(/^COMMAND_REJECTED: command "ack" rejected: not signed/) });
+    expect(await send({ id })).toMatchObject({ status: 'error', error: { code: 'COMMAND_REJECTED', message: expect.stringMatching(/^command "ack" rejected: not signed/) } });
     const tampered = { ...sign({ id: 'other', ts: Date.now(), nonce: 'n-tamper' }), id };
-    expect(await send(tampered)).toMatchObject({ status: 'error', error: expect.stringContaining('bad signature') });
-    expect(await send(sign({ id, ts: Date.now(), nonce: 'n-wrong' }, 'not-the-secret'))).toMatchObject({ status: 'error', error: expect.stringContaining('bad signature') });
-    expect(await send(sign({ id, ts: Date.now() - 120_000, nonce: 'n-old' }))).toMatchObject({ status: 'error', error: expect.stringContaining('from the box clock') });
+    expect(await send(tampered)).toMatchObject({ status: 'error', error: { code: 'COMMAND_REJECTED', message: expect.stringContaining('bad signature') } });
+    expect(await send(sign({ id, ts: Date.now(), nonce: 'n-wrong' }, 'not-the-secret'))).toMatchObject({ status: 'error', error: { code: 'COMMAND_REJECTED', message: expect.stringContaining('bad signature') } });
+    expect(await send(sign({ id, ts: Date.now() - 120_000, nonce: 'n-old' }))).toMatchObject({ status: 'error', error: { code: 'COMMAND_REJECTED', message: expect.stringContaining('from the box clock') } });
     expect(handled).toEqual([]);
 
     const good = sign({ id, ts: Date.now(), nonce: 'n-good' });
@@ -68,7 +68,7 @@ it('signed commands: a signed ack runs; unsigned, tampered, stale and replayed o
     expect(handled).toEqual([id]);
     // The same bytes again (transaction included, so the signature still matches): a replay.
     tx -= 1;
-    expect(await send(good)).toMatchObject({ status: 'error', error: expect.stringContaining('replayed') });
+    expect(await send(good)).toMatchObject({ status: 'error', error: { code: 'COMMAND_REJECTED', message: expect.stringContaining('replayed') } });
     expect(handled).toEqual([id]);
 
     // Still running and answering after all that.
