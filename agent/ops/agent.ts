@@ -10,7 +10,7 @@ import { DetectorScheduler } from '../detection/scheduler.js';
 import type { Detector } from '../detection/types.js';
 import type { SourceStateChange } from '../frames/types.js';
 import type { IncidentRecord } from '../incidents/types.js';
-import { DEFAULT_STORE_MAINTAIN_INTERVAL_MS, openStore } from '../store/index.js';
+import { createStoreWriter, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, openStore, type StoreWriter } from '../store/index.js';
 import type { IncidentStore } from '../store/types.js';
 import { createMqttUplink, startEmbeddedBroker } from '../uplink/index.js';
 import type { Uplink } from '../uplink/types.js';
@@ -43,6 +43,8 @@ export class Agent {
   private readonly metrics = new AgentMetrics();
   private readonly startedAtMs = Date.now();
   private store?: IncidentStore;
+  /** Group commit in front of the store: a burst of incidents costs one fsync, not one each. */
+  private writer?: StoreWriter;
   private uplink?: Uplink;
   private detector?: Detector;
   /**
@@ -108,6 +110,12 @@ export class Agent {
     const dataDir = resolveConfigPath(this.loaded, config.agent.dataDir);
     mkdirSync(dataDir, { recursive: true });
     this.store = openStore({ path: join(dataDir, 'camwatch.db'), logger: this.logger, quotas: config.store });
+    this.writer = createStoreWriter({
+      store: this.store,
+      logger: this.logger,
+      // Published only once committed: an incident exists when it is in SQLite.
+      onSaved: () => this.uplink?.notify(),
+    });
     await this.startUplink();
     if (this.stopRequested) return;
     this.detector = await this.createDetector();
@@ -195,6 +203,7 @@ export class Agent {
   private commandTarget(): CommandTarget {
     return {
       acknowledge: (id) => {
+        this.writer!.flush(); // so events of it still being grouped are cancelled too
         const cancelled = this.store!.acknowledge(id);
         // The lifecycle stops producing updates for it; only its `end` is still sent.
         if (cancelled !== undefined) for (const cam of this.cameras.values()) cam.acknowledge(id);
@@ -209,6 +218,7 @@ export class Agent {
         return { cameraId, capturedAt: new Date(frame.capturedAtMs).toISOString(), width: frame.width, height: frame.height, jpeg };
       },
       resend: (selector) => {
+        this.writer!.flush();
         const queued = this.store!.resend(selector).length;
         this.uplink?.notify();
         return queued;
@@ -217,11 +227,10 @@ export class Agent {
     };
   }
 
-  /** Store first, then wake the uplink: an incident exists once it is in SQLite, whatever the network does. */
+  /** Store first (the writer's onSaved wakes the uplink): an incident exists once it is in SQLite, whatever the network does. */
   private onIncident(record: IncidentRecord): void {
-    this.store!.save(record);
     this.metrics.incidents.inc({ camera: record.incident.cameraId, type: record.incident.type });
-    this.uplink!.notify();
+    this.writer!.write(record);
   }
 
   private onCameraState(change: SourceStateChange): void {
@@ -428,6 +437,7 @@ export class Agent {
     const steps: Array<[string, () => Promise<unknown> | void]> = [
       ['cameras', () => Promise.all([...this.cameras.keys()].map((id) => this.stopCamera(id)))],
       ['detector', () => this.detector?.close()],
+      ['store writer', () => this.writer?.stop()],
       ['uplink', () => this.uplink?.stop()],
       ['broker', () => this.broker?.close()],
       ['store', () => this.store?.close()],

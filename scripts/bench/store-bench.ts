@@ -77,7 +77,7 @@ export async function runStoreBench(options: StoreBenchOptions = {}): Promise<Re
       out[`drainPerS_w${window}`] = r.perS;
       out[`drainLiveLatencyP50Ms_w${window}`] = r.liveP50Ms;
       out[`drainLiveLatencyMaxMs_w${window}`] = r.liveMaxMs;
-      out[`drainLiveOvertook_w${window}`] = r.liveOvertook;
+      out[`drainBacklogLeftAtLastLive_w${window}`] = r.backlogLeftAtLastLive;
       out.backlogFillPerS = r.fillPerS;
       out.backlogDbBytes = r.dbBytes;
     }
@@ -123,8 +123,8 @@ interface DrainResult {
   dbBytes: number;
   liveP50Ms: number;
   liveMaxMs: number;
-  /** 1 when every live incident arrived before the backlog finished draining. */
-  liveOvertook: number;
+  /** Backlog rows still unsent when the last live incident arrived (> 0: live incidents overtook history). */
+  backlogLeftAtLastLive: number;
 }
 
 async function drain(path: string, backlog: number, jpegBytes: number, window: number, liveEvents: number): Promise<DrainResult> {
@@ -145,6 +145,7 @@ async function drain(path: string, backlog: number, jpegBytes: number, window: n
     // ...while this probe times the live ones (their own topic, so it is not flooded).
     const savedAt = new Map<string, number>();
     const latencies: number[] = [];
+    let backlogLeftAtLastLive = 0;
     await new Promise<void>((resolve) => probe.once('connect', () => resolve()));
     await probe.subscribeAsync('camwatch/+/incidents/traffic/wrong_way', { qos: 1 });
     probe.on('message', (_topic, payload) => {
@@ -152,16 +153,17 @@ async function drain(path: string, backlog: number, jpegBytes: number, window: n
       const at = savedAt.get(id);
       if (at !== undefined) latencies.push(performance.now() - at);
       savedAt.delete(id);
+      if (latencies.length === liveEvents) backlogLeftAtLastLive = store.pendingCount();
     });
     await sleep(200); // mosquitto_sub subscribed
 
     const t0 = performance.now();
     await uplink.start();
     let drainedAt: number | undefined;
-    let liveDoneAt: number | undefined;
     const live = (async () => {
       for (let k = 0; k < liveEvents; k++) {
-        await sleep(Math.max(20, backlog / 2_000 / liveEvents * 400)); // spread over the first part of the drain
+        // Spread over the first part of the drain (≥ 5,000 rows/s here: the whole drain takes longer).
+        await sleep(Math.max(20, ((backlog / 20_000) * 1_000) / liveEvents));
         const r = makeRecord('live', k, { agentId: AGENT, jpegBytes });
         r.incident.type = 'wrong_way';
         r.incident.category = 'traffic';
@@ -170,7 +172,6 @@ async function drain(path: string, backlog: number, jpegBytes: number, window: n
         uplink.notify();
       }
       while (latencies.length < liveEvents) await sleep(5);
-      liveDoneAt = performance.now();
     })();
     while (store.pendingCount() > 0) await sleep(20);
     drainedAt = performance.now();
@@ -184,7 +185,7 @@ async function drain(path: string, backlog: number, jpegBytes: number, window: n
       dbBytes,
       liveP50Ms: Math.round(latencies[Math.floor(latencies.length / 2)] ?? 0),
       liveMaxMs: Math.round(latencies.at(-1) ?? 0),
-      liveOvertook: liveDoneAt !== undefined && liveDoneAt <= drainedAt ? 1 : 0,
+      backlogLeftAtLastLive,
     };
   } finally {
     counter?.kill('SIGKILL');
