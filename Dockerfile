@@ -37,6 +37,8 @@ RUN node -e "const fs=require('fs');for(const m of JSON.parse(fs.readFileSync('m
 USER 10001:10001
 VOLUME ["/app/weights", "/app/var"]
 ENV NODE_ENV=production
+# Fewer glibc malloc arenas: ~20-35 MB less RSS with onnxruntime + sharp + a worker thread (see the systemd unit).
+ENV MALLOC_ARENA_MAX=2
 # The health server listens on 127.0.0.1 by default (health.host): reachable with --network host, or set
 # health.host: 0.0.0.0 to publish it with -p 9464:9464.
 EXPOSE 9464

@@ -133,6 +133,8 @@ export class CameraSource implements FrameSource {
       inputCodec: this.streamInfo.codec,
       version,
       socketTimeoutMs: this.options.socketTimeoutMs,
+      decoderThreads: camera.analysis.decoderThreads,
+      skipNonReferenceFrames: camera.analysis.skipNonReferenceFrames,
     });
     const run: Run = {
       hwaccel,

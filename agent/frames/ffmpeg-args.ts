@@ -30,6 +30,10 @@ export interface FfmpegArgsOptions {
   inputCodec?: string;
   version: FfmpegVersion;
   socketTimeoutMs?: number;
+  /** Software decoding threads; 0 or absent: ffmpeg's default (frame threads, one per core). */
+  decoderThreads?: number;
+  /** `-skip_frame noref`: non-reference frames are not decoded. */
+  skipNonReferenceFrames?: boolean;
 }
 
 /** What fluent-ffmpeg needs: `ffmpeg(input).inputOptions(...).outputOptions(...)`. */
@@ -45,7 +49,7 @@ export function buildFfmpegArgs(options: FfmpegArgsOptions): FfmpegArgs {
   const { source, version } = options;
   // -nostdin: ffmpeg would otherwise treat bytes on its stdin pipe as keyboard commands ('q' quits).
   // -nostats: the progress line every 0.5 s is noise; frames are counted on stdout instead.
-  const inputOptions = ['-hide_banner', '-nostdin', '-nostats', ...hwaccelInputOptions(options)];
+  const inputOptions = ['-hide_banner', '-nostdin', '-nostats', ...hwaccelInputOptions(options), ...decoderInputOptions(options)];
   let input: string;
 
   if ('file' in source) {
@@ -76,6 +80,18 @@ export function buildFfmpegArgs(options: FfmpegArgsOptions): FfmpegArgs {
     '-f', 'rawvideo',
   ];
   return { input, inputOptions, outputOptions };
+}
+
+/**
+ * Decoder options (before -i, so they apply to the input's decoder). Frame threading, ffmpeg's default,
+ * keeps a context and frames per thread and delays output by a frame per thread: one camera per process
+ * on a 2-core box gains nothing from it. Hardware decoders ignore -threads; -skip_frame works for both.
+ */
+function decoderInputOptions(options: FfmpegArgsOptions): string[] {
+  const out: string[] = [];
+  if (options.hwaccel === undefined && options.decoderThreads !== undefined && options.decoderThreads > 0) out.push('-threads', String(options.decoderThreads));
+  if (options.skipNonReferenceFrames === true) out.push('-skip_frame', 'noref');
+  return out;
 }
 
 function hwaccelInputOptions(options: FfmpegArgsOptions): string[] {

@@ -6,8 +6,9 @@ import { renderSnapshot } from '../incidents/snapshot.js';
 import type { Config } from '../config/schema.js';
 import { createWorkerDetector } from '../detection/index.js';
 import { detectorScoreThreshold } from '../tracking/index.js';
-import { DetectorScheduler } from '../detection/scheduler.js';
-import type { Detector } from '../detection/types.js';
+import type { OnnxDetector } from '../detection/onnx-detector.js';
+import { DetectorScheduler, type SchedulableDetector } from '../detection/scheduler.js';
+import type { Detector, RgbImage } from '../detection/types.js';
 import type { SourceStateChange } from '../frames/types.js';
 import type { IncidentRecord } from '../incidents/types.js';
 import { createStoreWriter, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, openStore, type StoreWriter } from '../store/index.js';
@@ -179,7 +180,7 @@ export class Agent {
       },
       logger: this.logger,
     });
-    return timedDetector(detector, (seconds) => this.metrics.inferenceSeconds.observe(seconds));
+    return timedDetector(detector, config.detection.maxBatch, (seconds) => this.metrics.inferenceSeconds.observe(seconds));
   }
 
   private startCamera(id: string): void {
@@ -455,17 +456,24 @@ export class Agent {
 }
 
 /** Wraps a detector to time each call for the inference latency histogram. */
-function timedDetector(detector: Detector, observe: (seconds: number) => void): Detector {
+/**
+ * The detector as the cameras see it: every run timed for the metrics, batches of up to
+ * `detection.maxBatch` frames when the model allows (the scheduler fills them from cameras waiting).
+ */
+function timedDetector(detector: OnnxDetector, maxBatch: number, observe: (seconds: number) => void): Detector & SchedulableDetector {
+  const timed = async <T>(run: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await run();
+    } finally {
+      observe((performance.now() - t0) / 1000);
+    }
+  };
+  const batch = Math.min(maxBatch, detector.maxBatch);
   return {
     model: detector.model,
-    async detect(image) {
-      const t0 = performance.now();
-      try {
-        return await detector.detect(image);
-      } finally {
-        observe((performance.now() - t0) / 1000);
-      }
-    },
+    detect: (image) => timed(() => detector.detect(image)),
+    ...(batch > 1 ? { maxBatch: batch, detectBatch: (images: readonly RgbImage[]) => timed(() => detector.detectBatch(images)) } : {}),
     close: () => detector.close(),
   };
 }

@@ -87,6 +87,8 @@ function startHost(build: AgentBuild, yaml: string, dataDir: string): { child: C
   const args = { agentRoot: build.root, ext: build.ext, configText: benchConfigText(yaml, dataDir), baseDir: ROOT };
   const child = fork(join(ROOT, 'scripts', 'bench', 'agent-host.mjs'), [JSON.stringify(args)], {
     execArgv: build.ext === '.ts' ? ['--import', 'tsx'] : [],
+    // As deployed by the systemd unit and the Docker image.
+    env: { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   const stderrTail: string[] = [];

@@ -57,7 +57,8 @@ export async function runMotion(options: { seconds: number }): Promise<MotionCli
         framesWithMotion: p.framesWithMotion,
         inferencesRun: p.inferencesRun,
         inferencesSkipped: p.inferencesSkipped,
-        inferenceShare: p.framesAnalysed ? Math.round((p.inferencesRun / p.framesAnalysed) * 100) / 100 : 0,
+        // Read while running: a detection or two may be in flight, not yet counted as analysed.
+        inferenceShare: p.framesAnalysed ? Math.min(1, Math.round((p.inferencesRun / p.framesAnalysed) * 100) / 100) : 0,
       };
       progress(`motion: ${video}: ${r.inferencesRun} inferences for ${r.framesAnalysed} frames (${Math.round(r.inferenceShare * 100)} %)`);
       out.push(r);

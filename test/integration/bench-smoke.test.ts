@@ -57,7 +57,8 @@ describe('benchmark smoke', () => {
     expect(r.motionGating.map((m) => m.video)).toHaveLength(4);
     for (const m of r.motionGating) {
       expect(m.framesAnalysed).toBeGreaterThan(0);
-      expect(m.inferencesRun).toBeLessThanOrEqual(m.framesAnalysed);
+      // Counts are read while the camera runs: up to two detections in flight are not yet analysed.
+      expect(m.inferencesRun).toBeLessThanOrEqual(m.framesAnalysed + 2);
     }
     // The still scene is where the gate must save work: the detector skips most of its frames.
     const still = r.motionGating.find((m) => m.video.startsWith('still scene'))!;

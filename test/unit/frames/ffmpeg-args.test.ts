@@ -92,6 +92,16 @@ describe('buildFfmpegArgs', () => {
     expect(a.inputOptions).not.toContain('-c:v');
   });
 
+  it('limits software decoding threads and can skip non-reference frames, before the input', () => {
+    const one = args({ url: 'rtsp://10.0.0.5/live' }, { decoderThreads: 1, skipNonReferenceFrames: true });
+    expect(valueOf(one.inputOptions, '-threads')).toBe('1');
+    expect(valueOf(one.inputOptions, '-skip_frame')).toBe('noref');
+    // 0 = ffmpeg's own choice; hardware decoders ignore -threads, so it is left out for them.
+    expect(args({ url: 'rtsp://10.0.0.5/live' }, { decoderThreads: 0 }).inputOptions).not.toContain('-threads');
+    expect(args({ url: 'rtsp://10.0.0.5/live' }, { decoderThreads: 1, hwaccel: 'vaapi' }).inputOptions).not.toContain('-threads');
+    expect(args({ url: 'rtsp://10.0.0.5/live' }, { decoderThreads: 1 }).inputOptions).not.toContain('-skip_frame');
+  });
+
   it('inserts separately configured credentials into the URL for ffmpeg, percent-encoded', () => {
     const a = args({ url: 'rtsp://10.0.0.5:554/Streaming/Channels/101?transport=x', username: 'ad min', password: 'unused' }, { password: 'p@ss:w/rd%41' });
     expect(a.input).toBe('rtsp://ad%20min:p%40ss%3Aw%2Frd%2541@10.0.0.5:554/Streaming/Channels/101?transport=x');
