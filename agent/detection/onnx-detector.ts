@@ -6,7 +6,7 @@ import { bindLayout, type LayoutBinding, type TensorInfo } from './infer-layout.
 import { findModel, loadClassNames, loadManifest, resolveModelFile, type ModelEntry } from './manifest.js';
 import { DEFAULT_MAX_DETECTIONS, nms } from './nms.js';
 import { lowestScoreThreshold, postfilter, remapTargets, type PostfilterOptions } from './postfilter.js';
-import { allocateInput, mapBoxToImage, preprocessInto, type InputTransform } from './preprocess.js';
+import { allocateInput, mapBoxToImage, preprocessInto, type InputTransform, type PreprocessSpec } from './preprocess.js';
 import { SerialQueue } from './serial-queue.js';
 import { buildFeeds, openModelSession, sliceBatch, type ModelSession } from './session.js';
 import type { Detection, Detector, ModelInfo, RgbImage } from './types.js';
@@ -48,14 +48,32 @@ export interface ModelRunStats {
   warmupMs: number;
 }
 
+/**
+ * A batch whose input tensor was filled by the caller with preprocessInto (the agent's main thread fills
+ * it while the worker runs the previous frame: see worker-detector.ts).
+ */
+export interface PreparedBatch {
+  /** NCHW float32, `sizes.length` images of the model input size. */
+  input: Float32Array;
+  /** Size of each source image, to clip its boxes. */
+  sizes: ReadonlyArray<{ width: number; height: number }>;
+  transforms: readonly InputTransform[];
+  /** Time spent filling `input`, for the counters. */
+  preprocessMs: number;
+}
+
 /** The ONNX detector: the Detector contract plus batching and run counters. */
 export interface OnnxDetector extends Detector {
+  /** How the model wants its input built (for callers that prepare batches themselves). */
+  readonly preprocess: PreprocessSpec;
   /** How the outputs were bound (layout, inferred or declared, and why). */
   readonly binding: LayoutBinding;
   /** Images per session.run; 1 when the model's batch dim is fixed. */
   readonly maxBatch: number;
   /** Detects on several images; uses one run per chunk of maxBatch when the model allows it. */
   detectBatch(images: readonly RgbImage[]): Promise<Detection[][]>;
+  /** Runs a batch already in tensor form (at most maxBatch images). */
+  detectPrepared(batch: PreparedBatch): Promise<Detection[][]>;
   stats(): ModelRunStats;
 }
 
@@ -77,6 +95,7 @@ export async function createOnnxDetector(options: DetectorOptions): Promise<Onnx
 class OnnxDetectorImpl implements OnnxDetector {
   readonly model: ModelInfo;
   readonly maxBatch: number;
+  readonly preprocess: PreprocessSpec;
   private readonly queue = new SerialQueue();
   private readonly input: Float32Array;
   private readonly scoreThreshold: number;
@@ -100,6 +119,7 @@ class OnnxDetectorImpl implements OnnxDetector {
       classNames: remap === undefined ? classNames : remapTargets(remap),
     };
     this.maxBatch = ms.maxBatch;
+    this.preprocess = entry.preprocess;
     this.input = allocateInput(entry.input.width, entry.input.height, 1);
     this.scoreThreshold = options.scoreThreshold ?? DEFAULT_SCORE_THRESHOLD;
     this.decodeThreshold = lowestScoreThreshold(this.scoreThreshold, options.postfilter);
@@ -137,6 +157,11 @@ class OnnxDetectorImpl implements OnnxDetector {
     return out;
   }
 
+  detectPrepared(batch: PreparedBatch): Promise<Detection[][]> {
+    if (batch.sizes.length > this.maxBatch) return Promise.reject(new RangeError(`batch of ${batch.sizes.length} images, the model takes at most ${this.maxBatch}`));
+    return this.queue.run(() => this.runPrepared(batch));
+  }
+
   stats(): ModelRunStats {
     return { ...this.counters };
   }
@@ -153,15 +178,21 @@ class OnnxDetectorImpl implements OnnxDetector {
     const { inputWidth: w, inputHeight: h } = this.model;
     const t0 = performance.now();
     const transforms = images.map((img, i) => preprocessInto(img, this.entry.preprocess, w, h, input, i));
+    return this.runPrepared({ input, sizes: images, transforms, preprocessMs: performance.now() - t0 });
+  }
+
+  private async runPrepared({ input, sizes, transforms, preprocessMs }: PreparedBatch): Promise<Detection[][]> {
+    if (this.closed) throw new Error('detector is closed');
+    const { inputWidth: w, inputHeight: h } = this.model;
     const t1 = performance.now();
-    const result = await this.ms.session.run(buildFeeds(this.ms, input, images.length, w, h));
+    const result = await this.ms.session.run(buildFeeds(this.ms, input, sizes.length, w, h));
     const t2 = performance.now();
-    const out = images.map((img, i) => this.toDetections(this.decodeOne(result, i), transforms[i]!, img));
+    const out = sizes.map((size, i) => this.toDetections(this.decodeOne(result, i), transforms[i]!, size));
     const t3 = performance.now();
     const c = this.counters;
     c.runs++;
-    c.images += images.length;
-    c.preprocessMs += t1 - t0;
+    c.images += sizes.length;
+    c.preprocessMs += preprocessMs;
     c.inferenceMs += t2 - t1;
     c.lastInferenceMs = t2 - t1;
     c.postprocessMs += t3 - t2;
@@ -184,7 +215,7 @@ class OnnxDetectorImpl implements OnnxDetector {
     });
   }
 
-  private toDetections(kept: readonly Candidate[], t: InputTransform, img: RgbImage): Detection[] {
+  private toDetections(kept: readonly Candidate[], t: InputTransform, img: { width: number; height: number }): Detection[] {
     const dets: Detection[] = [];
     for (const k of kept) {
       const box = mapBoxToImage(k.x1, k.y1, k.x2, k.y2, t, img.width, img.height);

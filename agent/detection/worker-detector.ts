@@ -5,10 +5,11 @@ import type { Logger } from '../ops/logger.js';
 import { CamwatchError, ERROR_CATALOGUE, type ErrorCode } from '../ops/errors.js';
 import type { FromWorker, ToWorker, WireError, WorkerDetectorOptions } from './detector-worker.js';
 import type { LayoutBinding } from './infer-layout.js';
-import type { DetectorOptions, ModelRunStats, OnnxDetector } from './onnx-detector.js';
+import type { DetectorOptions, ModelRunStats, OnnxDetector, PreparedBatch } from './onnx-detector.js';
+import { preprocessInto, type PreprocessSpec } from './preprocess.js';
 import type { Detection, ModelInfo, RgbImage } from './types.js';
 
-/** Returned image buffers kept per frame size: two runs in flight and one being returned. */
+/** Returned tensor buffers kept per batch size: two runs in flight and one being returned. */
 const SPARE_BUFFERS_PER_SIZE = 4;
 const PINO_LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
@@ -18,8 +19,11 @@ const PINO_LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' 
  * blocks everything else: ffmpeg's 64 KB stdout pipes fill and the decoders stall, and the next frame
  * arrives late. Measured on the 2-core box, one camera offered 1.25x the model's rate: the agent
  * analysed 0.6x the raw model rate with the session on the main thread, idle ~7 ms per frame waiting
- * for a frame. In a worker, decoding, motion, tracking and rules overlap inference. Same contract as
- * createOnnxDetector: the session is opened once, calls are serialised (inside the worker).
+ * for a frame. In a worker, decoding, motion, tracking and rules overlap inference. Preprocessing (resize
+ * and normalise into the input tensor, ~3.5 ms for YOLOX-nano) is done here, on the calling thread, so it
+ * overlaps the worker's previous run too instead of adding to it: the worker does nothing but inference
+ * and decoding of outputs. Same contract as createOnnxDetector: the session is opened once, calls are
+ * serialised (inside the worker).
  */
 export async function createWorkerDetector(options: DetectorOptions): Promise<OnnxDetector> {
   const { logger, ...rest } = options;
@@ -58,6 +62,7 @@ class WorkerDetector implements OnnxDetector {
   model!: ModelInfo;
   binding!: LayoutBinding;
   maxBatch = 1;
+  preprocess!: PreprocessSpec;
   readonly ready: Promise<void>;
   private counters!: ModelRunStats;
   private readonly pending = new Map<number, { resolve: (d: Detection[][]) => void; reject: (err: unknown) => void }>();
@@ -66,7 +71,7 @@ class WorkerDetector implements OnnxDetector {
   /** Resolves when the worker said `closed` (or died). */
   private closed!: Promise<void>;
   private dead?: Error;
-  /** Image buffers returned by the worker, by byte length. */
+  /** Tensor buffers returned by the worker, by byte length. */
   private readonly spare = new Map<number, ArrayBuffer[]>();
 
   constructor(
@@ -82,6 +87,7 @@ class WorkerDetector implements OnnxDetector {
             this.model = m.model;
             this.binding = m.binding;
             this.maxBatch = m.maxBatch;
+            this.preprocess = m.preprocess;
             this.counters = m.stats;
             resolveReady();
             break;
@@ -121,11 +127,18 @@ class WorkerDetector implements OnnxDetector {
   }
 
   detect(image: RgbImage): Promise<Detection[]> {
-    return this.run([image]).then((r) => r[0]!);
+    return this.detectBatch([image]).then((r) => r[0]!);
   }
 
-  detectBatch(images: readonly RgbImage[]): Promise<Detection[][]> {
-    return this.run(images);
+  async detectBatch(images: readonly RgbImage[]): Promise<Detection[][]> {
+    const runs: Array<Promise<Detection[][]>> = [];
+    for (let i = 0; i < images.length; i += this.maxBatch) runs.push(this.run(this.prepare(images.slice(i, i + this.maxBatch))));
+    return (await Promise.all(runs)).flat();
+  }
+
+  detectPrepared(batch: PreparedBatch): Promise<Detection[][]> {
+    // A copy the worker can own: the caller keeps its buffer.
+    return this.run({ ...batch, input: batch.input.slice() });
   }
 
   stats(): ModelRunStats {
@@ -143,24 +156,28 @@ class WorkerDetector implements OnnxDetector {
     return this.closing;
   }
 
-  private run(images: readonly RgbImage[]): Promise<Detection[][]> {
+  /** Fills an input tensor (a buffer the worker gave back earlier when one of the size is free). */
+  private prepare(images: readonly RgbImage[]): PreparedBatch {
+    const { inputWidth: w, inputHeight: h } = this.model;
+    const bytes = images.length * 3 * w * h * Float32Array.BYTES_PER_ELEMENT;
+    const input = new Float32Array(this.spare.get(bytes)?.pop() ?? new ArrayBuffer(bytes));
+    const t0 = performance.now();
+    const transforms = images.map((img, i) => preprocessInto(img, this.preprocess, w, h, input, i));
+    return { input, sizes: images.map((i) => ({ width: i.width, height: i.height })), transforms, preprocessMs: performance.now() - t0 };
+  }
+
+  private run(batch: PreparedBatch): Promise<Detection[][]> {
     if (this.dead) return Promise.reject(this.dead);
     if (this.closing) return Promise.reject(new Error('detector is closed'));
     const id = this.nextId++;
-    // A copy the worker can own (frames are views into the decoder's buffers and stay in use here), in a
-    // buffer the worker gave back earlier when one of the size is free.
-    const wire = images.map((i) => {
-      const data = this.spare.get(i.data.length)?.pop() ?? new ArrayBuffer(i.data.length);
-      i.data.copy(new Uint8Array(data));
-      return { width: i.width, height: i.height, data };
-    });
+    const input = batch.input.buffer as ArrayBuffer;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.post({ type: 'detect', id, images: wire }, wire.map((w) => w.data));
+      this.post({ type: 'detect', id, batch: { input, sizes: [...batch.sizes], transforms: [...batch.transforms], preprocessMs: batch.preprocessMs } }, [input]);
     });
   }
 
-  /** Keeps returned image buffers for reuse, a few per size (one size per camera resolution). */
+  /** Keeps returned tensor buffers for reuse, a few per size (one size per batch size). */
   private recycle(buffers: readonly ArrayBuffer[]): void {
     for (const b of buffers) {
       const list = this.spare.get(b.byteLength) ?? [];

@@ -1,17 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { incidentFilter } from '../../agent/uplink/topics.js';
-import { PROJECT_ROOT } from '../helpers/data.js';
 import { assertNoMosquittoLeaks, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { spawnProducer, type ProducerProcess } from '../fixtures/producer-process.js';
 import { subscribe, waitFor, type Subscriber } from '../fixtures/outbox-data.js';
 
-const PRODUCER = join(PROJECT_ROOT, 'test', 'fixtures', 'outbox-producer.ts');
 const dir = mkdtempSync(join(tmpdir(), 'camwatch-crash-'));
 const dbPath = join(dir, 'camwatch.db');
 const children = new Set<ChildProcess>();
@@ -30,32 +28,8 @@ afterAll(async () => {
   await assertNoMosquittoLeaks();
 });
 
-interface Producer {
-  child: ChildProcess;
-  events: Array<Record<string, unknown>>;
-  exited: Promise<number | null>;
-}
 
-function runProducer(args: string[]): Producer {
-  const child = spawn(process.execPath, ['--import', 'tsx', PRODUCER, '--db', dbPath, ...args], {
-    cwd: PROJECT_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  const events: Array<Record<string, unknown>> = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => events.push(JSON.parse(line) as Record<string, unknown>));
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      if (code !== 0 && code !== null) process.stderr.write(`outbox-producer exited ${code}:\n${stderr}\n`);
-      resolve(code);
-    }),
-  );
-  return { child, events, exited };
-}
+const runProducer = (args: string[]): ProducerProcess => spawnProducer(dbPath, args, children);
 
 /**
  * TCP proxy between the agent and mosquitto that can hold back broker → agent bytes: the agent's

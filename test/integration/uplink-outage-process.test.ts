@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { incidentFilter } from '../../agent/uplink/topics.js';
-import { PROJECT_ROOT } from '../helpers/data.js';
 import { assertNoMosquittoLeaks, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { spawnProducer, type ProducerProcess } from '../fixtures/producer-process.js';
 import { subscribe, waitFor, type Subscriber } from '../fixtures/outbox-data.js';
 
 /**
@@ -18,7 +17,6 @@ import { subscribe, waitFor, type Subscriber } from '../fixtures/outbox-data.js'
  * were stored, and so do replays (historical), the two streams interleaving as documented in docs/mqtt.md.
  */
 
-const PRODUCER = join(PROJECT_ROOT, 'test', 'fixtures', 'outbox-producer.ts');
 const dir = mkdtempSync(join(tmpdir(), 'camwatch-outage-'));
 const dbPath = join(dir, 'camwatch.db');
 const children = new Set<ChildProcess>();
@@ -35,21 +33,7 @@ afterAll(async () => {
   await assertNoMosquittoLeaks();
 });
 
-function runProducer(args: string[]): { child: ChildProcess; events: Array<Record<string, unknown>>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', PRODUCER, '--db', dbPath, ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  const events: Array<Record<string, unknown>> = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => events.push(JSON.parse(line) as Record<string, unknown>));
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      if (code !== 0 && code !== null) process.stderr.write(`outbox-producer exited ${code}:\n${stderr}\n`);
-      resolve(code);
-    }),
-  );
-  return { child, events, exited };
-}
+const runProducer = (args: string[]): ProducerProcess => spawnProducer(dbPath, args, children);
 
 const key = (j: Record<string, unknown>) => `${String(j.id)}|${String(j.status)}|${String(j.sequence)}`;
 
