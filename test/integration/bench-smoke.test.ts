@@ -19,7 +19,7 @@ describe('benchmark smoke', () => {
       schema: string;
       mode: string;
       ratio: number;
-      raw: { rawFps: number; agentFps: number; agentInferenceFps: number; inferenceRatio: number; threads: number };
+      raw: { rawFps: number; agentFps: number; agentInferenceFps: number; inferenceRatio: number; threads: number; seconds: number };
       capacity: {
         maxCameras: number;
         agentBuild: string;
@@ -36,7 +36,8 @@ describe('benchmark smoke', () => {
     expect(r.ratio).toBeGreaterThan(0);
     expect(r.ratio).toBeCloseTo(r.raw.agentFps / r.raw.rawFps, 2);
     expect(r.raw.threads).toBeGreaterThanOrEqual(1);
-    expect(r.raw.agentInferenceFps).toBeLessThanOrEqual(r.raw.agentFps);
+    // Counted while the camera runs: up to two detections in flight are not yet analysed.
+    expect(r.raw.agentInferenceFps).toBeLessThanOrEqual(r.raw.agentFps + 2 / r.raw.seconds + 0.01);
     expect(r.capacity.steps[0]).toMatchObject({ cameras: 1, memoryTargetMb: 165 });
     expect(['rtsp', 'file']).toContain(r.capacity.source);
     expect(['compiled', 'tsx']).toContain(r.capacity.agentBuild);
