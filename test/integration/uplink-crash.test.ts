@@ -28,7 +28,6 @@ afterAll(async () => {
   await assertNoMosquittoLeaks();
 });
 
-
 const runProducer = (args: string[]): ProducerProcess => spawnProducer(dbPath, args, children);
 
 /**
