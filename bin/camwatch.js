@@ -13,6 +13,11 @@ if (existsSync(built)) {
   register();
   entry = new URL('../agent/cli/main.ts', import.meta.url).href;
 }
+// `camwatch … | head`: the reader leaving is a normal end of the output, not a crash with a stack trace.
+// Output stops; the command finishes (tail stops on its own handler; run keeps running, its logs dropped).
+process.stdout.on('error', (err) => {
+  if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+});
 const { main } = await import(entry);
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,

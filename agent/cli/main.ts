@@ -2,6 +2,7 @@ import { describeError } from '../ops/errors.js';
 import { agentVersion } from '../ops/version.js';
 import { commands } from './registry.js';
 import type { CliIO } from './types.js';
+import { commandUsage, isParseArgsError } from './usage.js';
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -28,11 +29,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (err) {
-    // parseArgs throws TypeErrors with a code for unknown or malformed options: a usage error.
-    if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`camwatch ${name}: ${err.message}\n\n${command.usage}\n`);
-      return 2;
-    }
+    if (isParseArgsError(err)) return commandUsage(name, command.usage, io).error(err.message);
     io.stderr.write(`camwatch ${name}: ${describeError(err)}\n`);
     return 1;
   }

@@ -1,6 +1,13 @@
-/** `--help` of the operator commands, spawned as typed: exit 0, usage on stdout, every option documented. */
+/**
+ * `--help` of the operator commands, spawned as typed: exit 0, usage on stdout, every option documented;
+ * and output into a pipe whose reader leaves early.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli-process.js';
+import { CAMWATCH_BIN, runCli } from '../helpers/cli-process.js';
+
+const run = promisify(execFile);
 
 const CASES: Array<{ args: string[]; usage: string; options: string[] }> = [
   { args: ['doctor', '--help'], usage: 'Usage: camwatch doctor', options: ['--config', '--json', '--probe-seconds'] },
@@ -28,5 +35,12 @@ describe('--help (spawned)', () => {
     expect(camera.code).toBe(0);
     expect(camera.stdout).toContain('Usage: camwatch camera add');
     expect(camera.stdout).toContain('Usage: camwatch camera test');
+  });
+
+  it('camwatch config schema | head -c 100: the reader leaving ends the command with exit 0, no stack', async () => {
+    // Through a real shell pipe: head exits after 100 bytes of the ~100 kB schema, mid-write.
+    const { stdout, stderr } = await run('bash', ['-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(CAMWATCH_BIN)} config schema | head -c 100 > /dev/null; echo "exit=\${PIPESTATUS[0]}"`]);
+    expect(stdout.trim()).toBe('exit=0');
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|at .*:\d+:\d+/);
   });
 });

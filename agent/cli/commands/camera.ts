@@ -11,6 +11,7 @@ import { DEFAULT_CONFIG_PATH } from '../defaults.js';
 import type { CliCommand, CliIO } from '../types.js';
 import { parseDurationMs } from './discover.js';
 import { cameraTest, cameraTestUsage } from './camera-test.js';
+import { commandUsage, isParseArgsError } from '../usage.js';
 
 const usage = `Usage: camwatch camera add <address> [options]
 
@@ -68,10 +69,7 @@ export const cameraCommand: CliCommand = {
     try {
       return await add(rest, io, secrets, out, err);
     } catch (e) {
-      if (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) {
-        err(`camwatch camera add: ${e.message}\n\n${usage}\n`);
-        return 2;
-      }
+      if (isParseArgsError(e)) return commandUsage('camera add', usage, { stdout: { write: out }, stderr: { write: err } }).error(e.message);
       err(`camwatch camera add: ${describeError(e)}\n`);
       return 1;
     }
@@ -82,10 +80,7 @@ async function runCameraTest(argv: string[], io: CliIO): Promise<number> {
   try {
     return await cameraTest(argv, io);
   } catch (e) {
-    if (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`camwatch camera test: ${e.message}\n\n${cameraTestUsage}\n`);
-      return 2;
-    }
+    if (isParseArgsError(e)) return commandUsage('camera test', cameraTestUsage, io).error(e.message);
     io.stderr.write(`camwatch camera test: ${describeError(e)}\n`);
     return 1;
   }
@@ -109,25 +104,19 @@ async function add(argv: string[], io: CameraCliIO, secrets: string[], out: (t: 
     strict: true,
     allowPositionals: true,
   });
-  if (values.help) {
-    out(`${usage}\n`);
-    return 0;
-  }
-  const usageError = (message: string): number => {
-    err(`camwatch camera add: ${message}\n\n${usage}\n`);
-    return 2;
-  };
+  const use = commandUsage('camera add', usage, { stdout: { write: out }, stderr: { write: err } });
+  if (values.help) return use.help();
   const address = positionals[0];
-  if (address === undefined || positionals.length > 1) return usageError('give exactly one camera address');
+  if (address === undefined || positionals.length > 1) return use.error('give exactly one camera address');
   if (values['password-file'] !== undefined && values['password-env'] !== undefined) {
-    return usageError('give --password-file or --password-env, not both');
+    return use.error('give --password-file or --password-env, not both');
   }
   if ((values['password-file'] !== undefined || values['password-env'] !== undefined) && values.user === undefined) {
-    return usageError('a password needs a user: add --user');
+    return use.error('a password needs a user: add --user');
   }
   const minWidthPx = values['min-width'] === undefined ? undefined : Number(values['min-width']);
   if (minWidthPx !== undefined && (!Number.isInteger(minWidthPx) || minWidthPx < 1 || minWidthPx > 8192)) {
-    return usageError(`--min-width "${values['min-width']}" is not a width in pixels`);
+    return use.error(`--min-width "${values['min-width']}" is not a width in pixels`);
   }
   const timeoutMs = values.timeout === undefined ? undefined : parseDurationMs(values.timeout);
 
@@ -156,12 +145,12 @@ async function add(argv: string[], io: CameraCliIO, secrets: string[], out: (t: 
     passwordRef = { passwordEnv: variable };
   } else if (values.user !== undefined) {
     if (!input.isTTY) {
-      return usageError('no terminal to ask for the password: give --password-file or --password-env');
+      return use.error('no terminal to ask for the password: give --password-file or --password-env');
     }
     err(`Password for ${values.user} at ${address}: `);
     password = await lines.next({ hidden: true });
     err('\n');
-    if (password === '') return usageError('empty password');
+    if (password === '') return use.error('empty password');
     typedPassword = true;
     passwordRef = { passwordFile: join('secrets', `${id}.password`) };
   }
@@ -182,7 +171,7 @@ async function add(argv: string[], io: CameraCliIO, secrets: string[], out: (t: 
   out(describeOnboarding(result));
 
   if (!values.yes) {
-    if (!input.isTTY) return usageError('not a terminal: re-run with --yes to append the camera');
+    if (!input.isTTY) return use.error('not a terminal: re-run with --yes to append the camera');
     err(`Append camera "${id}" to ${configFile}? [y/N] `);
     const answer = (await lines.next({ hidden: false })).trim().toLowerCase();
     if (answer !== 'y' && answer !== 'yes') {

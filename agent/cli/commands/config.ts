@@ -6,6 +6,7 @@ import { configJsonSchemaText } from '../../config/json-schema.js';
 import { describeError, isCamwatchError } from '../../ops/errors.js';
 import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
 import type { CliCommand, CliIO } from '../types.js';
+import { commandUsage } from '../usage.js';
 
 const usage = `Usage: camwatch config validate [FILE] [--json] [--no-secrets]
        camwatch config schema
@@ -35,10 +36,8 @@ export const configCommand: CliCommand = {
       strict: true,
     });
     const [sub, ...rest] = positionals;
-    if (values.help) {
-      io.stdout.write(`${usage}\n`);
-      return 0;
-    }
+    const use = commandUsage('config', usage, io);
+    if (values.help) return use.help();
     if (sub === 'schema' && rest.length === 0) {
       io.stdout.write(configJsonSchemaText());
       return 0;
@@ -46,8 +45,7 @@ export const configCommand: CliCommand = {
     if (sub === 'validate' && rest.length <= 1) {
       return validate(rest[0], { json: values.json === true, secrets: values['no-secrets'] !== true }, io);
     }
-    io.stderr.write(sub === undefined ? `camwatch config: missing subcommand\n\n${usage}\n` : `camwatch config: unexpected "${positionals.join(' ')}"\n\n${usage}\n`);
-    return 2;
+    return use.error(sub === undefined ? 'missing subcommand' : `unexpected "${positionals.join(' ')}"`);
   },
 };
 

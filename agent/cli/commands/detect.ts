@@ -5,6 +5,7 @@ import { createDetector, type Detection, type RgbImage } from '../../detection/i
 import { DEFAULT_NMS_IOU_THRESHOLD, DEFAULT_SCORE_THRESHOLD } from '../../detection/onnx-detector.js';
 import { CamwatchError, describeError } from '../../ops/errors.js';
 import type { CliCommand, CliIO } from '../types.js';
+import { commandUsage } from '../usage.js';
 
 /** Where the manifest and model files are looked for when not given (relative to the working directory). */
 export const DEFAULT_MANIFEST_PATH = 'models/manifest.json';
@@ -130,13 +131,9 @@ export const detectCommand: CliCommand = {
       args = parse(argv, io);
     } catch (err) {
       if (!(err instanceof UsageError)) throw err;
-      io.stderr.write(`camwatch detect: ${err.message}\n\n${usage}\n`);
-      return 2;
+      return commandUsage('detect', usage, io).error(err.message);
     }
-    if (args === 'help') {
-      io.stdout.write(`${usage}\n`);
-      return 0;
-    }
+    if (args === 'help') return commandUsage('detect', usage, io).help();
     let detector;
     try {
       detector = await createDetector({

@@ -5,6 +5,7 @@ import type { DiscoveredDevice } from '../../cameras/onvif/types.js';
 import { CamwatchError, describeError } from '../../ops/errors.js';
 import { formatTable as formatRows } from '../table.js';
 import type { CliCommand } from '../types.js';
+import { commandUsage } from '../usage.js';
 
 const usage = `Usage: camwatch discover [--timeout 3s] [--interface ADDR] [--unicast HOSTS|CIDR] [--json]
 
@@ -26,28 +27,21 @@ export const discoverCommand: CliCommand = {
   summary: 'find ONVIF cameras on the network (WS-Discovery)',
   usage,
   async run(argv, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: {
-          timeout: { type: 'string', short: 't' },
-          interface: { type: 'string', short: 'i' },
-          unicast: { type: 'string', short: 'u', multiple: true },
-          json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        strict: true,
-        allowPositionals: false,
-      }));
-    } catch (err) {
-      io.stderr.write(`camwatch discover: ${(err as Error).message}\n\n${usage}\n`);
-      return 2;
-    }
-    if (values.help) {
-      io.stdout.write(`${usage}\n`);
-      return 0;
-    }
+    // A bad option throws: main answers it as a usage error.
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        timeout: { type: 'string', short: 't' },
+        interface: { type: 'string', short: 'i' },
+        unicast: { type: 'string', short: 'u', multiple: true },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    const use = commandUsage('discover', usage, io);
+    if (values.help) return use.help();
     try {
       const timeoutMs = values.timeout === undefined ? DEFAULT_DISCOVERY_TIMEOUT_MS : parseDurationMs(values.timeout);
       const unicast = values.unicast === undefined ? [] : expandUnicastTargets(values.unicast);

@@ -15,6 +15,7 @@ import { fail, pass, type CheckResult, type CheckStatus, type DoctorCheck } from
 import { createProgress, type ProgressStream } from '../progress.js';
 import { DEFAULT_PROBE_SECONDS } from '../stream-probe.js';
 import type { CliCommand, CliIO } from '../types.js';
+import { commandUsage } from '../usage.js';
 
 /** Longest camera probe allowed by --probe-seconds (s): the doctor is run by a person waiting for it. */
 const MAX_PROBE_SECONDS = 30;
@@ -59,18 +60,12 @@ export const doctorCommand: CliCommand = {
       strict: true,
       allowPositionals: true,
     });
-    if (values.help) {
-      io.stdout.write(`${usage}\n`);
-      return 0;
-    }
-    const usageError = (message: string): number => {
-      io.stderr.write(`camwatch doctor: ${message}\n\n${usage}\n`);
-      return 2;
-    };
-    if (positionals.length > 0) return usageError(`unexpected "${positionals.join(' ')}" (give the config with --config)`);
+    const use = commandUsage('doctor', usage, io);
+    if (values.help) return use.help();
+    if (positionals.length > 0) return use.error(`unexpected "${positionals.join(' ')}" (give the config with --config)`);
     const probeSeconds = values['probe-seconds'] === undefined ? DEFAULT_PROBE_SECONDS : Number(values['probe-seconds']);
     if (!Number.isFinite(probeSeconds) || probeSeconds < 1 || probeSeconds > MAX_PROBE_SECONDS) {
-      return usageError(`--probe-seconds "${values['probe-seconds']}" must be a number of seconds from 1 to ${MAX_PROBE_SECONDS}`);
+      return use.error(`--probe-seconds "${values['probe-seconds']}" must be a number of seconds from 1 to ${MAX_PROBE_SECONDS}`);
     }
     const configPath = values.config ?? (existsSync(resolve(io.cwd, DEFAULT_CONFIG_PATH)) ? DEFAULT_CONFIG_PATH : EXAMPLE_CONFIG_PATH);
     return doctor({ configPath, json: values.json === true, probeSeconds }, io);

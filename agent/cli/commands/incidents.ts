@@ -9,6 +9,7 @@ import { openStore, openStoreReader, type IncidentSummary } from '../../store/in
 import { DEFAULT_OUTBOX_POLL_MS } from '../../uplink/mqtt-uplink.js';
 import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
 import type { CliCommand, CliIO } from '../types.js';
+import { commandUsage } from '../usage.js';
 
 /** Rows `list` prints when --limit is not given. */
 export const DEFAULT_INCIDENTS_LIST_LIMIT = 50;
@@ -63,25 +64,19 @@ export const incidentsCommand: CliCommand = {
       allowPositionals: true,
       strict: true,
     });
-    if (values.help) {
-      io.stdout.write(`${usage}\n`);
-      return 0;
-    }
+    const use = commandUsage('incidents', usage, io);
+    if (values.help) return use.help();
     const [sub, ...rest] = positionals;
-    const bad = (why: string): number => {
-      io.stderr.write(`camwatch incidents: ${why}\n\n${usage}\n`);
-      return 2;
-    };
     const now = Date.now();
     let sinceMs: number | undefined;
     if (values.since !== undefined) {
       sinceMs = parseSince(values.since, now);
-      if (sinceMs === undefined) return bad(`--since ${JSON.stringify(values.since)} is neither an ISO time nor an age like 1h`);
+      if (sinceMs === undefined) return use.error(`--since ${JSON.stringify(values.since)} is neither an ISO time nor an age like 1h`);
     }
     let limit = DEFAULT_INCIDENTS_LIST_LIMIT;
     if (values.limit !== undefined) {
       limit = Number(values.limit);
-      if (!Number.isInteger(limit) || limit < 1) return bad(`--limit must be a positive integer, got ${JSON.stringify(values.limit)}`);
+      if (!Number.isInteger(limit) || limit < 1) return use.error(`--limit must be a positive integer, got ${JSON.stringify(values.limit)}`);
     }
     if (sub === 'list' && rest.length === 0) {
       const filter = { limit, ...(sinceMs === undefined ? {} : { sinceMs }), ...(values.camera === undefined ? {} : { cameraId: values.camera }), ...(values.type === undefined ? {} : { type: values.type }) };
@@ -91,10 +86,10 @@ export const incidentsCommand: CliCommand = {
       return withStorePath(values.config, io, (path) => show(path, rest[0]!, { json: values.json === true, snapshot: values.snapshot }, io));
     }
     if (sub === 'resend') {
-      if ((sinceMs === undefined) === (rest.length === 0)) return bad('resend takes either --since TIME or incident ids');
+      if ((sinceMs === undefined) === (rest.length === 0)) return use.error('resend takes either --since TIME or incident ids');
       return withStorePath(values.config, io, (path) => resend(path, sinceMs === undefined ? { incidentIds: rest } : { sinceMs }, io));
     }
-    return bad(sub === undefined ? 'missing subcommand' : `unexpected "${positionals.join(' ')}"`);
+    return use.error(sub === undefined ? 'missing subcommand' : `unexpected "${positionals.join(' ')}"`);
   },
 };
 

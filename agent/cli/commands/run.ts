@@ -5,6 +5,7 @@ import { createLogger } from '../../ops/logger.js';
 import { describeError } from '../../ops/errors.js';
 import { DEFAULT_CONFIG_PATH } from '../defaults.js';
 import type { CliCommand } from '../types.js';
+import { commandUsage } from '../usage.js';
 
 const usage = `Usage: camwatch run [--config FILE]
 
@@ -29,10 +30,7 @@ export const runCommand: CliCommand = {
       options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
     });
-    if (values.help) {
-      io.stdout.write(`${usage}\n`);
-      return 0;
-    }
+    if (values.help) return commandUsage('run', usage, io).help();
     let loaded;
     try {
       loaded = await loadConfig(values.config ?? DEFAULT_CONFIG_PATH, { env: io.env });

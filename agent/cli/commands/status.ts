@@ -7,6 +7,7 @@ import { describeError } from '../../ops/errors.js';
 import type { AgentStatus, CameraStatus } from '../../ops/status-report.js';
 import { formatTable } from '../table.js';
 import type { CliCommand } from '../types.js';
+import { commandUsage } from '../usage.js';
 
 /** How long to wait for the agent's health server (ms): it answers from memory, so a slow answer is a hung agent. */
 export const DEFAULT_STATUS_TIMEOUT_MS = 3_000;
@@ -46,16 +47,10 @@ export const statusCommand: CliCommand = {
       strict: true,
       allowPositionals: true,
     });
-    if (values.help) {
-      io.stdout.write(`${usage}\n`);
-      return 0;
-    }
-    const usageError = (message: string): number => {
-      io.stderr.write(`camwatch status: ${message}\n\n${usage}\n`);
-      return 2;
-    };
-    if (positionals.length > 0) return usageError(`unexpected "${positionals.join(' ')}"`);
-    if (values.url !== undefined && values.config !== undefined) return usageError('give --url or --config, not both');
+    const use = commandUsage('status', usage, io);
+    if (values.help) return use.help();
+    if (positionals.length > 0) return use.error(`unexpected "${positionals.join(' ')}"`);
+    if (values.url !== undefined && values.config !== undefined) return use.error('give --url or --config, not both');
     let base = values.url ?? DEFAULT_STATUS_URL;
     if (values.config !== undefined) {
       const { health } = (await loadConfig(values.config, { cwd: io.cwd, env: io.env, resolveSecrets: false })).config;
@@ -71,9 +66,9 @@ export const statusCommand: CliCommand = {
     try {
       protocol = new URL(base).protocol;
     } catch {
-      return usageError(`--url "${base}" is not a URL (example: ${DEFAULT_STATUS_URL})`);
+      return use.error(`--url "${base}" is not a URL (example: ${DEFAULT_STATUS_URL})`);
     }
-    if (protocol !== 'http:' && protocol !== 'https:') return usageError(`--url "${base}" is not an http:// address (example: ${DEFAULT_STATUS_URL})`);
+    if (protocol !== 'http:' && protocol !== 'https:') return use.error(`--url "${base}" is not an http:// address (example: ${DEFAULT_STATUS_URL})`);
     base = base.replace(/\/+$/, '');
 
     let status: AgentStatus;

@@ -10,6 +10,7 @@ import { tlsClientOptions } from '../../uplink/tls.js';
 import { connectBroker } from '../mqtt-connect.js';
 import { formatTailLine, jsonLine, matchesFilter, parseTailMessage, type TailFilter } from '../tail-format.js';
 import type { CliCommand, CliIO } from '../types.js';
+import { commandUsage } from '../usage.js';
 
 /** Wait before connecting again after the broker went away (ms). */
 export const DEFAULT_TAIL_RECONNECT_MS = 3_000;
@@ -58,18 +59,12 @@ export const tailCommand: CliCommand = {
       strict: true,
       allowPositionals: true,
     });
-    if (values.help) {
-      io.stdout.write(`${usage}\n`);
-      return 0;
-    }
-    const usageError = (message: string): number => {
-      io.stderr.write(`camwatch tail: ${message}\n\n${usage}\n`);
-      return 2;
-    };
-    if (positionals.length > 0) return usageError(`unexpected "${positionals.join(' ')}"`);
+    const use = commandUsage('tail', usage, io);
+    if (values.help) return use.help();
+    if (positionals.length > 0) return use.error(`unexpected "${positionals.join(' ')}"`);
     for (const [name, value] of [['--agent', values.agent], ['--camera', values.camera], ['--type', values.type]] as const) {
       if (value !== undefined && (value === '' || /[/#]/.test(value) || (value.includes('+') && !(name === '--agent' && value === '+')))) {
-        return usageError(`${name} "${value}" is not an id (no / # +)`);
+        return use.error(`${name} "${value}" is not an id (no / # +)`);
       }
     }
     const target = await brokerTarget(values, io);
