@@ -2,7 +2,7 @@ import type { Box } from '../detection/types.js';
 import type { Track } from '../tracking/types.js';
 import { Episodes } from './episodes.js';
 import { pointInPolygon, type Point } from './geometry.js';
-import { boxDistance, trackHit, type HitBase } from './hit.js';
+import { boxDistance, trackHit, hitBase, type HitBase } from './hit.js';
 import { ALWAYS, type Schedule } from './schedule.js';
 import { StationaryObjects, type StationaryObject } from './stationary.js';
 import type { Category, Rule, RuleHit, Severity } from './types.js';
@@ -74,13 +74,7 @@ export class DumpingRule implements Rule {
 
   constructor(options: DumpingOptions) {
     this.id = options.id;
-    this.base = {
-      ruleId: options.id,
-      ruleType: this.type,
-      category: options.category ?? 'sanitation',
-      severity: options.severity,
-      cooldownMs: options.cooldownSeconds * 1000,
-    };
+    this.base = hitBase(this.type, options);
     if (options.zoneId !== undefined) this.zoneId = options.zoneId;
     if (options.polygon !== undefined) this.polygon = options.polygon.map((p) => ({ ...p }));
     this.persons = new Set(options.personClasses);

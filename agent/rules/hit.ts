@@ -1,6 +1,7 @@
 import type { Box } from '../detection/types.js';
 import { groundSpeedKmh, type Homography } from '../tracking/calibration.js';
 import type { Track } from '../tracking/types.js';
+import { RULE_CATALOGUE, type RuleType } from './catalogue.js';
 import type { Category, RuleHit, Severity } from './types.js';
 
 /** What every hit of one rule shares. */
@@ -10,6 +11,17 @@ export interface HitBase {
   category: Category;
   severity: Severity;
   cooldownMs?: number;
+}
+
+/** The HitBase of a rule from its config; the category defaults to the catalogue's for its type. */
+export function hitBase(ruleType: RuleType, options: { id: string; category?: Category; severity: Severity; cooldownSeconds: number }): HitBase {
+  return {
+    ruleId: options.id,
+    ruleType,
+    category: options.category ?? RULE_CATALOGUE[ruleType].category,
+    severity: options.severity,
+    cooldownMs: options.cooldownSeconds * 1000,
+  };
 }
 
 /** The fields of a hit about one track (box copied: rules must not share mutable state with the caller). */

@@ -2,7 +2,7 @@ import type { Homography } from '../tracking/calibration.js';
 import type { Track } from '../tracking/types.js';
 import { Episodes } from './episodes.js';
 import { pointInPolygon, type Point } from './geometry.js';
-import { trackHit, withGroundSpeed, type HitBase } from './hit.js';
+import { trackHit, withGroundSpeed, hitBase, type HitBase } from './hit.js';
 import { ALWAYS, type Schedule } from './schedule.js';
 import { StationaryObjects, type StationaryObject } from './stationary.js';
 import type { Category, Rule, RuleHit, Severity } from './types.js';
@@ -47,13 +47,7 @@ export class IllegalStopRule implements Rule {
 
   constructor(options: IllegalStopOptions) {
     this.id = options.id;
-    this.base = {
-      ruleId: options.id,
-      ruleType: this.type,
-      category: options.category ?? 'traffic',
-      severity: options.severity,
-      cooldownMs: options.cooldownSeconds * 1000,
-    };
+    this.base = hitBase(this.type, options);
     this.zoneId = options.zoneId;
     this.polygon = options.polygon.map((p) => ({ ...p }));
     this.minMs = options.minSeconds * 1000;

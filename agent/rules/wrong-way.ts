@@ -3,7 +3,7 @@ import { motionOf } from '../tracking/motion.js';
 import type { Track } from '../tracking/types.js';
 import { DEFAULT_TRACK_GONE_MS, Episodes } from './episodes.js';
 import { pointInPolygon, type Point } from './geometry.js';
-import { trackHit, withGroundSpeed, type HitBase } from './hit.js';
+import { trackHit, withGroundSpeed, hitBase, type HitBase } from './hit.js';
 import { ALWAYS, ScheduleGate, type Schedule } from './schedule.js';
 import { DEFAULT_RULE_STATE_TTL_MS, classMatches, pointsSince, pruneStale } from './track-points.js';
 import type { Category, Rule, RuleHit, Severity } from './types.js';
@@ -74,13 +74,7 @@ export class WrongWayRule implements Rule {
 
   constructor(options: WrongWayOptions) {
     this.id = options.id;
-    this.base = {
-      ruleId: options.id,
-      ruleType: this.type,
-      category: options.category ?? 'traffic',
-      severity: options.severity,
-      cooldownMs: options.cooldownSeconds * 1000,
-    };
+    this.base = hitBase(this.type, options);
     this.zoneId = options.zoneId;
     this.polygon = options.polygon.map((p) => ({ ...p }));
     const len = Math.hypot(options.expected.x, options.expected.y);

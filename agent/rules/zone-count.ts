@@ -2,7 +2,7 @@ import type { Box } from '../detection/types.js';
 import type { Track } from '../tracking/types.js';
 import { Episodes } from './episodes.js';
 import { bottomCentre, pointInPolygon, type Point } from './geometry.js';
-import { round2, unionBox, type HitBase } from './hit.js';
+import { round2, unionBox, hitBase, type HitBase } from './hit.js';
 import { ALWAYS, type Schedule } from './schedule.js';
 import { Sustained } from './sustained.js';
 import type { Category, Rule, RuleHit, Severity } from './types.js';
@@ -56,13 +56,7 @@ export class ZoneCountRule implements Rule {
   constructor(type: 'crowd' | 'congestion', options: ZoneCountOptions) {
     this.id = options.id;
     this.type = type;
-    this.base = {
-      ruleId: options.id,
-      ruleType: type,
-      category: options.category ?? (type === 'crowd' ? 'security' : 'traffic'),
-      severity: options.severity,
-      cooldownMs: options.cooldownSeconds * 1000,
-    };
+    this.base = hitBase(type, options);
     this.zoneId = options.zoneId;
     this.polygon = options.polygon.map((p) => ({ ...p }));
     if (options.classes) this.classes = new Set(options.classes);

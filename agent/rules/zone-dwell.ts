@@ -1,7 +1,7 @@
 import type { Track } from '../tracking/types.js';
 import { DEFAULT_TRACK_GONE_MS, Episodes } from './episodes.js';
 import { pointInPolygon, type Point } from './geometry.js';
-import { trackHit, type HitBase } from './hit.js';
+import { trackHit, hitBase, type HitBase } from './hit.js';
 import { ALWAYS, ScheduleGate, type Schedule } from './schedule.js';
 import { DEFAULT_RULE_STATE_TTL_MS, classMatches, pointsSince, pruneStale } from './track-points.js';
 import type { Category, Rule, RuleHit, Severity } from './types.js';
@@ -66,13 +66,7 @@ export class DwellRule implements Rule {
   constructor(type: 'zone_intrusion' | 'loitering', options: DwellRuleOptions) {
     this.id = options.id;
     this.type = type;
-    this.base = {
-      ruleId: options.id,
-      ruleType: type,
-      category: options.category ?? 'security',
-      severity: options.severity,
-      cooldownMs: options.cooldownSeconds * 1000,
-    };
+    this.base = hitBase(type, options);
     this.zoneId = options.zoneId;
     this.polygon = options.polygon.map((p) => ({ x: p.x, y: p.y }));
     if (options.classes) this.classes = new Set(options.classes);
