@@ -76,8 +76,14 @@ describe('RTSP source', () => {
     const second = await source.next(AbortSignal.timeout(5_000));
     expect(second!.seq).toBeGreaterThan(frame!.seq);
     expect(second!.data.equals(frame!.data)).toBe(false);
-    expect(source.stats()).toMatchObject({ state: 'online', sourceWidth: 1018, sourceHeight: 720, reconnects: 0 });
-    expect(rec.changes.map((c) => c.state)).toEqual(['connecting', 'online']);
+    const st = source.stats();
+    expect(st).toMatchObject({ state: 'online', sourceWidth: 1018, sourceHeight: 720 });
+    // The credentials are never refused. On a loaded box the GStreamer test server may answer 503 while it
+    // prepares the stream, and the source then retries (seen once in a full run: 2 reconnects): only that.
+    if (st.reconnects > 0) expect(st.lastError).toMatch(/503/);
+    expect(rec.changes.filter((c) => /CAMERA_UNAUTHORIZED/.test(c.lastError ?? ''))).toEqual([]);
+    expect(rec.changes[0]?.state).toBe('connecting');
+    expect(rec.changes.at(-1)?.state).toBe('online');
   });
 
   it('reads over UDP when configured', async () => {
