@@ -1,11 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cameraSchema, configSchema } from '../../agent/config/schema.js';
-import type { Detector } from '../../agent/detection/types.js';
-import { buildRules, lineCounts } from '../../agent/rules/index.js';
-import type { RuleHit } from '../../agent/rules/types.js';
-import { createTracker, trackerOptionsFromConfig } from '../../agent/tracking/index.js';
-import { detectClip, openTestDetector, runRules, type DetectedClip } from '../helpers/clip-frames.js';
-import { videoPath } from '../helpers/data.js';
+import { describe, expect, it } from 'vitest';
+import { cameraSchema } from '../../agent/config/schema.js';
+import { lineCounts } from '../../agent/rules/index.js';
+import { useClipScene } from '../helpers/clip-scene.js';
 
 /**
  * Motorway seen from an overpass (highway_traffic_degirum.mp4, 11 s), analysed at 5 fps, 640x360, with
@@ -13,7 +9,6 @@ import { videoPath } from '../helpers/data.js';
  * through the frames by hand (docs/rules.md, "Motorway clip").
  */
 const FPS = 5;
-const tracking = configSchema.parse({}).tracking;
 
 /** The counting line across the near carriageway at half height, and the carriageway as a lane zone. */
 function camera(rules: unknown[]) {
@@ -26,28 +21,14 @@ function camera(rules: unknown[]) {
   });
 }
 
-let detector: Detector;
-let clip: DetectedClip;
+const scene = useClipScene('highway_traffic_degirum.mp4', FPS, camera);
 
-beforeAll(async () => {
-  detector = await openTestDetector(Math.min(0.35, tracking.lowScoreThreshold));
-  clip = await detectClip(videoPath('highway_traffic_degirum.mp4'), { fps: FPS, width: 640 }, detector);
-});
-
-afterAll(async () => {
-  await detector?.close();
-});
-
-async function run(rules: unknown[]): Promise<{ hits: RuleHit[]; built: ReturnType<typeof buildRules> }> {
-  const built = buildRules(camera(rules), { width: clip.width, height: clip.height });
-  const { hits } = await runRules(clip, createTracker(trackerOptionsFromConfig(tracking)), built);
-  return { hits, built };
-}
+const run = (rules: unknown[]) => scene.run(rules);
 
 describe('motorway clip', () => {
   it('decodes 56 frames of 640x360 at full speed', () => {
-    expect(clip.frames).toHaveLength(56);
-    expect([clip.width, clip.height]).toEqual([640, 360]);
+    expect(scene.clip.frames).toHaveLength(56);
+    expect([scene.clip.width, scene.clip.height]).toEqual([640, 360]);
   });
 
   it('line_crossing: 11 cars cross the mid line downwards, as counted by hand, each at the frame it crosses', async () => {
@@ -79,7 +60,7 @@ describe('motorway clip', () => {
     expect(new Set(starts.map((h) => h.trackId)).size).toBe(starts.length);
     // Each run ends once its car has left (3 s unseen). Cars leaving in the last 3 s end when the rules see
     // the empty road 4 s after the last frame.
-    const after = built.flatMap((r) => r.evaluate([], clip.frames.at(-1)!.capturedAtMs + 4000));
+    const after = built.flatMap((r) => r.evaluate([], scene.clip.frames.at(-1)!.capturedAtMs + 4000));
     const ended = [...hits, ...after].filter((h) => h.ruleId === 'reversed' && h.phase === 'end');
     expect(new Set(ended.map((h) => h.key))).toEqual(new Set(starts.map((h) => h.key)));
     expect(hits.filter((h) => h.ruleId === 'reversed' && h.phase === 'end').length).toBeGreaterThanOrEqual(4);

@@ -1,11 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cameraSchema, configSchema } from '../../agent/config/schema.js';
-import type { Detector } from '../../agent/detection/types.js';
-import { buildRules, lineCounts } from '../../agent/rules/index.js';
-import type { RuleHit } from '../../agent/rules/types.js';
-import { createTracker, trackerOptionsFromConfig } from '../../agent/tracking/index.js';
-import { detectClip, openTestDetector, runRules, type DetectedClip } from '../helpers/clip-frames.js';
-import { videoPath } from '../helpers/data.js';
+import { describe, expect, it } from 'vitest';
+import { cameraSchema } from '../../agent/config/schema.js';
+import { lineCounts } from '../../agent/rules/index.js';
+import { useClipScene } from '../helpers/clip-scene.js';
 
 /**
  * Residential street (residential_street_ahmetozlu.mp4, 38 s), analysed at 5 fps, 640x352. Eight cars
@@ -13,7 +9,6 @@ import { videoPath } from '../helpers/data.js';
  * Hand count and times: docs/rules.md, "Residential clip".
  */
 const FPS = 5;
-const tracking = configSchema.parse({}).tracking;
 
 function camera(rules: unknown[]) {
   return cameraSchema.parse({
@@ -27,28 +22,14 @@ function camera(rules: unknown[]) {
   });
 }
 
-let detector: Detector;
-let clip: DetectedClip;
+const scene = useClipScene('residential_street_ahmetozlu.mp4', FPS, camera);
 
-beforeAll(async () => {
-  detector = await openTestDetector(Math.min(0.35, tracking.lowScoreThreshold));
-  clip = await detectClip(videoPath('residential_street_ahmetozlu.mp4'), { fps: FPS, width: 640 }, detector);
-});
-
-afterAll(async () => {
-  await detector?.close();
-});
-
-async function run(rules: unknown[]): Promise<{ hits: RuleHit[]; built: ReturnType<typeof buildRules> }> {
-  const built = buildRules(camera(rules), { width: clip.width, height: clip.height });
-  const { hits } = await runRules(clip, createTracker(trackerOptionsFromConfig(tracking)), built);
-  return { hits, built };
-}
+const run = (rules: unknown[]) => scene.run(rules);
 
 describe('residential clip', () => {
   it('decodes 188 frames of 640x352 at full speed', () => {
-    expect(clip.frames).toHaveLength(188);
-    expect([clip.width, clip.height]).toEqual([640, 352]);
+    expect(scene.clip.frames).toHaveLength(188);
+    expect([scene.clip.width, scene.clip.height]).toEqual([640, 352]);
   });
 
   it('line_crossing: 8 cars "in", 0 "out", matching the hand count car by car', async () => {

@@ -1,15 +1,12 @@
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cameraSchema, configSchema } from '../../agent/config/schema.js';
-import type { Detector } from '../../agent/detection/types.js';
+import { describe, expect, it } from 'vitest';
+import { cameraSchema } from '../../agent/config/schema.js';
 import type { Frame } from '../../agent/frames/types.js';
 import { IncidentLifecycle } from '../../agent/incidents/lifecycle.js';
 import type { IncidentRecord } from '../../agent/incidents/types.js';
-import { buildRules, pointInPolygon, zoneToFrame } from '../../agent/rules/index.js';
+import { pointInPolygon, zoneToFrame } from '../../agent/rules/index.js';
 import type { RuleHit } from '../../agent/rules/types.js';
-import { createTracker, trackerOptionsFromConfig } from '../../agent/tracking/index.js';
-import { detectClip, openTestDetector, runRules, type DetectedClip } from '../helpers/clip-frames.js';
-import { videoPath } from '../helpers/data.js';
+import { useClipScene } from '../helpers/clip-scene.js';
 
 /**
  * Saigon intersection at a red light (vn_saigon_intersection.mp4, 10 s), analysed at 5 fps, 640x452.
@@ -19,7 +16,6 @@ import { videoPath } from '../helpers/data.js';
  * and why, is in docs/rules.md ("Saigon clip").
  */
 const FPS = 5;
-const tracking = configSchema.parse({}).tracking;
 
 const ZONES = [
   // Left lane behind the stop line: declared a no-stopping zone for the test.
@@ -43,22 +39,10 @@ function camera(rules: unknown[]) {
   });
 }
 
-let detector: Detector;
-let clip: DetectedClip;
-
-beforeAll(async () => {
-  detector = await openTestDetector(Math.min(0.35, tracking.lowScoreThreshold));
-  clip = await detectClip(videoPath('vn_saigon_intersection.mp4'), { fps: FPS, width: 640 }, detector);
-});
-
-afterAll(async () => {
-  await detector?.close();
-});
+const scene = useClipScene('vn_saigon_intersection.mp4', FPS, camera);
 
 async function run(rules: unknown[], t0 = 0, onFrame?: (hits: RuleHit[], frame: Frame) => Promise<void>): Promise<RuleHit[]> {
-  const built = buildRules(camera(rules), { width: clip.width, height: clip.height });
-  const { hits } = await runRules(clip, createTracker(trackerOptionsFromConfig(tracking)), built, { t0, ...(onFrame && { onFrame }) });
-  return hits;
+  return (await scene.run(rules, { t0, ...(onFrame && { onFrame }) })).hits;
 }
 
 const starts = (hits: RuleHit[], ruleId: string) => hits.filter((h) => h.ruleId === ruleId && h.phase === 'start');
@@ -66,9 +50,9 @@ const seconds = (h: RuleHit, t0 = 0) => (h.tMs - t0) / 1000;
 
 describe('Saigon clip', () => {
   it('decodes 51 frames of 640x452 at full speed; the detector keeps up', () => {
-    expect(clip.frames).toHaveLength(51);
-    expect([clip.width, clip.height]).toEqual([640, 452]);
-    expect(clip.detectMsPerFrame).toBeLessThan(500);
+    expect(scene.clip.frames).toHaveLength(51);
+    expect([scene.clip.width, scene.clip.height]).toEqual([640, 452]);
+    expect(scene.clip.detectMsPerFrame).toBeLessThan(500);
   });
 
   it('illegal_stop → incident lifecycle: the two cars waiting in the left lane are two incidents, one id each, with snapshots', async () => {
@@ -77,7 +61,7 @@ describe('Saigon clip', () => {
     const hits = await run([{ id: 'no-stop', type: 'illegal_stop', zone: 'left-lane', minSeconds: 3 }], 0, async (frameHits, frame) => {
       records.push(...(await lifecycle.handle(frameHits, frame)));
     });
-    records.push(...lifecycle.closeAll(clip.frames.length * 200));
+    records.push(...lifecycle.closeAll(scene.clip.frames.length * 200));
 
     const s = starts(hits, 'no-stop');
     expect(s).toHaveLength(2);
