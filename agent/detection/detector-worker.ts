@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { CamwatchError } from '../ops/errors.js';
-import { createOnnxDetector, type DetectorOptions, type OnnxDetector } from './onnx-detector.js';
+import { createOnnxDetector, type DetectorOptions, type SessionDetector } from './onnx-detector.js';
 import type { Detection, ModelInfo } from './types.js';
 import type { LayoutBinding } from './infer-layout.js';
 import type { ModelRunStats } from './onnx-detector.js';
@@ -59,7 +59,7 @@ if (port) {
     },
   });
   const logger = pino({ level: options.logLevel ?? 'info', base: undefined, timestamp: false }, logStream);
-  let detector: OnnxDetector | undefined;
+  let detector: SessionDetector | undefined;
   const ready = createOnnxDetector({ ...options, logger }).then(
     (d) => {
       detector = d;

@@ -72,13 +72,17 @@ export interface OnnxDetector extends Detector {
   readonly maxBatch: number;
   /** Detects on several images; uses one run per chunk of maxBatch when the model allows it. */
   detectBatch(images: readonly RgbImage[]): Promise<Detection[][]>;
-  /** Runs a batch already in tensor form (at most maxBatch images). */
-  detectPrepared(batch: PreparedBatch): Promise<Detection[][]>;
   stats(): ModelRunStats;
 }
 
+/** The detector that owns the session (in the worker thread): it also runs batches prepared elsewhere. */
+export interface SessionDetector extends OnnxDetector {
+  /** Runs a batch already in tensor form (at most maxBatch images). */
+  detectPrepared(batch: PreparedBatch): Promise<Detection[][]>;
+}
+
 /** Loads the manifest entry, opens its ONNX session once and returns the (serialised) detector. */
-export async function createOnnxDetector(options: DetectorOptions): Promise<OnnxDetector> {
+export async function createOnnxDetector(options: DetectorOptions): Promise<SessionDetector> {
   const manifest = await loadManifest(options.manifestPath);
   const entry = findModel(manifest, options.modelName);
   const classNames = await loadClassNames(manifest, entry);
@@ -92,7 +96,7 @@ export async function createOnnxDetector(options: DetectorOptions): Promise<Onnx
   }
 }
 
-class OnnxDetectorImpl implements OnnxDetector {
+class OnnxDetectorImpl implements SessionDetector {
   readonly model: ModelInfo;
   readonly maxBatch: number;
   readonly preprocess: PreprocessSpec;

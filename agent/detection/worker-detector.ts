@@ -136,11 +136,6 @@ class WorkerDetector implements OnnxDetector {
     return (await Promise.all(runs)).flat();
   }
 
-  detectPrepared(batch: PreparedBatch): Promise<Detection[][]> {
-    // A copy the worker can own: the caller keeps its buffer.
-    return this.run({ ...batch, input: batch.input.slice() });
-  }
-
   stats(): ModelRunStats {
     return { ...this.counters };
   }
