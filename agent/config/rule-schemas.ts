@@ -416,14 +416,14 @@ export const cameraBlackoutRule = z.strictObject({
 
 export const cameraTamperRule = z.strictObject({
   id: ruleId,
-  type: z.literal('camera_tamper').describe('Most of the image changes at once and stays changed (camera moved, covered or sprayed)'),
+  type: z.literal('camera_tamper').describe("The view's fixed structure (kerbs, lane marks, façades) moves or vanishes and stays so: camera turned, shifted or covered"),
   minSeconds: seconds(5, 'How long the change must persist'),
   changedFraction: z
     .number()
     .gt(0)
     .max(1)
-    .default(0.7)
-    .describe('Tampered when at least this fraction (0..1) of image cells differ from the learned scene'),
+    .default(0.5)
+    .describe('Tampered when at least this fraction (0..1) of the cells with fixed structure no longer match the learned scene (measured: 0.9-1.0 for a turned or shifted camera, 0.55-0.6 with 3/4 of the view covered, at most 0.16 on normal footage)'),
   relearnSeconds: seconds(120, 'After the change has lasted this long the new view is accepted as the scene and the incident ends'),
   severity: severity('high'),
   schedule,

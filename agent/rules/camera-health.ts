@@ -3,6 +3,7 @@ import type { Track } from '../tracking/types.js';
 import { Episodes } from './episodes.js';
 import { frameStats, type FrameStats } from './frame-stats.js';
 import { round2 } from './hit.js';
+import { LearnedStructure, structureField } from './scene-structure.js';
 import { ALWAYS, type Schedule } from './schedule.js';
 import { Sustained } from './sustained.js';
 import type { Rule, RuleContext, RuleHit, Severity } from './types.js';
@@ -10,12 +11,17 @@ import type { Rule, RuleContext, RuleHit, Severity } from './types.js';
 /** A health incident ends once the image has looked normal again for this long (ms). */
 export const DEFAULT_HEALTH_CLEAR_MS = 3_000;
 /**
- * Time constant of the learned scene for the tamper check (ms): slow enough that a bus parking in view
- * is not learned before the check sees it, fast enough to follow dusk (minutes).
+ * Time constant of the learned scene structure for the tamper check (ms): long enough that passing
+ * traffic averages out of it (a car crosses a cell in ~1 s), short enough to follow shadows moving
+ * with the sun.
  */
-export const DEFAULT_SCENE_TIME_CONSTANT_MS = 10_000;
-/** A cell has changed when its grey level moved this much more than the frame as a whole (0..255). */
-export const DEFAULT_CELL_CHANGE = 20;
+export const DEFAULT_STRUCTURE_TIME_CONSTANT_MS = 20_000;
+/** The tamper check learns the view this long before judging it (ms), after a start or a relearn. */
+export const DEFAULT_TAMPER_WARMUP_MS = 5_000;
+/** Fewer judged cells than this (of 48) and the tamper check gives no opinion on the frame. */
+export const DEFAULT_MIN_JUDGED_CELLS = 6;
+/** A cell at least this much covered by a tracked object's box is not judged (0..1). */
+export const DEFAULT_HIDDEN_CELL_SHARE = 0.25;
 /** Time constant of the sharpness baseline (ms): a minute, so a blur lasting seconds stands out. */
 export const DEFAULT_SHARPNESS_TIME_CONSTANT_MS = 60_000;
 /** The sharpness baseline is trusted only after this much learning (ms). */
@@ -131,20 +137,25 @@ export class CameraBlackoutRule extends FrameHealthRule {
 }
 
 /**
- * `camera_tamper`: most of the image differs from the learned scene at once and stays different
- * (camera turned, lens sprayed or covered with something textured). Cells are compared after removing
- * the frame-wide change, so lights and clouds that brighten everything do not count. A uniform frame is
- * left to camera_blackout. A change lasting `relearnSeconds` is accepted as the new scene: the incident
- * ends and the new view is learned.
+ * `camera_tamper`: the view's fixed structure — kerbs, lane marks, poles, façades — no longer sits where
+ * it did: the camera was turned to another street, shifted, or covered with something textured. Each
+ * frame's edge orientations are compared cell by cell with a slowly learned memory of the scene
+ * (scene-structure.ts); the rule counts the cells whose learned edges no longer agree. Brightness plays
+ * no part (dusk, headlights), cells where only traffic passes are never judged (their edges average out of
+ * the memory), and cells hidden by a tracked object are left out (a bus filling the view is traffic, not
+ * tampering). A uniform frame is left to camera_blackout. A change lasting `relearnSeconds` is accepted as
+ * the new view: the incident ends and the new view is learned.
  */
 export class CameraTamperRule extends FrameHealthRule {
   readonly type = 'camera_tamper';
   private readonly changedFraction: number;
   private readonly relearnMs: number;
   private readonly maxUniformStdDev: number;
-  private scene?: Float64Array;
+  private scene?: LearnedStructure;
+  private learningSinceMs?: number;
   private lastMs?: number;
   private suspectSinceMs?: number;
+  private hidden: boolean[] = [];
 
   constructor(options: HealthRuleOptions & { changedFraction: number; relearnSeconds: number; uniformStdDev?: number }) {
     super(options);
@@ -154,10 +165,12 @@ export class CameraTamperRule extends FrameHealthRule {
   }
 
   override evaluate(tracks: readonly Track[], tMs: number, context?: RuleContext): RuleHit[] {
+    const frame = context?.frame;
+    if (frame && this.scene) this.hidden = hiddenCells(this.scene, tracks, frame);
     const hits = super.evaluate(tracks, tMs, context);
-    if (this.suspectSinceMs !== undefined && tMs - this.suspectSinceMs >= this.relearnMs && context?.frame) {
-      // The change has lasted: it is the new view. Learn it and close the incident.
-      this.scene = Float64Array.from(frameStats(context.frame).cells);
+    if (this.suspectSinceMs !== undefined && tMs - this.suspectSinceMs >= this.relearnMs && frame) {
+      // The change has lasted: it is the new view. Learn it afresh and close the incident.
+      this.scene = undefined;
       this.suspectSinceMs = undefined;
       hits.push(...this.forceEnd(tMs));
     }
@@ -166,28 +179,56 @@ export class CameraTamperRule extends FrameHealthRule {
 
   protected judge(stats: FrameStats, tMs: number, suspect: boolean) {
     if (stats.stdDev < this.maxUniformStdDev) return undefined;
-    const cells = stats.cells;
-    if (this.scene === undefined) {
-      this.scene = Float64Array.from(cells);
-      this.lastMs = tMs;
+    const field = structureField(stats.grey, stats.width, stats.height);
+    const dt = Math.max(0, tMs - (this.lastMs ?? tMs));
+    this.lastMs = tMs;
+    if (this.scene === undefined || this.scene.width !== field.width || this.scene.height !== field.height) {
+      this.scene = new LearnedStructure(field);
+      this.learningSinceMs = tMs;
+      this.hidden = [];
       return undefined;
     }
-    const diffs = Array.from(cells, (c, i) => c - this.scene![i]!);
-    const shift = median(diffs);
-    const changed = diffs.filter((d) => Math.abs(d - shift) > DEFAULT_CELL_CHANGE).length / diffs.length;
+    const alpha = 1 - Math.exp(-dt / DEFAULT_STRUCTURE_TIME_CONSTANT_MS);
+    if (tMs - (this.learningSinceMs ?? tMs) < DEFAULT_TAMPER_WARMUP_MS) {
+      this.scene.learn(field, alpha);
+      return undefined;
+    }
+    const verdict = this.scene.compare(field, this.hidden);
+    // Too little fixed structure in view (a featureless floor, most of it behind a bus): no opinion.
+    if (verdict.judgedCells < DEFAULT_MIN_JUDGED_CELLS) return undefined;
+    const changed = verdict.lostCells / verdict.judgedCells;
     const bad = changed >= this.changedFraction;
     // Relearning needs the change to have lasted without a break.
     if (bad) this.suspectSinceMs ??= tMs;
     else this.suspectSinceMs = undefined;
     // Learn only while nothing is suspected: a tampered view must not become the scene within seconds.
-    if (!bad && !suspect) {
-      const dt = Math.max(0, tMs - (this.lastMs ?? tMs));
-      const a = 1 - Math.exp(-dt / DEFAULT_SCENE_TIME_CONSTANT_MS);
-      for (let i = 0; i < cells.length; i++) this.scene[i] = this.scene[i]! + a * (cells[i]! - this.scene[i]!);
-    }
-    this.lastMs = tMs;
-    return { bad, reason: 'scene_change', metrics: { changedFraction: changed, globalShift: shift } };
+    if (!bad && !suspect) this.scene.learn(field, alpha);
+    return {
+      bad,
+      reason: 'scene_change',
+      metrics: { changedFraction: changed, judgedCells: verdict.judgedCells, medianAgreement: verdict.medianAgreement },
+    };
   }
+}
+
+/** Cells of the structure grid that a tracked object covers by at least a quarter: not judged this frame. */
+function hiddenCells(scene: LearnedStructure, tracks: readonly Track[], frame: RgbImage): boolean[] {
+  const hidden: boolean[] = new Array<boolean>(scene.cellCount).fill(false);
+  if (tracks.length === 0) return hidden;
+  const covered = new Float64Array(scene.cellCount);
+  const perCell = new Float64Array(scene.cellCount);
+  const sx = scene.width / frame.width;
+  const sy = scene.height / frame.height;
+  for (let y = 0; y < scene.height; y++) for (let x = 0; x < scene.width; x++) perCell[scene.cellOf(x, y)]!++;
+  for (const t of tracks) {
+    const x1 = Math.max(0, Math.floor(t.box.x1 * sx));
+    const x2 = Math.min(scene.width, Math.ceil(t.box.x2 * sx));
+    const y1 = Math.max(0, Math.floor(t.box.y1 * sy));
+    const y2 = Math.min(scene.height, Math.ceil(t.box.y2 * sy));
+    for (let y = y1; y < y2; y++) for (let x = x1; x < x2; x++) covered[scene.cellOf(x, y)]!++;
+  }
+  for (let k = 0; k < hidden.length; k++) hidden[k] = covered[k]! >= DEFAULT_HIDDEN_CELL_SHARE * perCell[k]!;
+  return hidden;
 }
 
 /**
@@ -227,10 +268,4 @@ export class CameraDefocusRule extends FrameHealthRule {
     if (this.learnedMs < DEFAULT_SHARPNESS_WARMUP_MS && !bad) return undefined;
     return { bad, reason: 'blur', metrics: { sharpness: stats.sharpness, baseline: this.baseline } };
   }
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }

@@ -22,6 +22,8 @@ export interface FrameStats {
   sharpness: number;
   /** Mean grey level per cell, row-major (DEFAULT_CELL_ROWS × DEFAULT_CELL_COLUMNS). */
   cells: Float64Array;
+  /** The grey copy itself (`width` × `height`, 0..255), for checks that need more than its summaries. */
+  grey: Float32Array;
 }
 
 const cache = new WeakMap<Buffer, FrameStats>();
@@ -95,5 +97,5 @@ export function computeFrameStats(image: RgbImage, thumbWidthPx = DEFAULT_THUMB_
   }
   for (let k = 0; k < cells.length; k++) cells[k] = counts[k]! > 0 ? cells[k]! / counts[k]! : 0;
 
-  return { width: w, height: h, mean, stdDev, sharpness, cells };
+  return { width: w, height: h, mean, stdDev, sharpness, cells, grey };
 }

@@ -4,6 +4,7 @@ import { computeFrameStats, frameStats } from '../../../agent/rules/frame-stats.
 import { Schedule } from '../../../agent/rules/schedule.js';
 import type { RuleHit } from '../../../agent/rules/types.js';
 import type { RgbImage } from '../../../agent/detection/types.js';
+import type { Track } from '../../../agent/tracking/types.js';
 
 const W = 640;
 const H = 452;
@@ -141,29 +142,52 @@ describe('camera_blackout', () => {
 });
 
 describe('camera_tamper', () => {
-  const rule = () => new CameraTamperRule({ id: 'tamper', minSeconds: 2, severity: 'high', changedFraction: 0.7, relearnSeconds: 20 });
+  const rule = (relearnSeconds = 20) => new CameraTamperRule({ id: 'tamper', minSeconds: 2, severity: 'high', changedFraction: 0.5, relearnSeconds });
+  /** A with the rectangle [x1, x2) × [y1, y2) replaced by another textured scene (a cover, or a bus). */
+  function covered(x1: number, y1: number, x2: number, y2: number): RgbImage {
+    const other = scene(7);
+    const data = Buffer.from(A.data);
+    for (let y = y1; y < y2; y++) other.data.copy(data, (y * W + x1) * 3, (y * W + x1) * 3, (y * W + x2) * 3);
+    return { width: W, height: H, data };
+  }
+  const track = (x1: number, y1: number, x2: number, y2: number) =>
+    ({ id: 1, className: 'bus', score: 0.8, box: { x1, y1, x2, y2 } }) as unknown as Track;
 
-  it('a sudden global change that persists opens an incident; going back ends it', () => {
-    const hits = play(rule(), (i) => (i >= 20 && i < 50 ? B : A), 80);
+  it('another view that persists opens an incident after the warm-up; going back ends it', () => {
+    const hits = play(rule(), (i) => (i >= 40 && i < 70 ? B : A), 100);
     expect(ev(hits)).toEqual([
-      ['start', 6000, 'scene_change'], // changed from 4000, + 2 s
-      ['end', 13_000, 'scene_change'],
+      ['start', 10_000, 'scene_change'], // changed from 8000, + 2 s
+      ['end', 17_000, 'scene_change'], // back from 14 000, + 3 s
     ]);
-    expect(hits.find((h) => h.phase === 'start')!.metrics!.changedFraction).toBeGreaterThan(0.7);
+    expect(hits.find((h) => h.phase === 'start')!.metrics!.changedFraction).toBeGreaterThan(0.5);
   });
 
-  it('moving traffic, a brightness change of the whole scene and a brief glitch are not tampering', () => {
+  it('judges nothing during the first 5 s of learning', () => {
+    expect(play(rule(), (i) => (i >= 5 ? B : A), 24)).toEqual([]);
+  });
+
+  it('moving traffic, a brightness or contrast change of the whole scene and a brief glitch are not tampering', () => {
     expect(play(rule(), (i) => withObject(A, i), 50)).toEqual([]);
-    expect(play(rule(), (i) => (i < 20 ? A : scene(1, 40)), 50)).toEqual([]);
-    expect(play(rule(), (i) => (i >= 20 && i < 25 ? B : A), 50)).toEqual([]);
+    expect(play(rule(), (i) => (i < 30 ? A : scene(1, 40)), 60)).toEqual([]);
+    const dusk: RgbImage = { width: W, height: H, data: Buffer.from(A.data.map((v) => Math.round(v * 0.35))) };
+    expect(play(rule(), (i) => (i < 30 ? A : dusk), 60)).toEqual([]);
+    expect(play(rule(), (i) => (i >= 30 && i < 35 ? B : A), 60)).toEqual([]);
+  });
+
+  it('a cover over 3/4 of the view opens an incident; the same area hidden by a tracked bus does not', () => {
+    const cover = covered(40, 40, 600, 400);
+    expect(ev(play(rule(), (i) => (i >= 30 ? cover : A), 50))).toEqual([['start', 8000, 'scene_change']]);
+    const r = rule();
+    const hits: RuleHit[] = [];
+    for (let i = 0; i < 50; i++) hits.push(...r.evaluate(i >= 30 ? [track(40, 40, 600, 400)] : [], i * FRAME_MS, { frame: i >= 30 ? cover : A }));
+    expect(hits).toEqual([]);
   });
 
   it('accepts a change lasting relearnSeconds as the new view and ends the incident', () => {
-    const r = new CameraTamperRule({ id: 'tamper', minSeconds: 2, severity: 'high', changedFraction: 0.7, relearnSeconds: 6 });
-    const hits = play(r, (i) => (i >= 10 ? B : A), 100);
+    const hits = play(rule(6), (i) => (i >= 30 ? B : A), 100);
     expect(ev(hits)).toEqual([
-      ['start', 4000, 'scene_change'],
-      ['end', 8000, 'scene_change'],
+      ['start', 8000, 'scene_change'],
+      ['end', 12_000, 'scene_change'],
     ]);
   });
 });

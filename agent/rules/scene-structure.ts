@@ -1,0 +1,174 @@
+/**
+ * The scene's structure for the tamper check: the orientation of its edges, cell by cell. Brightness
+ * says little about whether a camera still looks where it did (two asphalt streets have the same grey
+ * levels; dusk changes every level), but the kerbs, lane marks, poles and façades of a view keep their
+ * place and direction through traffic, headlights, rain and dusk, and all of them move when the camera is
+ * turned, shifted or covered.
+ *
+ * An edge is kept as a "doubled-angle" vector (gx² − gy², 2·gx·gy) / |g|: its length is the gradient
+ * magnitude and its angle twice the edge's, so an edge and the same edge with its contrast reversed (a
+ * white line on dark asphalt at night under headlights) agree, and perpendicular edges disagree. A
+ * learned field averages these vectors over time: static structure adds up, passing traffic averages out.
+ */
+
+/** Width of the structure field (px): a quarter of a 640 px analysis frame, enough for lane marks. */
+export const DEFAULT_STRUCTURE_WIDTH_PX = 160;
+/** Cells the structure is compared in: 8 × 6, so a bus in view hides a few cells, not the whole frame. */
+export const DEFAULT_STRUCTURE_COLUMNS = 8;
+export const DEFAULT_STRUCTURE_ROWS = 6;
+
+/** A frame's edge field: per pixel the doubled-angle vector (u, v), on a `width` × `height` grid. */
+export interface StructureField {
+  width: number;
+  height: number;
+  u: Float32Array;
+  v: Float32Array;
+}
+
+/**
+ * The edge field of a grey image (`grey`, `width` × `height`, 0..255), box-downscaled to about
+ * `targetWidthPx` wide first so sensor noise and compression blocks do not count as structure.
+ */
+export function structureField(grey: Float32Array, width: number, height: number, targetWidthPx = DEFAULT_STRUCTURE_WIDTH_PX): StructureField {
+  const f = Math.max(1, Math.floor(width / targetWidthPx));
+  const w = Math.floor(width / f);
+  const h = Math.floor(height / f);
+  const small = new Float32Array(w * h);
+  const inv = 1 / (f * f);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      for (let dy = 0; dy < f; dy++) {
+        const row = (y * f + dy) * width + x * f;
+        for (let dx = 0; dx < f; dx++) s += grey[row + dx]!;
+      }
+      small[y * w + x] = s * inv;
+    }
+  }
+  const u = new Float32Array(w * h);
+  const v = new Float32Array(w * h);
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      // Sobel.
+      const gx = small[i - w + 1]! + 2 * small[i + 1]! + small[i + w + 1]! - small[i - w - 1]! - 2 * small[i - 1]! - small[i + w - 1]!;
+      const gy = small[i + w - 1]! + 2 * small[i + w]! + small[i + w + 1]! - small[i - w - 1]! - 2 * small[i - w]! - small[i - w + 1]!;
+      const m = Math.sqrt(gx * gx + gy * gy);
+      if (m < 1e-3) continue;
+      u[i] = (gx * gx - gy * gy) / m;
+      v[i] = (2 * gx * gy) / m;
+    }
+  }
+  return { width: w, height: h, u, v };
+}
+
+/** How the current view compares with the learned scene. */
+export interface StructureVerdict {
+  /** Cells with a fixed, marked structure that were compared (not hidden by a tracked object). */
+  judgedCells: number;
+  /** Of those, the cells whose edges no longer agree with the learned ones. */
+  lostCells: number;
+  /** Median agreement (normalised correlation, −1..1) of the judged cells: ~1 same view, ~0 another. */
+  medianAgreement: number;
+}
+
+/** A cell's edges agree with the learned ones below this correlation: measured ~0.95 on normal views, ~0.02 on another street. */
+export const DEFAULT_LOST_AGREEMENT = 0.2;
+/**
+ * A cell holds fixed structure when the learned (averaged) edge vectors keep this share of the edge
+ * energy seen there: ~1 for kerbs and façades, near 0 where only people and vehicles pass (an empty
+ * plaza floor), whose edges average out.
+ */
+export const DEFAULT_MIN_STABILITY = 0.3;
+/** …and at least this share of the frame's mean learned edge energy (flat asphalt, sky do not count). */
+export const DEFAULT_MIN_CELL_ENERGY_SHARE = 0.25;
+
+/**
+ * The slowly learned structure of a camera's view: per pixel the running mean of the edge vectors and of
+ * their energy. Pure data and arithmetic; the tamper rule decides when to learn.
+ */
+export class LearnedStructure {
+  readonly width: number;
+  readonly height: number;
+  private readonly u: Float32Array;
+  private readonly v: Float32Array;
+  private readonly energy: Float32Array;
+  private readonly columns: number;
+  private readonly rows: number;
+  private frames = 0;
+
+  constructor(first: StructureField, columns = DEFAULT_STRUCTURE_COLUMNS, rows = DEFAULT_STRUCTURE_ROWS) {
+    this.width = first.width;
+    this.height = first.height;
+    this.columns = columns;
+    this.rows = rows;
+    this.u = new Float32Array(first.u.length);
+    this.v = new Float32Array(first.u.length);
+    this.energy = new Float32Array(first.u.length);
+    this.learn(first, 1);
+  }
+
+  /** The cell (row-major index) that pixel (x, y) of the field falls in. */
+  cellOf(x: number, y: number): number {
+    const r = Math.min(this.rows - 1, Math.floor((y * this.rows) / this.height));
+    return r * this.columns + Math.min(this.columns - 1, Math.floor((x * this.columns) / this.width));
+  }
+
+  get cellCount(): number {
+    return this.columns * this.rows;
+  }
+
+  /**
+   * Moves the memory towards `field` by `alpha` (0..1). The first frames are averaged evenly (alpha at
+   * least 1/n), so the memory is a true mean from the start rather than a copy of the first frame.
+   */
+  learn(field: StructureField, alpha: number): void {
+    this.frames++;
+    const a = Math.max(alpha, 1 / this.frames);
+    for (let i = 0; i < this.u.length; i++) {
+      const fu = field.u[i]!;
+      const fv = field.v[i]!;
+      this.u[i] = this.u[i]! + a * (fu - this.u[i]!);
+      this.v[i] = this.v[i]! + a * (fv - this.v[i]!);
+      this.energy[i] = this.energy[i]! + a * (fu * fu + fv * fv - this.energy[i]!);
+    }
+  }
+
+  /** Compares `field` (same size) with the memory, leaving out the cells flagged in `hidden`. */
+  compare(field: StructureField, hidden?: readonly boolean[]): StructureVerdict {
+    const n = this.cellCount;
+    const dot = new Float64Array(n);
+    const learned = new Float64Array(n);
+    const current = new Float64Array(n);
+    const energy = new Float64Array(n);
+    for (let y = 0; y < this.height; y++) {
+      for (let x = 0; x < this.width; x++) {
+        const k = this.cellOf(x, y);
+        const i = y * this.width + x;
+        const lu = this.u[i]!;
+        const lv = this.v[i]!;
+        const cu = field.u[i]!;
+        const cv = field.v[i]!;
+        dot[k] = dot[k]! + lu * cu + lv * cv;
+        learned[k] = learned[k]! + lu * lu + lv * lv;
+        current[k] = current[k]! + cu * cu + cv * cv;
+        energy[k] = energy[k]! + this.energy[i]!;
+      }
+    }
+    let meanLearned = 0;
+    for (let k = 0; k < n; k++) meanLearned += learned[k]! / n;
+    const agreements: number[] = [];
+    let lost = 0;
+    for (let k = 0; k < n; k++) {
+      if (hidden?.[k]) continue;
+      const stability = energy[k]! > 0 ? learned[k]! / energy[k]! : 0;
+      if (stability < DEFAULT_MIN_STABILITY || learned[k]! < DEFAULT_MIN_CELL_ENERGY_SHARE * meanLearned) continue;
+      const denom = Math.sqrt(learned[k]! * current[k]!);
+      const agreement = denom > 0 ? dot[k]! / denom : 0;
+      agreements.push(agreement);
+      if (agreement < DEFAULT_LOST_AGREEMENT) lost++;
+    }
+    agreements.sort((a, b) => a - b);
+    return { judgedCells: agreements.length, lostCells: lost, medianAgreement: agreements[agreements.length >> 1] ?? 0 };
+  }
+}
