@@ -55,6 +55,7 @@ describe('buildFfmpegArgs', () => {
     expect(valueOf(a.inputOptions, '-f')).toBe('concat');
     expect(valueOf(a.inputOptions, '-safe')).toBe('0');
     expect(valueOf(a.inputOptions, '-protocol_whitelist')).toBe('pipe,tcp,udp,rtp,tls');
+    expect(a.inputOptions).toContain('-nofind_stream_info');
     // Given on the command line these would reach the concat demuxer, which refuses them.
     expect(a.inputOptions).not.toContain('-rtsp_transport');
     expect(a.inputOptions).not.toContain('-timeout');
