@@ -7,6 +7,8 @@ runtime=(ffmpeg)
 testing=(mosquitto mosquitto-clients openssl python3-gi gir1.2-gst-rtsp-server-1.0
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav)
+# procps: tests read an ffmpeg's command line with ps as another user (util-linux's runuser is essential).
+testing+=(procps)
 
 want=("${runtime[@]}")
 [ "${1:-}" = "--runtime-only" ] || want+=("${testing[@]}")

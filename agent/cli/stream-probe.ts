@@ -58,7 +58,7 @@ export async function probeStream(source: SourceConfig, options: StreamProbeOpti
   const socketTimeoutMs = options.socketTimeoutMs ?? DEFAULT_PROBE_SOCKET_TIMEOUT_MS;
   // A file is read once, as fast as it decodes: the probe measures the stream, not the playback speed.
   const probeSource: SourceConfig = 'file' in source ? { ...source, loop: false, speed: 0 } : source;
-  const { input, inputOptions } = buildFfmpegArgs({
+  const { input, inputOptions, stdin } = buildFfmpegArgs({
     source: probeSource,
     ...(options.filePath === undefined ? {} : { filePath: options.filePath }),
     ...(options.password === undefined ? {} : { password: options.password }),
@@ -71,7 +71,11 @@ export async function probeStream(source: SourceConfig, options: StreamProbeOpti
   const args = [...inputOptions, '-i', input, '-map', '0:v:0', '-t', String(seconds), '-f', 'null', '-', '-progress', 'pipe:1'];
 
   return new Promise((resolve) => {
-    const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A camera URL (with its password) goes to ffmpeg on stdin, never in argv (see frames/ffconcat.ts).
+    const child = spawn(ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // EPIPE when ffmpeg dies before reading: its exit is reported through 'close' below.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(stdin ?? '');
     const parser = new StreamInfoParser();
     const stderrLines: string[] = [];
     let declaredFps: number | undefined;

@@ -1,5 +1,7 @@
 import type { CameraConfig } from '../config/schema.js';
 import type { Logger } from '../ops/logger.js';
+import { performance } from 'node:perf_hooks';
+import { agentPauseMs } from './agent-pause.js';
 import { restartDelayMs, type BackoffOptions } from './backoff.js';
 import { buildFfmpegArgs, type HwAccel } from './ffmpeg-args.js';
 import { FfmpegDecoder, probeFfmpeg, type DecoderExit, type RawFrame } from './ffmpeg-decoder.js';
@@ -188,8 +190,17 @@ export class CameraSource implements FrameSource {
   private armWatchdog(run: Run): void {
     clearTimeout(this.watchdog);
     const stallMs = this.options.camera.analysis.stallSeconds * 1000;
+    const dueAtMs = performance.now() + stallMs;
     this.watchdog = setTimeout(() => {
       if (run !== this.run || this.stopping) return;
+      const pausedMs = agentPauseMs(dueAtMs, performance.now());
+      if (pausedMs > 0) {
+        // The agent was not running (SIGSTOP, frozen VM): the camera's frames of that time wait unread in
+        // ffmpeg's pipe and are read right after this timer. The camera gets a fresh window, not a stall.
+        this.log.info({ pausedMs: Math.round(pausedMs) }, 'agent was paused; not counted against the camera');
+        this.armWatchdog(run);
+        return;
+      }
       run.stalled = true;
       const seconds = this.options.camera.analysis.stallSeconds;
       if (run.frames > 0) this.setState('stalled', `CAMERA_STALLED: no frame for ${seconds} s`);

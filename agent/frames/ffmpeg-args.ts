@@ -1,4 +1,6 @@
 import type { CameraConfig, SourceConfig } from '../config/schema.js';
+import { redactUrl } from '../ops/redact.js';
+import { buildFfconcat, FFCONCAT_OPTION_MIN_VERSION, RTSP_PROTOCOL_WHITELIST } from './ffconcat.js';
 
 /** Hardware decoders ffmpeg can be asked for (`cameras[].analysis.hwaccel`); absent = software. */
 export type HwAccel = NonNullable<CameraConfig['analysis']['hwaccel']>;
@@ -36,12 +38,24 @@ export interface FfmpegArgsOptions {
   skipNonReferenceFrames?: boolean;
 }
 
-/** What fluent-ffmpeg needs: `ffmpeg(input).inputOptions(...).outputOptions(...)`. */
+/** What fluent-ffmpeg needs: `ffmpeg(input).inputOptions(...).outputOptions(...)`, plus what ffmpeg reads on stdin. */
 export interface FfmpegArgs {
-  /** The URL or path ffmpeg opens; an RTSP URL here carries credentials: never log it unredacted. */
+  /** The path ffmpeg opens, or `pipe:0` for a camera (its URL comes on stdin, see `stdin`). */
   input: string;
   inputOptions: string[];
   outputOptions: string[];
+  /**
+   * Text to write to ffmpeg's stdin, then close it: for a camera, the ffconcat script carrying the URL
+   * with its credentials (see ffconcat.ts). Secret: never log it.
+   */
+  stdin?: string;
+  /** The source as a log line may show it: the file path, or the camera URL with its password masked. */
+  label: string;
+  /**
+   * True only with ffmpeg < 5.0, which cannot take the URL on stdin with RTSP options: the URL, with any
+   * password, is then an argument every local user can read. Callers warn about it.
+   */
+  credentialsInArgs: boolean;
 }
 
 /** Builds the ffmpeg options that turn one camera into RGB24 frames of `width` px at `fps` on stdout. */
@@ -51,19 +65,34 @@ export function buildFfmpegArgs(options: FfmpegArgsOptions): FfmpegArgs {
   // -nostats: the progress line every 0.5 s is noise; frames are counted on stdout instead.
   const inputOptions = ['-hide_banner', '-nostdin', '-nostats', ...hwaccelInputOptions(options), ...decoderInputOptions(options)];
   let input: string;
+  let label: string;
+  let stdin: string | undefined;
+  let credentialsInArgs = false;
 
   if ('file' in source) {
     input = options.filePath ?? source.file;
+    label = input;
     // -re is -readrate 1; other speeds replay recordings faster, 0 reads as fast as decoding allows.
     if (source.speed === 1) inputOptions.push('-re');
     else if (source.speed > 0) inputOptions.push('-readrate', String(source.speed));
     if (source.loop) inputOptions.push('-stream_loop', '-1');
   } else {
-    input = buildSourceUrl(source, options.password);
-    const timeoutUs = String(Math.round((options.socketTimeoutMs ?? DEFAULT_SOCKET_TIMEOUT_MS) * 1000));
-    // ffmpeg 5 renamed the RTSP socket timeout -stimeout to -timeout; on 4.x -timeout is the *listen*
-    // timeout (server mode), so using the wrong name either fails or silently waits forever.
-    inputOptions.push('-rtsp_transport', source.transport, version.major >= 5 ? '-timeout' : '-stimeout', timeoutUs);
+    const url = buildSourceUrl(source, options.password);
+    label = redactUrl(url);
+    const demuxerOptions = rtspDemuxerOptions(source, version, options.socketTimeoutMs ?? DEFAULT_SOCKET_TIMEOUT_MS);
+    if (atLeast(version, FFCONCAT_OPTION_MIN_VERSION.major, FFCONCAT_OPTION_MIN_VERSION.minor)) {
+      // The URL (and its password) goes through stdin, never argv: see ffconcat.ts.
+      input = 'pipe:0';
+      stdin = buildFfconcat(url, demuxerOptions);
+      // -nofind_stream_info: the concat demuxer copies the stream parameters the RTSP demuxer already probed;
+      // probing again cost 100-300 ms before the first frame (measured on the test server), which counts
+      // against the stall watchdog's connect window.
+      inputOptions.push('-protocol_whitelist', RTSP_PROTOCOL_WHITELIST, '-nofind_stream_info', '-f', 'concat', '-safe', '0');
+    } else {
+      input = url;
+      credentialsInArgs = hasPassword(url);
+      inputOptions.push(...demuxerOptions.flatMap(([name, value]) => [`-${name}`, value]));
+    }
   }
 
   const filters = [`fps=${formatFps(options.fps)}`, `scale=${options.width}:-2`];
@@ -79,7 +108,22 @@ export function buildFfmpegArgs(options: FfmpegArgsOptions): FfmpegArgs {
     '-pix_fmt', 'rgb24',
     '-f', 'rawvideo',
   ];
-  return { input, inputOptions, outputOptions };
+  return { input, inputOptions, outputOptions, label, credentialsInArgs, ...(stdin === undefined ? {} : { stdin }) };
+}
+
+/**
+ * Options for ffmpeg's RTSP demuxer (name without the dash, value). With UDP, `rtsp_flags filter_src`
+ * makes ffmpeg connect() its RTP/RTCP sockets to the camera's address and ports from the SETUP answer, so
+ * the kernel drops datagrams from anyone else; without it the sockets (bound on all interfaces) take
+ * packets from any host that guesses the port, and a forged RTP stream would be analysed as the camera's.
+ */
+export function rtspDemuxerOptions(source: { transport: 'tcp' | 'udp' }, version: FfmpegVersion, socketTimeoutMs: number): Array<[string, string]> {
+  const timeoutUs = String(Math.round(socketTimeoutMs * 1000));
+  // ffmpeg 5 renamed the RTSP socket timeout -stimeout to -timeout; on 4.x -timeout is the *listen*
+  // timeout (server mode), so using the wrong name either fails or silently waits forever.
+  const options: Array<[string, string]> = [['rtsp_transport', source.transport], [version.major >= 5 ? 'timeout' : 'stimeout', timeoutUs]];
+  if (source.transport === 'udp') options.push(['rtsp_flags', 'filter_src']);
+  return options;
 }
 
 /**
@@ -121,6 +165,14 @@ export function buildSourceUrl(source: { url: string; username?: string; passwor
   const pass = separatePassword ?? (url.password === '' ? undefined : decodeURIComponent(url.password));
   const userInfo = encodeURIComponent(user) + (pass === undefined ? '' : `:${encodeURIComponent(pass)}`);
   return `${url.protocol}//${userInfo}@${url.host}${url.pathname}${url.search}`;
+}
+
+function hasPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== '';
+  } catch {
+    return true; // cannot tell: assume the worst
+  }
 }
 
 function atLeast(version: FfmpegVersion, major: number, minor: number): boolean {

@@ -1,7 +1,7 @@
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { ChildProcess, execFile } from 'node:child_process';
 import { delimiter, join } from 'node:path';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { CamwatchError } from '../ops/errors.js';
 import type { Logger } from '../ops/logger.js';
@@ -143,9 +143,13 @@ export class FfmpegDecoder {
         else done();
       },
     });
+    if (args.credentialsInArgs) warnCredentialsInArgs(this.log);
+    // A camera's URL (with its password) is written to ffmpeg's stdin, never put in argv: fluent-ffmpeg
+    // pipes a stream input into stdin (as `pipe:0`) and ends it, and the concat demuxer reads it to EOF.
+    const input = args.stdin === undefined ? args.input : Readable.from([Buffer.from(args.stdin, 'utf8')]);
     const command = ffmpeg({ stdoutLines: this.options.stderrTailLines ?? DEFAULT_STDERR_TAIL_LINES })
       .setFfmpegPath(ffmpegPath)
-      .input(args.input)
+      .input(input)
       // Spread, not an array: fluent-ffmpeg splits array items at a space ("-vf a b" → 2 args).
       .inputOptions(...args.inputOptions)
       .output(sink, { end: false })
@@ -160,7 +164,7 @@ export class FfmpegDecoder {
       this.proc = proc;
       proc.once('error', (err) => this.finish(null, null, this.redact(err.message)));
       proc.once('close', (code, signal) => this.finish(code, signal));
-      this.log.debug({ pid: proc.pid, command: this.redact(commandLine) }, 'ffmpeg started');
+      this.log.debug({ pid: proc.pid, source: this.redact(args.label), command: this.redact(commandLine) }, 'ffmpeg started');
       if (this.requestedStop) this.signal('SIGTERM');
     });
     command.on('stderr', (line: string) => this.acceptStderr(line));
@@ -279,6 +283,17 @@ export class FfmpegDecoder {
   private redact(text: string): string {
     return redactSecrets(text, this.options.secrets);
   }
+}
+
+let credentialsWarned = false;
+
+/** Once per process: ffmpeg < 5.0 gets the camera URL as an argument, readable by every local user. */
+export function warnCredentialsInArgs(log: Logger): void {
+  if (credentialsWarned) return;
+  credentialsWarned = true;
+  log.warn(
+    'ffmpeg is older than 5.0: camera credentials are passed in its command line, readable by every user of this machine (ps). Install ffmpeg 5.0 or newer.',
+  );
 }
 
 function installExitHook(): void {

@@ -37,7 +37,7 @@ const RULES: Rule[] = [
   {
     // `method DESCRIBE failed: 401 Unauthorized` / `Server returned 401 Unauthorized (authorization failed)`
     test: /(?:failed|Server returned):? (40[13]) ([A-Za-z ]+?)(?: \(|$)/,
-    classify: (m) => ({ kind: 'unauthorized', code: 'CAMERA_UNAUTHORIZED', message: `camera rejected the credentials (${m[1]} ${m[2]})` }),
+    classify: (m) => ({ kind: 'unauthorized', code: 'CAMERA_UNAUTHORIZED', message: `camera rejected the credentials (${m[1]} ${reason(m[2])})` }),
   },
   {
     test: /(?:failed|Server returned):? 404 Not Found/,
@@ -50,7 +50,7 @@ const RULES: Rule[] = [
   },
   {
     test: /(?:failed|Server returned):? ([45]\d\d) ([A-Za-z ]+?)(?: \(|$)/,
-    classify: (m) => ({ kind: 'rtsp_status', message: `camera answered ${m[1]} ${m[2]}` }),
+    classify: (m) => ({ kind: 'rtsp_status', message: `camera answered ${m[1]} ${reason(m[2])}` }),
   },
   {
     test: /Connection refused|Connection timed out|Operation timed out|No route to host|Network is unreachable|Host is unreachable|Failed to resolve hostname|Name or service not known|Temporary failure in name resolution|Connection reset by peer/i,
@@ -62,7 +62,7 @@ const RULES: Rule[] = [
     test: /Decoder \(codec (\w+)\) not found|no decoder found for: ?(\w+)|Unknown decoder '([^']+)'|No decoder for stream|Codec \S* ?not supported|unsupported codec/i,
     classify: (m) => {
       const codec = m[1] ?? m[2] ?? m[3];
-      return { kind: 'codec', code: 'CAMERA_CODEC', message: codec ? `no decoder for codec ${codec}` : 'stream codec is not supported' };
+      return { kind: 'codec', code: 'CAMERA_CODEC', message: codec ? `no decoder for codec ${codec.slice(0, MAX_QUOTED_CHARS)}` : 'stream codec is not supported' };
     },
   },
   {
@@ -75,8 +75,17 @@ const RULES: Rule[] = [
   },
 ];
 
+/**
+ * Longest piece of a line quoted in a message (chars). The RTSP reason phrase is the camera's own text:
+ * a camera answering `401 <4 KB of letters>` must not put 4 KB into every state change and MQTT payload.
+ */
+const MAX_QUOTED_CHARS = 40;
+
 /** The classification of one stderr line, or undefined for the many informational lines. */
 export function classifyStderrLine(line: string): StderrClassification | undefined {
+  // ffmpeg never indents an error; indented lines are its header dump, where the camera's own metadata
+  // (an SDP title such as "x failed: 401 Unauthorized") would otherwise pass for an error.
+  if (/^\s/.test(line)) return undefined;
   for (const rule of RULES) {
     const m = rule.test.exec(line);
     if (m) return rule.classify(m);
@@ -96,6 +105,10 @@ export function classifyStderr(lines: Iterable<string>): StderrClassification | 
     if (c) fallback = c;
   }
   return fallback;
+}
+
+function reason(text: string | undefined): string {
+  return (text ?? '').slice(0, MAX_QUOTED_CHARS).trim();
 }
 
 function unreachableMessage(match: string): string {

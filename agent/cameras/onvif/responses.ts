@@ -77,13 +77,20 @@ export function parseSystemDateAndTime(xml: string): Date {
   if (!info) throw new OnvifResponseError('no SystemDateAndTime in GetSystemDateAndTime response');
   const dt = child(info, 'UTCDateTime') ?? child(info, 'LocalDateTime');
   if (!dt) throw new OnvifResponseError('GetSystemDateAndTime response has neither UTCDateTime nor LocalDateTime');
-  const n = (...path: string[]): number => {
+  // Each field in its range: Date.UTC rolls Month 13 or Hour 24 over into the next year or day, which
+  // would turn a broken camera clock into a plausible but wrong skew. Second 60 is a leap second.
+  const n = (min: number, max: number, ...path: string[]): number => {
     const v = Number(textAt(dt, ...path));
-    if (!Number.isInteger(v)) throw new OnvifResponseError(`bad ${path.join('/')} in GetSystemDateAndTime response`);
+    if (!Number.isInteger(v) || v < min || v > max) throw new OnvifResponseError(`bad ${path.join('/')} in GetSystemDateAndTime response`);
     return v;
   };
-  const ms = Date.UTC(n('Date', 'Year'), n('Date', 'Month') - 1, n('Date', 'Day'), n('Time', 'Hour'), n('Time', 'Minute'), n('Time', 'Second'));
-  if (!Number.isFinite(ms)) throw new OnvifResponseError('impossible date in GetSystemDateAndTime response');
+  const year = n(1900, 9999, 'Date', 'Year');
+  const month = n(1, 12, 'Date', 'Month');
+  const day = n(1, 31, 'Date', 'Day');
+  const ms = Date.UTC(year, month - 1, day, n(0, 23, 'Time', 'Hour'), n(0, 59, 'Time', 'Minute'), n(0, 60, 'Time', 'Second'));
+  if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) {
+    throw new OnvifResponseError('impossible date in GetSystemDateAndTime response');
+  }
   return new Date(ms);
 }
 
@@ -152,10 +159,10 @@ export function parseProfiles(xml: string): OnvifProfile[] {
     const profile: OnvifProfile = { token, name: textAt(p, 'Name') ?? token };
     if (encoder) {
       const encoding = normaliseEncoding(textAt(encoder, 'Encoding'));
-      const width = positive(textAt(encoder, 'Resolution', 'Width'));
-      const height = positive(textAt(encoder, 'Resolution', 'Height'));
-      const fps = positive(textAt(encoder, 'RateControl', 'FrameRateLimit'));
-      const bitrateKbps = positive(textAt(encoder, 'RateControl', 'BitrateLimit'));
+      const width = positive(textAt(encoder, 'Resolution', 'Width'), MAX_PROFILE_PIXELS, true);
+      const height = positive(textAt(encoder, 'Resolution', 'Height'), MAX_PROFILE_PIXELS, true);
+      const fps = positive(textAt(encoder, 'RateControl', 'FrameRateLimit'), MAX_PROFILE_FPS, false);
+      const bitrateKbps = positive(textAt(encoder, 'RateControl', 'BitrateLimit'), MAX_PROFILE_KBPS, true);
       Object.assign(
         profile,
         encoding === undefined ? {} : { encoding },
@@ -175,11 +182,16 @@ export function parseMediaUri(xml: string, responseName: 'GetStreamUriResponse' 
   const r = at(soapBody(xml), responseName);
   const uri = textAt(r, 'MediaUri', 'Uri') ?? textAt(r, 'Uri') ?? textAt(findFirst(r, 'MediaUri'), 'Uri');
   if (uri === undefined) throw new OnvifResponseError(`no Uri in ${responseName}`);
+  let protocol: string;
   try {
-    new URL(uri);
+    protocol = new URL(uri).protocol;
   } catch {
     throw new OnvifResponseError(`${responseName} Uri is not a URL`);
   }
+  // A stream is pulled over RTSP and a snapshot over HTTP; anything else (file:, javascript:, ftp:) is not
+  // a URL the agent should be pointed at by whatever answers on the camera's address.
+  const allowed = responseName === 'GetStreamUriResponse' ? ['rtsp:', 'rtsps:'] : ['http:', 'https:'];
+  if (!allowed.includes(protocol)) throw new OnvifResponseError(`${responseName} Uri is ${protocol}, expected ${allowed.join(' or ')}`);
   return uri;
 }
 
@@ -192,10 +204,20 @@ export function normaliseEncoding(raw: string | undefined): string | undefined {
   return compact === '' ? undefined : compact;
 }
 
-function positive(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
+/** Profile values beyond these are firmware garbage, read as absent (a 16K sensor is 15360 px wide). */
+const MAX_PROFILE_PIXELS = 100_000;
+const MAX_PROFILE_FPS = 1_000;
+const MAX_PROFILE_KBPS = 100_000;
+
+/**
+ * A positive decimal number up to `max` (an integer when asked), else undefined. Plain decimals only:
+ * Number() would also take "0x500", "1e3" and "Infinity".
+ */
+function positive(text: string | undefined, max: number, integer: boolean): number | undefined {
+  if (text === undefined || !/^\d{1,9}(?:\.\d{1,6})?$/.test(text)) return undefined;
   const n = Number(text);
-  return Number.isFinite(n) && n > 0 ? n : undefined;
+  if (n <= 0 || n > max || (integer && !Number.isInteger(n))) return undefined;
+  return n;
 }
 
 function stripPrefix(qname: string): string {

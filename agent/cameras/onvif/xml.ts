@@ -170,7 +170,8 @@ function decodeEntities(raw: string, offset: number): string {
   if (!raw.includes('&')) return raw;
   return raw.replace(/&([^;&\s]{0,10});?/g, (match, body: string) => {
     if (!match.endsWith(';')) throw new XmlError('bare "&"', offset);
-    if (body in PREDEFINED) return PREDEFINED[body] as string;
+    // Own keys only: `in` would also take Object.prototype's (`&toString;` decoded to a function's source).
+    if (Object.hasOwn(PREDEFINED, body)) return PREDEFINED[body] as string;
     const code = body.startsWith('#x') ? parseInt(body.slice(2), 16) : body.startsWith('#') ? parseInt(body.slice(1), 10) : NaN;
     if (!Number.isInteger(code) || code < 1 || code > 0x10ffff) throw new XmlError(`unknown entity &${body};`, offset);
     return String.fromCodePoint(code);

@@ -49,20 +49,38 @@ describe('buildFfmpegArgs', () => {
     expect(valueOf(a.outputOptions, '-fps_mode')).toBe('passthrough');
   });
 
-  it('uses RTSP over TCP by default with a socket timeout in microseconds (-timeout on ffmpeg 5)', () => {
-    const a = args({ url: 'rtsp://10.0.0.5/live' }, { socketTimeoutMs: 3000 });
-    expect(a.input).toBe('rtsp://10.0.0.5/live');
-    expect(valueOf(a.inputOptions, '-rtsp_transport')).toBe('tcp');
-    expect(valueOf(a.inputOptions, '-timeout')).toBe('3000000');
-    expect(a.inputOptions).not.toContain('-stimeout');
+  it('gives ffmpeg a camera on stdin (ffconcat), never in its arguments, with the RTSP options in the script', () => {
+    const a = args({ url: 'rtsp://10.0.0.5/live', username: 'admin' }, { socketTimeoutMs: 3000, password: 'S3cret' });
+    expect(a.input).toBe('pipe:0');
+    expect(valueOf(a.inputOptions, '-f')).toBe('concat');
+    expect(valueOf(a.inputOptions, '-safe')).toBe('0');
+    expect(valueOf(a.inputOptions, '-protocol_whitelist')).toBe('pipe,tcp,udp,rtp,tls');
+    expect(a.inputOptions).toContain('-nofind_stream_info');
+    // Given on the command line these would reach the concat demuxer, which refuses them.
+    expect(a.inputOptions).not.toContain('-rtsp_transport');
+    expect(a.inputOptions).not.toContain('-timeout');
+    expect(a.stdin).toBe("ffconcat version 1.0\nfile 'rtsp://admin:S3cret@10.0.0.5/live'\noption rtsp_transport 'tcp'\noption timeout '3000000'\n");
+    expect([...a.inputOptions, a.input, ...a.outputOptions].join(' ')).not.toContain('S3cret');
+    expect(a.credentialsInArgs).toBe(false);
+    expect(a.label).toBe('rtsp://admin:***@10.0.0.5/live');
   });
 
-  it('uses UDP when configured', () => {
-    expect(valueOf(args({ url: 'rtsp://10.0.0.5/live', transport: 'udp' }).inputOptions, '-rtsp_transport')).toBe('udp');
+  it('uses UDP when configured, accepting RTP only from the camera (rtsp_flags filter_src)', () => {
+    const udp = args({ url: 'rtsp://10.0.0.5/live', transport: 'udp' });
+    expect(udp.stdin).toContain("option rtsp_transport 'udp'\n");
+    expect(udp.stdin).toContain("option rtsp_flags 'filter_src'\n");
+    expect(args({ url: 'rtsp://10.0.0.5/live' }).stdin).not.toContain('filter_src');
+    // ffmpeg 4.x: no ffconcat options, so on the command line (with the same filter).
+    const old = args({ url: 'rtsp://10.0.0.5/live', transport: 'udp' }, { version: V4 });
+    expect(valueOf(old.inputOptions, '-rtsp_flags')).toBe('filter_src');
   });
 
   it('uses -stimeout and -vsync 0 on ffmpeg 4.x, where -timeout means something else', () => {
     const a = args({ url: 'rtsp://10.0.0.5/live' }, { version: V4 });
+    // ffmpeg 4.x has no ffconcat `option` directive: the URL stays an argument (and the agent warns).
+    expect(a.input).toBe('rtsp://10.0.0.5/live');
+    expect(a.stdin).toBeUndefined();
+    expect(valueOf(a.inputOptions, '-rtsp_transport')).toBe('tcp');
     expect(valueOf(a.inputOptions, '-stimeout')).toBe('5000000');
     expect(a.inputOptions).not.toContain('-timeout');
     expect(valueOf(a.outputOptions, '-vsync')).toBe('0');
@@ -103,8 +121,14 @@ describe('buildFfmpegArgs', () => {
   });
 
   it('inserts separately configured credentials into the URL for ffmpeg, percent-encoded', () => {
-    const a = args({ url: 'rtsp://10.0.0.5:554/Streaming/Channels/101?transport=x', username: 'ad min', password: 'unused' }, { password: 'p@ss:w/rd%41' });
-    expect(a.input).toBe('rtsp://ad%20min:p%40ss%3Aw%2Frd%2541@10.0.0.5:554/Streaming/Channels/101?transport=x');
+    const a = args({ url: 'rtsp://10.0.0.5:554/Streaming/Channels/101?transport=x', username: 'ad min', password: 'unused' }, { password: "p@ss:w/rd%41'" });
+    expect(a.stdin).toContain("file 'rtsp://ad%20min:p%40ss%3Aw%2Frd%2541'\\''@10.0.0.5:554/Streaming/Channels/101?transport=x'\n");
+  });
+
+  it('flags the credentials as visible in the arguments only on ffmpeg 4.x with a password', () => {
+    expect(args({ url: 'rtsp://u:p@10.0.0.5/live' }, { version: V4 }).credentialsInArgs).toBe(true);
+    expect(args({ url: 'rtsp://10.0.0.5/live' }, { version: V4 }).credentialsInArgs).toBe(false);
+    expect(args({ url: 'rtsp://u:p@10.0.0.5/live' }).credentialsInArgs).toBe(false);
   });
 });
 
