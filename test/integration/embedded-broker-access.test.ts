@@ -185,7 +185,10 @@ health: { port: 0 }
       const forger = await connect({ clientId: `op-forge-${clients.length}`, ...operator() });
       const closed = new Promise<void>((r) => forger.once('close', () => r()));
       forger.publish(topic, payload, { qos: 1, retain }, () => undefined);
-      await closed; // aedes closes a connection whose publish is not authorised (3.1.1 has no negative PUBACK)
+      // aedes closes a connection whose publish is not authorised (3.1.1 has no negative PUBACK).
+      let timer: NodeJS.Timeout | undefined;
+      const notRefused = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the publish on ${topic} was accepted`)), 5_000)));
+      await Promise.race([closed, notRefused]).finally(() => clearTimeout(timer));
     }
     // A round trip through the agent after every forgery: had any been delivered, it would be in `seen` by now.
     await watcher.subscribeAsync(REPLIES, { qos: 1 });
