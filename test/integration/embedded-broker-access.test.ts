@@ -13,6 +13,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createLogger } from '../../agent/ops/logger.js';
 import { openStore } from '../../agent/store/sqlite-store.js';
+import * as topics from '../../agent/uplink/topics.js';
 import { makeRecord } from '../fixtures/outbox-data.js';
 import { assertNoAgentLeaks, startAgent, type AgentProcess } from '../helpers/agent-process.js';
 import { runCli } from '../helpers/cli-process.js';
@@ -21,8 +22,14 @@ import { freePort } from '../helpers/mosquitto.js';
 
 const AGENT = 'acl-box';
 const AGENT_CLIENT_ID = `camwatch-${AGENT}`;
-/** Replies land under the prefix, where the operator may subscribe. */
-const REPLIES = 'camwatch/replies/operator-test';
+/**
+ * Where the agent answers: under the prefix, where the operator may read. The command hardening of issue 16
+ * (another branch) confines answers to `<prefix>/<agentId>/responses/` (topics.responseTopicRoot); before it,
+ * the agent refuses its own tree and answers anywhere else. Either way this topic is one the agent answers on.
+ * (Once both are merged: `${responseTopicRoot('camwatch', AGENT)}operator-test`.)
+ */
+const responseTopicRoot = (topics as Record<string, unknown>).responseTopicRoot as ((prefix: string, agentId: string) => string) | undefined;
+const REPLIES = responseTopicRoot === undefined ? 'camwatch/replies/operator-test' : `${responseTopicRoot('camwatch', AGENT)}operator-test`;
 
 interface Login {
   username: string;
