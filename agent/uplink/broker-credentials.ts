@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { resolveConfigPath } from '../config/load.js';
@@ -134,6 +134,8 @@ function writePrivateFile(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
   let fd: number | undefined;
   try {
+    // agent.dataDir exists by now; a directory named by mqtt.embeddedCredentialsFile may not (created private).
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
     writeSync(fd, text);
     fsyncSync(fd);
