@@ -44,7 +44,7 @@ it('agent uplink → embedded aedes broker → mosquitto_sub logged in as the op
     await waitFor('mosquitto_sub subscribed', () => lines.some((l) => l.includes('SUBACK')));
 
     uplink = createMqttUplink({
-      config: mqttConfig(broker.url, { username: broker.agentLogin.username }),
+      config: mqttConfig(broker.url, { username: broker.agentLogin.username, maxInlineSnapshotBytes: 1024 * 1024 }),
       password: broker.agentLogin.password,
       agentId: AGENT,
       store,
@@ -52,7 +52,8 @@ it('agent uplink → embedded aedes broker → mosquitto_sub logged in as the op
       backoff: { minMs: 20, maxMs: 100 },
     });
     await uplink.start();
-    const records = [0, 1, 2].map((i) => makeRecord('emb', i, { agentId: AGENT }));
+    // The third carries a 600 kB snapshot (800 kB inline): over the 256 KiB cap for clients, which the agent's own login is not held to.
+    const records = [0, 1, 2].map((i) => makeRecord('emb', i, { agentId: AGENT, ...(i === 2 ? { jpegBytes: 600_000 } : {}) }));
     for (const r of records) store.save(r);
     uplink.notify();
 
