@@ -2,6 +2,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from '../ops/logger.js';
 import {
+  CONNACK_NOT_AUTHORIZED,
   clientIdRefusal,
   loginRole,
   publishRefusal,
@@ -90,6 +91,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         return;
       }
       const socket = client.conn as Socket;
+      // Gone while its CONNECT was being checked: its close event may have passed, so a claim would never be released.
+      if (socket.destroyed) {
+        done(authError({ returnCode: CONNACK_NOT_AUTHORIZED, reason: 'connection closed during login' }), false);
+        return;
+      }
       claimed.set(client.id, socket);
       socket.once('close', () => {
         if (claimed.get(client.id) === socket) claimed.delete(client.id);
