@@ -1,3 +1,4 @@
+import { brokerCommand } from './commands/broker.js';
 import { cameraCommand } from './commands/camera.js';
 import { configCommand } from './commands/config.js';
 import { detectCommand } from './commands/detect.js';
@@ -11,4 +12,4 @@ import { tailCommand } from './commands/tail.js';
 import type { CliCommand } from './types.js';
 
 /** Every `camwatch` subcommand, in the order `--help` lists them. */
-export const commands: CliCommand[] = [runCommand, discoverCommand, cameraCommand, detectCommand, evalCommand, configCommand, incidentsCommand, doctorCommand, statusCommand, tailCommand];
+export const commands: CliCommand[] = [runCommand, discoverCommand, cameraCommand, detectCommand, evalCommand, configCommand, incidentsCommand, doctorCommand, statusCommand, tailCommand, brokerCommand];

@@ -202,6 +202,17 @@ export const configSchema = z.strictObject({
       url: z.string().optional().describe('mqtt://, mqtts://, ws:// broker URL; absent → the embedded broker'),
       embeddedPort: z.number().int().min(0).max(65535).default(1883).describe('Port of the embedded broker (used when url is absent)'),
       embeddedHost: z.string().default('127.0.0.1').describe('Interface the embedded broker listens on (used when url is absent)'),
+      embeddedMaxPacketBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(256 * 1024 * 1024)
+        .default(256 * 1024)
+        .describe('Largest MQTT packet the embedded broker accepts from a client other than the agent (a command is a few kB); a bigger one closes the connection (bytes, default 256 KiB)'),
+      embeddedCredentialsFile: z
+        .string()
+        .optional()
+        .describe('File (mode 0600) with the operator login of the embedded broker, created at the first start; relative to the config file. Default <agent.dataDir>/embedded-broker-credentials.json'),
       username: z.string().optional().describe('Broker user'),
       password: z.string().optional().describe('Broker password; prefer passwordFile or passwordEnv'),
       passwordFile: z.string().optional().describe('File holding the broker password (trimmed); relative to the config file'),

@@ -11,7 +11,15 @@ import type { SourceStateChange } from '../frames/types.js';
 import type { IncidentRecord } from '../incidents/types.js';
 import { createStoreWriter, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, openStore, type StoreWriter } from '../store/index.js';
 import type { IncidentStore } from '../store/types.js';
-import { createMqttUplink, startEmbeddedBroker } from '../uplink/index.js';
+import {
+  createMqttUplink,
+  embeddedCredentialsPath,
+  loadOrCreateOperatorLogin,
+  startEmbeddedBroker,
+  uplinkClientId,
+  type BrokerAccessPolicy,
+  type EmbeddedBroker,
+} from '../uplink/index.js';
 import type { Uplink } from '../uplink/types.js';
 import { quantile } from './camera-pipeline.js';
 import { startCamera, type RunningCamera } from './camera-runner.js';
@@ -51,7 +59,7 @@ export class Agent {
    * Two runs in flight: the detector's worker thread always has the next image queued.
    */
   private readonly scheduler = new DetectorScheduler({ maxInFlight: 2 });
-  private broker?: { url: string; close(): Promise<void> };
+  private broker?: EmbeddedBroker;
   private health?: { url: string; close(): Promise<void> };
   private readonly cameras = new Map<string, RunningCamera>();
   /** Frames analysed per camera at the previous status read, for a per-interval fps. */
@@ -138,16 +146,18 @@ export class Agent {
   private async startUplink(): Promise<void> {
     const { config } = this;
     let mqttConfig = config.mqtt;
+    let password = this.loaded.secrets.mqttPassword;
     if (!config.mqtt.url) {
-      this.broker ??= await startEmbeddedBroker({ host: config.mqtt.embeddedHost, port: config.mqtt.embeddedPort, logger: this.logger });
-      mqttConfig = { ...config.mqtt, url: this.broker.url };
-      this.log.info({ url: this.broker.url }, 'no mqtt.url configured: embedded MQTT broker (aedes) started');
+      const broker = await this.embeddedBroker();
+      // The agent logs in like any client, with its own login: through the config object and the password option, never inside the URL.
+      mqttConfig = { ...config.mqtt, url: broker.url, username: broker.agentLogin.username };
+      password = broker.agentLogin.password;
     }
     const uplink = createMqttUplink({
       config: mqttConfig,
       agentId: config.agent.id,
       store: this.store!,
-      password: this.loaded.secrets.mqttPassword,
+      password,
       tlsFiles: this.loaded.secrets.mqttTls,
       commandSecret: this.loaded.secrets.commandSecret,
       logger: this.logger,
@@ -155,6 +165,32 @@ export class Agent {
     for (const [name, handler] of Object.entries(agentCommands(this.commandTarget()))) uplink.onCommand(name, handler);
     this.uplink = uplink;
     await this.uplink.start();
+  }
+
+  /**
+   * The embedded broker (no mqtt.url), started once; a reload that restarts the uplink hands it the new topic
+   * prefix, client id and packet cap (its address and the operator login change on a full restart).
+   */
+  private async embeddedBroker(): Promise<EmbeddedBroker> {
+    const { mqtt, agent } = this.config;
+    const policy: BrokerAccessPolicy = { topicPrefix: mqtt.topicPrefix, agentId: agent.id, agentClientId: uplinkClientId(mqtt, agent.id) };
+    if (this.broker !== undefined) {
+      this.broker.setPolicy(policy, mqtt.embeddedMaxPacketBytes);
+      return this.broker;
+    }
+    const credentialsFile = embeddedCredentialsPath(this.loaded);
+    const { login, created } = loadOrCreateOperatorLogin(credentialsFile);
+    if (created) this.log.info({ file: credentialsFile, username: login.username }, 'embedded broker: operator login generated (mode 0600); `camwatch broker credentials` shows it');
+    this.broker = await startEmbeddedBroker({
+      host: mqtt.embeddedHost,
+      port: mqtt.embeddedPort,
+      logger: this.logger,
+      operator: login,
+      policy,
+      maxPacketBytes: mqtt.embeddedMaxPacketBytes,
+    });
+    this.log.info({ url: this.broker.url, credentialsFile }, 'no mqtt.url configured: embedded MQTT broker (aedes) started');
+    return this.broker;
   }
 
   private createDetector(): Promise<Detector> {

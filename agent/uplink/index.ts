@@ -2,6 +2,7 @@
 export type { Uplink, UplinkStats } from './types.js';
 export {
   createMqttUplink,
+  uplinkClientId,
   DEFAULT_MQTT_PROTOCOL_VERSION,
   DEFAULT_MQTT_CONNECT_TIMEOUT_MS,
   DEFAULT_STOP_DRAIN_TIMEOUT_MS,
@@ -9,7 +10,9 @@ export {
   DEFAULT_OUTBOX_POLL_MS,
 } from './mqtt-uplink.js';
 export type { MqttUplink, MqttUplinkOptions, MqttUplinkStats } from './mqtt-uplink.js';
-export { startEmbeddedBroker } from './embedded-broker.js';
+export { startEmbeddedBroker, embeddedBrokerUrl, DEFAULT_EMBEDDED_MAX_PACKET_BYTES, EMBEDDED_CONNECT_MAX_BYTES } from './embedded-broker.js';
+export { embeddedCredentialsPath, loadOrCreateOperatorLogin, readOperatorLogin, EMBEDDED_CREDENTIALS_FILE } from './broker-credentials.js';
+export type { BrokerAccessPolicy, BrokerLogin, BrokerRole } from './broker-acl.js';
 export type { EmbeddedBroker, EmbeddedBrokerOptions } from './embedded-broker.js';
 export { incidentTopic, statusTopic, cameraStateTopic, incidentFilter, commandTopic, commandName, commandFilter } from './topics.js';
 export { COMMAND_ERROR_CODES, errorResponse, parseCommandRequest, responseTopicAllowed, runCommand } from './commands.js';

@@ -100,6 +100,11 @@ interface Connection {
   closed: boolean;
 }
 
+/** The client id the uplink connects with: mqtt.clientId, default `camwatch-<agentId>` (the embedded broker reserves it). */
+export function uplinkClientId(config: Pick<MqttConfig, 'clientId'>, agentId: string): string {
+  return config.clientId ?? `camwatch-${agentId}`;
+}
+
 /** Publishes the store's outbox to an MQTT broker, at least once and in order; see the module notes in mqtt-uplink. */
 export function createMqttUplink(options: MqttUplinkOptions): MqttUplink {
   return new MqttOutboxUplink(options);
@@ -270,7 +275,7 @@ class MqttOutboxUplink implements MqttUplink {
   // ---- connection lifecycle ------------------------------------------------------------------------
 
   private clientId(): string {
-    return this.options.config.clientId ?? `camwatch-${this.options.agentId}`;
+    return uplinkClientId(this.options.config, this.options.agentId);
   }
 
   private statusTopic(): string {

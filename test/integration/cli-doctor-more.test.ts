@@ -55,7 +55,7 @@ ${cameras}`,
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('counts events waiting in an existing store; embedded broker passes with nothing to check; 404 and refused cameras fail with their fix', async () => {
+  it('counts events waiting in an existing store; embedded broker passes (its login comes at the first start); 404 and refused cameras fail with their fix', async () => {
     // The agent's own store writes the file: 3 events saved, 1 sent, so 2 wait for the broker.
     mkdirSync(join(dir, 'var-store'));
     const store = openStore({ path: join(dir, 'var-store', 'camwatch.db'), logger: createLogger({ level: 'silent' }) });
@@ -75,7 +75,7 @@ ${cameras}`,
     expect(code).toBe(1);
     const byName = new Map(checks.map((c) => [c.name, c]));
     expect(byName.get('database')).toEqual(expect.objectContaining({ status: 'pass', detail: expect.stringMatching(/camwatch\.db: integrity ok, 2 events waiting for the broker$/) }));
-    expect(byName.get('broker')).toEqual(expect.objectContaining({ status: 'pass', detail: expect.stringMatching(/^embedded broker on 127\.0\.0\.1:1883, nothing to check/) }));
+    expect(byName.get('broker')).toEqual(expect.objectContaining({ status: 'pass', detail: expect.stringMatching(/^embedded broker on 127\.0\.0\.1:1883; its operator login is generated at the agent's first start/) }));
     expect(byName.get('camera wrong-path')).toEqual(
       expect.objectContaining({ status: 'fail', code: 'CAMERA_NOT_FOUND', detail: 'camera has no stream at this path (404 Not Found)', fix: expect.stringContaining('Check the stream path') }),
     );

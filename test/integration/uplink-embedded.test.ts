@@ -12,6 +12,8 @@ import { makeRecord, mqttConfig, waitFor } from '../fixtures/outbox-data.js';
 
 const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const AGENT = 'edge-emb';
+const OPERATOR = { username: 'operator', password: 'test-operator-password-0123' };
+const POLICY = { topicPrefix: 'camwatch', agentId: AGENT, agentClientId: `camwatch-${AGENT}` };
 let broker: EmbeddedBroker | undefined;
 let uplink: MqttUplink | undefined;
 let watcher: ChildProcess | undefined;
@@ -22,18 +24,18 @@ afterEach(async () => {
   await broker?.close();
 });
 
-it('agent uplink → embedded aedes broker → a plain mosquitto_sub sees every incident', async () => {
+it('agent uplink → embedded aedes broker → mosquitto_sub logged in as the operator sees every incident', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'camwatch-emb-'));
   const store = openStore({ path: join(dir, 'camwatch.db'), logger });
   try {
-    broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger });
+    broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger, operator: OPERATOR, policy: POLICY });
     expect(broker.url).toBe(`mqtt://127.0.0.1:${broker.port}`);
     expect(broker.port).toBeGreaterThan(0);
 
     // stdbuf: mosquitto_sub's debug lines (we wait for its SUBACK) are otherwise block-buffered into a pipe.
     watcher = spawn(
       'stdbuf',
-      ['-oL', 'mosquitto_sub', '-d', '-h', '127.0.0.1', '-p', String(broker.port), '-t', `camwatch/${AGENT}/incidents/#`, '-q', '1', '-F', '%t %p', '-C', '3', '-W', '20'],
+      ['-oL', 'mosquitto_sub', '-d', '-h', '127.0.0.1', '-p', String(broker.port), '-u', OPERATOR.username, '-P', OPERATOR.password, '-t', `camwatch/${AGENT}/incidents/#`, '-q', '1', '-F', '%t %p', '-C', '3', '-W', '20'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const lines: string[] = [];
@@ -41,9 +43,17 @@ it('agent uplink → embedded aedes broker → a plain mosquitto_sub sees every 
     const exited = new Promise<number | null>((r) => watcher!.once('exit', (code) => r(code)));
     await waitFor('mosquitto_sub subscribed', () => lines.some((l) => l.includes('SUBACK')));
 
-    uplink = createMqttUplink({ config: mqttConfig(broker.url), agentId: AGENT, store, logger, backoff: { minMs: 20, maxMs: 100 } });
+    uplink = createMqttUplink({
+      config: mqttConfig(broker.url, { username: broker.agentLogin.username, maxInlineSnapshotBytes: 1024 * 1024 }),
+      password: broker.agentLogin.password,
+      agentId: AGENT,
+      store,
+      logger,
+      backoff: { minMs: 20, maxMs: 100 },
+    });
     await uplink.start();
-    const records = [0, 1, 2].map((i) => makeRecord('emb', i, { agentId: AGENT }));
+    // The third carries a 600 kB snapshot (800 kB inline): over the 256 KiB cap for clients, which the agent's own login is not held to.
+    const records = [0, 1, 2].map((i) => makeRecord('emb', i, { agentId: AGENT, ...(i === 2 ? { jpegBytes: 600_000 } : {}) }));
     for (const r of records) store.save(r);
     uplink.notify();
 
@@ -66,8 +76,8 @@ it('agent uplink → embedded aedes broker → a plain mosquitto_sub sees every 
 });
 
 it('refuses a port already in use with the listen error, and closes cleanly', async () => {
-  broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger });
-  await expect(startEmbeddedBroker({ host: '127.0.0.1', port: broker.port, logger })).rejects.toThrow(/EADDRINUSE/);
+  broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger, operator: OPERATOR, policy: POLICY });
+  await expect(startEmbeddedBroker({ host: '127.0.0.1', port: broker.port, logger, operator: OPERATOR, policy: POLICY })).rejects.toThrow(/EADDRINUSE/);
   await broker.close();
   await broker.close(); // idempotent
   broker = undefined;

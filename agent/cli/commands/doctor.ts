@@ -31,7 +31,7 @@ what to do for each problem:
   model load   onnxruntime opens it and runs it once
   database     the store opens (read-only: safe while the agent runs), integrity, events waiting
   disk         free space in agent.dataDir (warn under ${formatBytes(DEFAULT_DISK_WARN_BYTES)}, fail under ${formatBytes(DEFAULT_DISK_FAIL_BYTES)})
-  broker       connects to mqtt.url with the configured user and password (CONNACK); none with the embedded broker
+  broker       connects to mqtt.url with the configured user and password (CONNACK); with the embedded broker, its login file
   clock        time sync (chrony or systemd-timesyncd)
   camera ID    each camera: reachable, credentials, codec, resolution, fps (decodes a few seconds)
 

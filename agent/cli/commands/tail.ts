@@ -7,6 +7,8 @@ import { describeError } from '../../ops/errors.js';
 import { redactSecrets, redactUrl } from '../../ops/redact.js';
 import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
 import { tlsClientOptions } from '../../uplink/tls.js';
+import { embeddedCredentialsPath, readOperatorLogin } from '../../uplink/broker-credentials.js';
+import { embeddedBrokerUrl } from '../../uplink/embedded-broker.js';
 import { connectBroker } from '../mqtt-connect.js';
 import { formatTailLine, jsonLine, matchesFilter, parseTailMessage, type TailFilter } from '../tail-format.js';
 import type { CliCommand, CliIO } from '../types.js';
@@ -28,7 +30,8 @@ Events replayed after an outage are marked "(replay)". Ctrl-C stops.
 Options:
   -c, --config FILE   broker URL, user and password (passwordFile / passwordEnv), TLS, topic prefix and agent id
                       from this config (default: ${DEFAULT_CONFIG_PATH}, else ${EXAMPLE_CONFIG_PATH});
-                      without mqtt.url, the agent's embedded broker
+                      without mqtt.url, the agent's embedded broker, logged in as its operator (the
+                      credentials file in agent.dataDir: run as the agent's user, or with sudo)
       --url URL       broker URL instead (mqtt://user:password@host:1883 also works); with --url alone, every
                       agent under the "${DEFAULT_TOPIC_PREFIX}" prefix is shown
       --agent ID      only this agent ("+" for all; default: the config's agent.id)
@@ -96,17 +99,19 @@ async function brokerTarget(values: { config?: string; url?: string; agent?: str
   const path = values.config ?? (existsSync(resolve(io.cwd, DEFAULT_CONFIG_PATH)) ? DEFAULT_CONFIG_PATH : EXAMPLE_CONFIG_PATH);
   const loaded = await loadConfig(path, { cwd: io.cwd, env: io.env });
   const { mqtt, agent } = loaded.config;
-  // The embedded broker listens on embeddedHost; "every interface" is reached locally on loopback.
-  const host = mqtt.embeddedHost === '0.0.0.0' || mqtt.embeddedHost === '::' ? '127.0.0.1' : mqtt.embeddedHost;
-  const url = values.url ?? mqtt.url ?? `mqtt://${host.includes(':') ? `[${host}]` : host}:${mqtt.embeddedPort}`;
+  const url = values.url ?? mqtt.url ?? embeddedBrokerUrl(mqtt.embeddedHost, mqtt.embeddedPort);
+  // The embedded broker wants its operator login, from the file the agent created (readable by the agent's user).
+  const login =
+    values.url === undefined && mqtt.url === undefined
+      ? readOperatorLogin(embeddedCredentialsPath(loaded))
+      : { ...(mqtt.username === undefined ? {} : { username: mqtt.username }), ...(loaded.secrets.mqttPassword === undefined ? {} : { password: loaded.secrets.mqttPassword }) };
   return {
     url,
     clientOptions: tlsClientOptions(url, mqtt.tls, loaded.secrets.mqttTls),
-    ...(mqtt.username === undefined ? {} : { username: mqtt.username }),
-    ...(loaded.secrets.mqttPassword === undefined ? {} : { password: loaded.secrets.mqttPassword }),
+    ...login,
     prefix: mqtt.topicPrefix,
     agent: values.agent ?? agent.id,
-    secrets: [...secretValues(loaded), ...urlSecrets(url)],
+    secrets: [...secretValues(loaded), ...urlSecrets(url), ...(login.password === undefined ? [] : [login.password])],
   };
 }
 

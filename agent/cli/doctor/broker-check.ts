@@ -1,4 +1,5 @@
-import { ERROR_CATALOGUE } from '../../ops/errors.js';
+import { ERROR_CATALOGUE, isCamwatchError } from '../../ops/errors.js';
+import { embeddedCredentialsPath, readOperatorLogin } from '../../uplink/broker-credentials.js';
 import { redactUrl } from '../../ops/redact.js';
 import { isTlsUrl, tlsClientOptions } from '../../uplink/tls.js';
 import { connectBroker } from '../mqtt-connect.js';
@@ -12,13 +13,7 @@ export const brokerCheck: DoctorCheck = {
   name: 'broker',
   async run(ctx): Promise<CheckResult> {
     const { mqtt, agent } = ctx.loaded.config;
-    if (mqtt.url === undefined) {
-      // The agent starts the broker itself: there is no address, user or password to get wrong.
-      return pass(
-        'broker',
-        `embedded broker on ${mqtt.embeddedHost}:${mqtt.embeddedPort}, nothing to check (set mqtt.url to publish to the IOC's broker)`,
-      );
-    }
+    if (mqtt.url === undefined) return embeddedBrokerCheck(`${mqtt.embeddedHost}:${mqtt.embeddedPort}`, embeddedCredentialsPath(ctx.loaded));
     const safeUrl = redactUrl(mqtt.url);
     ctx.progress.start(`connecting to ${safeUrl}`);
     try {
@@ -41,3 +36,21 @@ export const brokerCheck: DoctorCheck = {
     }
   },
 };
+
+/**
+ * The agent starts the embedded broker itself, so there is no address to get wrong; but a login file the
+ * agent would refuse (other users can read it, not a regular file, not a login) stops its start: say so now.
+ */
+export function embeddedBrokerCheck(address: string, credentialsFile: string): CheckResult {
+  const where = `embedded broker on ${address}`;
+  try {
+    const login = readOperatorLogin(credentialsFile);
+    return pass('broker', `${where}, login required (user ${login.username}, ${credentialsFile}: camwatch broker credentials)`);
+  } catch (err) {
+    const reason = isCamwatchError(err) ? err.details.reason : undefined;
+    if (reason === 'missing') return pass('broker', `${where}; its operator login is generated at the agent's first start (${credentialsFile})`);
+    // The file is the agent user's, mode 0600: another user cannot tell whether it is sound.
+    if (reason === 'permission') return pass('broker', `${where}; ${credentialsFile} is not readable by this user (run doctor as the agent's user to check it)`);
+    return failFrom('broker', err, ERROR_CATALOGUE.SECRET_UNREADABLE);
+  }
+}

@@ -1,4 +1,9 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { embeddedBrokerCheck } from '../../../agent/cli/doctor/broker-check.js';
+import { loadOrCreateOperatorLogin } from '../../../agent/uplink/broker-credentials.js';
 import { formatCheck } from '../../../agent/cli/commands/doctor.js';
 import { judgeStream } from '../../../agent/cli/doctor/camera-check.js';
 import { judgeClock, parseChronyTracking, parseTimedatectl } from '../../../agent/cli/doctor/clock-check.js';
@@ -107,5 +112,21 @@ describe('report line', () => {
     );
     expect(formatCheck({ name: 'disk', status: 'pass', detail: '5 GiB free' }, 4)).toBe('  PASS  disk  5 GiB free\n');
     expect(formatCheck({ name: 'x', status: 'warn', detail: 'd', fix: 'f' }, 1, true)).toBe('  \u001b[33mWARN\u001b[0m  x  d\n' + '           → f\n');
+  });
+});
+
+describe('embedded broker check', () => {
+  it('passes before the first start and with a sound login file; fails on a file the agent would refuse, with the fix', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'camwatch-doctor-emb-'));
+    try {
+      const file = join(dir, 'embedded-broker-credentials.json');
+      expect(embeddedBrokerCheck('127.0.0.1:1883', file)).toMatchObject({ status: 'pass', detail: expect.stringContaining("generated at the agent's first start") });
+      loadOrCreateOperatorLogin(file);
+      expect(embeddedBrokerCheck('127.0.0.1:1883', file)).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^embedded broker on 127\.0\.0\.1:1883, login required \(user operator, /) });
+      chmodSync(file, 0o644);
+      expect(embeddedBrokerCheck('127.0.0.1:1883', file)).toMatchObject({ status: 'fail', code: 'SECRET_UNREADABLE', fix: `chmod 600 ${file} (owned by the agent's user), then start the agent again.` });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
