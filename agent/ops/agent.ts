@@ -11,7 +11,7 @@ import { DetectorScheduler, type SchedulableDetector } from '../detection/schedu
 import type { Detector, RgbImage } from '../detection/types.js';
 import type { SourceStateChange } from '../frames/types.js';
 import type { IncidentRecord } from '../incidents/types.js';
-import { createStoreWriter, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, openStore, type StoreWriter } from '../store/index.js';
+import { createStoreWriter, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, openStore, STORE_FILE, type StoreWriter } from '../store/index.js';
 import type { IncidentStore } from '../store/types.js';
 import { createMqttUplink, startEmbeddedBroker } from '../uplink/index.js';
 import type { Uplink } from '../uplink/types.js';
@@ -110,7 +110,12 @@ export class Agent {
     }
     const dataDir = resolveConfigPath(this.loaded, config.agent.dataDir);
     mkdirSync(dataDir, { recursive: true });
-    this.store = openStore({ path: join(dataDir, 'camwatch.db'), logger: this.logger, quotas: config.store });
+    this.store = openStore({
+      path: join(dataDir, STORE_FILE),
+      logger: this.logger,
+      quotas: config.store,
+      recoverCommand: `camwatch store recover --config ${this.loaded.path}`,
+    });
     this.writer = createStoreWriter({
       store: this.store,
       logger: this.logger,
