@@ -84,13 +84,18 @@ export function recoverStore(options: RecoverOptions): RecoverOutcome {
   const stamp = new Date(options.nowMs ?? Date.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const aside = freeName(`${path}.damaged-${stamp}`);
   const movedAside: string[] = [];
-  // SQLite's own naming (<db>-wal, <db>-shm) keeps the aside set openable as one database by sqlite3.
-  for (const [from, to] of [[path, aside], [wal, walPathOf(aside)], [shmPathOf(path), shmPathOf(aside)]] as const) {
-    if (existsSync(from)) {
-      renameSync(from, to);
-      movedAside.push(to);
+  // SQLite's own naming (<db>-wal) keeps the aside pair openable as one database by sqlite3. An empty WAL
+  // holds nothing and the -shm is only an index SQLite rebuilds from the WAL: neither is worth keeping.
+  for (const [from, to] of [[path, aside], [wal, walPathOf(aside)]] as const) {
+    if (!existsSync(from)) continue;
+    if (from === wal && statSync(wal).size === 0) {
+      rmSync(wal);
+      continue;
     }
+    renameSync(from, to);
+    movedAside.push(to);
   }
+  rmSync(shmPathOf(path), { force: true });
   const report: RecoveryReport = {
     path,
     problems: damage?.problems ?? [],
@@ -124,9 +129,9 @@ export function recoverStore(options: RecoverOptions): RecoverOutcome {
   } finally {
     source?.close();
     for (const f of [scratch, walPathOf(scratch), shmPathOf(scratch)]) rmSync(f, { force: true });
-    // Reading the aside file read-only makes SQLite create an empty -wal and an -shm beside it if there
-    // were none: ours, not the damaged files, so they go.
-    for (const f of [walPathOf(aside), shmPathOf(aside)]) if (!movedAside.includes(f) && existsSync(f) && (f.endsWith('-shm') || statSync(f).size === 0)) rmSync(f, { force: true });
+    // Reading the aside file read-only makes SQLite create an -shm (and an empty -wal when there was none).
+    rmSync(shmPathOf(aside), { force: true });
+    if (!movedAside.includes(walPathOf(aside))) rmSync(walPathOf(aside), { force: true });
   }
   return { recovered: true, report };
 }
