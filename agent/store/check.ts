@@ -12,9 +12,9 @@ import { inspectWal, walDamaged, type WalReport } from './wal-file.js';
  * Start-up cost is bounded by what the agent reads, not by the evidence: the file header and the WAL are
  * parsed directly, then `PRAGMA quick_check` runs on the incidents and outbox tables (every event and its
  * delivery state) but not on the snapshots table, whose JPEGs are most of the file. Measured on a
- * 100,000-event store with 20 kB snapshots (2.1 GB, this VM): the start-up check 0.5 s with the file in
- * the page cache, 3 s cold; a full quick_check 4.5 s warm and 33 s cold (`camwatch store check --full`,
- * `npx tsx scripts/bench/store-check.ts`).
+ * 100,000-event store with 20 kB snapshots (2.1 GB, a 2-core VM; `npx tsx scripts/bench/store-check.ts`):
+ * the start-up check 0.5-0.7 s with the file in the page cache, 2.6-3 s from disk; a full quick_check (every
+ * page, `camwatch store check --full`) 4.5-15 s warm depending on load, 33 s from disk.
  */
 
 /** Tables checked at every start: small, and holding every event; snapshots are checked by `--full`. */
