@@ -8,8 +8,9 @@ import { discoverCommand } from './commands/discover.js';
 import { incidentsCommand } from './commands/incidents.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
+import { storeCommand } from './commands/store.js';
 import { tailCommand } from './commands/tail.js';
 import type { CliCommand } from './types.js';
 
 /** Every `camwatch` subcommand, in the order `--help` lists them. */
-export const commands: CliCommand[] = [runCommand, discoverCommand, cameraCommand, detectCommand, evalCommand, configCommand, incidentsCommand, doctorCommand, statusCommand, tailCommand, brokerCommand];
+export const commands: CliCommand[] = [runCommand, discoverCommand, cameraCommand, detectCommand, evalCommand, configCommand, incidentsCommand, storeCommand, doctorCommand, statusCommand, tailCommand, brokerCommand];

@@ -5,6 +5,14 @@
 
 export type Point = readonly [number, number];
 
+/**
+ * Corners a zone or motion mask may have. A zone is drawn by hand or from a few clicks: tens of corners. The
+ * outline check compares every pair of edges; the cap keeps that (and the rules' per-frame point-in-polygon)
+ * bounded for any accepted config: 256 corners validate in about a millisecond, where an uncapped 3,000-point
+ * polygon took 2 s and froze the event loop on reload (`npx tsx scripts/bench/polygon-check.ts`).
+ */
+export const MAX_POLYGON_POINTS = 256;
+
 function tolerance(points: readonly Point[]): number {
   let max = 1;
   for (const [x, y] of points) max = Math.max(max, Math.abs(x), Math.abs(y));
@@ -51,8 +59,23 @@ export function polygonProblem(points: readonly Point[]): string | undefined {
   }
   // Not the area: a crossed outline ("bowtie") has zero signed area too, and deserves the crossing message.
   if (points.every((p) => Math.abs(cross(points[0]!, points[1]!, p)) <= eps)) return 'all points lie on one line; a zone needs an area';
+  // Bounding boxes first: most pairs of edges are far apart, and rejecting them costs four comparisons
+  // instead of the exact test's cross products (the pair order, hence the message, is unchanged).
+  const minX = new Float64Array(n);
+  const maxX = new Float64Array(n);
+  const minY = new Float64Array(n);
+  const maxY = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = points[i]!;
+    const b = points[(i + 1) % n]!;
+    minX[i] = Math.min(a[0], b[0]) - eps;
+    maxX[i] = Math.max(a[0], b[0]) + eps;
+    minY[i] = Math.min(a[1], b[1]) - eps;
+    maxY[i] = Math.max(a[1], b[1]) + eps;
+  }
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
+      if (maxX[i]! < minX[j]! || maxX[j]! < minX[i]! || maxY[i]! < minY[j]! || maxY[j]! < minY[i]!) continue;
       const a = points[i]!;
       const b = points[(i + 1) % n]!;
       const c = points[j]!;

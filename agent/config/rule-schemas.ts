@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idSchema } from './ids.js';
 
 /**
  * Config schemas of the rules stage: every rule type, schedules, the per-camera time zone and ground
@@ -13,7 +14,7 @@ const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 const severity = (def: (typeof SEVERITIES)[number]) =>
   z.enum(SEVERITIES).default(def).describe('Severity of the incidents raised');
 
-const ruleId = z.string().min(1).describe('Rule id, unique per camera; appears in incidents');
+const ruleId = idSchema('Rule id, unique per camera; appears in incidents');
 
 const classes = z
   .array(z.string().min(1))

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { calibrationSchema, ruleSchema, timezoneSchema, trackingSchema } from './rule-schemas.js';
+import { idSchema, TOPIC_PREFIX_PATTERN, TOPIC_PREFIX_RULE } from './ids.js';
+import { MAX_POLYGON_POINTS } from './polygon.js';
 
 /**
  * The one config schema. Every field has a default, bounds and a description; unknown keys are rejected
@@ -10,6 +12,9 @@ const point = z
   .tuple([z.number(), z.number()])
   .describe('[x, y]: x to the right, y down, origin at the top-left corner of the image');
 
+/** The error for a polygon over the cap (see MAX_POLYGON_POINTS for why there is one). */
+const TOO_MANY_POINTS = `expected at most ${MAX_POLYGON_POINTS} points; keep only the corners of the area (a traced outline can be simplified, e.g. Douglas-Peucker in QGIS or shapely)`;
+
 export const UNITS = ['normalized', 'pixels'] as const;
 const units = z
   .enum(UNITS)
@@ -18,19 +23,20 @@ const units = z
 
 export const zoneSchema = z
   .strictObject({
-    id: z.string().min(1).describe('Zone id, unique per camera; appears in incidents'),
+    id: idSchema('Zone id, unique per camera; appears in incidents'),
     name: z.string().optional().describe('Human-readable name shown at the IOC'),
     units,
     points: z
       .array(point)
       .min(3, 'expected at least 3 points')
-      .describe('Polygon corners, in order around the area (either direction); edges must not cross'),
+      .max(MAX_POLYGON_POINTS, TOO_MANY_POINTS)
+      .describe(`Polygon corners, in order around the area (either direction); edges must not cross; at most ${MAX_POLYGON_POINTS}`),
   })
   .describe('A polygon in the camera image');
 
 export const lineSchema = z
   .strictObject({
-    id: z.string().min(1).describe('Line id, unique per camera; appears in incidents and counters'),
+    id: idSchema('Line id, unique per camera; appears in incidents and counters'),
     name: z.string().optional().describe('Human-readable name shown at the IOC'),
     units,
     from: point.describe('Start of the line [x, y]'),
@@ -73,10 +79,7 @@ export const onvifSchema = z
   .describe('ONVIF facts recorded at onboarding');
 
 export const cameraSchema = z.strictObject({
-  id: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "-" and "_" only (it becomes an MQTT topic level)')
-    .describe('Camera id, unique per agent; part of MQTT topics and incident ids'),
+  id: idSchema('Camera id, unique per agent; part of MQTT topics and incidents'),
   name: z.string().optional().describe('Human-readable name shown at the IOC'),
   enabled: z.boolean().default(true).describe('false: keep the camera in the file but do not open it'),
   source: sourceSchema,
@@ -120,7 +123,7 @@ export const cameraSchema = z.strictObject({
       minAreaFraction: z.number().min(0).max(1).default(0.002).describe('Share of the (unmasked) frame one connected moving region must cover to count as motion (0..1); scattered noise never adds up to a region'),
       keepAliveSeconds: z.number().min(0.1).max(60).default(1).describe('Without motion, the detector still runs this often so stationary objects stay tracked (s); keep it below tracking.maxLostSeconds'),
       masks: z
-        .array(z.array(point).min(3, 'expected at least 3 points'))
+        .array(z.array(point).min(3, 'expected at least 3 points').max(MAX_POLYGON_POINTS, TOO_MANY_POINTS))
         .default([])
         .describe('Polygons in normalised coordinates where motion is ignored (timestamps, trees, flags)'),
       cropToMotion: z
@@ -140,11 +143,7 @@ export const configSchema = z.strictObject({
   version: z.literal(1).default(1).describe('Config format version'),
   agent: z
     .strictObject({
-      id: z
-        .string()
-        .regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "-" and "_" only')
-        .default('camwatch-edge')
-        .describe('This box\'s id at the IOC; part of MQTT topics'),
+      id: idSchema('This box\'s id at the IOC; part of MQTT topics').default('camwatch-edge'),
       dataDir: z.string().default('./var').describe('SQLite store and evidence directory; relative to the config file'),
       logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('Minimum level written to the log'),
     })
@@ -218,7 +217,7 @@ export const configSchema = z.strictObject({
       passwordFile: z.string().optional().describe('File holding the broker password (trimmed); relative to the config file'),
       passwordEnv: z.string().optional().describe('Environment variable holding the broker password'),
       clientId: z.string().optional().describe('Defaults to camwatch-<agent.id>'),
-      topicPrefix: z.string().regex(/^[^#+]+$/, 'must not contain MQTT wildcards').default('camwatch').describe('First topic level of everything published'),
+      topicPrefix: z.string().regex(TOPIC_PREFIX_PATTERN, TOPIC_PREFIX_RULE).default('camwatch').describe('First topic level of everything published'),
       snapshot: z
         .enum(['inline', 'topic', 'none'])
         .default('inline')

@@ -54,7 +54,7 @@ export async function createIncident(hit: RuleHit, frame: Frame, ctx: IncidentCo
 }
 
 /**
- * A `new` incident from a hit, without evidence. `frame` gives the size the hit's box is in (undefined
+ * A `new` incident (sequence 1) from a hit, without evidence. `frame` gives the size the hit's box is in (undefined
  * for hits with no frame, e.g. camera_down: the bbox is then the whole frame).
  */
 export function incidentFromHit(hit: RuleHit, frame: { width: number; height: number } | undefined, ctx: IncidentContext): Incident {
@@ -80,6 +80,9 @@ export function incidentFromHit(hit: RuleHit, frame: { width: number; height: nu
     trackId: hit.trackId,
     bbox: frame && frame.width > 0 && frame.height > 0 ? normaliseBox(hit.box, frame.width, frame.height) : [0, 0, 1, 1],
     startedAt: new Date(hit.tMs).toISOString(),
+    // Every event carries its sequence, the one-shot events (line_crossing) that never get an update too:
+    // the IOC de-duplicates on (id, status, sequence).
+    sequence: 1,
     ...(hit.durationSeconds !== undefined && { durationSeconds: hit.durationSeconds }),
     ...(hit.counts !== undefined && { counts: copyCounts(hit.counts) }),
   };

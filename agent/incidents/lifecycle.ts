@@ -196,7 +196,6 @@ export class IncidentLifecycle {
     this.pending.delete(key);
     const record = await this.createRecord(hit, frame, evidence);
     const incident = record.incident;
-    incident.sequence = 1;
     const o: OpenIncident = {
       key,
       incident,
@@ -257,7 +256,7 @@ export class IncidentLifecycle {
   private refresh(incident: Incident, hit: RuleHit, status: 'update' | 'end'): void {
     incident.status = status;
     incident.updatedAt = new Date(hit.tMs).toISOString();
-    incident.sequence = (incident.sequence ?? 1) + 1;
+    incident.sequence += 1;
     incident.score = hit.score;
     incident.trackId = hit.trackId;
     incident.className = hit.className;

@@ -34,8 +34,8 @@ export interface Incident {
   updatedAt?: string;
   /** When the incident closed (status `end`). */
   endedAt?: string;
-  /** Events sent for this incident so far, this one included (1 for `new`): orders events of one id. */
-  sequence?: number;
+  /** Events sent for this incident so far, this one included (1 for `new`): orders events of one id. Always set. */
+  sequence: number;
   /** Another track shown in the evidence (the person next to a dumped object). */
   evidenceTrackId?: number;
   /** Objects counted (crowd, congestion). */

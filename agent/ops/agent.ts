@@ -9,7 +9,7 @@ import type { Detector } from '../detection/types.js';
 import { createAgentDetector } from './agent-detector.js';
 import type { SourceStateChange } from '../frames/types.js';
 import type { IncidentRecord } from '../incidents/types.js';
-import { createStoreWriter, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, openStore, type StoreWriter } from '../store/index.js';
+import { createStoreWriter, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, openStore, STORE_FILE, type StoreWriter } from '../store/index.js';
 import type { IncidentStore } from '../store/types.js';
 import {
   createMqttUplink,
@@ -116,7 +116,12 @@ export class Agent {
     }
     const dataDir = resolveConfigPath(this.loaded, config.agent.dataDir);
     mkdirSync(dataDir, { recursive: true });
-    this.store = openStore({ path: join(dataDir, 'camwatch.db'), logger: this.logger, quotas: config.store });
+    this.store = openStore({
+      path: join(dataDir, STORE_FILE),
+      logger: this.logger,
+      quotas: config.store,
+      recoverCommand: `camwatch store recover --config ${this.loaded.path}`,
+    });
     this.writer = createStoreWriter({
       store: this.store,
       logger: this.logger,

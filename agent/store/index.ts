@@ -1,4 +1,6 @@
 /** The store stage: durable incidents and the outbox the uplink drains. */
+/** The store's file name inside agent.dataDir (the agent and every CLI command open this one). */
+export const STORE_FILE = 'camwatch.db';
 export type { IncidentStore, OutboxEntry, ResendSelector, StoreUsage } from './types.js';
 export { openStore, DEFAULT_STORE_BUSY_TIMEOUT_MS, DEFAULT_STORE_SYNCHRONOUS, DEFAULT_STORE_HELD_MAX } from './sqlite-store.js';
 export type { MaintenanceReport } from './maintenance.js';
@@ -11,3 +13,8 @@ export { createStoreWriter, DEFAULT_STORE_BATCH_WINDOW_MS, DEFAULT_STORE_BATCH_M
 export type { StoreWriter, StoreWriterOptions, StoreWriterStats } from './writer.js';
 export { openStoreReader } from './reader.js';
 export type { EventSummary, IncidentDetail, IncidentSummary, ListFilter, StoreReader } from './reader.js';
+export { checkStore, checkStoreFiles, quickCheck, storeCorruptError, isCorruption, STARTUP_CHECKED_TABLES } from './check.js';
+export type { StoreDamage } from './check.js';
+export { recoverStore } from './recover.js';
+export type { RecoverOptions, RecoverOutcome, RecoveryReport } from './recover.js';
+export { storeHolders } from './holders.js';

@@ -8,6 +8,7 @@ import type { IncidentStore, OutboxEntry, ResendSelector } from './types.js';
 import { migrate } from './migrations.js';
 import { StoreMaintenance, type MaintenanceReport } from './maintenance.js';
 import { DEFAULT_STORE_QUOTAS, type StoreQuotas } from './quotas.js';
+import { checkStore, isCorruption, storeCorruptError } from './check.js';
 
 /**
  * How long a statement waits for another connection's write lock (ms). Only a second process on the
@@ -65,6 +66,8 @@ export interface OpenStoreOptions {
   heldMax?: number;
   /** Overrides DEFAULT_STORE_DISK_RESERVE_BYTES (tests). */
   diskReserveBytes?: number;
+  /** The exact command a STORE_CORRUPT error tells the operator to run (the agent names its config file). */
+  recoverCommand?: string;
 }
 
 interface OutboxRow {
@@ -78,7 +81,11 @@ interface OutboxRow {
 
 const OUTBOX_COLUMNS = 'seq, incident_id, status, created_at, attempts, resend_of';
 
-/** Opens (creating and migrating if needed) the incident store at `path`. Throws STORE_OPEN naming the path. */
+/**
+ * Opens (creating and migrating if needed) the incident store at `path`. Throws STORE_CORRUPT (with the
+ * recovery command) when the file is damaged, checked before anything is written to it (see check.ts),
+ * and STORE_OPEN naming the path for anything else.
+ */
 export function openStore(options: OpenStoreOptions): IncidentStore {
   const log = options.logger.child({ component: 'store' });
   const now = options.now ?? Date.now;
@@ -86,9 +93,12 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
   let db: Database.Database;
   let version: number;
   try {
+    const damage = checkStore(options.path);
+    if (damage !== undefined) throw storeCorruptError(options.path, damage, options.recoverCommand);
     db = new Database(options.path, { timeout: DEFAULT_STORE_BUSY_TIMEOUT_MS });
   } catch (err) {
-    throw storeOpenError(options.path, err);
+    if (err instanceof CamwatchError) throw err;
+    throw storeOpenError(options.path, err, options.recoverCommand);
   }
   try {
     // WAL: the uplink reads the outbox while the incident stage writes, without blocking each other.
@@ -101,7 +111,7 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
     version = migrate(db);
   } catch (err) {
     db.close();
-    throw storeOpenError(options.path, err);
+    throw storeOpenError(options.path, err, options.recoverCommand);
   }
 
   // Prepared once: save() sits on the incident path and markSent() on every PUBACK.
@@ -507,8 +517,10 @@ function toEntry(r: OutboxRow): OutboxEntry {
   return entry;
 }
 
-function storeOpenError(path: string, cause: unknown): CamwatchError {
+function storeOpenError(path: string, cause: unknown, recoverCommand: string | undefined): CamwatchError {
   const reason = cause instanceof Error ? cause.message : String(cause);
+  // "file is not a database", "database disk image is malformed": the file is damaged, not its permissions.
+  if (isCorruption(cause)) return storeCorruptError(path, { problems: [reason] }, recoverCommand, cause);
   return new CamwatchError('STORE_OPEN', `cannot open incident store ${path}: ${reason}`, {
     cause,
     details: { path },
@@ -517,11 +529,12 @@ function storeOpenError(path: string, cause: unknown): CamwatchError {
 
 /**
  * SQLITE_FULL (and an I/O error that is ENOSPC underneath) is the operator's problem (disk): STORE_FULL.
- * Anything else is ours and is returned as is.
+ * A page found damaged while running: STORE_CORRUPT, saying how to recover. Anything else is returned as is.
  */
 export function mapWriteError(path: string, err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   const message = err instanceof Error ? err.message : '';
+  if (isCorruption(err)) return storeCorruptError(path, { problems: [message] }, undefined, err);
   if (code === 'SQLITE_FULL' || /ENOSPC|disk is full/i.test(message)) {
     return new CamwatchError('STORE_FULL', `incident store ${path} is full: the incident was not saved`, {
       cause: err,

@@ -71,6 +71,9 @@ export function incidentPayload(record: IncidentRecord, mode: SnapshotMode, opti
   for (const key of INCIDENT_FIELDS) {
     if (src[key] !== undefined) out[key] = src[key];
   }
+  // Events stored before every event carried one (line_crossing's one-shot `new`s) go out as what they were:
+  // the first event of their incident. The sequence is required by the schema: the IOC de-duplicates on it.
+  out.sequence = src.sequence ?? 1;
   const jpeg = record.snapshotJpeg;
   const meta = src.snapshot;
   if (meta !== undefined || jpeg !== undefined) {

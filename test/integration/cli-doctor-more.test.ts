@@ -96,7 +96,7 @@ ${cameras}`,
     );
     const r = await runCli(['doctor', '--config', config, '--probe-seconds', '1'], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/  FAIL  database\s+.*camwatch\.db is damaged: file is not a database\n\s+→ STORE_OPEN: Stop the agent, move the file aside/);
+    expect(r.stdout).toMatch(/  FAIL  database\s+.*camwatch\.db is damaged: file is not a database\n\s+→ STORE_CORRUPT: Stop the agent, then run `camwatch store recover --config .*damaged.*`: it keeps what can be read/);
     expect(r.stdout).toMatch(/  PASS  camera street\s+h264 640x352/);
     expect(r.stdout).toMatch(/\n\d+ passed, [01] warnings?, 1 failed\. Fix the FAIL lines/);
   }, 60_000);

@@ -1,20 +1,17 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, resolveConfigPath } from '../../config/load.js';
 import { createLogger } from '../../ops/logger.js';
-import { describeError, isCamwatchError } from '../../ops/errors.js';
 import { openStore, openStoreReader, type IncidentSummary } from '../../store/index.js';
 import { DEFAULT_OUTBOX_POLL_MS } from '../../uplink/mqtt-uplink.js';
 import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
+import { withStorePath } from '../store-path.js';
 import type { CliCommand, CliIO } from '../types.js';
 import { commandUsage } from '../usage.js';
 
 /** Rows `list` prints when --limit is not given. */
 export const DEFAULT_INCIDENTS_LIST_LIMIT = 50;
-/** The store file inside agent.dataDir (the agent opens the same name). */
-const STORE_FILE = 'camwatch.db';
 
 const usage = `Usage: camwatch incidents list [--since ISO|1h] [--camera ID] [--type T] [--limit N] [--json]
        camwatch incidents show ID [--snapshot out.jpg] [--json]
@@ -80,14 +77,14 @@ export const incidentsCommand: CliCommand = {
     }
     if (sub === 'list' && rest.length === 0) {
       const filter = { limit, ...(sinceMs === undefined ? {} : { sinceMs }), ...(values.camera === undefined ? {} : { cameraId: values.camera }), ...(values.type === undefined ? {} : { type: values.type }) };
-      return withStorePath(values.config, io, (path) => list(path, filter, values.json === true, io));
+      return withStorePath('incidents', values.config, io, (path) => list(path, filter, values.json === true, io));
     }
     if (sub === 'show' && rest.length === 1) {
-      return withStorePath(values.config, io, (path) => show(path, rest[0]!, { json: values.json === true, snapshot: values.snapshot }, io));
+      return withStorePath('incidents', values.config, io, (path) => show(path, rest[0]!, { json: values.json === true, snapshot: values.snapshot }, io));
     }
     if (sub === 'resend') {
       if ((sinceMs === undefined) === (rest.length === 0)) return use.error('resend takes either --since TIME or incident ids');
-      return withStorePath(values.config, io, (path) => resend(path, sinceMs === undefined ? { incidentIds: rest } : { sinceMs }, io));
+      return withStorePath('incidents', values.config, io, (path) => resend(path, sinceMs === undefined ? { incidentIds: rest } : { sinceMs }, io));
     }
     return use.error(sub === undefined ? 'missing subcommand' : `unexpected "${positionals.join(' ')}"`);
   },
@@ -104,20 +101,6 @@ export function parseSince(text: string, nowMs: number): number | undefined {
   if (!/^\d{4}-\d\d-\d\d/.test(text)) return undefined;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? undefined : ms;
-}
-
-/** Resolves the store file from the config, then runs `body`; config and store errors become exit 1. */
-async function withStorePath(configFile: string | undefined, io: CliIO, body: (path: string) => Promise<number> | number): Promise<number> {
-  const file = configFile ?? (existsSync(resolve(io.cwd, DEFAULT_CONFIG_PATH)) ? DEFAULT_CONFIG_PATH : EXAMPLE_CONFIG_PATH);
-  try {
-    // The store path needs no passwords: secrets are not read (works with the agent's file on any machine).
-    const loaded = await loadConfig(file, { cwd: io.cwd, env: io.env, resolveSecrets: false });
-    return await body(join(resolveConfigPath(loaded, loaded.config.agent.dataDir), STORE_FILE));
-  } catch (err) {
-    if (!isCamwatchError(err)) throw err;
-    io.stderr.write(`camwatch incidents: ${describeError(err)}\n`);
-    return 1;
-  }
 }
 
 function list(path: string, filter: Parameters<ReturnType<typeof openStoreReader>['list']>[0], json: boolean, io: CliIO): number {

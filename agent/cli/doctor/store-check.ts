@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { resolveConfigPath, type LoadedConfig } from '../../config/load.js';
 import { ERROR_CATALOGUE } from '../../ops/errors.js';
-import { SCHEMA_VERSION } from '../../store/index.js';
+import { isCorruption, SCHEMA_VERSION } from '../../store/index.js';
 import { fail, pass, warn, type CheckResult, type DoctorCheck } from './types.js';
 
 /** The store file inside agent.dataDir (the agent opens the same name). */
@@ -16,7 +16,8 @@ export const DEFAULT_DISK_FAIL_BYTES = 100 * 1024 ** 2;
 /** More events than this waiting for the broker is worth a warning: the IOC is missing them. */
 export const DEFAULT_BACKLOG_WARN_EVENTS = 1_000;
 
-const DAMAGED_FIX = 'Stop the agent, move the file aside (keep it for recovery) and start again: a new store is created.';
+/** The fix for a damaged store names the command that recovers it (never "delete the file"). */
+const damagedFix = (ctx: { loaded: LoadedConfig }) => `Stop the agent, then run \`camwatch store recover --config ${ctx.loaded.path}\`: it keeps what can be read and moves the damaged file aside.`;
 
 /** `database`: opens read-only (safe while the agent runs), quick integrity check, schema, backlog. */
 export const databaseCheck: DoctorCheck = {
@@ -40,7 +41,7 @@ export const databaseCheck: DoctorCheck = {
     try {
       const problems = (db.pragma('quick_check') as Array<{ quick_check: string }>).map((r) => r.quick_check).filter((r) => r !== 'ok');
       if (problems.length > 0) {
-        return fail('database', `${file} is damaged: ${problems.slice(0, 2).join('; ')}`, DAMAGED_FIX, 'STORE_OPEN');
+        return fail('database', `${file} is damaged: ${problems.slice(0, 2).join('; ')}`, damagedFix(ctx), 'STORE_CORRUPT');
       }
       const version = db.pragma('user_version', { simple: true }) as number;
       if (version > SCHEMA_VERSION) {
@@ -55,9 +56,8 @@ export const databaseCheck: DoctorCheck = {
       return pass('database', detail);
     } catch (err) {
       // Not a database at all, or pages SQLite cannot read: permissions are not the problem, the file is.
-      const code = (err as { code?: string }).code;
-      if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-        return fail('database', `${file} is damaged: ${(err as Error).message}`, DAMAGED_FIX, 'STORE_OPEN');
+      if (isCorruption(err)) {
+        return fail('database', `${file} is damaged: ${(err as Error).message}`, damagedFix(ctx), 'STORE_CORRUPT');
       }
       return fail('database', `cannot read ${file}: ${(err as Error).message}`, ERROR_CATALOGUE.STORE_OPEN, 'STORE_OPEN');
     } finally {

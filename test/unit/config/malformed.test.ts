@@ -269,7 +269,7 @@ describe('malformed configs: every message names file:line:col, the path and the
   it('a broker URL with a scheme mqtt.js cannot use, reported alongside a schema error elsewhere', () => {
     expect(issueLines(yaml('mqtt:', '  url: http://broker.example', '  topicPrefix: city/#')).lines).toEqual([
       'camwatch.yaml:2:3 mqtt.url: unsupported scheme "http://"; use one of mqtt://, mqtts://, tcp://, tls://, ssl://, ws://, wss://',
-      'camwatch.yaml:3:3 mqtt.topicPrefix: must not contain MQTT wildcards; got "city/#"',
+      'camwatch.yaml:3:3 mqtt.topicPrefix: must not contain MQTT wildcards (+ #) or empty levels: use up to 8 levels of 1 to 64 letters, digits, "_", "-" or "." separated by "/"; got "city/#"',
     ]);
   });
 

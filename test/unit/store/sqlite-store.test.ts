@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -250,12 +250,15 @@ describe('openStore errors', () => {
     expect((caught as Error).message).toContain(path);
   });
 
-  it('a file that is not a database is STORE_OPEN', () => {
+  it('a file that is not a database is STORE_CORRUPT, with the recover command, not a hint about permissions', () => {
     const dir = mkdtempSync(join(tmpdir(), 'camwatch-store-'));
     const path = join(dir, 'garbage.db');
     writeFileSync(path, 'this is not sqlite'.repeat(100));
     try {
-      expect(() => openStore({ path, logger })).toThrow(expect.objectContaining({ code: 'STORE_OPEN' }));
+      expect(() => openStore({ path, logger, recoverCommand: 'camwatch store recover --config /etc/camwatch/camwatch.yaml' })).toThrow(
+        expect.objectContaining({ code: 'STORE_CORRUPT', hint: expect.stringContaining('run `camwatch store recover --config /etc/camwatch/camwatch.yaml`') }),
+      );
+      expect(readFileSync(path, 'utf8')).toBe('this is not sqlite'.repeat(100)); // untouched
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
