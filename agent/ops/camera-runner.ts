@@ -104,8 +104,9 @@ export function startCamera(
             pixelThreshold: camera.motion.pixelThreshold,
             minAreaFraction: camera.motion.minAreaFraction,
             masks: camera.motion.masks,
+            ignoreClock: camera.motion.ignoreClock,
           }),
-          gate: new InferenceGate({ keepAliveSeconds: camera.motion.keepAliveSeconds }),
+          gate: new InferenceGate({ keepAliveSeconds: camera.motion.keepAliveSeconds, emptySweepSeconds: camera.motion.emptySweepSeconds }),
           cropper: camera.motion.cropToMotion ? new MotionCropper({ fullFrameEverySeconds: camera.motion.keepAliveSeconds }) : undefined,
         }
       : undefined,
