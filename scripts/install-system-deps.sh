@@ -4,7 +4,7 @@
 set -euo pipefail
 
 runtime=(ffmpeg)
-testing=(mosquitto mosquitto-clients openssl python3-gi gir1.2-gst-rtsp-server-1.0
+testing=(mosquitto mosquitto-clients openssl fonts-dejavu-core python3-gi gir1.2-gst-rtsp-server-1.0
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav)
 # procps: tests read an ffmpeg's command line with ps as another user (util-linux's runuser is essential).

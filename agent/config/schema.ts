@@ -118,10 +118,12 @@ export const cameraSchema = z.strictObject({
     .describe('How frames are sampled for detection'),
   motion: z
     .strictObject({
-      enabled: z.boolean().default(true).describe('Run the detector only on frames with motion, moving tracks, or the keep-alive cadence'),
+      enabled: z.boolean().default(true).describe('Run the detector only on frames with motion, moving tracks, the keep-alive cadence (objects tracked) or the empty-scene sweep'),
       pixelThreshold: z.number().int().min(1).max(255).default(25).describe('Gray-level change (0-255) that counts a pixel as moved'),
       minAreaFraction: z.number().min(0).max(1).default(0.002).describe('Share of the (unmasked) frame one connected moving region must cover to count as motion (0..1); scattered noise never adds up to a region'),
       keepAliveSeconds: z.number().min(0.1).max(60).default(1).describe('Without motion, the detector still runs this often so stationary objects stay tracked (s); keep it below tracking.maxLostSeconds'),
+      ignoreClock: z.boolean().default(true).describe('Find a burned-in clock (on-screen display) by its once-a-second change and ignore its motion'),
+      emptySweepSeconds: z.number().min(0.1).max(600).default(5).describe('With nothing tracked and nothing moving, the detector still looks at the whole frame this often (s), for objects too small or slow for the motion gate'),
       masks: z
         .array(z.array(point).min(3, 'expected at least 3 points').max(MAX_POLYGON_POINTS, TOO_MANY_POINTS))
         .default([])

@@ -253,7 +253,7 @@ export class CameraPipeline {
     const gate = this.deps.motion;
     let crop: { rect: CropRect; region: MotionRegion } | undefined;
     if (gate) {
-      const m = gate.detector.detect(frame);
+      const m = gate.detector.detect(frame, frame.capturedAtMs);
       if (m.motion) this.stats.framesWithMotion++;
       const reason = gate.gate.decide(m.motion, lastTracks, frame.capturedAtMs);
       if (reason === 'skip') {

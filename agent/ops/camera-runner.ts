@@ -125,8 +125,9 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
             pixelThreshold: camera.motion.pixelThreshold,
             minAreaFraction: camera.motion.minAreaFraction,
             masks: camera.motion.masks,
+            ignoreClock: camera.motion.ignoreClock,
           }),
-          gate: new InferenceGate({ keepAliveSeconds: camera.motion.keepAliveSeconds }),
+          gate: new InferenceGate({ keepAliveSeconds: camera.motion.keepAliveSeconds, emptySweepSeconds: camera.motion.emptySweepSeconds }),
           cropper: camera.motion.cropToMotion ? new MotionCropper({ fullFrameEverySeconds: camera.motion.keepAliveSeconds }) : undefined,
         }
       : undefined,

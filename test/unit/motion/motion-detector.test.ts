@@ -63,13 +63,30 @@ describe('MotionDetector', () => {
     expect(m.detect(frame(100, [{ x: 10, y: 10, w: 2, h: 2, level: 250 }])).motion).toBe(false);
   });
 
-  it('treats a whole-frame brightness jump as light, recalibrating instead of reporting motion', () => {
+  it('treats a whole-frame brightness jump as light (exposure, clouds), not motion, and still sees an object on it', () => {
     const m = new MotionDetector();
     m.detect(frame(100));
-    const jump = m.detect(frame(180));
-    expect(jump).toMatchObject({ motion: false, recalibrated: true });
+    expect(m.detect(frame(180))).toMatchObject({ motion: false });
     expect(m.detect(frame(180)).motion).toBe(false);
     expect(m.detect(frame(180, [{ x: 100, y: 100, w: 40, h: 40, level: 20 }])).motion).toBe(true);
+  });
+
+  it('a scene that changes almost everywhere at once is recalibrated, not reported', () => {
+    const m = new MotionDetector();
+    m.detect(frame(100));
+    // A third brighter, a third darker, a third as it was: no single shift explains two thirds of it.
+    const changed = frame(100, [{ x: 0, y: 0, w: W, h: 80, level: 220 }, { x: 0, y: 80, w: W, h: 80, level: 20 }]);
+    expect(m.detect(changed)).toMatchObject({ motion: false, recalibrated: true });
+  });
+
+  it('an object that stood still and then left leaves no ghost: the empty place is not motion', () => {
+    const m = new MotionDetector();
+    const person = { x: 120, y: 80, w: 40, h: 80, level: 30 };
+    m.detect(frame(100));
+    // Stands for 20 s at 5 fps: the background learns it.
+    for (let i = 0; i < 100; i++) m.detect(frame(100, [person]), i * 200);
+    expect(m.detect(frame(100), 20_000).motion).toBe(true); // the frame they leave in
+    for (let i = 1; i <= 10; i++) expect(m.detect(frame(100), 20_000 + i * 200).motion).toBe(false);
   });
 
   it('ignores motion inside a mask polygon, not outside it', () => {
@@ -93,6 +110,16 @@ describe('InferenceGate', () => {
     expect(gate.decide(false, [], 1000)).toBe('skip');
     expect(gate.decide(false, [track(0)], 1200)).toBe('keep-alive');
     expect(gate.decide(false, [track(0)], 1400)).toBe('skip');
+  });
+
+  it('re-checks stationary objects on the keep-alive, and an empty scene only on the slower sweep', () => {
+    const gate = new InferenceGate({ keepAliveSeconds: 1, emptySweepSeconds: 5 });
+    expect(gate.decide(true, [], 0)).toBe('motion');
+    expect(gate.decide(false, [], 1000)).toBe('skip');
+    expect(gate.decide(false, [], 4800)).toBe('skip');
+    expect(gate.decide(false, [], 5000)).toBe('sweep');
+    expect(gate.decide(false, [track(0)], 5800)).toBe('skip');
+    expect(gate.decide(false, [track(0)], 6000)).toBe('keep-alive');
   });
 
   it('treats a track of unknown speed as moving (a fresh track has no speed yet)', () => {
