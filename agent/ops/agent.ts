@@ -11,7 +11,7 @@ import { DetectorScheduler, type SchedulableDetector } from '../detection/schedu
 import type { Detector, RgbImage } from '../detection/types.js';
 import type { SourceStateChange } from '../frames/types.js';
 import type { IncidentRecord } from '../incidents/types.js';
-import { createStoreWriter, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, openStore, type StoreWriter } from '../store/index.js';
+import { createStoreWriter, currentOwner, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, lockDataDir, openStore, type DataDirLock, type StoreWriter } from '../store/index.js';
 import type { IncidentStore } from '../store/types.js';
 import { createMqttUplink, startEmbeddedBroker } from '../uplink/index.js';
 import type { Uplink } from '../uplink/types.js';
@@ -43,6 +43,8 @@ export class Agent {
   private readonly log: Logger;
   private readonly metrics = new AgentMetrics();
   private readonly startedAtMs = Date.now();
+  /** Held from before anything else starts until the store is closed: one agent per data directory. */
+  private dataDirLock?: DataDirLock;
   private store?: IncidentStore;
   /** Group commit in front of the store: a burst of incidents costs one fsync, not one each. */
   private writer?: StoreWriter;
@@ -95,6 +97,10 @@ export class Agent {
 
   private async doStart(): Promise<void> {
     const { config } = this;
+    // First: a second agent on this store must say so, not fail later on the health port or the broker.
+    const dataDir = resolveConfigPath(this.loaded, config.agent.dataDir);
+    mkdirSync(dataDir, { recursive: true });
+    this.dataDirLock = lockDataDir(dataDir, currentOwner(this.loaded.path, config.agent.id));
     if (config.health.enabled) {
       this.health = await startHealthServer({
         host: config.health.host,
@@ -108,8 +114,6 @@ export class Agent {
         },
       });
     }
-    const dataDir = resolveConfigPath(this.loaded, config.agent.dataDir);
-    mkdirSync(dataDir, { recursive: true });
     this.store = openStore({ path: join(dataDir, 'camwatch.db'), logger: this.logger, quotas: config.store });
     this.writer = createStoreWriter({
       store: this.store,
@@ -442,6 +446,7 @@ export class Agent {
       ['uplink', () => this.uplink?.stop()],
       ['broker', () => this.broker?.close()],
       ['store', () => this.store?.close()],
+      ['data directory lock', () => this.dataDirLock?.release()],
       ['health', () => this.health?.close()],
     ];
     for (const [name, step] of steps) {

@@ -25,6 +25,7 @@ export const ERROR_CATALOGUE = {
   ONVIF_BAD_RESPONSE: 'The device answered with something that is not valid ONVIF; check firmware or address.',
   STORE_OPEN: 'Check that agent.dataDir exists, is writable and the disk is not full.',
   STORE_FULL: 'Free disk space or lower store quotas; evidence is pruned first.',
+  STORE_LOCKED: 'Another agent runs on this agent.dataDir: stop it first (sudo systemctl stop camwatch), or give this one its own dataDir. Read-only commands (incidents, status, doctor) work while it runs.',
   MQTT_AUTH: 'Check the broker username/password (or client certificate) in the mqtt section.',
   MQTT_TLS: 'Check mqtt.tls.ca / cert / key files and that the broker hostname matches its certificate.',
   MQTT_UNREACHABLE: 'Check mqtt.url and that the broker is reachable; incidents are kept and sent later.',

@@ -11,3 +11,5 @@ export { createStoreWriter, DEFAULT_STORE_BATCH_WINDOW_MS, DEFAULT_STORE_BATCH_M
 export type { StoreWriter, StoreWriterOptions, StoreWriterStats } from './writer.js';
 export { openStoreReader } from './reader.js';
 export type { EventSummary, IncidentDetail, IncidentSummary, ListFilter, StoreReader } from './reader.js';
+export { lockDataDir, probeDataDirLock, readDataDirOwner, currentOwner, describeOwner, DATA_DIR_LOCK_FILE, DATA_DIR_OWNER_FILE } from './data-dir-lock.js';
+export type { DataDirLock, DataDirOwner } from './data-dir-lock.js';
