@@ -122,7 +122,8 @@ function fileKind(st: Stats): string {
 function tooLarge(path: string, bytes: number, maxBytes: number, readPastLimit: boolean): FileReadError {
   // Read past the limit: the size is unknown (a /proc file, a growing file), only that it is too much.
   if (readPastLimit) return new FileReadError(path, `it holds more than the ${formatBytes(maxBytes)} limit for this file`);
-  return new FileReadError(path, `it is ${formatBytes(bytes)}, over the ${formatBytes(maxBytes)} limit for this file`);
+  // Exact bytes: a rounded size could print the same as the limit (64.0 KiB over a 64.0 KiB limit).
+  return new FileReadError(path, `it is ${bytes.toLocaleString('en-US')} bytes, over the ${formatBytes(maxBytes)} limit for this file`);
 }
 
 function fromErrno(path: string, err: unknown): FileReadError {
