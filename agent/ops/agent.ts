@@ -4,7 +4,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { loadConfig, resolveConfigPath } from '../config/load.js';
 import { renderSnapshot } from '../incidents/snapshot.js';
 import type { Config } from '../config/schema.js';
-import { createWorkerDetector } from '../detection/index.js';
+import { checkModelPin, createWorkerDetector, findModel, loadManifest, pinAdvice, resolveModelFile } from '../detection/index.js';
 import { detectorScoreThreshold } from '../tracking/index.js';
 import type { OnnxDetector } from '../detection/onnx-detector.js';
 import { DetectorScheduler, type SchedulableDetector } from '../detection/scheduler.js';
@@ -165,10 +165,13 @@ export class Agent {
 
   private async createDetector(): Promise<Detector> {
     const { config } = this;
+    const manifestPath = resolveConfigPath(this.loaded, config.models.manifest);
+    const modelsDir = resolveConfigPath(this.loaded, config.models.dir);
+    await this.checkModelPin(manifestPath, modelsDir);
     // In a worker thread: onnxruntime's run() would otherwise block this thread (decoders' pipes, MQTT) for every inference.
     const detector = await createWorkerDetector({
-      manifestPath: resolveConfigPath(this.loaded, config.models.manifest),
-      modelsDir: resolveConfigPath(this.loaded, config.models.dir),
+      manifestPath,
+      modelsDir,
       modelName: config.detection.model,
       // ByteTrack's second association stage needs the low-score boxes the incident threshold would drop.
       scoreThreshold: detectorScoreThreshold(config.detection.scoreThreshold, config.tracking),
@@ -185,6 +188,21 @@ export class Agent {
       logger: this.logger,
     });
     return timedDetector(detector, config.detection.maxBatch, (seconds) => this.metrics.inferenceSeconds.observe(seconds));
+  }
+
+  /**
+   * A model without a sha256 in the manifest runs only with the bytes it first ran with (model-pin.ts), and
+   * says loudly at every start how to pin it. The manifest's own sha256, when given, is checked by the detector.
+   */
+  private async checkModelPin(manifestPath: string, modelsDir: string): Promise<void> {
+    const entry = findModel(await loadManifest(manifestPath), this.config.detection.model);
+    const file = await resolveModelFile(entry, modelsDir);
+    const dataDir = resolveConfigPath(this.loaded, this.config.agent.dataDir);
+    const verdict = await checkModelPin({ entry, file, manifestPath, dataDir, record: true });
+    if (verdict.kind === 'manifest') return;
+    const how = verdict.kind === 'first' ? 'first run: pinned in agent.dataDir, a changed file will be refused' : `same file as first run on ${verdict.pin.pinnedAt}`;
+    this.log.warn({ model: entry.name, file, sha256: verdict.sha256, manifest: manifestPath },
+      `model "${entry.name}" has no sha256 in the manifest (${how}); to pin it, ${pinAdvice(entry, verdict.sha256, manifestPath)}`);
   }
 
   private startCamera(id: string): void {
