@@ -54,7 +54,8 @@ health: { host: 127.0.0.1, port: 0 }
 
     // Alter weights: one float in the middle of the file (the graph still loads; detections would be off).
     const bytes = readFileSync(model);
-    bytes[Math.floor(bytes.length / 2)] ^= 0x40;
+    const middle = Math.floor(bytes.length / 2);
+    bytes[middle] = bytes[middle]! ^ 0x40;
     writeFileSync(model, bytes);
     const altered = sha256(model);
     expect(altered).not.toBe(original);
