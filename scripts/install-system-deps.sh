@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages camwatch needs on a box (ffmpeg) and for its tests (mosquitto broker, GStreamer RTSP
-# server, openssl for TLS test certificates). Idempotent: installs only what is missing. Run as root.
+# server, openssl for TLS test certificates, strace for the no-telemetry test). Idempotent: installs only
+# what is missing. Run as root.
 set -euo pipefail
 
 runtime=(ffmpeg)
-testing=(mosquitto mosquitto-clients openssl fonts-dejavu-core python3-gi gir1.2-gst-rtsp-server-1.0
+testing=(mosquitto mosquitto-clients openssl fonts-dejavu-core strace python3-gi gir1.2-gst-rtsp-server-1.0
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav)
 # procps: tests read an ffmpeg's command line with ps as another user (util-linux's runuser is essential).

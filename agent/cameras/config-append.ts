@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 import { CamwatchError } from '../ops/errors.js';
+import { DEFAULT_CONFIG_MAX_BYTES, FileReadError, readTextCappedAsync } from '../ops/safe-read.js';
 
 /**
  * Adds a camera to a technician's YAML config without disturbing the rest of it: the yaml Document API
@@ -20,10 +21,10 @@ const NEW_CONFIG_HEADER = ' camwatch configuration, started by `camwatch camera 
 /** The YAML text, or undefined when the file does not exist yet. */
 export async function readConfigText(file: string): Promise<string | undefined> {
   try {
-    return await readFile(file, 'utf8');
+    return await readTextCappedAsync(file, { maxBytes: DEFAULT_CONFIG_MAX_BYTES });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CamwatchError('CONFIG_NOT_FOUND', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+    if (err instanceof FileReadError && err.errno === 'ENOENT') return undefined;
+    throw new CamwatchError('CONFIG_NOT_FOUND', (err as Error).message, { cause: err });
   }
 }
 

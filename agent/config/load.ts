@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { CamwatchError } from '../ops/errors.js';
+import { DEFAULT_CONFIG_MAX_BYTES, FileReadError, readTextCappedAsync } from '../ops/safe-read.js';
 import type { Config } from './schema.js';
 import { formatIssueList, formatPath, type ConfigIssue, type RawIssue } from './issues.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';
@@ -44,10 +44,9 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
   const absolute = resolve(options.cwd ?? process.cwd(), path);
   let text: string;
   try {
-    text = await readFile(absolute, 'utf8');
+    text = await readTextCappedAsync(absolute, { maxBytes: DEFAULT_CONFIG_MAX_BYTES });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException | null)?.code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
+    const why = err instanceof FileReadError ? err.reason : 'unreadable';
     throw new CamwatchError('CONFIG_NOT_FOUND', `cannot read config ${path}: ${why}`, { cause: err, details: { file: absolute } });
   }
   const loaded = parseConfigText(text, path, { ...options, baseDir: dirname(absolute) });

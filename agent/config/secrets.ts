@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { DEFAULT_SECRET_MAX_BYTES, DEFAULT_TLS_FILE_MAX_BYTES, FileReadError, readFileCapped, readTextCapped } from '../ops/safe-read.js';
 import type { Config } from './schema.js';
 import type { IssuePath, RawIssue } from './issues.js';
 
@@ -50,7 +50,8 @@ function resolveOne(fields: SecretFields, path: IssuePath, options: SecretOption
     const file = isAbsolute(fields.passwordFile) ? fields.passwordFile : resolve(options.baseDir, fields.passwordFile);
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      // Capped and regular files only: /dev/zero grew to 7 GB, a FIFO blocked the start for ever.
+      text = readTextCapped(file, { maxBytes: DEFAULT_SECRET_MAX_BYTES });
     } catch (err) {
       return { issue: { path: [...path, 'passwordFile'], message: `cannot read ${file}: ${reason(err)}` } };
     }
@@ -69,11 +70,7 @@ function resolveOne(fields: SecretFields, path: IssuePath, options: SecretOption
 }
 
 function reason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied (the agent user must be able to read it)';
-  if (code === 'EISDIR') return 'it is a directory, not a file';
-  return code ?? 'unreadable';
+  return err instanceof FileReadError ? err.reason : 'unreadable';
 }
 
 function readTlsFiles(tls: NonNullable<Config['mqtt']['tls']>, options: SecretOptions, issues: RawIssue[]): MqttTlsFiles {
@@ -83,7 +80,7 @@ function readTlsFiles(tls: NonNullable<Config['mqtt']['tls']>, options: SecretOp
     if (name === undefined) continue;
     const file = isAbsolute(name) ? name : resolve(options.baseDir, name);
     try {
-      const bytes = readFileSync(file);
+      const bytes = readFileCapped(file, { maxBytes: DEFAULT_TLS_FILE_MAX_BYTES });
       if (bytes.length === 0) issues.push({ path: ['mqtt', 'tls', field], message: `${file} is empty; it should hold a PEM ${field === 'key' ? 'private key' : 'certificate'}` });
       else files[field] = bytes;
     } catch (err) {

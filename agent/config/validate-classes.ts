@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { DEFAULT_MANIFEST_MAX_BYTES, readTextCapped } from '../ops/safe-read.js';
 import type { Config } from './schema.js';
 import type { RawIssue } from './issues.js';
 import { suggestionSuffix } from './suggest.js';
@@ -21,7 +21,8 @@ export interface ModelCatalogue {
 export function readModelCatalogue(manifestPath: string): ModelCatalogue | undefined {
   let manifest: unknown;
   try {
-    manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    // Capped and regular files only: the config must not hang on models.manifest: /dev/zero.
+    manifest = JSON.parse(readTextCapped(manifestPath, { maxBytes: DEFAULT_MANIFEST_MAX_BYTES }));
   } catch {
     return undefined;
   }
@@ -38,7 +39,7 @@ export function readModelCatalogue(manifestPath: string): ModelCatalogue | undef
 
 function readClassList(path: string): string[] | undefined {
   try {
-    const names = readFileSync(path, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+    const names = readTextCapped(path, { maxBytes: DEFAULT_MANIFEST_MAX_BYTES }).split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
     return names.length > 0 ? names : undefined;
   } catch {
     return undefined;

@@ -1,4 +1,4 @@
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { ConfigIssue, IssuePath } from './issues.js';
 
 /**
@@ -33,12 +33,38 @@ export function parseYamlSource(text: string): YamlParseResult {
       issues: doc.errors.map((e) => ({ path: '', message: yamlMessage(e.code, e.message), ...lineCounter.linePos(e.pos[0]) })),
     };
   }
-  const data: unknown = doc.toJS({ maxAliasCount: DEFAULT_MAX_ALIAS_COUNT });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: DEFAULT_MAX_ALIAS_COUNT });
+  } catch (err) {
+    // yaml throws (ReferenceError) for an alias bomb or an alias before its anchor: a config error, not a crash.
+    return { ok: false, issues: [{ path: '', message: aliasMessage((err as Error).message), ...firstAliasPosition(doc, lineCounter) }] };
+  }
   return { ok: true, source: { data, locate: (path) => locate(doc, lineCounter, path) } };
+}
+
+function aliasMessage(message: string): string {
+  if (message.startsWith('Excessive alias count')) {
+    return `aliases (*name) expand to too much data (more than ${DEFAULT_MAX_ALIAS_COUNT} expansions, as in a "billion laughs" file); write the values out instead of nesting aliases`;
+  }
+  return message.split('\n')[0]!;
+}
+
+function firstAliasPosition(doc: Document, lineCounter: LineCounter): { line?: number; col?: number } {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset === undefined ? {} : lineCounter.linePos(offset);
 }
 
 /** Technician-friendly wording for the YAML mistakes that SSH editors make easy. */
 function yamlMessage(code: string, message: string): string {
+  // yaml reports its own stack overflow on very deep nesting (thousands of levels) as a parse error.
+  if (/Maximum call stack size exceeded/.test(message)) return 'the file nests too deeply here (thousands of levels; a config needs a few); check the brackets and indentation';
   // Some yaml messages quote the unexpected token; it may be a secret, and the line:col already finds it.
   const text = message.replace(/:\s*"[^"]*"$/, '');
   switch (code) {

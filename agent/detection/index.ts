@@ -6,7 +6,8 @@ export type { DetectorOptions, ModelRunStats, OnnxDetector } from './onnx-detect
 export { DEFAULT_NMS_IOU_THRESHOLD, DEFAULT_SCORE_THRESHOLD } from './onnx-detector.js';
 export type { PostfilterOptions, ClassRemap } from './postfilter.js';
 export { COCO_COARSE_REMAP } from './postfilter.js';
-export { findModel, loadManifest, type ModelEntry, type ModelManifest } from './manifest.js';
+export { findModel, loadManifest, resolveModelFile, type ModelEntry, type ModelManifest } from './manifest.js';
+export { checkModelPin, judgeModelPin, pinAdvice, readModelPins, MODEL_PINS_FILE, type ModelPin, type PinVerdict } from './model-pin.js';
 export { DetectorScheduler, type DetectOutcome, type DetectRequest, type SchedulableDetector, type SchedulerOptions, type SchedulerStats, type TimedImage } from './scheduler.js';
 export { defaultIntraOpThreads } from './session.js';
 export { createWorkerDetector } from './worker-detector.js';

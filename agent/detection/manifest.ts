@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { CamwatchError } from '../ops/errors.js';
+import { formatJsonError, parseJsonText } from '../ops/json-text.js';
+import { DEFAULT_MANIFEST_MAX_BYTES, FileReadError, readTextCappedAsync } from '../ops/safe-read.js';
 import type { ModelLayout } from './types.js';
 
 /** Layout names the decoders understand (kept in step with ModelLayout in types.ts). */
@@ -104,25 +106,27 @@ export async function loadManifest(manifestPath: string): Promise<ModelManifest>
   const path = resolve(manifestPath);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readTextCappedAsync(path, { maxBytes: DEFAULT_MANIFEST_MAX_BYTES });
   } catch (err) {
-    throw new CamwatchError('MODEL_NOT_FOUND', `model manifest ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+    throw new CamwatchError('MODEL_NOT_FOUND', `model manifest ${path} cannot be read (${readFailure(err)})`, {
       cause: err,
       hint: 'Check the manifest path (models.manifest in the config, or --manifest).',
       details: { manifest: path },
     });
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new CamwatchError('MODEL_INVALID', `model manifest ${path} is not valid JSON: ${(err as Error).message}`, {
-      cause: err,
-      hint: `Fix the JSON syntax of ${path}.`,
-      details: { manifest: path },
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) {
+    // Never the parser's own message: V8 quotes the text around a stray character, and this may be any file.
+    throw new CamwatchError('MODEL_INVALID', `model manifest ${path} is not valid JSON at ${formatJsonError(parsed)}`, {
+      hint: `Fix the JSON syntax of ${path} at that place, or check that models.manifest names the manifest.`,
+      details: { manifest: path, line: parsed.line, col: parsed.col },
     });
   }
-  return parseManifest(json, path);
+  return parseManifest(parsed.value, path);
+}
+
+function readFailure(err: unknown): string {
+  return err instanceof FileReadError ? err.reason : String(err);
 }
 
 /** The entry called `name`; MODEL_UNKNOWN lists the names the manifest does know. */
@@ -184,9 +188,9 @@ export async function loadClassNames(manifest: ModelManifest, entry: ModelEntry)
   const file = resolve(manifest.dir, entry.classes);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextCappedAsync(file, { maxBytes: DEFAULT_MANIFEST_MAX_BYTES });
   } catch (err) {
-    throw new CamwatchError('MODEL_NOT_FOUND', `class file ${file} of model "${entry.name}" (${manifest.path}) cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+    throw new CamwatchError('MODEL_NOT_FOUND', `class file ${file} of model "${entry.name}" (${manifest.path}) cannot be read (${readFailure(err)})`, {
       cause: err,
       hint: `Check the "classes" path of "${entry.name}" in ${manifest.path}; it is relative to the manifest.`,
       details: { manifest: manifest.path, model: entry.name, file },

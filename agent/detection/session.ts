@@ -3,6 +3,7 @@ import ort from 'onnxruntime-node';
 import { CamwatchError } from '../ops/errors.js';
 import type { ModelEntry } from './manifest.js';
 import type { TensorView } from './layouts/types.js';
+import { disableOrtTelemetry } from './ort-telemetry.js';
 
 /** D-FINE / RT-DETRv2 deploy graphs take the size to scale boxes to; the detector feeds the model input size. */
 export const ORIG_TARGET_SIZES_INPUT = 'orig_target_sizes';
@@ -41,6 +42,8 @@ export function defaultIntraOpThreads(cores: number): number {
 export async function openModelSession(file: string, entry: ModelEntry, options: SessionOptions = {}): Promise<ModelSession> {
   const threads = options.threads ?? defaultIntraOpThreads(availableParallelism());
   let session: ort.InferenceSession;
+  // ORT initialises (and, unless told otherwise, starts its telemetry uploader) at the first create.
+  disableOrtTelemetry();
   try {
     session = await ort.InferenceSession.create(file, {
       intraOpNumThreads: threads,

@@ -6,6 +6,7 @@ import { CamwatchError, ERROR_CATALOGUE, type ErrorCode } from '../ops/errors.js
 import type { FromWorker, ToWorker, WireError, WorkerDetectorOptions } from './detector-worker.js';
 import type { LayoutBinding } from './infer-layout.js';
 import type { DetectorOptions, ModelRunStats, OnnxDetector, PreparedBatch } from './onnx-detector.js';
+import { disableOrtTelemetry } from './ort-telemetry.js';
 import { preprocessInto, type PreprocessSpec } from './preprocess.js';
 import type { Detection, ModelInfo, RgbImage } from './types.js';
 
@@ -28,6 +29,8 @@ const PINO_LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' 
 export async function createWorkerDetector(options: DetectorOptions): Promise<OnnxDetector> {
   const { logger, ...rest } = options;
   const data: WorkerDetectorOptions = { ...rest, logLevel: logger?.level };
+  // Here, not in the worker: only this thread can change the environment onnxruntime reads (see ort-telemetry.ts).
+  disableOrtTelemetry();
   const worker = startWorker(data);
   const d = new WorkerDetector(worker, logger);
   await d.ready;

@@ -4,12 +4,13 @@ import type { LoadedConfig } from '../config/load.js';
 import { loadConfig, resolveConfigPath } from '../config/load.js';
 import { renderSnapshot } from '../incidents/snapshot.js';
 import type { Config } from '../config/schema.js';
+import { checkModelPin, findModel, loadManifest, pinAdvice, resolveModelFile } from '../detection/index.js';
 import { DetectorScheduler } from '../detection/scheduler.js';
 import type { Detector } from '../detection/types.js';
 import { createAgentDetector } from './agent-detector.js';
 import type { SourceStateChange } from '../frames/types.js';
 import type { IncidentRecord } from '../incidents/types.js';
-import { createStoreWriter, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, openStore, STORE_FILE, type StoreWriter } from '../store/index.js';
+import { createStoreWriter, currentOwner, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, lockDataDir, openStore, STORE_FILE, type DataDirLock, type StoreWriter } from '../store/index.js';
 import type { IncidentStore } from '../store/types.js';
 import {
   createMqttUplink,
@@ -49,6 +50,8 @@ export class Agent {
   private readonly log: Logger;
   private readonly metrics = new AgentMetrics();
   private readonly startedAtMs = Date.now();
+  /** Held from before anything else starts until the store is closed: one agent per data directory. */
+  private dataDirLock?: DataDirLock;
   private store?: IncidentStore;
   /** Group commit in front of the store: a burst of incidents costs one fsync, not one each. */
   private writer?: StoreWriter;
@@ -101,6 +104,10 @@ export class Agent {
 
   private async doStart(): Promise<void> {
     const { config } = this;
+    // First: a second agent on this store must say so, not fail later on the health port or the broker.
+    const dataDir = resolveConfigPath(this.loaded, config.agent.dataDir);
+    mkdirSync(dataDir, { recursive: true });
+    this.dataDirLock = lockDataDir(dataDir, currentOwner(this.loaded.path, config.agent.id));
     if (config.health.enabled) {
       this.health = await startHealthServer({
         host: config.health.host,
@@ -114,8 +121,6 @@ export class Agent {
         },
       });
     }
-    const dataDir = resolveConfigPath(this.loaded, config.agent.dataDir);
-    mkdirSync(dataDir, { recursive: true });
     this.store = openStore({
       path: join(dataDir, STORE_FILE),
       logger: this.logger,
@@ -198,8 +203,25 @@ export class Agent {
     return this.broker;
   }
 
-  private createDetector(): Promise<Detector> {
+  private async createDetector(): Promise<Detector> {
+    const { config } = this;
+    await this.checkModelPin(resolveConfigPath(this.loaded, config.models.manifest), resolveConfigPath(this.loaded, config.models.dir));
     return createAgentDetector(this.loaded, this.logger, (seconds) => this.metrics.inferenceSeconds.observe(seconds));
+  }
+
+  /**
+   * A model without a sha256 in the manifest runs only with the bytes it first ran with (model-pin.ts), and
+   * says loudly at every start how to pin it. The manifest's own sha256, when given, is checked by the detector.
+   */
+  private async checkModelPin(manifestPath: string, modelsDir: string): Promise<void> {
+    const entry = findModel(await loadManifest(manifestPath), this.config.detection.model);
+    const file = await resolveModelFile(entry, modelsDir);
+    const dataDir = resolveConfigPath(this.loaded, this.config.agent.dataDir);
+    const verdict = await checkModelPin({ entry, file, manifestPath, dataDir, record: true });
+    if (verdict.kind === 'manifest') return;
+    const how = verdict.kind === 'first' ? 'first run: pinned in agent.dataDir, a changed file will be refused' : `same file as first run on ${verdict.pin.pinnedAt}`;
+    this.log.warn({ model: entry.name, file, sha256: verdict.sha256, manifest: manifestPath },
+      `model "${entry.name}" has no sha256 in the manifest (${how}); to pin it, ${pinAdvice(entry, verdict.sha256, manifestPath)}`);
   }
 
   private startCamera(id: string): void {
@@ -461,6 +483,7 @@ export class Agent {
       ['uplink', () => this.uplink?.stop()],
       ['broker', () => this.broker?.close()],
       ['store', () => this.store?.close()],
+      ['data directory lock', () => this.dataDirLock?.release()],
       ['health', () => this.health?.close()],
     ];
     for (const [name, step] of steps) {

@@ -27,6 +27,7 @@ export const ERROR_CATALOGUE = {
   STORE_FULL: 'Free disk space or lower store quotas; evidence is pruned first.',
   STORE_CORRUPT: 'Stop the agent and run `camwatch store recover --config <your config>`: it keeps what can be read and moves the damaged file aside.',
   STORE_IN_USE: 'Stop the agent (systemctl stop camwatch) and any `camwatch incidents` command using the store, then run the command again.',
+  STORE_LOCKED: 'Another agent runs on this agent.dataDir: stop it first (sudo systemctl stop camwatch), or give this one its own dataDir. Read-only commands (incidents, status, doctor) work while it runs.',
   MQTT_AUTH: 'Check the broker username/password (or client certificate) in the mqtt section.',
   MQTT_TLS: 'Check mqtt.tls.ca / cert / key files and that the broker hostname matches its certificate.',
   MQTT_UNREACHABLE: 'Check mqtt.url and that the broker is reachable; incidents are kept and sent later.',

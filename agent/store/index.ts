@@ -18,3 +18,5 @@ export type { StoreDamage } from './check.js';
 export { recoverStore } from './recover.js';
 export type { RecoverOptions, RecoverOutcome, RecoveryReport } from './recover.js';
 export { storeHolders } from './holders.js';
+export { lockDataDir, probeDataDirLock, readDataDirOwner, currentOwner, describeOwner, DATA_DIR_LOCK_FILE, DATA_DIR_OWNER_FILE } from './data-dir-lock.js';
+export type { DataDirLock, DataDirOwner } from './data-dir-lock.js';

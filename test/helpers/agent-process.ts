@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './data.js';
 
@@ -12,16 +13,35 @@ export interface AgentProcess {
   stop(): Promise<number | null>;
   /** SIGKILL and wait: a power cut as the process sees it. */
   kill(): Promise<void>;
+  /** Pid of the agent itself (under a `wrap`, the wrapper's child). */
+  agentPid(): number;
+}
+
+export interface AgentProcessOptions {
+  /** A command the agent runs under, e.g. ['strace', '-f', '-o', FILE, '--']: signals go to the agent itself. */
+  wrap?: string[];
 }
 
 const live = new Set<ChildProcess>();
 
-export function startAgent(args: string[], env: NodeJS.ProcessEnv = {}): AgentProcess {
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'camwatch.js'), ...args], {
+export function startAgent(args: string[], env: NodeJS.ProcessEnv = {}, options: AgentProcessOptions = {}): AgentProcess {
+  const command = [...(options.wrap ?? []), process.execPath, join(PROJECT_ROOT, 'bin', 'camwatch.js'), ...args];
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // A wrapper (strace) killed by a signal takes the agent down with SIGKILL: signal the agent, let the wrapper follow.
+  const agentPid = (): number => {
+    if (options.wrap === undefined) return child.pid!;
+    const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    if (children.length !== 1) throw new Error(`expected one child of ${options.wrap[0]} (pid ${child.pid}), found ${children.length}`);
+    return Number(children[0]);
+  };
+  const signal = (name: NodeJS.Signals) => {
+    if (options.wrap === undefined) child.kill(name);
+    else process.kill(agentPid(), name);
+  };
   live.add(child);
   const lines: string[] = [];
   const waiters: Array<() => void> = [];
@@ -72,7 +92,7 @@ export function startAgent(args: string[], env: NodeJS.ProcessEnv = {}): AgentPr
       });
     },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) signal('SIGTERM');
       const timer = setTimeout(() => {
         lines.push('[test] agent ignored SIGTERM for 20 s: SIGKILL');
         child.kill('SIGKILL');
@@ -83,9 +103,10 @@ export function startAgent(args: string[], env: NodeJS.ProcessEnv = {}): AgentPr
       return code;
     },
     async kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) signal('SIGKILL');
       await exited;
     },
+    agentPid,
   };
 }
 

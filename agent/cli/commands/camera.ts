@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appendCameraToConfig, existingCameraIds, readConfigText, writeSecretFile } from '../../cameras/config-append.js';
@@ -7,6 +6,7 @@ import { DEFAULT_ONVIF_TIMEOUT_MS } from '../../cameras/onvif/adapter.js';
 import { DEFAULT_MIN_ANALYSIS_WIDTH_PX } from '../../cameras/onvif/choose-profile.js';
 import { CamwatchError, describeError } from '../../ops/errors.js';
 import { redactSecrets } from '../../ops/redact.js';
+import { DEFAULT_SECRET_MAX_BYTES, FileReadError, readTextCappedAsync } from '../../ops/safe-read.js';
 import { DEFAULT_CONFIG_PATH } from '../defaults.js';
 import type { CliCommand, CliIO } from '../types.js';
 import { parseDurationMs } from './discover.js';
@@ -217,9 +217,9 @@ function formatSkew(ms: number): string {
 async function readSecret(file: string): Promise<string> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextCappedAsync(file, { maxBytes: DEFAULT_SECRET_MAX_BYTES });
   } catch (e) {
-    throw new CamwatchError('SECRET_UNREADABLE', `cannot read password file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+    throw new CamwatchError('SECRET_UNREADABLE', `cannot read password file ${file}: ${e instanceof FileReadError ? e.reason : (e as Error).message}`, { cause: e });
   }
   // Same rule as the config loader: editors add a trailing newline.
   const value = text.trim();

@@ -1,7 +1,7 @@
 import { lstatSync, readlinkSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { resolveConfigPath } from '../../config/load.js';
-import { createDetector, findModel, loadManifest } from '../../detection/index.js';
+import { checkModelPin, createDetector, findModel, loadManifest, MODEL_PINS_FILE, pinAdvice } from '../../detection/index.js';
 import { resolveModelFile } from '../../detection/manifest.js';
 import { ERROR_CATALOGUE, isCamwatchError } from '../../ops/errors.js';
 import { fail, failFrom, pass, skip, warn, type CheckResult, type DoctorCheck, type DoctorContext } from './types.js';
@@ -18,13 +18,17 @@ export function modelChecks(): DoctorCheck[] {
       const { config } = ctx.loaded;
       const name = config.detection.model;
       try {
-        const manifest = await loadManifest(resolveConfigPath(ctx.loaded, config.models.manifest));
+        const manifestPath = resolveConfigPath(ctx.loaded, config.models.manifest);
+        const manifest = await loadManifest(manifestPath);
         const entry = findModel(manifest, name);
         ctx.progress.start(`checking ${entry.file} (sha256)`);
         const file = await resolveModelFile(entry, resolveConfigPath(ctx.loaded, config.models.dir), { verifyChecksum: true });
+        // Judged against the agent's pin (agent.dataDir/model-pins.json) without recording one: the doctor changes nothing.
+        const verdict = await checkModelPin({ entry, file, manifestPath, dataDir: resolveConfigPath(ctx.loaded, config.agent.dataDir), record: false });
         fileOk = true;
-        if (entry.sha256 === undefined) {
-          return warn('model file', `${name}: ${file} present; the manifest gives no sha256 to check it against`, 'Add the sha256 of the file to models/manifest.json.');
+        if (verdict.kind !== 'manifest') {
+          const pinned = verdict.kind === 'same' ? `same bytes as the agent first ran (${verdict.pin.pinnedAt})` : `not run yet; the agent pins it in ${MODEL_PINS_FILE} at its first start`;
+          return warn('model file', `${name}: ${file} has no sha256 in the manifest; sha256 ${verdict.sha256}, ${pinned}`, `Pin it: ${pinAdvice(entry, verdict.sha256, manifestPath)}.`);
         }
         return pass('model file', `${name}: ${file}, sha256 ok${entry.bytes === undefined ? '' : ` (${(entry.bytes / 1e6).toFixed(1)} MB)`}`);
       } catch (err) {

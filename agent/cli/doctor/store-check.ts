@@ -3,8 +3,9 @@ import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { resolveConfigPath, type LoadedConfig } from '../../config/load.js';
+import { formatBytes } from '../../ops/bytes.js';
 import { ERROR_CATALOGUE } from '../../ops/errors.js';
-import { isCorruption, SCHEMA_VERSION } from '../../store/index.js';
+import { describeOwner, isCorruption, probeDataDirLock, SCHEMA_VERSION } from '../../store/index.js';
 import { fail, pass, warn, type CheckResult, type DoctorCheck } from './types.js';
 
 /** The store file inside agent.dataDir (the agent opens the same name). */
@@ -47,9 +48,9 @@ export const databaseCheck: DoctorCheck = {
       if (version > SCHEMA_VERSION) {
         return fail('database', `${file} has schema ${version}, newer than this camwatch (${SCHEMA_VERSION})`, 'Upgrade camwatch to the version that wrote this store.', 'STORE_OPEN');
       }
-      if (version < 2) return pass('database', `${file}: integrity ok, schema ${version} (migrated on next start)`);
+      if (version < 2) return pass('database', `${file}: integrity ok, schema ${version} (migrated on next start)${lockNote(dataDir)}`);
       const { n } = db.prepare('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL AND cancelled_at IS NULL').get() as { n: number };
-      const detail = `${file}: integrity ok, ${n} event${n === 1 ? '' : 's'} waiting for the broker`;
+      const detail = `${file}: integrity ok, ${n} event${n === 1 ? '' : 's'} waiting for the broker${lockNote(dataDir)}`;
       if (n > DEFAULT_BACKLOG_WARN_EVENTS) {
         return warn('database', detail, 'The IOC is missing these: fix the broker check; they are sent, oldest first, once it connects.');
       }
@@ -88,16 +89,12 @@ export function judgeDiskSpace(dir: string, freeBytes: number): CheckResult {
   return pass('disk', detail);
 }
 
-/** 1536 → "1.5 KiB" (pure). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+export { formatBytes } from '../../ops/bytes.js';
+
+/** Which agent, if any, holds the data directory (a second one would be refused: STORE_LOCKED). */
+function lockNote(dataDir: string): string {
+  const lock = probeDataDirLock(dataDir);
+  return lock.held ? `; in use by the agent ${describeOwner(lock.owner)}` : '; no agent running on it';
 }
 
 function dataDirOf(loaded: LoadedConfig): string {
