@@ -29,6 +29,8 @@ export const ERROR_CATALOGUE = {
   MQTT_TLS: 'Check mqtt.tls.ca / cert / key files and that the broker hostname matches its certificate.',
   MQTT_UNREACHABLE: 'Check mqtt.url and that the broker is reachable; incidents are kept and sent later.',
   COMMAND_REJECTED: 'Sign the command with the shared secret, or check the request format.',
+  COMMAND_INVALID: 'Send a JSON object within mqtt.commands.maxBytes and maxDepth (docs/mqtt.md, Commands).',
+  COMMAND_RESPONSE_TOPIC: 'Ask for the answer under <prefix>/<agentId>/responses/ (docs/mqtt.md, Commands).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
