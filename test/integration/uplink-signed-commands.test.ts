@@ -21,7 +21,7 @@ it('signed commands: a signed ack runs; unsigned, tampered, stale and replayed o
   writeFileSync(join(dir, 'command.secret'), `${SECRET}\n`);
   const broker = await startMosquitto();
   const raw: string[] = [];
-  const logger = createLogger({ level: 'debug', destination: { write: (s: string) => { raw.push(s); if (process.env.DBG) process.stderr.write(s); } } });
+  const logger = createLogger({ level: 'debug', destination: { write: (s: string) => void raw.push(s) } });
   const store = openStore({ path: join(dir, 'camwatch.db'), logger });
   // The secret comes from the config file, as in the agent.
   const loaded = parseConfigText(`mqtt:\n  url: ${broker.url}\n  commandSecretFile: command.secret\n`, join(dir, 'camwatch.yaml'), { baseDir: dir, env: {} });
