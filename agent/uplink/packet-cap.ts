@@ -47,7 +47,31 @@ export class PacketCapStream extends Duplex {
   }
 
   override _write(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.inner.write(chunk, encoding, callback);
+    this._writev([{ chunk, encoding }], callback);
+  }
+
+  /**
+   * Handed to the socket at once, like a pipe, and corked together: MQTT.js writes one packet in several
+   * pieces (corked on its side), and over TLS each separate write becomes its own record; sent apart, the
+   * rest of a CONNECT can hit a reset before the broker's alert ("certificate required") is read, and the
+   * cause is lost. A failed write is reported by the socket's own 'error' (forwarded above).
+   */
+  override _writev(chunks: Array<{ chunk: Buffer; encoding: BufferEncoding }>, callback: (error?: Error | null) => void): void {
+    this.inner.cork();
+    let room = true;
+    for (const { chunk, encoding } of chunks) room = this.inner.write(chunk, encoding);
+    this.inner.uncork();
+    if (room) {
+      callback();
+      return;
+    }
+    const done = () => {
+      this.inner.off('drain', done);
+      this.inner.off('close', done);
+      callback();
+    };
+    this.inner.on('drain', done);
+    this.inner.on('close', done);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
