@@ -250,6 +250,20 @@ export const configSchema = z.strictObject({
         .describe('TLS for mqtts:// and wss:// URLs; files are read at start'),
       commandSecretFile: z.string().optional().describe('File holding the shared secret IOC commands are signed with (HMAC-SHA256); relative to the config file. Set: unsigned commands are rejected'),
       commandSecretEnv: z.string().optional().describe('Environment variable holding the command signing secret'),
+      maxPacketBytes: z
+        .number()
+        .int()
+        .min(16 * 1024)
+        .max(256 * 1024 ** 2)
+        .default(1024 ** 2)
+        .describe('Largest MQTT packet the agent accepts from the broker (bytes, default 1 MiB): announced as the MQTT 5 Maximum Packet Size; over 3.1.1 larger packets are skipped unread. Only commands come in; what the agent publishes is not limited by it'),
+      commands: z
+        .strictObject({
+          maxBytes: z.number().int().min(1024).max(16 * 1024 ** 2).default(64 * 1024).describe('Largest command payload read (bytes); larger ones are answered COMMAND_INVALID. Keep below maxPacketBytes'),
+          maxDepth: z.number().int().min(2).max(512).default(32).describe('Deepest JSON nesting of a command payload (levels), checked before parsing; deeper ones are answered COMMAND_INVALID'),
+        })
+        .prefault({})
+        .describe('Limits on IOC commands, enforced on the raw payload before it is parsed'),
     })
     .prefault({})
     .describe('Uplink to the IOC broker'),

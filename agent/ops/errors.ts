@@ -34,6 +34,8 @@ export const ERROR_CATALOGUE = {
   COMMAND_REJECTED: 'Sign the command with the shared secret, or check the request format.',
   EVAL_CLIP_INVALID: 'Fix each field listed in the clip file; the format is in eval/README.md.',
   EVAL_VIDEO_RENDER: 'Check the clip\'s video.filterComplex (and its inputs) with ffmpeg by hand; the error shows ffmpeg\'s message.',
+  COMMAND_INVALID: 'Send a JSON object within mqtt.commands.maxBytes and maxDepth (docs/mqtt.md, Commands).',
+  COMMAND_RESPONSE_TOPIC: 'Ask for the answer under <prefix>/<agentId>/responses/ (docs/mqtt.md, Commands).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1,4 +1,5 @@
-import { connect, type IClientOptions, type IConnackPacket, type IDisconnectPacket, type MqttClient } from 'mqtt';
+import type { Duplex } from 'node:stream';
+import { connect, type IClientOptions, type IConnackPacket, type IDisconnectPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { MqttConfig } from '../config/schema.js';
 import type { MqttTlsFiles } from '../config/secrets.js';
 import type { SourceStateChange } from '../frames/types.js';
@@ -29,10 +30,13 @@ import {
   statsTopic,
   statusTopic,
 } from './topics.js';
-import { errorResponse, parseCommandRequest, responseTopicAllowed, runCommand, type CommandHandler, type CommandRequest, type CommandResponse } from './commands.js';
+import { COMMAND_ERROR_CODES, DEFAULT_COMMAND_LIMITS, displayName, errorResponse, runCommand, type CommandHandler, type CommandLimits, type CommandResponse } from './commands.js';
+import { takeCommand, type Reply } from './command-intake.js';
+import { PacketCapStream } from './packet-cap.js';
+import type { DroppedPacket } from './packet-filter.js';
 import { tlsClientOptions } from './tls.js';
 import { statsPayload, storeWarnings, warningsKey, type AgentStatsInput } from './stats.js';
-import { commandRejected, forgetExpiredNonces, rememberNonce, verifyCommand, type NonceMemory } from './command-auth.js';
+import type { NonceMemory } from './command-auth.js';
 
 /** MQTT 5 first: reason codes on CONNACK/PUBACK make failures explainable. 3.1.1 if the broker refuses 5. */
 export const DEFAULT_MQTT_PROTOCOL_VERSION = 5;
@@ -47,6 +51,16 @@ export const DEFAULT_STOP_DISCONNECT_TIMEOUT_MS = 2_000;
  * process (`camwatch incidents resend`) go out without a reload. One indexed query; nothing when idle.
  */
 export const DEFAULT_OUTBOX_POLL_MS = 5_000;
+/**
+ * Largest packet accepted from the broker (bytes; mqtt.maxPacketBytes). Only commands come in, capped at
+ * 64 KiB (mqtt.commands.maxBytes) plus topic and properties; 1 MiB leaves room to raise that cap without
+ * touching this one, and bounds what MQTT.js buffers for one packet (it reads each whole before use).
+ * What the agent sends (events with inline JPEGs of up to maxInlineSnapshotBytes, 256 KiB by default;
+ * snapshot answers of up to 512 KiB base64-encoded) is bounded by those settings and the broker's own limit.
+ */
+export const DEFAULT_MQTT_MAX_PACKET_BYTES = 1024 * 1024;
+/** Distinct topics whose ignored retained command or oversized packet is logged at warn; further ones at debug (bounded memory). */
+const MAX_WARNED_TOPICS = 256;
 
 export interface MqttUplinkOptions {
   /** `url` must be resolved (the embedded broker's URL when none is configured). */
@@ -145,6 +159,8 @@ class MqttOutboxUplink implements MqttUplink {
   private readonly cameraStates = new Map<string, SourceStateChange>();
   private readonly commands = new Map<string, CommandHandler>();
   private readonly nonces: NonceMemory = new Map();
+  /** Topics already warned about (retained command, oversized packet): once each, not at every connect. */
+  private readonly warnedTopics = new Set<string>();
   /** PUBACKed rows not yet marked sent: written together once per event-loop turn (see flushAcks). */
   private ackedSeqs: number[] = [];
   /** Rows published by the running pump, their attempt counted together when it ends. */
@@ -285,6 +301,7 @@ class MqttOutboxUplink implements MqttUplink {
   private openConnection(): void {
     const { config, clientOptions, password } = this.options;
     const protocolVersion = this.protocolVersion;
+    const maxPacketBytes = this.maxPacketBytes();
     const opts: IClientOptions = {
       clientId: this.clientId(),
       keepalive: config.keepaliveSeconds,
@@ -301,19 +318,36 @@ class MqttOutboxUplink implements MqttUplink {
       ...(password === undefined ? {} : { password }),
       ...tlsClientOptions(this.url, config.tls, this.options.tlsFiles),
       ...clientOptions,
+      // MQTT 5: the broker must not send the agent anything larger (it drops such a message for this client).
+      ...(protocolVersion === 5 ? { properties: { ...clientOptions?.properties, maximumPacketSize: maxPacketBytes } } : {}),
       protocolVersion,
       reconnectPeriod: 0,
+      manualConnect: true,
     };
     const client = connect(this.url, opts);
     const conn: Connection = { client, protocolVersion, closed: false };
     this.conn = conn;
+    // Over 3.1.1 nothing stops a broker from sending a 256 MB packet, and MQTT.js would read it whole:
+    // the transport it reads from drops oversized packets as they stream by (packet-cap.ts).
+    const internals = client as unknown as { streamBuilder: (c: MqttClient) => Duplex };
+    const buildStream = internals.streamBuilder;
+    internals.streamBuilder = (c) => new PacketCapStream(buildStream(c), maxPacketBytes, (packet) => this.onOversizedPacket(conn, packet));
     client.on('connect', (connack) => this.onConnect(conn, connack));
     client.on('error', (err) => {
       conn.failure = err;
     });
     client.on('disconnect', (packet) => this.onBrokerDisconnect(conn, packet));
-    client.on('message', (topic, payload, packet) => this.onMessage(conn, topic, payload, packet.properties));
+    client.on('message', (topic, payload, packet) => this.onMessage(conn, topic, payload, packet));
     client.on('close', () => this.onClose(conn));
+    client.connect();
+  }
+
+  private maxPacketBytes(): number {
+    return this.options.config.maxPacketBytes ?? DEFAULT_MQTT_MAX_PACKET_BYTES;
+  }
+
+  private commandLimits(): CommandLimits {
+    return { ...DEFAULT_COMMAND_LIMITS, ...this.options.config.commands };
   }
 
   private onConnect(conn: Connection, connack: IConnackPacket): void {
@@ -350,51 +384,107 @@ class MqttOutboxUplink implements MqttUplink {
       },
     );
     for (const change of this.cameraStates.values()) this.sendCameraState(conn, change);
-    conn.client.subscribe(commandFilter(this.options.config.topicPrefix, this.options.agentId), { qos: 1 }, (err) => {
+    // MQTT 5: nl, so the empty retained message that clears a retained command does not come back to the
+    // agent; rap, so a command published retained is seen as such even live (and ignored, then cleared).
+    conn.client.subscribe(commandFilter(this.options.config.topicPrefix, this.options.agentId), { qos: 1, nl: true, rap: true }, (err) => {
       if (err !== undefined && err !== null && !conn.closed) this.log.warn({ err }, 'cannot subscribe to command topics; commands are unavailable');
     });
     this.pump();
   }
 
-  private onMessage(conn: Connection, topic: string, payload: Buffer, properties?: { responseTopic?: string; correlationData?: Buffer }): void {
-    const name = commandName(this.options.config.topicPrefix, this.options.agentId, topic);
-    if (name === undefined || conn.closed) return;
-    const request = parseCommandRequest(payload, properties);
-    const { topicPrefix } = this.options.config;
-    if (request.responseTopic !== undefined && !responseTopicAllowed(topicPrefix, this.options.agentId, request.responseTopic)) {
-      // Not run either: a request that points the box's answer at its own topics is an attempt to forge them.
-      this.log.warn({ command: name, responseTopic: request.responseTopic }, 'command ignored: its response topic is a wildcard or inside this box\'s own topic tree');
-      return;
+  /** One command message: decided by takeCommand, run isolated, answered; nothing here may throw or reject. */
+  private onMessage(conn: Connection, topic: string, payload: Buffer, packet: IPublishPacket): void {
+    try {
+      const name = commandName(this.options.config.topicPrefix, this.options.agentId, topic);
+      if (name === undefined || conn.closed) return;
+      const intake = takeCommand(
+        { name, payload, retain: packet.retain, ...(packet.properties === undefined ? {} : { properties: packet.properties }) },
+        {
+          prefix: this.options.config.topicPrefix,
+          agentId: this.options.agentId,
+          limits: this.commandLimits(),
+          ...(this.options.commandSecret === undefined ? {} : { secret: this.options.commandSecret }),
+          nowMs: Date.now(),
+          nonces: this.nonces,
+        },
+      );
+      const command = displayName(name);
+      if (intake.kind === 'ignore') {
+        if (intake.reason === 'retained') this.ignoreRetainedCommand(conn, topic, `retained command "${command}" ignored: a retained command would run again at every connect; clearing it`);
+        else this.log.debug({ command }, 'empty message on a command topic ignored (it clears a retained message; a command is at least {})');
+        return;
+      }
+      if (intake.kind === 'refuse') {
+        // Fields named, values not: the body may hold a forged or captured sig; the secret is never in it.
+        this.log.warn({ code: intake.response.error.code, command, ...(intake.reply === undefined ? {} : { replyTo: intake.reply.topic }) }, intake.response.error.message);
+        this.sendResponse(conn, command, intake.reply, intake.response);
+        return;
+      }
+      const { request, reply } = intake;
+      runCommand(this.commands, name, request)
+        .catch((err: unknown) => errorResponse(request.transaction, COMMAND_ERROR_CODES.COMMAND_FAILED, `${command} failed: ${err instanceof Error ? err.message : 'unknown error'}`))
+        .then((response) => {
+          this.log.info({ command, status: response.status, ...(response.error === undefined ? {} : { code: response.error.code }) }, 'command handled');
+          this.sendResponse(conn, command, reply, response);
+        })
+        .catch((err: unknown) => this.log.error({ err, command }, 'command answer failed'));
+    } catch (err) {
+      // Last line of defence: a bug in intake or logging must cost one command, never the process.
+      this.log.error({ err, topic: topic.slice(0, 200) }, 'command message could not be handled');
     }
-    void this.authorizedCommand(name, request).then((response) => {
-      this.log.info({ command: name, status: response.status, ...(response.error === undefined ? {} : { code: response.error.code }) }, 'command handled');
-      if (request.responseTopic === undefined || conn.closed) return;
-      const opts = {
-        qos: 1 as const,
-        ...(request.correlationData !== undefined && conn.protocolVersion === 5 ? { properties: { correlationData: request.correlationData } } : {}),
-      };
-      conn.client.publish(request.responseTopic, JSON.stringify(response), opts, (err) => {
-        if (err !== undefined && err !== null && !conn.closed) this.log.warn({ err, command: name }, 'command response not accepted');
-      });
+  }
+
+  /** Publishes an answer on its reply topic (QoS 1, correlation data echoed over MQTT 5); never throws. */
+  private sendResponse(conn: Connection, command: string, reply: Reply | undefined, response: CommandResponse): void {
+    if (reply === undefined || conn.closed) return;
+    let text: string;
+    try {
+      text = JSON.stringify(response);
+    } catch (err) {
+      // A handler result JSON cannot carry (a BigInt, a cycle): answered, not thrown.
+      text = JSON.stringify(errorResponse(undefined, COMMAND_ERROR_CODES.COMMAND_FAILED, `${command}: the result cannot be sent as JSON (${err instanceof Error ? err.message : 'unknown error'})`));
+    }
+    const opts = {
+      qos: 1 as const,
+      ...(reply.correlationData !== undefined && conn.protocolVersion === 5 ? { properties: { correlationData: reply.correlationData } } : {}),
+    };
+    conn.client.publish(reply.topic, text, opts, (err) => {
+      if (err !== undefined && err !== null && !conn.closed) this.log.warn({ err, command, replyTo: reply.topic }, 'command response not accepted');
     });
   }
 
-  /** Runs the command if it passes the signature check (when a secret is set); a refusal is answered, never thrown. */
-  private async authorizedCommand(name: string, request: CommandRequest): Promise<CommandResponse> {
-    const secret = this.options.commandSecret;
-    if (secret !== undefined) {
-      const nowMs = Date.now();
-      forgetExpiredNonces(this.nonces, nowMs);
-      const verdict = verifyCommand({ secret, name, body: request.body, nowMs, seen: this.nonces });
-      if (!verdict.ok) {
-        const err = commandRejected(name, verdict.reason);
-        // Fields named, values not: the body may hold a forged or captured sig, the secret is never in it.
-        this.log.warn({ code: err.code, command: name, hint: err.hint }, describeError(err));
-        return errorResponse(request, err.code, err.message);
-      }
-      rememberNonce(this.nonces, verdict.nonce, nowMs);
+  /**
+   * A retained message on a command topic is never run, and is cleared (an empty retained message on its
+   * topic; the box's ACL lets it write its own tree). If the broker refuses the clear, it stays ignored.
+   */
+  private ignoreRetainedCommand(conn: Connection, topic: string, message: string): void {
+    this.warnOnce(topic, { topic: topic.slice(0, 200) }, message);
+    if (conn.closed) return;
+    conn.client.publish(topic, '', { qos: 1, retain: true }, (err) => {
+      if (err !== undefined && err !== null && !conn.closed) this.log.debug({ err, topic: topic.slice(0, 200) }, 'retained command not cleared (broker refused); it stays ignored');
+    });
+  }
+
+  /** Called by the packet cap for each packet over mqtt.maxPacketBytes it skipped (the connection stays up). */
+  private onOversizedPacket(conn: Connection, packet: DroppedPacket): void {
+    try {
+      const topic = packet.topic ?? '(unknown topic)';
+      const name = packet.topic === undefined ? undefined : commandName(this.options.config.topicPrefix, this.options.agentId, packet.topic);
+      const text = `packet of ${packet.bytes} bytes on ${JSON.stringify(topic.slice(0, 200))} skipped unread: over mqtt.maxPacketBytes (${this.maxPacketBytes()})`;
+      if (name !== undefined && packet.retain === true) this.ignoreRetainedCommand(conn, packet.topic!, `${text}; it is a retained command: clearing it`);
+      else this.warnOnce(topic, { bytes: packet.bytes, topic: topic.slice(0, 200) }, text);
+    } catch (err) {
+      this.log.error({ err }, 'oversized packet report failed');
     }
-    return runCommand(this.commands, name, request);
+  }
+
+  private warnOnce(key: string, fields: Record<string, unknown>, message: string): void {
+    if (this.warnedTopics.has(key) || this.warnedTopics.size >= MAX_WARNED_TOPICS) {
+      this.log.debug(fields, message);
+      return;
+    }
+    this.warnedTopics.add(key);
+    this.log.warn(fields, message);
   }
 
   private onBrokerDisconnect(conn: Connection, packet: IDisconnectPacket): void {

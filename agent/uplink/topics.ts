@@ -72,3 +72,40 @@ export function commandName(prefix: string, agentId: string, topic: string): str
 export function commandFilter(prefix: string, agentId: string): string {
   return `${base(prefix)}/${level('agentId', agentId)}/cmd/+`;
 }
+
+/** Longest part of a response topic after `<prefix>/<agentId>/responses/` (bytes of UTF-8). */
+export const MAX_RESPONSE_SUFFIX_BYTES = 128;
+
+/**
+ * `<prefix>/<agentId>/responses/`: the only place the box answers commands. Inside the box's own tree, so
+ * the broker ACL that lets it write only there (docs/mqtt.md) also keeps its answers out of other boxes'
+ * trees; and a dedicated branch, so a requester cannot make it answer on its incidents or status.
+ */
+export function responseTopicRoot(prefix: string, agentId: string): string {
+  return `${base(prefix)}/${level('agentId', agentId)}/responses/`;
+}
+
+/** Where a request whose response topic is refused is answered (COMMAND_RESPONSE_TOPIC), with its correlation data. */
+export function refusedResponseTopic(prefix: string, agentId: string): string {
+  return `${responseTopicRoot(prefix, agentId)}refused`;
+}
+
+/** Subscription filter for every command answer of one box, or of every box when agentId is omitted. */
+export function responseFilter(prefix: string, agentId?: string): string {
+  return `${base(prefix)}/${agentId === undefined ? '+' : level('agentId', agentId)}/responses/#`;
+}
+
+/**
+ * Why `topic` cannot be a response topic of this box, or undefined when it can (pure): it must be
+ * `<prefix>/<agentId>/responses/<suffix>`, the suffix 1 to 128 bytes of non-empty levels without
+ * wildcards or NUL.
+ */
+export function responseTopicProblem(prefix: string, agentId: string, topic: string): string | undefined {
+  const root = responseTopicRoot(prefix, agentId);
+  const where = `it must be ${root}<name>`;
+  if (!topic.startsWith(root)) return where;
+  const suffix = topic.slice(root.length);
+  if (suffix.length === 0 || Buffer.byteLength(suffix, 'utf8') > MAX_RESPONSE_SUFFIX_BYTES) return `${where}, <name> of 1 to ${MAX_RESPONSE_SUFFIX_BYTES} bytes`;
+  if (/[+#\u0000]/.test(suffix) || suffix.split('/').some((l) => l.length === 0)) return `${where}, <name> without wildcards, NUL or empty levels`;
+  return undefined;
+}

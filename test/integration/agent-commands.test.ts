@@ -35,11 +35,11 @@ describe('commands from the IOC to a running agent', () => {
       ioc.once('error', reject);
     });
     ioc.on('message', (topic, payload, packet) => {
-      if (topic === 'ioc/replies') replies.set(packet.properties?.correlationData?.toString() ?? '', JSON.parse(payload.toString()) as Reply);
+      if (topic === 'camwatch/cmd-box/responses/ioc') replies.set(packet.properties?.correlationData?.toString() ?? '', JSON.parse(payload.toString()) as Reply);
       else if (topic.includes('/incidents/')) incidents.push(JSON.parse(payload.toString()) as { id: string; status: string });
       else telemetry.push({ topic, body: JSON.parse(payload.toString()) as Record<string, unknown> });
     });
-    await ioc.subscribeAsync(['ioc/replies', 'camwatch/cmd-box/incidents/#', 'camwatch/cmd-box/stats', 'camwatch/cmd-box/cameras/+/counts'], { qos: 1 });
+    await ioc.subscribeAsync(['camwatch/cmd-box/responses/ioc', 'camwatch/cmd-box/incidents/#', 'camwatch/cmd-box/stats', 'camwatch/cmd-box/cameras/+/counts'], { qos: 1 });
   });
   afterEach(() => assertNoAgentLeaks());
   afterAll(async () => {
@@ -52,7 +52,7 @@ describe('commands from the IOC to a running agent', () => {
   async function ask(name: string, body: unknown, correlation: string): Promise<Reply> {
     await ioc.publishAsync(`camwatch/cmd-box/cmd/${name}`, typeof body === 'string' ? body : JSON.stringify(body), {
       qos: 1,
-      properties: { responseTopic: 'ioc/replies', correlationData: Buffer.from(correlation) },
+      properties: { responseTopic: 'camwatch/cmd-box/responses/ioc', correlationData: Buffer.from(correlation) },
     });
     for (let i = 0; i < 100 && !replies.has(correlation); i++) await new Promise((r) => setTimeout(r, 100));
     const reply = replies.get(correlation);
