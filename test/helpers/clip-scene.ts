@@ -41,7 +41,7 @@ export function useClipScene(video: string, fps: number, camera: (rules: unknown
     async run(rules, options = {}) {
       const c = detected();
       const built = buildRules(camera(rules), { width: c.width, height: c.height });
-      const { hits } = await runRules(c, createTracker(trackerOptionsFromConfig(tracking)), built, options);
+      const { hits } = await runRules(c, createTracker(trackerOptionsFromConfig(tracking, detector?.model.classNames)), built, options);
       return { hits, built };
     },
   };
