@@ -188,7 +188,7 @@ export const trackingSchema = z
           .number()
           .gt(0)
           .max(100)
-          .default(2.5)
+          .default(2)
           .describe('A person track moving faster than this, in heights of its own box per second, is a rider (walking ~0.8); it stays a two-wheeler when it stops'),
         minSeconds: z.number().gt(0).max(60).default(1).describe('How long (s, averaged) that speed must be kept'),
         minFusedFrames: z

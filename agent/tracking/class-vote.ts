@@ -1,5 +1,6 @@
 import {
   DEFAULT_MIN_FUSED_FRAMES,
+  DEFAULT_MIN_RIDER_SECONDS,
   DEFAULT_RIDER_CLASS,
   DEFAULT_TWO_WHEELER_CLASSES,
   movesLikeAVehicle,
@@ -76,6 +77,8 @@ export class RiderClassVote {
   private personFrames = 0;
   private readonly riderCounts = new Map<number, number>();
   private promoted: { className: string; classId: number } | undefined;
+  /** Box heights over the motion window, for the tallest (see movesLikeAVehicle). */
+  private readonly heights: Array<{ tMs: number; heightPx: number }> = [];
 
   constructor(
     private readonly options: RiderOptions,
@@ -97,10 +100,19 @@ export class RiderClassVote {
     this.count(className, riders);
   }
 
-  /** The track's motion after a match: a `person` that moves like a vehicle is a rider from now on. */
+  /**
+   * The track's motion after a match (`heightPx`: its box height now): a `person` that moves like a
+   * vehicle is a rider from now on.
+   */
   observeMotion(history: readonly TrackPoint[], heightPx: number): void {
+    const last = history[history.length - 1];
+    if (last === undefined) return;
+    const windowMs = (this.options.minSeconds ?? DEFAULT_MIN_RIDER_SECONDS) * 1000;
+    this.heights.push({ tMs: last.tMs, heightPx });
+    while (this.heights.length > 0 && last.tMs - this.heights[0]!.tMs > windowMs + 1) this.heights.shift();
     if (this.promoted !== undefined || this.vote.className !== this.riderClass) return;
-    if (!movesLikeAVehicle(history, heightPx, this.options)) return;
+    const tallestPx = Math.max(...this.heights.map((h) => h.heightPx));
+    if (!movesLikeAVehicle(history, tallestPx, this.options)) return;
     this.promote();
   }
 

@@ -35,7 +35,7 @@ export const DEFAULT_MAX_FEET_BELOW_BIKE = 0.15;
  * rider. Walking is ~0.8 heights/s side-on (1.4 m/s over a 1.7 m person) and less when walking towards or
  * away from the camera; a motorbike at 20 km/h is ~3.3 heights/s side-on.
  */
-export const DEFAULT_MIN_RIDER_SPEED_HEIGHTS_PER_S = 2.5;
+export const DEFAULT_MIN_RIDER_SPEED_HEIGHTS_PER_S = 2;
 /** How long that speed must be kept (s): a jogger's stride or a tracker jump lasts less. */
 export const DEFAULT_MIN_RIDER_SECONDS = 1;
 /** Frames in which a person track must be seen fused onto a two-wheeler before it becomes one (a passer-by behind a parked bike is one frame). */
@@ -152,7 +152,9 @@ export function fuseRiders(detections: readonly Detection[], options: RiderOptio
 /**
  * (b) Whether a track moved like a vehicle: its bottom-centre covered at least `minSpeedHeightsPerS`
  * box heights per second, on average over the last `minSeconds` (displacement, not path: jitter cancels).
- * `heightPx` is the track's box height now. Undefined history span shorter than 80 % of minSeconds → false.
+ * `heightPx` is the tallest the track's box was over that time: a person walking out of the frame has
+ * a box that shrinks to a sliver at the edge (206 → 82 px in 1 s in the lobby clip), which would turn a
+ * walk into 3 heights/s. A history spanning less than 80 % of minSeconds → false.
  */
 export function movesLikeAVehicle(history: readonly TrackPoint[], heightPx: number, options: RiderOptions = {}): boolean {
   const minSeconds = options.minSeconds ?? DEFAULT_MIN_RIDER_SECONDS;
