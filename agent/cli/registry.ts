@@ -2,6 +2,7 @@ import { cameraCommand } from './commands/camera.js';
 import { configCommand } from './commands/config.js';
 import { detectCommand } from './commands/detect.js';
 import { doctorCommand } from './commands/doctor.js';
+import { evalCommand } from './commands/eval.js';
 import { discoverCommand } from './commands/discover.js';
 import { incidentsCommand } from './commands/incidents.js';
 import { runCommand } from './commands/run.js';
@@ -10,4 +11,4 @@ import { tailCommand } from './commands/tail.js';
 import type { CliCommand } from './types.js';
 
 /** Every `camwatch` subcommand, in the order `--help` lists them. */
-export const commands: CliCommand[] = [runCommand, discoverCommand, cameraCommand, detectCommand, configCommand, incidentsCommand, doctorCommand, statusCommand, tailCommand];
+export const commands: CliCommand[] = [runCommand, discoverCommand, cameraCommand, detectCommand, evalCommand, configCommand, incidentsCommand, doctorCommand, statusCommand, tailCommand];

@@ -2,6 +2,7 @@ import { CamwatchError } from '../ops/errors.js';
 import { MODEL_LAYOUTS } from './manifest.js';
 import type { ModelLayout } from './types.js';
 import { DEFAULT_STRIDES_PX } from './layouts/types.js';
+import { PICODET_STRIDES_PX } from './layouts/picodet.js';
 import type { DetrTensors } from './layouts/detr.js';
 
 /** Name, concrete dims and element type of one model output (from a warm-up run, so no symbolic dims). */
@@ -71,9 +72,16 @@ const matchYolov8: Matcher = (outs, ctx, strict) => {
   return ok ? { layout: 'yolov8', output: t.name, inferred: false, reason: `${shape(t)} = (4 + ${ctx.numClasses} classes) x ${g} anchors, no objectness` } : null;
 };
 
-/** Pairs of [1,N,C] / [1,N,4k] outputs per pyramid level, N = ceil(W/s) * ceil(H/s). */
+/** GFL pyramids known without declared strides: NanoDet-m's three levels, PP-PicoDet's four. */
+const GFL_PYRAMIDS_PX: readonly (readonly number[])[] = [DEFAULT_STRIDES_PX, PICODET_STRIDES_PX];
+
+/**
+ * Pairs of [1,N,C] / [1,N,4k] outputs per pyramid level, N = ceil(W/s) * ceil(H/s). Without declared strides
+ * the output count picks the pyramid (two outputs per level): binding a 4-level PicoDet export with NanoDet's
+ * three strides would silently drop its stride-64 level, where the large objects are.
+ */
 const matchNanodet: Matcher = (outs, ctx, strict) => {
-  const strides = ctx.strides ?? DEFAULT_STRIDES_PX;
+  const strides = ctx.strides ?? GFL_PYRAMIDS_PX.find((p) => 2 * p.length === outs.length) ?? DEFAULT_STRIDES_PX;
   const levels: { stride: number; cls: string; dis: string }[] = [];
   for (const s of strides) {
     const n = Math.ceil(ctx.inputWidth / s) * Math.ceil(ctx.inputHeight / s);
@@ -86,7 +94,7 @@ const matchNanodet: Matcher = (outs, ctx, strict) => {
     levels.push({ stride: s, cls: cls.name, dis: dis.name });
   }
   if (strict && outs.length !== 2 * strides.length) return null;
-  return { layout: 'nanodet', levels, inferred: false, reason: `class/distance output pairs per stride ${strides.join('/')}: ${outs.map(shape).join(' ')}` };
+  return { layout: 'nanodet', levels, inferred: false, reason: `GFL (NanoDet/PicoDet) class/distance output pairs per stride ${strides.join('/')}: ${outs.map(shape).join(' ')}` };
 };
 
 const matchDetr: Matcher = (outs, ctx, strict) => {

@@ -9,7 +9,7 @@ export interface PreprocessSpec {
   /** Per tensor plane, in the tensor's channel order: value = (pixel * scale - mean) / std. */
   mean: readonly [number, number, number];
   std: readonly [number, number, number];
-  /** Keep the aspect ratio and pad at the right/bottom (YOLOX), on both sides (YOLOv8, NanoDet), or stretch (none). */
+  /** Keep the aspect ratio and pad at the right/bottom (YOLOX), on both sides (YOLOv8, NanoDet), or stretch (none: PicoDet). */
   letterbox: 'top-left' | 'center' | 'none';
   /** 0..255 pixel value of the padding, normalised like any pixel. */
   padValue: number;

@@ -69,6 +69,12 @@ export interface FfmpegDecoderOptions {
   /** Values to blank out of anything printed (passwords, also percent-encoded). */
   secrets: string[];
   onFrame: (frame: RawFrame) => void;
+  /**
+   * Flow control for offline replay: called after each stdout chunk; a returned promise holds ffmpeg's
+   * output (the pipe stops being read, ffmpeg blocks on its write) until it resolves. Live cameras leave
+   * it out: a stalled pipe would stall the camera connection.
+   */
+  backpressure?: () => Promise<void> | undefined;
   onExit: (exit: DecoderExit) => void;
   onStreamInfo?: (info: StreamInfo) => void;
   killGraceMs?: number;
@@ -128,11 +134,13 @@ export class FfmpegDecoder {
     liveDecoders.add(this);
 
     const sink = new Writable({
-      // Never push back on ffmpeg: a stalled pipe would stall the camera connection. Dropping happens
-      // one level up, in the latest-frame slot.
+      // Live: never push back on ffmpeg, a stalled pipe would stall the camera connection (dropping happens
+      // one level up, in the latest-frame slot). Replay: wait while the consumer is behind.
       write: (chunk: Buffer, _enc, done) => {
         this.acceptStdout(chunk);
-        done();
+        const wait = this.options.backpressure?.();
+        if (wait) wait.then(() => done(), done);
+        else done();
       },
     });
     const command = ffmpeg({ stdoutLines: this.options.stderrTailLines ?? DEFAULT_STDERR_TAIL_LINES })
@@ -322,6 +330,29 @@ export function probeFfmpeg(ffmpegPath: string): Promise<FfmpegVersion> {
     versionCache.set(ffmpegPath, pending);
   }
   return pending;
+}
+
+/** Last stderr lines kept from a one-shot render, for its error message. */
+const RENDER_STDERR_CHARS = 2_000;
+
+/**
+ * One-shot ffmpeg run that writes a file (the eval harness renders derived clips with it): `args` after
+ * the binary, as ffmpeg takes them. Resolves when ffmpeg exits 0; rejects with the end of its stderr
+ * otherwise. Not supervised: it reads files and ends.
+ */
+export function runFfmpeg(ffmpegPath: string, args: readonly string[], options: { timeoutMs?: number } = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      ffmpegPath,
+      ['-hide_banner', '-nostdin', '-loglevel', 'error', ...args],
+      { timeout: options.timeoutMs ?? 600_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, _stdout, stderr) => {
+        if (!err) return resolve();
+        const tail = String(stderr).trim().slice(-RENDER_STDERR_CHARS);
+        reject(new Error(`ffmpeg failed (${err.code ?? err.signal ?? err.message})${tail ? `: ${tail}` : ''}`, { cause: err }));
+      },
+    );
+  });
 }
 
 /**

@@ -4,11 +4,9 @@ import type { LoadedConfig } from '../config/load.js';
 import { loadConfig, resolveConfigPath } from '../config/load.js';
 import { renderSnapshot } from '../incidents/snapshot.js';
 import type { Config } from '../config/schema.js';
-import { createWorkerDetector } from '../detection/index.js';
-import { detectorScoreThreshold } from '../tracking/index.js';
-import type { OnnxDetector } from '../detection/onnx-detector.js';
-import { DetectorScheduler, type SchedulableDetector } from '../detection/scheduler.js';
-import type { Detector, RgbImage } from '../detection/types.js';
+import { DetectorScheduler } from '../detection/scheduler.js';
+import type { Detector } from '../detection/types.js';
+import { createAgentDetector } from './agent-detector.js';
 import type { SourceStateChange } from '../frames/types.js';
 import type { IncidentRecord } from '../incidents/types.js';
 import { createStoreWriter, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, openStore, type StoreWriter } from '../store/index.js';
@@ -159,28 +157,8 @@ export class Agent {
     await this.uplink.start();
   }
 
-  private async createDetector(): Promise<Detector> {
-    const { config } = this;
-    // In a worker thread: onnxruntime's run() would otherwise block this thread (decoders' pipes, MQTT) for every inference.
-    const detector = await createWorkerDetector({
-      manifestPath: resolveConfigPath(this.loaded, config.models.manifest),
-      modelsDir: resolveConfigPath(this.loaded, config.models.dir),
-      modelName: config.detection.model,
-      // ByteTrack's second association stage needs the low-score boxes the incident threshold would drop.
-      scoreThreshold: detectorScoreThreshold(config.detection.scoreThreshold, config.tracking),
-      nmsIouThreshold: config.detection.nmsIouThreshold,
-      threads: config.detection.threads,
-      postfilter: {
-        classThresholds: config.detection.classThresholds,
-        minAreaPx: config.detection.minAreaPx,
-        maxAreaPx: config.detection.maxAreaPx,
-        minAspectRatio: config.detection.minAspectRatio,
-        maxAspectRatio: config.detection.maxAspectRatio,
-        classRemap: config.detection.classRemap,
-      },
-      logger: this.logger,
-    });
-    return timedDetector(detector, config.detection.maxBatch, (seconds) => this.metrics.inferenceSeconds.observe(seconds));
+  private createDetector(): Promise<Detector> {
+    return createAgentDetector(this.loaded, this.logger, (seconds) => this.metrics.inferenceSeconds.observe(seconds));
   }
 
   private startCamera(id: string): void {
@@ -453,27 +431,4 @@ export class Agent {
     }
     this.log.info('agent stopped');
   }
-}
-
-/** Wraps a detector to time each call for the inference latency histogram. */
-/**
- * The detector as the cameras see it: every run timed for the metrics, batches of up to
- * `detection.maxBatch` frames when the model allows (the scheduler fills them from cameras waiting).
- */
-function timedDetector(detector: OnnxDetector, maxBatch: number, observe: (seconds: number) => void): Detector & SchedulableDetector {
-  const timed = async <T>(run: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    try {
-      return await run();
-    } finally {
-      observe((performance.now() - t0) / 1000);
-    }
-  };
-  const batch = Math.min(maxBatch, detector.maxBatch);
-  return {
-    model: detector.model,
-    detect: (image) => timed(() => detector.detect(image)),
-    ...(batch > 1 ? { maxBatch: batch, detectBatch: (images: readonly RgbImage[]) => timed(() => detector.detectBatch(images)) } : {}),
-    close: () => detector.close(),
-  };
 }

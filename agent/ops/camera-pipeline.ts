@@ -44,6 +44,16 @@ interface Analysed {
   detections: Detection[];
   /** Detector dispatch − capture of the frame queued (ms); absent when the motion gate skipped the detector. */
   lagMs?: number;
+  /** Whether the detector ran on this frame (false: the motion gate skipped it and the previous detections stand in). */
+  inferred: boolean;
+}
+
+/** What happened to one analysed frame, for observers (the eval harness records it per frame). */
+export interface FrameOutcome {
+  inferenceRun: boolean;
+  detections: number;
+  tracks: number;
+  hits: number;
 }
 
 /** Latencies kept for percentiles: a minute of frames at 5 fps. */
@@ -77,6 +87,10 @@ export interface CameraPipelineDeps {
   makeRules: (frame: Frame, source: { width?: number; height?: number }) => Rule[];
   /** Every rule hit of one frame, together: the incident lifecycle decides per frame what opens or ends. */
   onHits: (hits: RuleHit[], frame: Frame) => Promise<void>;
+  /** Called once per analysed frame, after its hits were handled (in frame order). */
+  onAnalysed?: (frame: Frame, outcome: FrameOutcome) => void;
+  /** Clock for latency, lag and load shedding (epoch ms): the wall clock live, the video's clock in eval. */
+  now?: () => number;
   logger: Logger;
 }
 
@@ -97,8 +111,11 @@ export class CameraPipeline {
   /** Scheduler requests made so far: only the latest may swap its frame for a newer one. */
   private requestsMade = 0;
 
+  private readonly now: () => number;
+
   constructor(deps: CameraPipelineDeps) {
     this.deps = deps;
+    this.now = deps.now ?? Date.now;
   }
 
   /**
@@ -177,7 +194,7 @@ export class CameraPipeline {
     let tracker: Tracker | undefined;
     let rules: Rule[] = [];
     for (let item = await handoff.take(); item; item = await handoff.take()) {
-      const { frame, detections, lagMs } = item.value;
+      const { frame, detections, lagMs, inferred } = item.value;
       const key = `${frame.width}x${frame.height}`;
       if (key !== this.trackedGeometry || !tracker) {
         const s = source.stats();
@@ -193,7 +210,7 @@ export class CameraPipeline {
       for (const rule of rules) hits.push(...rule.evaluate(tracks, frame.capturedAtMs, { frame }));
       this.stats.ruleHits += hits.length;
       if (hits.length) await this.deps.onHits(hits, frame);
-      const latencyMs = Date.now() - frame.capturedAtMs;
+      const latencyMs = this.now() - frame.capturedAtMs;
       this.stats.framesAnalysed++;
       this.stats.detections += detections.length;
       this.stats.latencyMsTotal += latencyMs;
@@ -207,13 +224,14 @@ export class CameraPipeline {
       if (this.deps.rate) this.adjustRate(this.deps.rate, lagMs);
       this.stats.lastFrameAtMs = frame.capturedAtMs;
       this.lastFrame = frame;
+      this.deps.onAnalysed?.(frame, { inferenceRun: inferred, detections: detections.length, tracks: tracks.length, hits: hits.length });
     }
   }
 
   /** Feeds the load shedder one analysed frame; logs when the camera's analysis rate moves. */
   private adjustRate(rate: AdaptiveRate, lagMs: number | undefined): void {
     const detectorBusy = this.deps.scheduler?.busyFraction ?? 0;
-    const change = rate.observe({ tMs: Date.now(), lagMs, detectorBusy });
+    const change = rate.observe({ tMs: this.now(), lagMs, detectorBusy });
     if (!change) return;
     this.stats.targetFps = change.toFps;
     const lowered = change.toFps < change.fromFps;
@@ -240,7 +258,7 @@ export class CameraPipeline {
       const reason = gate.gate.decide(m.motion, lastTracks, frame.capturedAtMs);
       if (reason === 'skip') {
         this.stats.inferencesSkipped++;
-        return { frame, detections: previous };
+        return { frame, detections: previous, inferred: false };
       }
       const { inputWidth, inputHeight } = this.deps.detector.model;
       const rect = gate.cropper?.plan(reason, m.region, frame, { width: inputWidth, height: inputHeight }, frame.capturedAtMs);
@@ -250,15 +268,15 @@ export class CameraPipeline {
     if (crop) return this.detectCrop(frame, previous, crop.rect, crop.region);
     const { detector, scheduler, source } = this.deps;
     if (!scheduler) {
-      const lagMs = Date.now() - frame.capturedAtMs;
-      return { frame, detections: await detector.detect(frame), lagMs };
+      const lagMs = this.now() - frame.capturedAtMs;
+      return { frame, detections: await detector.detect(frame), lagMs, inferred: true };
     }
     // Our turn may come after a fresher frame arrived: analyse that one — unless a later request of this
     // camera is already queued with a frame of its own (two in flight), which must stay the newer.
     const request = ++this.requestsMade;
     const newer = () => (request === this.requestsMade ? source.takeNewer() : undefined);
     const out = await scheduler.detect({ cameraId: this.deps.cameraId, detector, frame, newer });
-    return { frame: out.frame, detections: out.detections, lagMs: out.lagMs };
+    return { frame: out.frame, detections: out.detections, lagMs: out.lagMs, inferred: true };
   }
 
   /**
@@ -276,9 +294,9 @@ export class CameraPipeline {
       found = out.detections;
       lagMs = out.lagMs;
     } else {
-      lagMs = Date.now() - frame.capturedAtMs;
+      lagMs = this.now() - frame.capturedAtMs;
       found = await detector.detect(image);
     }
-    return { frame, detections: mergeCropDetections(found, rect, previous, frame, region), lagMs };
+    return { frame, detections: mergeCropDetections(found, rect, previous, frame, region), lagMs, inferred: true };
   }
 }

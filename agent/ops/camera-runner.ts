@@ -1,7 +1,7 @@
 import type { CameraConfig, Config } from '../config/schema.js';
 import type { LoadedConfig } from '../config/load.js';
 import { createFrameSource } from '../frames/index.js';
-import type { FrameSource, SourceStateChange } from '../frames/types.js';
+import type { Frame, FrameSource, SourceStateChange } from '../frames/types.js';
 import type { DetectorScheduler } from '../detection/scheduler.js';
 import type { Detector } from '../detection/types.js';
 import { createTracker, trackerOptionsFromConfig } from '../tracking/index.js';
@@ -10,7 +10,8 @@ import { IncidentLifecycle } from '../incidents/index.js';
 import { InferenceGate, MotionCropper, MotionDetector } from '../motion/index.js';
 import type { IncidentRecord } from '../incidents/types.js';
 import { AdaptiveRate } from './adaptive-rate.js';
-import { CameraPipeline } from './camera-pipeline.js';
+import { CameraPipeline, type FrameOutcome } from './camera-pipeline.js';
+import { WALL_CLOCK, type Clock } from './clock.js';
 import type { Logger } from './logger.js';
 
 /** How often silent cameras (camera_down) and stale incidents are checked (ms). */
@@ -33,7 +34,29 @@ export interface RunningCamera {
   lineCounts(): LineCountsReport[];
   /** The IOC acknowledged an incident: its further updates are not sent. */
   acknowledge(incidentId: string): boolean;
+  /**
+   * Settles when the analysis loop has ended (source stopped or at the end of a file): with the error
+   * that ended it, if any (already logged). Live cameras end only on stop(); a replayed file ends by itself.
+   */
+  readonly ended: Promise<{ error?: unknown }>;
   stop(): Promise<void>;
+}
+
+/** What a camera is made of besides its config: shared parts and where its output goes. */
+export interface CameraDeps {
+  loaded: LoadedConfig;
+  detector: Detector;
+  scheduler: DetectorScheduler;
+  logger: Logger;
+  sinks: CameraSinks;
+  /** Time of the camera's timers, latency and incidents; default the wall clock (eval: the video's). */
+  clock?: Clock;
+  /** The frame source; default createFrameSource (supervised ffmpeg). Eval passes a lossless replay of a file. */
+  createSource?: (onState: (change: SourceStateChange) => void) => FrameSource;
+  /** false: incidents carry no snapshot (eval: drawing costs CPU and decides nothing). Default: snapshots on. */
+  snapshots?: boolean;
+  /** Called once per analysed frame, in order, after its incidents were emitted. */
+  onAnalysed?: (frame: Frame, outcome: FrameOutcome) => void;
 }
 
 /**
@@ -52,15 +75,15 @@ function analysisRate(camera: CameraConfig, shedding: Config['detection']['loadS
  * logged without touching other cameras. Hits go through the incident lifecycle, so a vehicle that
  * stays stopped is one incident (new → update → end), not one per frame.
  */
-export function startCamera(
-  camera: CameraConfig,
-  deps: { loaded: LoadedConfig; detector: Detector; scheduler: DetectorScheduler; logger: Logger; sinks: CameraSinks },
-): RunningCamera {
+export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCamera {
   const { loaded, detector, scheduler, logger, sinks } = deps;
+  const clock = deps.clock ?? WALL_CLOCK;
   const log = logger.child({ component: 'camera', camera: camera.id });
   const lifecycle = new IncidentLifecycle({
     agentId: loaded.config.agent.id,
     camera,
+    now: () => clock.now(),
+    ...(deps.snapshots === false && { snapshot: false as const }),
     onSnapshotError: (err: unknown) => log.warn({ err }, 'snapshot failed; incident kept without evidence'),
   });
   const emit = (records: IncidentRecord[]) => {
@@ -76,19 +99,17 @@ export function startCamera(
   };
   const lifecycleError = (err: unknown) => log.error({ err }, 'incident lifecycle failed for this event');
   // camera_down must exist before any frame arrives: built apart from the frame-size-dependent rules.
-  const downRules = buildCameraDownRules(camera, Date.now());
+  const downRules = buildCameraDownRules(camera, clock.now());
   let rules: Rule[] = [];
 
-  const source = createFrameSource(camera, {
-    logger,
-    baseDir: loaded.baseDir,
-    password: loaded.secrets.cameraPasswords[camera.id],
-    onState: (change) => {
-      sinks.onState(change);
-      const hits = downRules.flatMap((r) => r.onState(change.state, change.atMs, change.lastError));
-      if (hits.length) lifecycle.handle(hits).then(emit, lifecycleError);
-    },
-  });
+  const onState = (change: SourceStateChange) => {
+    sinks.onState(change);
+    const hits = downRules.flatMap((r) => r.onState(change.state, change.atMs, change.lastError));
+    if (hits.length) lifecycle.handle(hits).then(emit, lifecycleError);
+  };
+  const source = deps.createSource
+    ? deps.createSource(onState)
+    : createFrameSource(camera, { logger, baseDir: loaded.baseDir, password: loaded.secrets.cameraPasswords[camera.id], onState });
   const abort = new AbortController();
   const pipeline = new CameraPipeline({
     cameraId: camera.id,
@@ -123,14 +144,15 @@ export function startCamera(
       return [...rules, ...downRules];
     },
     onHits: async (hits, frame) => emit(await lifecycle.handle(hits, frame)),
+    ...(deps.onAnalysed && { onAnalysed: deps.onAnalysed }),
+    now: () => clock.now(),
   });
-  const timer = setInterval(() => {
-    const now = Date.now();
+  const cancelTicks = clock.every(DEFAULT_LIFECYCLE_TICK_MS, () => {
+    const now = clock.now();
     const hits = downRules.flatMap((r) => r.check(now));
     if (hits.length) lifecycle.handle(hits).then(emit, lifecycleError);
     emit(lifecycle.tick(now));
-  }, DEFAULT_LIFECYCLE_TICK_MS);
-  timer.unref();
+  });
 
   const running: RunningCamera = {
     config: camera,
@@ -139,17 +161,24 @@ export function startCamera(
     incidents: 0,
     lineCounts: () => lineCounts(rules),
     acknowledge: (id) => lifecycle.acknowledge(id),
+    get ended() {
+      return ended;
+    },
     async stop() {
-      clearInterval(timer);
+      cancelTicks();
       abort.abort();
       await source.stop();
-      await done;
-      emit(lifecycle.closeAll(Date.now()));
+      await ended;
+      emit(lifecycle.closeAll(clock.now()));
     },
   };
   source.start();
-  const done = pipeline.run(abort.signal).catch((err: unknown) => {
-    log.error({ err }, 'camera pipeline failed; other cameras keep running');
-  });
+  const ended: Promise<{ error?: unknown }> = pipeline.run(abort.signal).then(
+    () => ({}),
+    (err: unknown) => {
+      log.error({ err }, 'camera pipeline failed; other cameras keep running');
+      return { error: err };
+    },
+  );
   return running;
 }

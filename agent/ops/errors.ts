@@ -29,6 +29,8 @@ export const ERROR_CATALOGUE = {
   MQTT_TLS: 'Check mqtt.tls.ca / cert / key files and that the broker hostname matches its certificate.',
   MQTT_UNREACHABLE: 'Check mqtt.url and that the broker is reachable; incidents are kept and sent later.',
   COMMAND_REJECTED: 'Sign the command with the shared secret, or check the request format.',
+  EVAL_CLIP_INVALID: 'Fix each field listed in the clip file; the format is in eval/README.md.',
+  EVAL_VIDEO_RENDER: 'Check the clip\'s video.filterComplex (and its inputs) with ffmpeg by hand; the error shows ffmpeg\'s message.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

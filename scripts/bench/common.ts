@@ -22,16 +22,25 @@ export function progress(message: string): void {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Decodes up to `count` frames of a video to RGB24 at `width` px (height keeps the aspect, even). */
-export async function decodeFrames(video: string, width: number, count: number): Promise<RgbImage[]> {
+/**
+ * Decodes up to `count` frames of a video to RGB24 at `width` px (height keeps the aspect, even): the first
+ * `count` frames, or with `everySeconds` one frame per that many seconds of video (the fps filter).
+ */
+export async function decodeFrames(video: string, width: number, count: number, everySeconds?: number): Promise<RgbImage[]> {
   const probe = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', video]);
   const [w, h] = probe.toString().trim().split(',').map(Number) as [number, number];
   const height = Math.round((h * width) / w / 2) * 2;
-  const raw = await run('ffmpeg', ['-v', 'error', '-i', video, '-frames:v', String(count), '-vf', `scale=${width}:${height}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1']);
+  const filter = `${everySeconds === undefined ? '' : `fps=1/${everySeconds},`}scale=${width}:${height}`;
+  const raw = await run('ffmpeg', ['-v', 'error', '-i', video, '-frames:v', String(count), '-vf', filter, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1']);
   const size = width * height * 3;
   const frames: RgbImage[] = [];
   for (let off = 0; off + size <= raw.length; off += size) frames.push({ width, height, data: raw.subarray(off, off + size) });
   return frames;
+}
+
+/** Duration of a media file in seconds (ffprobe's format duration). */
+export async function videoDurationSeconds(video: string): Promise<number> {
+  return Number((await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', video])).toString().trim());
 }
 
 function run(cmd: string, args: string[]): Promise<Buffer> {

@@ -1,146 +1,176 @@
 /**
- * Contact sheets for labelling: frames of a clip at analysis size with the camera's zones and lines drawn
- * and the time printed on each tile, so a person can read events and times off them.
+ * Contact sheets for labelling a clip: its frames at analysis size, decoded exactly as `camwatch eval` decodes
+ * them (same ffmpeg options, frame k at k × every seconds), with the camera's zones and lines drawn (line ids,
+ * arrows pointing to the "in" side), the video time on every tile, and the clip's own labels marked (expected
+ * incidents starting within the tile's interval, empty spans), tiled into PNG sheets.
  *
- *   npx tsx scripts/eval/contact-sheet.ts eval/clips/x.yaml [--every 0.5] [--from 0] [--to 10] [--cols 4]
- *       [--width 640] [--grid] [--out /tmp/x.png]
- *   npx tsx scripts/eval/contact-sheet.ts video.mp4 ...   (a file under <data>/video/, no overlay)
+ *   npx tsx scripts/eval/contact-sheet.ts eval/clips/x.yaml [--every 0.5] [--from S] [--to S]
+ *       [--cols 4] [--rows 5] [--tile-width PX] [--out DIR]
  *
- * Frames are taken with ffmpeg's fps filter rounding up: tile k shows the last frame at or before from + k·every s
- * (the default rounding shows a frame up to half an interval later: 1 s late on a 2 s sheet).
- * A derived clip (`video: {inputs, filterComplex}`) is rendered once into /tmp first. Images go to /tmp,
- * never into the repository.
+ * Sheets go to var/contact-sheets/<clip>/ by default (var/ is not committed): <clip>_<from>-<to>s.png.
+ * Step through an event at the analysis rate with --every 0.2 (5 fps) and a narrow --from/--to.
  */
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { parse } from 'yaml';
+import { loadClip, defaultDataDir, projectRootOf, type LoadedClip } from '../../agent/eval/clip.js';
+import { loadEvalSettings, DEFAULT_EVAL_CONFIG } from '../../agent/eval/settings.js';
+import { ensureClipVideo } from '../../agent/eval/video-cache.js';
+import { ReplaySource } from '../../agent/frames/replay-source.js';
+import type { Frame } from '../../agent/frames/types.js';
+import { overlaySvg, type SnapshotOverlay } from '../../agent/incidents/snapshot.js';
+import { createLogger } from '../../agent/ops/logger.js';
+import { describeError } from '../../agent/ops/errors.js';
+import { lineToFrame, zoneToFrame, type FrameGeometry } from '../../agent/rules/geometry.js';
 
-type Pt = [number, number];
-interface Zone { id: string; units?: string; points: Pt[] }
-interface Line { id: string; units?: string; from: Pt; to: Pt }
-interface Derived { inputs: string[]; filterComplex: string }
+/** Tile time label strip height (px) and font size, scaled to the tile width. */
+const LABEL_FONT_FRACTION = 1 / 32;
 
-const DATA_DIR = process.env.CAMWATCH_DATA_DIR ?? resolve(import.meta.dirname, '../../../shared/data');
+interface Tile {
+  tS: number;
+  frame: Frame;
+}
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    every: { type: 'string', default: '0.5' },
-    from: { type: 'string', default: '0' },
-    to: { type: 'string' },
-    cols: { type: 'string', default: '4' },
-    width: { type: 'string' },
-    grid: { type: 'boolean', default: false },
-    out: { type: 'string' },
-  },
-});
-
-const target = positionals[0];
-if (target === undefined) {
-  console.error('usage: contact-sheet.ts CLIP.yaml|VIDEO.mp4 [--every S] [--from S] [--to S] [--cols N] [--width PX] [--grid] [--out FILE.png]');
+function usage(message?: string): never {
+  if (message) console.error(`contact-sheet: ${message}`);
+  console.error('usage: npx tsx scripts/eval/contact-sheet.ts CLIP.yaml [--every S] [--from S] [--to S] [--cols N] [--rows N] [--tile-width PX] [--out DIR]');
   process.exit(2);
 }
 
-let video: string | Derived;
-let zones: Zone[] = [];
-let lines: Line[] = [];
-let analysisWidth = 640;
-if (/\.ya?ml$/.test(target)) {
-  const clip = parse(readFileSync(target, 'utf8')) as { video: string | Derived; camera?: { analysis?: { width?: number }; zones?: Zone[]; lines?: Line[] } };
-  video = clip.video;
-  zones = clip.camera?.zones ?? [];
-  lines = clip.camera?.lines ?? [];
-  analysisWidth = clip.camera?.analysis?.width ?? 640;
-} else {
-  video = target;
-}
-const width = Number(values.width ?? analysisWidth);
-const videoPath = typeof video === 'string' ? videoFile(video) : renderDerived(video);
-
-function videoFile(name: string): string {
-  return isAbsolute(name) || existsSync(name) ? name : join(DATA_DIR, 'video', name);
+function positiveNumber(name: string, raw: string | undefined, fallback: number | undefined): number | undefined {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) usage(`--${name} must be a number ≥ 0, got "${raw}"`);
+  return n;
 }
 
-/** Renders a derived clip as the harness does (H.264, crf 23), cached in /tmp by the hash of its recipe. */
-function renderDerived(d: Derived): string {
-  const out = `/tmp/camwatch-derived-${createHash('sha1').update(JSON.stringify(d)).digest('hex').slice(0, 12)}.mp4`;
-  if (existsSync(out)) return out;
-  const args = ['-y', '-loglevel', 'error'];
-  for (const i of d.inputs) args.push('-i', videoFile(i));
-  args.push('-filter_complex', d.filterComplex, '-map', '[out]', '-an', '-c:v', 'libx264', '-crf', '23', out);
-  const r = spawnSync('ffmpeg', args, { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`ffmpeg failed rendering the derived clip (${String(r.status)})`);
-  return out;
+/** Zones and lines in analysis pixels, labelled with their ids. */
+function cameraOverlay(clip: LoadedClip, geo: FrameGeometry): SnapshotOverlay {
+  return {
+    polygons: clip.camera.zones.map((z) => ({ points: zoneToFrame(z, geo), label: z.id })),
+    lines: clip.camera.lines.map((l) => ({ ...lineToFrame(l, geo), label: `${l.id} (arrow: in)` })),
+  };
 }
 
-const every = Number(values.every);
-const from = Number(values.from);
-const args = ['-loglevel', 'error', '-ss', String(from), '-i', videoPath];
-if (values.to !== undefined) args.push('-t', String(Number(values.to) - from));
-args.push('-an', '-vf', `fps=1/${every}:round=up,scale=${width}:-2`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1');
-// Height: ask ffprobe for the (autorotated) display size, then apply the same -2 rounding as the scale filter.
-const probe = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height:stream_side_data=rotation', '-of', 'json', videoPath], { encoding: 'utf8' });
-const s = (JSON.parse(probe.stdout) as { streams: Array<{ width: number; height: number; side_data_list?: Array<{ rotation?: number }> }> }).streams[0]!;
-const rotated = Math.abs(s.side_data_list?.[0]?.rotation ?? 0) === 90;
-const [srcW, srcH] = rotated ? [s.height, s.width] : [s.width, s.height];
-const height = 2 * Math.round((width * srcH) / srcW / 2);
-const raw = spawnSync('ffmpeg', args, { maxBuffer: 2 ** 31 });
-if (raw.status !== 0) throw new Error(`ffmpeg failed: ${raw.stderr.toString()}`);
-const frameBytes = width * height * 3;
-const count = Math.floor(raw.stdout.length / frameBytes);
+/** The time tag and the clip's labels for a tile, as SVG on top of the frame. */
+function tileLabels(clip: LoadedClip, tile: Tile, every: number, width: number, height: number): string {
+  const font = Math.max(11, Math.round(width * LABEL_FONT_FRACTION));
+  const texts: Array<{ text: string; colour: string }> = [{ text: `t=${tile.tS.toFixed(2)} s  frame ${tile.frame.seq}`, colour: '#ffffff' }];
+  if (clip.truth.empty.some((s) => tile.tS >= s.fromS && tile.tS < s.toS)) texts.push({ text: 'labelled EMPTY', colour: '#9be29b' });
+  for (const e of clip.truth.incidents) {
+    if (e.startS >= tile.tS - every / 2 && e.startS < tile.tS + every / 2) texts.push({ text: `expected: ${e.rule}${e.class ? ` ${e.class}` : ''} @${e.startS}`, colour: '#ffb3b3' });
+  }
+  const esc = (s: string) => s.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  const rows = texts
+    .map((t, i) => {
+      const y = Math.round(font * 1.3 * (i + 1));
+      return `<rect x="0" y="${y - font}" width="${Math.ceil(t.text.length * font * 0.62) + 8}" height="${Math.round(font * 1.3)}" fill="#000000" fill-opacity="0.65"/><text x="4" y="${y}" font-family="DejaVu Sans Mono, monospace" font-size="${font}" fill="${t.colour}">${esc(t.text)}</text>`;
+    })
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${rows}</svg>`;
+}
 
-const px = (p: Pt, units?: string): Pt => (units === 'pixels' ? [(p[0] * width) / srcW, (p[1] * height) / srcH] : [p[0] * width, p[1] * height]);
+async function renderTile(clip: LoadedClip, tile: Tile, every: number, geo: FrameGeometry, tileWidth: number): Promise<{ png: Buffer; width: number; height: number }> {
+  const { width, height, data } = tile.frame;
+  const overlay = overlaySvg(width, height, cameraOverlay(clip, geo));
+  let img = sharp(data, { raw: { width, height, channels: 3 } }).composite([
+    { input: Buffer.from(overlay), top: 0, left: 0 },
+    { input: Buffer.from(tileLabels(clip, tile, every, width, height)), top: 0, left: 0 },
+  ]);
+  const scaled = tileWidth !== width;
+  const outH = scaled ? Math.round((height * tileWidth) / width) : height;
+  if (scaled) img = sharp(await img.png().toBuffer()).resize(tileWidth, outH);
+  return { png: await img.png().toBuffer(), width: tileWidth, height: outH };
+}
 
-function overlay(label: string): Buffer {
-  const parts: string[] = [];
-  if (values.grid) {
-    for (let k = 1; k < 10; k++) {
-      parts.push(`<line x1="${(k * width) / 10}" y1="0" x2="${(k * width) / 10}" y2="${height}" stroke="cyan" stroke-opacity="0.5" stroke-width="1"/>`);
-      parts.push(`<line x1="0" y1="${(k * height) / 10}" x2="${width}" y2="${(k * height) / 10}" stroke="cyan" stroke-opacity="0.5" stroke-width="1"/>`);
-      parts.push(`<text x="${(k * width) / 10 + 2}" y="12" font-size="11" fill="cyan">${k / 10}</text>`);
-      parts.push(`<text x="2" y="${(k * height) / 10 - 2}" font-size="11" fill="cyan">${k / 10}</text>`);
+async function writeSheet(tiles: Array<{ png: Buffer; width: number; height: number }>, cols: number, file: string): Promise<void> {
+  const gap = 4;
+  const w = tiles[0]!.width;
+  const h = tiles[0]!.height;
+  const rows = Math.ceil(tiles.length / cols);
+  await sharp({ create: { width: cols * w + (cols - 1) * gap, height: rows * h + (rows - 1) * gap, channels: 3, background: '#202020' } })
+    .composite(tiles.map((t, i) => ({ input: t.png, left: (i % cols) * (w + gap), top: Math.floor(i / cols) * (h + gap) })))
+    .png()
+    .toFile(file);
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        every: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        cols: { type: 'string' },
+        rows: { type: 'string' },
+        'tile-width': { type: 'string' },
+        out: { type: 'string' },
+        config: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    usage((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) usage('give one CLIP.yaml');
+  const every = positiveNumber('every', values.every, 0.5)!;
+  if (every <= 0) usage('--every must be above 0');
+  const fromS = positiveNumber('from', values.from, 0)!;
+  const toS = positiveNumber('to', values.to, undefined);
+  const cols = Math.max(1, Math.round(positiveNumber('cols', values.cols, 4)!));
+  const rows = Math.max(1, Math.round(positiveNumber('rows', values.rows, 5)!));
+
+  const cwd = process.cwd();
+  const clipFile = positionals[0]!;
+  const root = projectRootOf(resolve(cwd, clipFile), cwd);
+  const paths = { dataDir: defaultDataDir(root, process.env), cacheDir: join(root, 'var', 'eval-cache') };
+  const settings = loadEvalSettings({ configPath: values.config ?? join(root, DEFAULT_EVAL_CONFIG), cwd, sets: [] });
+  const clip = loadClip(clipFile, cwd, settings, paths);
+  await ensureClipVideo(clip, paths);
+  const tileWidth = Math.round(positiveNumber('tile-width', values['tile-width'], clip.camera.analysis.width)!);
+  const outDir = resolve(cwd, values.out ?? join(root, 'var', 'contact-sheets', clip.name));
+  mkdirSync(outDir, { recursive: true });
+
+  // The clip's camera sampled at 1/every fps: the harness's decoder options, its frame times.
+  const camera = { ...clip.camera, analysis: { ...clip.camera.analysis, fps: 1 / every } };
+  const source = new ReplaySource({ camera, filePath: clip.videoPath, startMs: 0, logger: createLogger({ level: 'warn', destination: process.stderr }) });
+  source.start();
+  const perSheet = cols * rows;
+  let pending: Array<{ png: Buffer; width: number; height: number }> = [];
+  let sheetFrom = fromS;
+  let lastT = fromS;
+  let sheets = 0;
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const file = join(outDir, `${clip.name}_${sheetFrom.toFixed(1)}-${lastT.toFixed(1)}s.png`);
+    await writeSheet(pending, cols, file);
+    console.error(`contact-sheet: ${relative(cwd, file)} (${pending.length} tiles)`);
+    pending = [];
+    sheets++;
+  };
+  try {
+    for (let frame = await source.next(); frame; frame = await source.next()) {
+      const tS = frame.capturedAtMs / 1000;
+      if (tS + 1e-6 < fromS) continue;
+      if (toS !== undefined && tS > toS + 1e-6) break;
+      const s = source.stats();
+      const geo: FrameGeometry = { frameWidth: frame.width, frameHeight: frame.height, ...(s.sourceWidth && { sourceWidth: s.sourceWidth }), ...(s.sourceHeight && { sourceHeight: s.sourceHeight }) };
+      if (pending.length === 0) sheetFrom = tS;
+      pending.push(await renderTile(clip, { tS, frame }, every, geo, tileWidth));
+      lastT = tS;
+      if (pending.length === perSheet) await flush();
     }
+    await flush();
+  } finally {
+    await source.stop();
   }
-  for (const z of zones) {
-    const pts = z.points.map((p) => px(p, z.units).join(',')).join(' ');
-    const [lx, ly] = px(z.points[0]!, z.units);
-    parts.push(`<polygon points="${pts}" fill="yellow" fill-opacity="0.08" stroke="yellow" stroke-width="2"/>`);
-    parts.push(`<text x="${lx + 3}" y="${ly + 14}" font-size="13" fill="yellow">${z.id}</text>`);
-  }
-  for (const l of lines) {
-    const [x1, y1] = px(l.from, l.units);
-    const [x2, y2] = px(l.to, l.units);
-    const len = Math.hypot(x2 - x1, y2 - y1);
-    // "in" points to the right-hand side of from→to (image coordinates, y down): normal (-dy, dx).
-    const [nx, ny] = [(-(y2 - y1) / len) * 25, ((x2 - x1) / len) * 25];
-    const [mx, my] = [(x1 + x2) / 2, (y1 + y2) / 2];
-    parts.push(`<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="red" stroke-width="2"/>`);
-    parts.push(`<line x1="${mx}" y1="${my}" x2="${mx + nx}" y2="${my + ny}" stroke="red" stroke-width="3"/>`);
-    parts.push(`<text x="${mx + nx + 2}" y="${my + ny + 4}" font-size="13" fill="red">in ${l.id}</text>`);
-  }
-  parts.push(`<rect x="0" y="${height - 20}" width="90" height="20" fill="black"/><text x="4" y="${height - 5}" font-size="15" fill="white">${label}</text>`);
-  return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`);
+  if (sheets === 0) throw new Error(`no frames between ${fromS} s and ${toS ?? 'the end'} (the clip is ${lastT.toFixed(1)} s long?)`);
 }
 
-const cols = Number(values.cols);
-const rows = Math.ceil(count / cols);
-const tiles = await Promise.all(
-  Array.from({ length: count }, async (_, k) => ({
-    input: await sharp(raw.stdout.subarray(k * frameBytes, (k + 1) * frameBytes), { raw: { width, height, channels: 3 } })
-      .composite([{ input: overlay(`${(from + k * every).toFixed(2)} s`) }])
-      .png()
-      .toBuffer(),
-    left: (k % cols) * (width + 4),
-    top: Math.floor(k / cols) * (height + 4),
-  })),
-);
-const out = values.out ?? '/tmp/contact-sheet.png';
-await sharp({ create: { width: cols * (width + 4), height: rows * (height + 4), channels: 3, background: '#333' } })
-  .composite(tiles)
-  .png()
-  .toFile(out);
-console.log(`${out}: ${count} frames ${width}x${height}, every ${every} s from ${from} s`);
+main().catch((err: unknown) => {
+  console.error(`contact-sheet: ${describeError(err)}`);
+  process.exit(1);
+});

@@ -13,6 +13,7 @@ const CASES: Array<{ args: string[]; usage: string; options: string[] }> = [
   { args: ['doctor', '--help'], usage: 'Usage: camwatch doctor', options: ['--config', '--json', '--probe-seconds'] },
   { args: ['status', '-h'], usage: 'Usage: camwatch status', options: ['--url', '--config', '--json'] },
   { args: ['tail', '--help'], usage: 'Usage: camwatch tail', options: ['--config', '--url', '--agent', '--camera', '--type', '--json'] },
+  { args: ['eval', '--help'], usage: 'Usage: camwatch eval', options: ['--config', '--model', '--set', '--json', '--markdown'] },
   { args: ['camera', 'test', '--help'], usage: 'Usage: camwatch camera test', options: ['--config', '--out', '--model', '--full-size', '--json'] },
 ];
 

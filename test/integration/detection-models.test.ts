@@ -49,11 +49,20 @@ beforeAll(async () => {
   for (const name of Object.keys(REFERENCE) as (keyof typeof REFERENCE)[]) images[name] = await readImageRgb(imagePath(name));
 });
 
+/**
+ * PP-PicoDet-S 320 splits the bicycle that the dog stands in front of: its best bicycle box (score ~0.59) runs
+ * from the dog's right edge to the back wheel, [297,134,568,421], and the handlebars get a second box at ~0.33.
+ * Checked by eye on the drawn image; it is the model, not the decoding (the same split with RGB/cubic resampling
+ * done outside camwatch). Its right, top and bottom edges agree with the reference, so IoU ~0.62 ≥ 0.55.
+ */
+const PICODET_MIN_IOU: Partial<Record<string, number>> = { 'dog.jpg bicycle': 0.55 };
+
 describe.each([
-  { model: 'yolox_nano_416', layout: 'yolox' },
-  { model: 'nanodet_m_320', layout: 'nanodet' },
-  { model: 'yolov8n_int8', layout: 'yolov8' },
-])('$model on real images', ({ model, layout }) => {
+  { model: 'yolox_nano_416', layout: 'yolox', minIou: {} },
+  { model: 'nanodet_m_320', layout: 'nanodet', minIou: {} },
+  { model: 'yolov8n_int8', layout: 'yolov8', minIou: {} },
+  { model: 'picodet_s_320', layout: 'nanodet', minIou: PICODET_MIN_IOU },
+])('$model on real images', ({ model, layout, minIou }: { model: string; layout: string; minIou: Partial<Record<string, number>> }) => {
   let detector: OnnxDetector;
   beforeAll(async () => {
     detector = await createDetector({ manifestPath: MANIFEST, modelsDir: MODELS_DIR, modelName: model, scoreThreshold: 0.3, nmsIouThreshold: 0.45, threads: 1 });
@@ -73,7 +82,7 @@ describe.each([
     const dets = await detector.detect(image);
     for (const [cls, ref] of REFERENCE[name]) {
       const best = Math.max(0, ...dets.filter((d) => d.className === cls).map((d) => iou(d, ref)));
-      expect(best, `${cls} at [${ref.join(',')}]`).toBeGreaterThanOrEqual(MIN_IOU);
+      expect(best, `${cls} at [${ref.join(',')}]`).toBeGreaterThanOrEqual(minIou[`${name} ${cls}`] ?? MIN_IOU);
     }
     // No confident box elsewhere: a mis-decoded grid or stride would scatter some.
     for (const d of dets.filter((x) => x.score >= 0.6)) {
@@ -113,11 +122,12 @@ describe('batches, layout inference and lifecycle', () => {
     const manifest = JSON.parse(await readFile(MANIFEST, 'utf8')) as { models: Record<string, unknown>[] };
     for (const m of manifest.models) {
       delete m.layout;
+      delete m.decode; // PicoDet's four strides must then come from its output count
       m.classes = join(PROJECT_ROOT, 'models', m.classes as string);
     }
     const path = join(tmp, 'manifest.json');
     await writeFile(path, JSON.stringify(manifest));
-    for (const [name, layout] of [['yolox_nano_416', 'yolox'], ['nanodet_m_320', 'nanodet'], ['yolov8n_int8', 'yolov8']] as const) {
+    for (const [name, layout] of [['yolox_nano_416', 'yolox'], ['nanodet_m_320', 'nanodet'], ['yolov8n_int8', 'yolov8'], ['picodet_s_320', 'nanodet']] as const) {
       const lines: string[] = [];
       const logger = createLogger({ level: 'info', destination: { write: (line: string) => { lines.push(line); } } });
       const d = await createDetector({ manifestPath: path, modelsDir: MODELS_DIR, modelName: name, threads: 1, verifyChecksum: false, logger });
@@ -128,7 +138,8 @@ describe('batches, layout inference and lifecycle', () => {
         expect(ready).toMatchObject({ component: 'detector', model: name, layout, layoutInferred: true });
         expect(ready.msg).toContain(`inferred "${layout}"`);
         expect(d.model.layout).toBe(layout);
-        if (name === 'nanodet_m_320') expect((await d.detect(images['bus.jpg']!)).some((x) => x.className === 'bus')).toBe(true);
+        if (name === 'picodet_s_320') expect(d.binding.layout === 'nanodet' && d.binding.levels.map((l) => l.stride)).toEqual([8, 16, 32, 64]);
+        if (layout === 'nanodet') expect((await d.detect(images['bus.jpg']!)).some((x) => x.className === 'bus')).toBe(true);
       } finally {
         await d.close();
       }

@@ -17,7 +17,8 @@ export interface NanodetOptions extends DecodeOptions {
 }
 
 /**
- * NanoDet v0.x (GFL head) outputs, one cls/dis pair per stride. For grid cell (gx, gy) on a ceil(W/s) x ceil(H/s)
+ * NanoDet v0.x (GFL head) outputs, one cls/dis pair per stride; PP-PicoDet exports are the same maths on four
+ * strides (see picodet.ts). For grid cell (gx, gy) on a ceil(W/s) x ceil(H/s)
  * grid, the centre is ((gx+0.5)s, (gy+0.5)s) as in upstream gfl_head.get_single_level_center_point; each side
  * distance is the expectation of softmax(logits) over bins 0..regMax, times the stride (upstream Integral).
  */

@@ -32,6 +32,21 @@ describe('bindLayout (inferred from output shapes)', () => {
     expect(bindLayout(anon, ctx(320))).toMatchObject({ layout: 'nanodet', levels: [{ stride: 8, cls: '790', dis: '791' }, { stride: 16 }, { stride: 32 }] });
   });
 
+  it('PP-PicoDet: four levels (strides 8..64) of Paddle-named outputs, all classes first, bound by shape', () => {
+    const cells = [1600, 400, 100, 25];
+    const paddle = [...cells.map((n) => [n, 80]), ...cells.map((n) => [n, 32])].map(([n, c], k) => f32(`save_infer_model/scale_${k}.tmp_1`, 1, n!, c!));
+    const b = bindLayout(paddle, ctx(320));
+    expect(b).toMatchObject({ layout: 'nanodet', inferred: true });
+    expect(b.layout === 'nanodet' && b.levels).toEqual([8, 16, 32, 64].map((stride, i) => ({ stride, cls: `save_infer_model/scale_${i}.tmp_1`, dis: `save_infer_model/scale_${i + 4}.tmp_1` })));
+    expect(b.reason).toContain('stride 8/16/32/64');
+    // Declared "nanodet" without strides: the output count still gives four levels, so stride 64 is not dropped.
+    const declared = bindLayout(paddle, ctx(320), 'nanodet');
+    expect(declared.layout === 'nanodet' && declared.levels.map((l) => l.stride)).toEqual([8, 16, 32, 64]);
+    // Declared strides win over the count (and a 3-level NanoDet is not mistaken for PicoDet).
+    expect(bindLayout(nanodetOutputs, ctx(320))).toMatchObject({ levels: [{ stride: 8 }, { stride: 16 }, { stride: 32 }] });
+    expect(bindLayout(paddle, { ...ctx(320), strides: [8, 16, 32, 64] })).toMatchObject({ layout: 'nanodet', levels: [{}, {}, {}, { stride: 64, cls: 'save_infer_model/scale_3.tmp_1' }] });
+  });
+
   it('YOLOv8: [1, 84, 8400] and its transpose at 640; YOLOv5: [1, 25200, 85]', () => {
     expect(bindLayout([f32('output0', 1, 84, 8400)], ctx(640))).toMatchObject({ layout: 'yolov8', output: 'output0' });
     expect(bindLayout([f32('output0', 1, 8400, 84)], ctx(640))).toMatchObject({ layout: 'yolov8' });

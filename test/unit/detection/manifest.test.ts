@@ -33,12 +33,16 @@ afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 describe('model manifest', () => {
   it('loads the repository manifest and its COCO class file', async () => {
     const m = await loadManifest(REPO_MANIFEST);
-    expect(m.models.map((e) => e.name)).toEqual(['yolox_nano_416', 'nanodet_m_320', 'yolov8n_int8']);
+    expect(m.models.map((e) => e.name)).toEqual(['yolox_nano_416', 'nanodet_m_320', 'yolov8n_int8', 'picodet_s_320']);
     const yolox = findModel(m, 'yolox_nano_416');
     expect(yolox).toMatchObject({ layout: 'yolox', input: { width: 416, height: 416 }, preprocess: { colorOrder: 'bgr', letterbox: 'top-left' } });
     const names = await loadClassNames(m, yolox);
     expect(names).toHaveLength(80);
     expect([names[0], names[5], names[16]]).toEqual(['person', 'bus', 'dog']);
+    // PicoDet: the GFL decoder on four strides, stretched RGB input; its source repo has no licence file.
+    const pico = findModel(m, 'picodet_s_320');
+    expect(pico).toMatchObject({ layout: 'nanodet', decode: { strides: [8, 16, 32, 64] }, preprocess: { colorOrder: 'rgb', letterbox: 'none' } });
+    expect(pico.license).toMatch(/^none found.*test and evaluation use only/);
   });
 
   it('names the manifest, the entry index and name, and the field in validation errors', () => {

@@ -40,6 +40,21 @@ describe('decodeNanodet', () => {
     expect(c!.y2).toBeCloseTo(12 + 28, 9);
   });
 
+  it('decodes a PicoDet fourth level (stride 64) on the ceil grid: 96 px → 2x2 cells, centres at 32 and 96', () => {
+    const lv = [8, 16, 32, 64].map((stride) => {
+      const n = Math.ceil(96 / stride) ** 2;
+      return { stride, cls: zeros([1, n, 2]), dis: zeros([1, n, 32]) };
+    });
+    // Stride 64, cell 3 = (gx 1, gy 1) → centre (96, 96), outside the 96 px input as the ceil grid allows;
+    // sides l,t,r,b = bins 1, 1, 0, 0 → 64 px left and up.
+    setRow(lv[3]!.cls, 3, [0, 0.8]);
+    setRow(lv[3]!.dis, 3, peakedSides(8, [1, 1, 0, 0]));
+    const out = decodeNanodet(lv, { inputWidth: 96, inputHeight: 96, scoreThreshold: 0.3 });
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({ classId: 1, score: expect.closeTo(0.8, 6) });
+    for (const [k, v] of Object.entries({ x1: 32, y1: 32, x2: 96, y2: 96 })) expect(out[0]![k as 'x1']).toBeCloseTo(v, 6);
+  });
+
   it('checks each level against the ceil grid (MODEL_LAYOUT names the tensor)', () => {
     const lv = levels();
     lv[2]!.dis = zeros([1, 1, 28]);

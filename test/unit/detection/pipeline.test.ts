@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeOutputs } from '../../../agent/detection/decode.js';
-import type { LayoutBinding } from '../../../agent/detection/infer-layout.js';
+import { bindLayout, type LayoutBinding } from '../../../agent/detection/infer-layout.js';
 import type { TensorView } from '../../../agent/detection/layouts/types.js';
 import { nms } from '../../../agent/detection/nms.js';
 import { computeTransform, mapBoxToImage } from '../../../agent/detection/preprocess.js';
@@ -78,6 +78,30 @@ describe('decode → NMS → image pixels', () => {
     setRow(out.dis8!, 5 * 8 + 3, sideLogits(8, [1.5, 2, 0.5, 0]));
     const binding = bind({ layout: 'nanodet', levels: [8, 16, 32].map((s) => ({ stride: s, cls: `cls${s}`, dis: `dis${s}` })) });
     expectScene(run(binding, out), 0.9);
+  });
+
+  it('picodet (GFL on four strides, outputs bound by shape, input stretched without letterbox)', () => {
+    // 200x100 image stretched to 64x64: x scale 0.32, y scale 0.64, no padding. Strides 8/16/32/64 → 8², 4², 2², 1² cells.
+    const strides = [8, 16, 32, 64];
+    const cls = strides.map((s) => zeros([1, (W / s) ** 2, 2]));
+    const dis = strides.map((s) => zeros([1, (W / s) ** 2, 32]));
+    const out: Record<string, ReturnType<typeof zeros>> = {};
+    [...cls, ...dis].forEach((tensor, k) => { out[`save_infer_model/scale_${k}.tmp_1`] = tensor; });
+    const binding = bindLayout(Object.entries(out).map(([name, v]) => ({ name, dims: v.dims, type: 'float32' })), { inputWidth: W, inputHeight: W, numClasses: 2 });
+    // Stride 64, its one cell: centre (32, 32); l,t,r,b = 0.5, 0, 0, 0.5 bins = 32, 0, 0, 32 px → (0,32)-(32,64).
+    setRow(cls[3]!, 0, [0.9, 0]);
+    setRow(dis[3]!, 0, sideLogits(8, [0.5, 0, 0, 0.5]));
+    // Stride 32, cell (0,1), centre (16, 48): the same box, worse score (NMS drops it).
+    setRow(cls[2]!, 2, [0.7, 0]);
+    setRow(dis[2]!, 2, sideLogits(8, [0.5, 0.5, 0.5, 0.5]));
+    // Stride 8, cell (5,1), centre (44, 12): class 1, sides 1 bin = 8 px → (36,4)-(52,20).
+    setRow(cls[0]!, 1 * 8 + 5, [0, 0.6]);
+    setRow(dis[0]!, 1 * 8 + 5, sideLogits(8, [1, 1, 1, 1]));
+    const st = computeTransform(200, 100, W, W, 'none');
+    const got = nms(decodeOutputs(binding, out, opts), { iouThreshold: 0.5 }).map((c) => ({ classId: c.classId, score: c.score, box: mapBoxToImage(c.x1, c.y1, c.x2, c.y2, st, 200, 100) }));
+    expect(got.map((g) => [g.classId, g.score])).toEqual([[0, expect.closeTo(0.9, 6)], [1, expect.closeTo(0.6, 6)]]);
+    for (const [k, v] of Object.entries({ x1: 0, y1: 50, x2: 100, y2: 100 })) expect(got[0]!.box[k as 'x1']).toBeCloseTo(v, 5);
+    for (const [k, v] of Object.entries({ x1: 112.5, y1: 6.25, x2: 162.5, y2: 31.25 })) expect(got[1]!.box[k as 'x1']).toBeCloseTo(v, 5);
   });
 
   it('detr (normalised cxcywh + logits; duplicates are not expected from DETR, NMS still applies)', () => {
