@@ -81,7 +81,7 @@ export function riderOverlap(person: Box, bike: Box, options: RiderOptions = {})
 /**
  * (a) Fuses every person riding a two-wheeler box into one detection: the bike's class and classId, the
  * union of the boxes, the best score of the parts (a confident rider makes the vehicle certain even when
- * its bike scores 0.15), `riders` = persons fused. Each person goes to the bike it sits on best; further
+ * its bike scores 0.15), `riders` = persons fused. Each person goes to the most confident bike it sits on; further
  * two-wheeler boxes that the same rider sits on (the detector's second box on one bike) are absorbed.
  * Pedestrians and riderless bikes pass unchanged. Pure; the input is not modified.
  */
@@ -104,15 +104,8 @@ export function fuseRiders(detections: readonly Detection[], options: RiderOptio
   // Most confident bikes first: of two boxes on one bike, the better one carries the vehicle.
   bikes.sort((a, b) => detections[b]!.score - detections[a]!.score);
   for (const p of persons) {
-    let best = -1;
-    let bestOverlap = minOverlap;
-    for (const b of bikes) {
-      const o = riderOverlap(detections[p]!.box, detections[b]!.box, options);
-      if (o >= bestOverlap && (best === -1 || o > bestOverlap)) {
-        best = b;
-        bestOverlap = o;
-      }
-    }
+    // The most confident bike the person sits on (bikes are sorted by score).
+    const best = bikes.find((b) => riderOverlap(detections[p]!.box, detections[b]!.box, options) >= minOverlap) ?? -1;
     if (best === -1) continue;
     usedPersons.add(p);
     ridersOf.set(best, [...(ridersOf.get(best) ?? []), p]);
