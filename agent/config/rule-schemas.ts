@@ -167,6 +167,41 @@ export const trackingSchema = z
       .max(1)
       .default(0.1)
       .describe('bytetrack: detections between this and highScoreThreshold only continue existing tracks (occluded, blurred objects); the detector must decode down to this score'),
+    riders: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe('Fuse a person riding a motorcycle or bicycle into one object of the two-wheeler class with a rider count (bytetrack; models whose classes include person and motorcycle/bicycle, e.g. COCO). On Vietnamese junction footage YOLOX-nano reports riders as person and few of the bikes under them: without fusion a counting line counts riders as people and congestion misses motorbike queues (docs/rules.md, "Riders")'),
+        minOverlap: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.5)
+          .describe('Share (0..1) of the smaller of the two-wheeler box and the lower half of the person box that the two must share for the person to ride it'),
+        maxCentreOffset: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.35)
+          .describe('Largest horizontal distance between the person and two-wheeler box centres, as a share of the wider box: a pedestrian beside a parked bike is further'),
+        minSpeedHeightsPerS: z
+          .number()
+          .gt(0)
+          .max(100)
+          .default(2)
+          .describe('A person track moving faster than this, in heights of its own box per second, is a rider (walking ~0.8); it stays a two-wheeler when it stops'),
+        minSeconds: z.number().gt(0).max(60).default(1).describe('How long (s, averaged) that speed must be kept'),
+        minFusedFrames: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .default(2)
+          .describe('Frames a person track must be seen on a two-wheeler before it becomes one (sticky)'),
+      })
+      .prefault({})
+      .describe('Motorbike and bicycle riders: one vehicle, not a person plus a bike'),
   })
   .superRefine((t, ctx) => {
     if (t.lowScoreThreshold > t.highScoreThreshold) {

@@ -18,6 +18,8 @@ export interface Detection {
   className: string;
   score: number;
   box: Box;
+  /** Persons fused onto this two-wheeler (tracking/rider-fusion.ts); absent on plain detections. */
+  riders?: number;
 }
 
 /** Output layouts the decoders understand; chosen by the model manifest (or inferred). */

@@ -93,6 +93,7 @@ export function incidentFromHit(hit: RuleHit, frame: { width: number; height: nu
 /** Copies the optional facts of a hit that change over an incident's life onto the incident. */
 export function applyHitDetails(incident: Incident, hit: RuleHit): void {
   if (hit.evidenceTrackId !== undefined) incident.evidenceTrackId = hit.evidenceTrackId;
+  if (hit.riders !== undefined) incident.riders = hit.riders;
   if (hit.objectCount !== undefined) incident.objectCount = hit.objectCount;
   if (hit.occupancy !== undefined) incident.occupancy = hit.occupancy;
   if (hit.speedKmh !== undefined) incident.speedKmh = hit.speedKmh;

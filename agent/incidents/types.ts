@@ -38,6 +38,8 @@ export interface Incident {
   sequence: number;
   /** Another track shown in the evidence (the person next to a dumped object). */
   evidenceTrackId?: number;
+  /** Persons riding the two-wheeler (rider fusion: a motorbike with 2 riders is one vehicle, riders 2). */
+  riders?: number;
   /** Objects counted (crowd, congestion). */
   objectCount?: number;
   /** Share (0..1) of the zone covered (congestion). */

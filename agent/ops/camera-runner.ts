@@ -132,7 +132,7 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
         }
       : undefined,
     logger: log,
-    makeTracker: () => createTracker(trackerOptionsFromConfig(loaded.config.tracking)),
+    makeTracker: () => createTracker(trackerOptionsFromConfig(loaded.config.tracking, detector.model.classNames)),
     makeRules: (frame, src) => {
       // New frame geometry: rule state is meaningless now, so open incidents end here.
       emit(lifecycle.closeAll(frame.capturedAtMs));

@@ -38,6 +38,7 @@ export function trackHit(base: HitBase, track: Track, tMs: number, tracks?: read
     tMs,
   };
   if (base.cooldownMs !== undefined) hit.cooldownMs = base.cooldownMs;
+  if (track.riders !== undefined) hit.riders = track.riders;
   if (track.speedPxPerS !== undefined) hit.speedPxPerS = round2(track.speedPxPerS);
   if (tracks !== undefined) hit.occlusion = round2(occlusionOf(track, tracks));
   return hit;

@@ -22,6 +22,8 @@ export interface RuleHit {
   trackId: number;
   className: string;
   score: number;
+  /** Persons riding the two-wheeler of this hit (rider fusion); absent otherwise. */
+  riders?: number;
   /** In analysis-frame pixels. */
   box: Box;
   tMs: number;

@@ -1,9 +1,10 @@
 import type { Box, Detection } from '../detection/types.js';
 import { linearAssignment } from './assignment.js';
-import { ClassVote, DEFAULT_CLASS_GROUPS, compatibleClasses } from './class-vote.js';
+import { ClassVote, DEFAULT_CLASS_GROUPS, RiderClassVote, compatibleClasses } from './class-vote.js';
 import { DEFAULT_MAX_HISTORY_POINTS, bottomCentre, iou } from './iou-tracker.js';
 import { BoxKalman, type KalmanOptions } from './kalman.js';
 import { annotateMotion } from './motion.js';
+import { DEFAULT_RIDER_CLASS, DEFAULT_TWO_WHEELER_CLASSES, fuseRiders, type RiderOptions } from './rider-fusion.js';
 import type { Track, TrackPoint, Tracker } from './types.js';
 
 /**
@@ -53,6 +54,12 @@ export interface ByteTrackOptions {
   /** Look-alike classes that may continue each other's tracks; DEFAULT_CLASS_GROUPS when absent. */
   classGroups?: readonly (readonly string[])[];
   kalman?: KalmanOptions;
+  /**
+   * Rider fusion (rider-fusion.ts): persons riding a two-wheeler are fused into it before association,
+   * person and two-wheeler detections may continue each other's tracks, and a rider track becomes its
+   * two-wheeler for good. Absent: off.
+   */
+  riders?: RiderOptions;
 }
 
 type TrackStatus = 'tentative' | 'tracked' | 'lost';
@@ -62,7 +69,7 @@ interface TrackState {
   id: number;
   status: TrackStatus;
   kf: BoxKalman;
-  vote: ClassVote;
+  vote: ClassVote | RiderClassVote;
   score: number;
   /** Filtered box at the last match: what is reported. */
   box: Box;
@@ -100,6 +107,7 @@ export class ByteTracker implements Tracker {
   private readonly maxHistoryPoints: number;
   private readonly groups: readonly (readonly string[])[];
   private readonly kalman: KalmanOptions;
+  private readonly riders: RiderOptions | undefined;
   private tracks: TrackState[] = [];
   private lastId = 0;
 
@@ -115,9 +123,16 @@ export class ByteTracker implements Tracker {
     this.maxHistoryPoints = Math.max(2, Math.floor(options.maxHistoryPoints ?? DEFAULT_MAX_HISTORY_POINTS));
     this.groups = options.classGroups ?? DEFAULT_CLASS_GROUPS;
     this.kalman = options.kalman ?? {};
+    this.riders = options.riders;
+    if (this.riders !== undefined) {
+      // A rider and their bike are one object: the person class joins the two-wheelers' group.
+      const riderGroup = [...(this.riders.twoWheelerClasses ?? DEFAULT_TWO_WHEELER_CLASSES), this.riders.riderClass ?? DEFAULT_RIDER_CLASS];
+      this.groups = [...this.groups.filter((g) => !g.some((c) => riderGroup.includes(c))), riderGroup];
+    }
   }
 
-  update(detections: Detection[], tMs: number): Track[] {
+  update(frameDetections: Detection[], tMs: number): Track[] {
+    const detections = this.riders === undefined ? frameDetections : fuseRiders(frameDetections, this.riders);
     // Expire first: a track lost for longer than the buffer must not be revived by this frame.
     this.tracks = this.tracks.filter((t) => t.status !== 'lost' || tMs - t.lastSeenMs <= this.maxLostMs);
     for (const t of this.tracks) {
@@ -230,13 +245,14 @@ export class ByteTracker implements Tracker {
     t.kf.update(det.box);
     t.box = t.kf.box();
     t.lastDetBox = { ...det.box };
-    t.vote.add(det.className, det.classId, det.score);
+    t.vote.add(det.className, det.classId, det.score, det.riders);
     t.score = det.score;
     t.lastSeenMs = tMs;
     t.hits += 1;
     if (t.status === 'lost') t.status = 'tracked';
     t.history.push({ tMs, ...bottomCentre(t.box) });
     if (t.history.length > this.maxHistoryPoints) t.history.splice(0, t.history.length - this.maxHistoryPoints);
+    if (t.vote instanceof RiderClassVote) t.vote.observeMotion(t.history, t.box.y2 - t.box.y1);
     matched.add(t);
   }
 
@@ -246,7 +262,10 @@ export class ByteTracker implements Tracker {
       id: 0,
       status: 'tentative',
       kf,
-      vote: new ClassVote(det.className, det.classId, det.score),
+      vote:
+        this.riders === undefined
+          ? new ClassVote(det.className, det.classId, det.score)
+          : new RiderClassVote(this.riders, det.className, det.classId, det.score, det.riders),
       score: det.score,
       box: kf.box(),
       lastDetBox: { ...det.box },
@@ -272,6 +291,8 @@ export class ByteTracker implements Tracker {
       history: t.history.map((p) => ({ ...p })),
       velocityPxPerS: t.kf.bottomVelocity(),
     };
+    const riders = t.vote instanceof RiderClassVote ? t.vote.riders : undefined;
+    if (riders !== undefined) track.riders = riders;
     return annotateMotion(track);
   }
 }

@@ -1,5 +1,6 @@
 import { ByteTracker, type ByteTrackOptions } from './bytetrack.js';
 import { IouTracker } from './iou-tracker.js';
+import { DEFAULT_RIDER_CLASS, DEFAULT_TWO_WHEELER_CLASSES, type RiderOptions } from './rider-fusion.js';
 import type { Tracker } from './types.js';
 
 export type { Track, TrackPoint, Tracker } from './types.js';
@@ -25,7 +26,21 @@ export {
 } from './bytetrack.js';
 export { BoxKalman, type KalmanOptions } from './kalman.js';
 export { linearAssignment } from './assignment.js';
-export { ClassVote, DEFAULT_CLASS_GROUPS, compatibleClasses } from './class-vote.js';
+export { ClassVote, DEFAULT_CLASS_GROUPS, RiderClassVote, compatibleClasses } from './class-vote.js';
+export {
+  DEFAULT_MAX_RIDER_CENTRE_OFFSET,
+  DEFAULT_MIN_FUSED_FRAMES,
+  DEFAULT_MIN_RIDER_OVERLAP,
+  DEFAULT_MIN_RIDER_SECONDS,
+  DEFAULT_MIN_RIDER_SPEED_HEIGHTS_PER_S,
+  DEFAULT_RIDER_CLASS,
+  DEFAULT_TWO_WHEELER_CLASSES,
+  fuseRiders,
+  movesLikeAVehicle,
+  riderOverlap,
+  ridesOn,
+  type RiderOptions,
+} from './rider-fusion.js';
 export {
   DEFAULT_SPEED_WINDOW_MS,
   applyHomography,
@@ -63,6 +78,8 @@ export interface CreateTrackerOptions {
   highScoreThreshold?: number;
   lowScoreThreshold?: number;
   classGroups?: ByteTrackOptions['classGroups'];
+  /** bytetrack only: rider fusion; absent = off. */
+  riders?: RiderOptions;
 }
 
 /** One tracker per camera: ids are stable and increasing within it. */
@@ -80,6 +97,7 @@ export function createTracker(options: CreateTrackerOptions): Tracker {
         ...(options.highScoreThreshold !== undefined && { highScoreThreshold: options.highScoreThreshold }),
         ...(options.lowScoreThreshold !== undefined && { lowScoreThreshold: options.lowScoreThreshold }),
         ...(options.classGroups !== undefined && { classGroups: options.classGroups }),
+        ...(options.riders !== undefined && { riders: options.riders }),
       });
     default: {
       const unknown: never = kind;
@@ -96,11 +114,24 @@ export interface TrackingSection {
   minHits: number;
   highScoreThreshold: number;
   lowScoreThreshold: number;
+  /** Absent: rider fusion off. */
+  riders?: {
+    enabled: boolean;
+    minOverlap: number;
+    maxCentreOffset: number;
+    minSpeedHeightsPerS: number;
+    minSeconds: number;
+    minFusedFrames: number;
+  };
 }
 
-/** createTracker options from the config's `tracking` section. */
-export function trackerOptionsFromConfig(t: TrackingSection): CreateTrackerOptions {
-  return {
+/**
+ * createTracker options from the config's `tracking` section. `classNames` are the detector's classes
+ * (after any remap): rider fusion is on only when they hold the rider class and a two-wheeler class (COCO);
+ * absent = the default COCO model.
+ */
+export function trackerOptionsFromConfig(t: TrackingSection, classNames?: readonly string[]): CreateTrackerOptions {
+  const options: CreateTrackerOptions = {
     kind: t.kind,
     iouThreshold: t.iouThreshold,
     maxLostMs: t.maxLostSeconds * 1000,
@@ -108,7 +139,33 @@ export function trackerOptionsFromConfig(t: TrackingSection): CreateTrackerOptio
     highScoreThreshold: t.highScoreThreshold,
     lowScoreThreshold: t.lowScoreThreshold,
   };
+  const riders = ridersFor(t, classNames);
+  if (riders !== undefined) options.riders = riders;
+  return options;
 }
+
+/** Rider-fusion options for a config and model, or undefined when it is off or the model cannot tell riders. */
+export function ridersFor(t: TrackingSection, classNames?: readonly string[]): RiderOptions | undefined {
+  if (t.riders === undefined || !t.riders.enabled) return undefined;
+  const names = classNames ?? COCO_RIDER_CLASSES;
+  const twoWheelerClasses = DEFAULT_TWO_WHEELER_CLASSES.filter((c) => names.includes(c));
+  if (!names.includes(DEFAULT_RIDER_CLASS) || twoWheelerClasses.length === 0) return undefined;
+  const classIds: Record<string, number> = {};
+  for (const c of twoWheelerClasses) classIds[c] = classNames === undefined ? COCO_CLASS_IDS[c]! : names.indexOf(c);
+  return {
+    twoWheelerClasses,
+    classIds,
+    minOverlap: t.riders.minOverlap,
+    maxCentreOffset: t.riders.maxCentreOffset,
+    minSpeedHeightsPerS: t.riders.minSpeedHeightsPerS,
+    minSeconds: t.riders.minSeconds,
+    minFusedFrames: t.riders.minFusedFrames,
+  };
+}
+
+/** COCO-80 ids of the classes rider fusion names, for callers that do not pass the model's classes. */
+const COCO_CLASS_IDS: Readonly<Record<string, number>> = { person: 0, bicycle: 1, motorcycle: 3 };
+const COCO_RIDER_CLASSES = Object.keys(COCO_CLASS_IDS);
 
 /**
  * The score the shared detector must decode down to: ByteTrack's second stage needs boxes between the

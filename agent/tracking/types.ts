@@ -30,6 +30,8 @@ export interface Track {
   headingDeg?: number;
   /** Filtered velocity of the bottom-centre (px/s), from the tracker's motion model when it has one. */
   velocityPxPerS?: { x: number; y: number };
+  /** Persons riding this two-wheeler (rider fusion, `tracking.riders`); absent on other tracks. */
+  riders?: number;
 }
 
 /** Turns per-frame detections into tracks with stable ids. */

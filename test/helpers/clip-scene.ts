@@ -11,8 +11,11 @@ import { videoPath } from './data.js';
 export interface ClipScene {
   /** The clip at the analysis size, with the detector's boxes per frame (set in beforeAll). */
   readonly clip: DetectedClip;
-  /** Builds the camera's rules at the clip size and replays tracker (config defaults) + rules over the clip. */
-  run(rules: unknown[], options?: Parameters<typeof runRules>[3]): Promise<{ hits: RuleHit[]; built: Rule[] }>;
+  /**
+   * Builds the camera's rules at the clip size and replays tracker (config defaults) + rules over the clip;
+   * `riders: false` turns rider fusion off (riders then count as persons, as before it existed).
+   */
+  run(rules: unknown[], options?: Parameters<typeof runRules>[3] & { riders?: boolean }): Promise<{ hits: RuleHit[]; built: Rule[] }>;
 }
 
 /**
@@ -41,7 +44,9 @@ export function useClipScene(video: string, fps: number, camera: (rules: unknown
     async run(rules, options = {}) {
       const c = detected();
       const built = buildRules(camera(rules), { width: c.width, height: c.height });
-      const { hits } = await runRules(c, createTracker(trackerOptionsFromConfig(tracking)), built, options);
+      const { riders = true, ...replay } = options;
+      const section = { ...tracking, riders: { ...tracking.riders, enabled: riders } };
+      const { hits } = await runRules(c, createTracker(trackerOptionsFromConfig(section, detector?.model.classNames)), built, replay);
       return { hits, built };
     },
   };

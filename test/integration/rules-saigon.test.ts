@@ -41,8 +41,13 @@ function camera(rules: unknown[]) {
 
 const scene = useClipScene('vn_saigon_intersection.mp4', FPS, camera);
 
-async function run(rules: unknown[], t0 = 0, onFrame?: (hits: RuleHit[], frame: Frame) => Promise<void>): Promise<RuleHit[]> {
-  return (await scene.run(rules, { t0, ...(onFrame && { onFrame }) })).hits;
+async function run(
+  rules: unknown[],
+  t0 = 0,
+  onFrame?: (hits: RuleHit[], frame: Frame) => Promise<void>,
+  riders = true,
+): Promise<RuleHit[]> {
+  return (await scene.run(rules, { t0, riders, ...(onFrame && { onFrame }) })).hits;
 }
 
 const starts = (hits: RuleHit[], ruleId: string) => hits.filter((h) => h.ruleId === ruleId && h.phase === 'start');
@@ -115,8 +120,10 @@ describe('Saigon clip', () => {
     expect(hits.filter((h) => h.ruleId === 'jam' && h.phase === 'end')).toEqual([]);
   });
 
+  // Counted by hand as persons, riders included: rider fusion (which makes riders on a bike box motorcycles, right
+  // for traffic rules) is off here so the crowd rule is checked against that count.
   it('crowd: ≥ 4 people (riders and the pedestrian) wait at the stop line from the start — one incident', async () => {
-    const hits = await run([{ id: 'crowd', type: 'crowd', zone: 'stop-line', minCount: 4, minSeconds: 2 }]);
+    const hits = await run([{ id: 'crowd', type: 'crowd', zone: 'stop-line', minCount: 4, minSeconds: 2 }], 0, undefined, false);
     const s = starts(hits, 'crowd');
     expect(s).toHaveLength(1);
     expect(seconds(s[0]!)).toBeGreaterThanOrEqual(2);
@@ -124,7 +131,7 @@ describe('Saigon clip', () => {
     expect(s[0]!).toMatchObject({ ruleType: 'crowd', className: 'person', trackId: 0 });
     expect(hits.filter((h) => h.ruleId === 'crowd' && h.phase === 'end')).toEqual([]);
     // A threshold above what the scene ever holds raises nothing.
-    expect(await run([{ id: 'big', type: 'crowd', zone: 'stop-line', minCount: 12, minSeconds: 2 }])).toEqual([]);
+    expect(await run([{ id: 'big', type: 'crowd', zone: 'stop-line', minCount: 12, minSeconds: 2 }], 0, undefined, false)).toEqual([]);
   });
 
   it('loitering: the woman on the pavement, 5 s after the clip starts; nobody else', async () => {

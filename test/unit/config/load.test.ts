@@ -64,7 +64,10 @@ describe('parseConfigText', () => {
     const loaded = parseConfigText(yaml('cameras:', '  - id: c1', '    source: { file: a.mp4 }'), 'mini.yaml', { baseDir: '/srv/camwatch', env: {} });
     expect(loaded.path).toBe('mini.yaml');
     expect(loaded.baseDir).toBe('/srv/camwatch');
-    expect(loaded.config.tracking).toEqual({ kind: 'bytetrack', iouThreshold: 0.3, maxLostSeconds: 1.5, minHits: 2, highScoreThreshold: 0.35, lowScoreThreshold: 0.1 });
+    expect(loaded.config.tracking).toEqual({
+      kind: 'bytetrack', iouThreshold: 0.3, maxLostSeconds: 1.5, minHits: 2, highScoreThreshold: 0.35, lowScoreThreshold: 0.1,
+      riders: { enabled: true, minOverlap: 0.5, maxCentreOffset: 0.35, minSpeedHeightsPerS: 2, minSeconds: 1, minFusedFrames: 2 },
+    });
     expect(loaded.config.cameras[0]).toMatchObject({ enabled: true, analysis: { fps: 5, width: 640, stallSeconds: 10 }, zones: [], rules: [] });
   });
 

@@ -50,7 +50,7 @@ describe('malformed configs: every message names file:line:col, the path and the
 
   it('an unknown key with no close match lists the allowed keys', () => {
     const text = yaml('tracking:', '  colour: red');
-    expect(issueLines(text).lines).toEqual(['camwatch.yaml:2:3 tracking.colour: unknown key; allowed here: kind, iouThreshold, maxLostSeconds, minHits, highScoreThreshold, lowScoreThreshold']);
+    expect(issueLines(text).lines).toEqual(['camwatch.yaml:2:3 tracking.colour: unknown key; allowed here: kind, iouThreshold, maxLostSeconds, minHits, highScoreThreshold, lowScoreThreshold, riders']);
   });
 
   it('an unknown rule type → did you mean "line_crossing"', () => {
