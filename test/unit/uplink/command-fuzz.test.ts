@@ -2,31 +2,26 @@
  * Seeded, time-bounded fuzz of the command path (intake + handlers): random bytes, deep nesting, huge
  * strings, wrong types, unicode, prototype-pollution keys. Whatever comes in, nothing throws or rejects
  * out of it, and the outcome is an ignore, an error response, or a run whose body is a plain object.
- * FUZZ_SEED=<n> replays a failing run; FUZZ_MS sets the time budget (default 3 s, at most 5 s).
+ * CAMWATCH_FUZZ_SEED=<n> replays a failing run; FUZZ_MS sets the time budget (default 3 s, at most 5 s).
  */
 import { describe, expect, it } from 'vitest';
+import { fuzzSeed, Rng } from '../../helpers/seeded-fuzz.js';
 import { agentCommands, type CommandTarget } from '../../../agent/ops/commands.js';
 import { signedCommandPayload } from '../../../agent/uplink/command-auth.js';
 import { takeCommand, type CommandMessage } from '../../../agent/uplink/command-intake.js';
 import { DEFAULT_COMMAND_LIMITS, runCommand, type CommandHandler } from '../../../agent/uplink/commands.js';
 import { schemaErrors, validateCommandResponse } from '../../fixtures/outbox-schemas.js';
 
-const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000_007);
+const SEED = fuzzSeed();
 const BUDGET_MS = Math.min(Number(process.env.FUZZ_MS ?? 3_000), 5_000);
 const SECRET = 'fuzz-secret';
 const TREE = 'camwatch/edge-f/responses';
 
-/** mulberry32: small, seedable, good enough to pick shapes. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The shared seeded generator as the `() => number` these cases are written against. */
+const rng = (seed: number): (() => number) => {
+  const r = new Rng(seed);
+  return () => r.next();
+};
 
 const KEYS = ['id', 'camera', 'since', 'ids', 'transaction', 'responseTopic', 'ts', 'nonce', 'sig', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'é中🙂', ''];
 const NAMES = ['ack', 'status', 'snapshot', 'reload', 'resend', 'reboot', '__proto__', 'constructor', 'toString', 'x'.repeat(300)];
@@ -117,7 +112,7 @@ describe('command fuzz', () => {
         expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       }
     } catch (err) {
-      throw new Error(`command fuzz failed at case ${cases} (replay: FUZZ_SEED=${SEED} npx vitest run test/unit/uplink/command-fuzz.test.ts): ${err instanceof Error ? err.stack : String(err)}`);
+      throw new Error(`command fuzz failed at case ${cases} (replay: CAMWATCH_FUZZ_SEED=${SEED} npx vitest run test/unit/uplink/command-fuzz.test.ts): ${err instanceof Error ? err.stack : String(err)}`);
     }
     // The generator reached every outcome (else the fuzz would be testing nothing).
     expect(cases).toBeGreaterThan(100);
