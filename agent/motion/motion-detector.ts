@@ -186,19 +186,10 @@ export class MotionDetector {
    */
   private markFresh(): void {
     const c = this.cells;
-    const { cellsX, cellsY } = this.geometry;
     c.nearFresh.fill(0);
     for (let k = 0; k < c.fresh.length; k++) {
       if (c.fresh[k]! < DEFAULT_CELL_FRESH * c.size[k]! || c.fresh[k] === 0) continue;
-      const cx = k % cellsX;
-      const cy = (k - cx) / cellsX;
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = cx + dx;
-          const ny = cy + dy;
-          if (nx >= 0 && ny >= 0 && nx < cellsX && ny < cellsY) c.nearFresh[ny * cellsX + nx] = 1;
-        }
-      }
+      this.forCellAndNeighbours(k, (n) => (c.nearFresh[n] = 1));
     }
   }
 
@@ -206,7 +197,6 @@ export class MotionDetector {
   private markClock(t: number): void {
     const clock = this.clock!;
     const c = this.cells;
-    const { cellsX, cellsY } = this.geometry;
     const moving = (k: number) => this.isMoving(k);
     const beat: number[] = [];
     for (let k = 0; k < c.changed.length; k++) {
@@ -216,18 +206,18 @@ export class MotionDetector {
     }
     // On the clock's beat, its neighbours' change is the clock's too: a digit that turns from 1 to 2
     // spills into the next cell only on some seconds, too irregularly for that cell to be learned alone.
-    for (const k of beat) {
-      const cx = k % cellsX;
-      const cy = (k - cx) / cellsX;
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = cx + dx;
-          const ny = cy + dy;
-          if (nx >= 0 && ny >= 0 && nx < cellsX && ny < cellsY) c.changed[ny * cellsX + nx] = 0;
-        }
-      }
-    }
+    for (const k of beat) this.forCellAndNeighbours(k, (n) => (c.changed[n] = 0));
     for (let k = 0; k < c.changed.length; k++) if (clock.isClock(k, t)) c.changed[k] = 0;
+  }
+
+  /** Calls `visit` with cell `k` and each of its 8 neighbours inside the grid. */
+  private forCellAndNeighbours(k: number, visit: (cell: number) => void): void {
+    const { cellsX, cellsY } = this.geometry;
+    const cx = k % cellsX;
+    const cy = (k - cx) / cellsX;
+    for (let ny = Math.max(0, cy - 1); ny <= Math.min(cellsY - 1, cy + 1); ny++) {
+      for (let nx = Math.max(0, cx - 1); nx <= Math.min(cellsX - 1, cx + 1); nx++) visit(ny * cellsX + nx);
+    }
   }
 
   /** Cells found to be a burned-in clock, whose motion is ignored. */
@@ -256,19 +246,11 @@ export class MotionDetector {
         r.y1 = Math.min(r.y1, c.y1[k]!);
         r.x2 = Math.max(r.x2, c.x2[k]!);
         r.y2 = Math.max(r.y2, c.y2[k]!);
-        const cx = k % cellsX;
-        const cy = (k - cx) / cellsX;
-        for (let dy = -1; dy <= 1; dy++) {
-          for (let dx = -1; dx <= 1; dx++) {
-            const nx = cx + dx;
-            const ny = cy + dy;
-            if (nx < 0 || ny < 0 || nx >= cellsX || ny >= cellsY) continue;
-            const n = ny * cellsX + nx;
-            if (c.label[n] || !moving(n)) continue;
-            c.label[n] = 1;
-            stack.push(n);
-          }
-        }
+        this.forCellAndNeighbours(k, (n) => {
+          if (c.label[n] || !moving(n)) return;
+          c.label[n] = 1;
+          stack.push(n);
+        });
       }
       if (area >= minAreaPx) regions.push(r);
     }
