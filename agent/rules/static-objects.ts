@@ -3,12 +3,16 @@ import { iou } from '../tracking/iou-tracker.js';
 import type { Track } from '../tracking/types.js';
 import { frameStats, shrinkGrey } from './frame-stats.js';
 import { pointInPolygon, type Point } from './geometry.js';
-import { intersection } from './hit.js';
+import { area, intersection } from './hit.js';
 import { DEFAULT_STATIC_WIDTH_PX, DualBackground } from './static-background.js';
 import { classifyBlob, labelBlobs, type BlobVerdict, type PixelBlob } from './static-blobs.js';
 
 /** Blobs smaller than this (grid pixels) are noise, neither judged nor learned. */
 export const DEFAULT_MIN_BLOB_PIXELS = 3;
+/** An object's blob spans at least this many grid pixels each way (4 analysis px each at 640 px). */
+export const DEFAULT_MIN_SIDE_PIXELS = 3;
+/** …and fills at least this share of its box. */
+export const DEFAULT_MIN_FILL = 0.3;
 /** A blob must have been static this long before it is judged (ms): one frame of agreement is noise. */
 export const DEFAULT_STATIC_CONFIRM_MS = 1_000;
 /** An object whose pixels have matched the background this long is gone (ms): taken away, or relearned. */
@@ -112,6 +116,7 @@ export class StaticObjects {
     return [...this.objects.values()];
   }
 
+  /** Feeds one analysed frame and the tracks in it. */
   update(frame: RgbImage, tracks: readonly Track[], tMs: number): StaticFrame {
     const stats = frameStats(frame);
     const small = shrinkGrey(stats.grey, stats.width, stats.height, this.o.workWidthPx);
@@ -141,9 +146,8 @@ export class StaticObjects {
       else out.seen.push(obj);
     }
 
-    const cell = this.scale * this.scale;
     for (const blob of labelBlobs(model.static, model.width, model.height, DEFAULT_MIN_BLOB_PIXELS)) {
-      const obj = this.judge(blob, explaining, tMs, cell);
+      const obj = this.judge(blob, explaining, tMs);
       if (obj === undefined) continue;
       out.born.push(obj);
       out.seen.push(obj);
@@ -152,7 +156,7 @@ export class StaticObjects {
   }
 
   /** A blob → a new object, or undefined (not one, not yet, or already known). May learn the blob into the background. */
-  private judge(blob: PixelBlob, explaining: readonly Track[], tMs: number, cell: number): StaticObject | undefined {
+  private judge(blob: PixelBlob, explaining: readonly Track[], tMs: number): StaticObject | undefined {
     const model = this.model!;
     const owner = this.owner!;
     let owned = 0;
@@ -171,7 +175,12 @@ export class StaticObjects {
       if (seen.tMs < tMs && iou(seen.box, box) >= DEFAULT_VANISHED_IOU) return this.learn(blob);
     }
     if (verdict.kind !== 'added') return undefined;
-    const areaPx = blob.pixels.length * cell;
+    // Thin slivers along edges (a lane mark that moved by a pixel) are not objects; a bag is compact.
+    const gw = blob.x2 - blob.x1 + 1;
+    const gh = blob.y2 - blob.y1 + 1;
+    if (gw < DEFAULT_MIN_SIDE_PIXELS || gh < DEFAULT_MIN_SIDE_PIXELS || blob.pixels.length < DEFAULT_MIN_FILL * gw * gh) return undefined;
+    // The box, not the pixel count: a flat middle that passes for shade leaves only the outline static.
+    const areaPx = area(box);
     if (areaPx < this.o.minAreaPx || areaPx > this.o.maxAreaPx) return undefined;
     if (this.o.polygon !== undefined && !pointInPolygon({ x: (box.x1 + box.x2) / 2, y: box.y2 }, this.o.polygon)) return undefined;
     const id = this.nextId++;
