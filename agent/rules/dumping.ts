@@ -207,7 +207,7 @@ export class DumpingRule implements Rule {
       if (s.started) {
         const update = this.episodes.update(s.key, hit);
         if (update) hits.push(update);
-      } else if (tMs - s.appearedMs >= this.minMs) {
+      } else if (tMs - s.appearedMs >= this.minMs && obj.lastPresentMs === tMs) {
         s.started = true;
         hits.push(this.episodes.start(s.key, hit, s.appearedMs));
       }

@@ -131,7 +131,8 @@ export class ObjectLeftRule implements Rule {
     const hits: RuleHit[] = [];
     for (const obj of frame.born) if (this.useTracks && coveredByClass(obj, tracks, this.classes)) this.skipped.add(obj.key);
     for (const obj of frame.seen) {
-      if (this.skipped.has(obj.key)) continue;
+      // Only judged when seen (not hidden behind a vehicle or person), so an incident opens on a frame that shows it.
+      if (this.skipped.has(obj.key) || obj.lastPresentMs !== tMs) continue;
       const hit = this.decide(asStationary(obj, tMs), people, tracks, tMs);
       if (hit) {
         hit.reason = 'static_pixels';

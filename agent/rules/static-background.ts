@@ -39,6 +39,12 @@ export const DEFAULT_RELEARN_SECONDS = 600;
  * gradient, is the same surface in shade or light. A black bag on grey paving is at 0.2-0.4.
  */
 export const DEFAULT_LIGHT_RATIO_MIN = 0.5;
+/**
+ * For this long after the first frame (s) the slow model learns every pixel as fast as the fast one: a car
+ * that happened to be in the first frame and drives off is not a "ghost" later. What is still when the
+ * bootstrap ends is background (the dumping rule's warm-up says the same of objects).
+ */
+export const DEFAULT_BOOTSTRAP_SECONDS = 10;
 /** Gain between frame and slow model is clamped to this range: beyond it the view is not the same scene. */
 export const DEFAULT_MAX_GAIN = 2;
 
@@ -49,6 +55,7 @@ export interface DualBackgroundOptions {
   slowSeconds?: number;
   diffGrey?: number;
   relearnSeconds?: number;
+  bootstrapSeconds?: number;
   /** 1 where the pixel is watched (zone); all pixels when absent. Gain is computed over these. */
   mask?: Uint8Array;
 }
@@ -80,6 +87,7 @@ export class DualBackground {
   private readonly mask?: Uint8Array;
   private readonly watched: number;
   private lastMs?: number;
+  private firstMs?: number;
 
   constructor(options: DualBackgroundOptions) {
     this.width = options.width;
@@ -92,6 +100,7 @@ export class DualBackground {
       slowSeconds: options.slowSeconds ?? DEFAULT_SLOW_SECONDS,
       diffGrey: options.diffGrey ?? DEFAULT_DIFF_GREY,
       relearnSeconds: options.relearnSeconds ?? DEFAULT_RELEARN_SECONDS,
+      bootstrapSeconds: options.bootstrapSeconds ?? DEFAULT_BOOTSTRAP_SECONDS,
     };
     if (options.mask !== undefined) this.mask = options.mask;
     let watched = 0;
@@ -120,6 +129,16 @@ export class DualBackground {
       this.slow.set(this.current);
       this.fast.set(this.current);
       this.lastMs = tMs;
+      this.firstMs = tMs;
+      return;
+    }
+    if (tMs - this.firstMs! < this.o.bootstrapSeconds * 1000) {
+      const a = 1 - Math.exp(-Math.max(0, (tMs - this.lastMs) / 1000) / this.o.fastSeconds);
+      this.lastMs = tMs;
+      for (let i = 0; i < n; i++) {
+        this.fast[i] = this.fast[i]! + a * (this.current[i]! - this.fast[i]!);
+        this.slow[i] = this.fast[i]!;
+      }
       return;
     }
     const dtS = Math.max(0, (tMs - this.lastMs) / 1000);

@@ -13,6 +13,11 @@ export const DEFAULT_MIN_BLOB_PIXELS = 3;
 export const DEFAULT_MIN_SIDE_PIXELS = 3;
 /** …and fills at least this share of its box. */
 export const DEFAULT_MIN_FILL = 0.3;
+/**
+ * An object hidden behind tracked vehicles or people this long is gone (ms): in a jam the place is never
+ * seen, and a "static" blob born in a gap between cars is more likely a piece of a car than a bag.
+ */
+export const DEFAULT_OCCLUDED_MAX_MS = 10_000;
 /** A blob must have been static this long before it is judged (ms): one frame of agreement is noise. */
 export const DEFAULT_STATIC_CONFIRM_MS = 1_000;
 /** An object whose pixels have matched the background this long is gone (ms): taken away, or relearned. */
@@ -58,7 +63,10 @@ export interface StaticObject {
   readonly bornMs: number;
   /** When its pixels began to differ from the background (median over its pixels): about when it was put down. */
   readonly appearedMs: number;
+  /** Last frame it was seen unhidden with its pixels still changed: rules open incidents only on such a frame. */
   lastPresentMs: number;
+  /** Since when a tracked vehicle or person has covered it (undefined: in view). */
+  hiddenSinceMs?: number;
   readonly verdict: BlobVerdict;
   /** Its pixels on the model grid. */
   readonly pixels: readonly number[];
@@ -139,10 +147,19 @@ export class StaticObjects {
     }
 
     for (const obj of [...this.objects.values()]) {
-      let still = 0;
-      for (const i of obj.pixels) if (model.changed[i]) still++;
-      if (still >= DEFAULT_STATIC_PRESENT_SHARE * obj.pixels.length) obj.lastPresentMs = tMs;
-      if (tMs - obj.lastPresentMs > this.o.goneMs) out.gone.push(this.drop(obj));
+      // Behind a vehicle or person its pixels say nothing (they differ from the background either way):
+      // the object is neither confirmed nor lost then, for up to DEFAULT_OCCLUDED_MAX_MS.
+      const hidden = explaining.some((t) => intersection(t.box, obj.box) > 0);
+      if (hidden) {
+        obj.hiddenSinceMs ??= tMs;
+      } else {
+        obj.hiddenSinceMs = undefined;
+        let still = 0;
+        for (const i of obj.pixels) if (model.changed[i]) still++;
+        if (still >= DEFAULT_STATIC_PRESENT_SHARE * obj.pixels.length) obj.lastPresentMs = tMs;
+      }
+      const lostMs = hidden ? tMs - obj.hiddenSinceMs! - DEFAULT_OCCLUDED_MAX_MS : tMs - obj.lastPresentMs;
+      if (lostMs > this.o.goneMs) out.gone.push(this.drop(obj));
       else out.seen.push(obj);
     }
 
