@@ -387,6 +387,40 @@ const personFields = {
   personClasses: z.array(z.string().min(1)).min(1).default(['person']).describe('Classes that count as a person nearby'),
 };
 
+/** Classes whose tracked boxes explain a static change by default: people and vehicles are not dumped objects. */
+export const DEFAULT_STATIC_EXPLAIN_CLASSES = ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck'] as const;
+export const STATIC_SOURCES = ['objects', 'static-pixels', 'both'] as const;
+
+const staticFields = {
+  detector: z
+    .enum(STATIC_SOURCES)
+    .default('both')
+    .describe(
+      'Where objects come from: "objects" = tracks of `classes` (needs a detector that knows the object), "static-pixels" = any new thing that stays, found from pixels alone (a slow and a fast background; works with any model, gives no class), "both" (default: the shipped COCO models know no trash class and often miss bags)',
+    ),
+  staticPixels: z
+    .strictObject({
+      minAreaPx: z.number().min(1).max(10_000_000).default(150).describe('Smallest object found from pixels (analysis-frame px², e.g. 12x12 at 640 px wide)'),
+      maxAreaPx: z.number().min(1).max(100_000_000).default(25_000).describe('Largest object found from pixels (analysis-frame px², e.g. 160x160 at 640 px wide)'),
+      relearnSeconds: z
+        .number()
+        .min(10)
+        .max(86_400)
+        .default(600)
+        .describe('A change that stays this long is accepted as the new background (s): the object stops being reported and its incident ends'),
+      explainClasses: z
+        .array(z.string().min(1))
+        .min(1)
+        .default([...DEFAULT_STATIC_EXPLAIN_CLASSES])
+        .describe('Tracked classes that explain a static change (a parked vehicle, a standing person, their shadows): never reported as objects'),
+    })
+    .superRefine((o, ctx) => {
+      if (o.minAreaPx > o.maxAreaPx) ctx.addIssue({ code: 'custom', path: ['minAreaPx'], message: `minAreaPx (${o.minAreaPx}) is above maxAreaPx (${o.maxAreaPx})` });
+    })
+    .prefault({})
+    .describe('The static-pixel detector (detector: static-pixels or both)'),
+};
+
 export const dumpingRule = z.strictObject({
   id: ruleId,
   type: z.literal('dumping').describe('A new object appears in a zone and stays there (illegal dumping); the person who left it is attached when seen'),
@@ -402,6 +436,7 @@ export const dumpingRule = z.strictObject({
     .default(80)
     .describe('A person within this distance (analysis-frame px, between box edges) when the object appears is attached as evidence'),
   warmupSeconds: seconds(10, 'Objects already there during this long after start-up are background, not dumping'),
+  ...staticFields,
   cooldownSeconds: cooldown(600),
   severity: severity('medium'),
   schedule,
@@ -422,6 +457,7 @@ export const objectLeftRule = z.strictObject({
     .max(10_000)
     .default(100)
     .describe('A person within this distance (analysis-frame px, between box edges) attends the object'),
+  ...staticFields,
   cooldownSeconds: cooldown(600),
   severity: severity('high'),
   schedule,

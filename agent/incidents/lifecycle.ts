@@ -166,7 +166,8 @@ export class IncidentLifecycle {
     const phase = hit.phase ?? 'start';
     const key = hit.key;
     if (phase === 'pending') {
-      if (key !== undefined) await this.keepEvidence(key, hit, frame);
+      // A rule may hand an older frame that shows the evidence (the person by a static object).
+      if (key !== undefined) await this.keepEvidence(key, hit, hit.evidenceFrame ?? frame);
       return undefined;
     }
     if (key === undefined) {

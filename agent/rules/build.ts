@@ -228,6 +228,13 @@ function buildRule(
           severity: rule.severity,
           category: category(rule.type),
           ...sched,
+          detector: rule.detector,
+          staticPixels: {
+            minAreaPx: rule.staticPixels.minAreaPx,
+            maxAreaPx: rule.staticPixels.maxAreaPx,
+            relearnSeconds: rule.staticPixels.relearnSeconds,
+            explainClasses: new Set([...rule.staticPixels.explainClasses, ...rule.personClasses]),
+          },
         };
         return rule.type === 'dumping' ? new DumpingRule({ ...common, warmupSeconds: rule.warmupSeconds }) : new ObjectLeftRule(common);
       }

@@ -4,8 +4,11 @@ import { Episodes } from './episodes.js';
 import { pointInPolygon, type Point } from './geometry.js';
 import { boxDistance, trackHit, hitBase, type HitBase } from './hit.js';
 import { ALWAYS, type Schedule } from './schedule.js';
+import { DEFAULT_EVIDENCE_BEFORE_MS, EvidenceFrames, staticHit } from './static-evidence.js';
+import { coveredByClass, type StaticDetectorOptions, type StaticSource } from './static-source.js';
+import { StaticObjects, type StaticObject } from './static-objects.js';
 import { StationaryObjects, type StationaryObject } from './stationary.js';
-import type { Category, Rule, RuleHit, Severity } from './types.js';
+import type { Category, Rule, RuleContext, RuleHit, Severity } from './types.js';
 
 /**
  * People seen this recently before an object appears may have put it there (ms): the object is
@@ -31,6 +34,10 @@ export interface DumpingOptions {
   category?: Category;
   schedule?: Schedule;
   lingerMs?: number;
+  /** Where objects come from: tracks of `classes`, static pixels, or both (default: objects). */
+  detector?: StaticSource;
+  /** The static-pixel detector's settings (needed unless `detector` is `objects`). */
+  staticPixels?: StaticDetectorOptions;
 }
 
 interface DumpState {
@@ -70,6 +77,10 @@ export class DumpingRule implements Rule {
   private readonly states = new Map<string, DumpState>();
   private readonly recentPeople = new Map<number, SeenPerson>();
   private readonly episodes = new Episodes();
+  private readonly useTracks: boolean;
+  private readonly pixels?: StaticObjects;
+  private readonly frames?: EvidenceFrames;
+  private readonly classes: ReadonlySet<string>;
   private startedAtMs?: number;
 
   constructor(options: DumpingOptions) {
@@ -82,22 +93,37 @@ export class DumpingRule implements Rule {
     this.minMs = options.minSeconds * 1000;
     this.warmupMs = options.warmupSeconds * 1000;
     this.schedule = options.schedule ?? ALWAYS;
+    this.classes = new Set(options.classes);
+    const source = options.detector ?? 'objects';
+    this.useTracks = source !== 'static-pixels';
+    if (source !== 'objects') {
+      if (options.staticPixels === undefined) throw new Error(`dumping rule ${options.id}: detector ${source} needs staticPixels options`);
+      this.pixels = new StaticObjects({ ...options.staticPixels, ...(this.polygon && { polygon: this.polygon }) });
+      this.frames = new EvidenceFrames();
+    }
     this.objects = new StationaryObjects({
-      classes: new Set(options.classes),
+      classes: this.classes,
       maxSpeedPxPerS: options.maxSpeedPxPerS,
       ...(options.lingerMs !== undefined && { lingerMs: options.lingerMs }),
     });
   }
 
-  evaluate(tracks: readonly Track[], tMs: number): RuleHit[] {
+  /** Whether the rule reads the frame's pixels (its detector is static-pixels or both). */
+  get readsPixels(): boolean {
+    return this.pixels !== undefined;
+  }
+
+  evaluate(tracks: readonly Track[], tMs: number, context?: RuleContext): RuleHit[] {
     this.startedAtMs ??= tMs;
     for (const t of tracks) if (this.persons.has(t.className)) this.recentPeople.set(t.id, { box: { ...t.box }, tMs });
     for (const [id, p] of this.recentPeople) if (tMs - p.tMs > DEFAULT_EVIDENCE_LOOKBACK_MS) this.recentPeople.delete(id);
 
-    // Objects are followed even off schedule, so one dumped at 21:59 is not "new" at 22:00.
-    const { seen, gone } = this.objects.update(tracks, tMs);
     const active = this.schedule.isActive(tMs);
     const hits: RuleHit[] = active ? [] : this.episodes.endAll(tMs);
+    if (this.pixels !== undefined && context?.frame !== undefined) hits.push(...this.fromPixels(tracks, tMs, context.frame, active));
+    if (!this.useTracks) return hits;
+    // Objects are followed even off schedule, so one dumped at 21:59 is not "new" at 22:00.
+    const { seen, gone } = this.objects.update(tracks, tMs);
     for (const obj of seen) {
       const hit = this.decide(obj, tracks, tMs, active);
       if (hit) hits.push(hit);
@@ -141,6 +167,67 @@ export class DumpingRule implements Rule {
     if (obj.stationarySinceMs === undefined || tMs - s.appearedMs < this.minMs) return undefined;
     s.started = true;
     return this.episodes.start(s.key, this.hit(s, obj, tracks, tMs), s.appearedMs);
+  }
+
+  /**
+   * The static-pixel path: objects found without a class (static-objects.ts). Each new one sends a
+   * `pending` hit with the last kept frame showing a person by it, starts once it has stood `minSeconds`
+   * since its pixels changed, and ends when its pixels show the old background again.
+   */
+  private fromPixels(tracks: readonly Track[], tMs: number, frame: NonNullable<RuleContext['frame']>, active: boolean): RuleHit[] {
+    const pixels = this.pixels!;
+    this.frames!.offer(frame, tracks.filter((t) => this.persons.has(t.className)), tMs);
+    const { born, seen, gone } = pixels.update(frame, tracks, tMs);
+    const hits: RuleHit[] = [];
+    for (const obj of born) {
+      const s: DumpState = {
+        eligible: active && obj.bornMs - this.startedAtMs! >= this.warmupMs && !(this.useTracks && coveredByClass(obj, tracks, this.classes)),
+        appearedMs: obj.appearedMs,
+        key: `${this.id}:${obj.key}`,
+        started: false,
+      };
+      this.states.set(obj.key, s);
+      if (!s.eligible) continue;
+      const pending = staticHit(this.base, obj, tMs, this.zoneId);
+      pending.phase = 'pending';
+      pending.key = s.key;
+      const seenBy = this.frames!.find(obj.box, this.radiusPx, obj.appearedMs - DEFAULT_EVIDENCE_BEFORE_MS, tMs);
+      if (seenBy !== undefined) {
+        s.evidence = { trackId: seenBy.trackId, box: { ...seenBy.box } };
+        pending.evidenceTrackId = seenBy.trackId;
+        pending.evidenceBox = { ...seenBy.box };
+        pending.evidenceFrame = seenBy.frame;
+      }
+      hits.push(pending);
+    }
+    for (const obj of seen) {
+      const s = this.states.get(obj.key);
+      if (s === undefined || !s.eligible || !active) continue;
+      const hit = this.pixelHit(s, obj, tMs);
+      if (s.started) {
+        const update = this.episodes.update(s.key, hit);
+        if (update) hits.push(update);
+      } else if (tMs - s.appearedMs >= this.minMs && obj.lastPresentMs === tMs) {
+        s.started = true;
+        hits.push(this.episodes.start(s.key, hit, s.appearedMs));
+      }
+    }
+    for (const obj of gone) {
+      const s = this.states.get(obj.key);
+      this.states.delete(obj.key);
+      const end = s?.started ? this.episodes.end(s.key, tMs) : undefined;
+      if (end) hits.push(end);
+    }
+    return hits;
+  }
+
+  private pixelHit(s: DumpState, obj: StaticObject, tMs: number): RuleHit {
+    const hit = staticHit(this.base, obj, tMs, this.zoneId);
+    if (s.evidence !== undefined) {
+      hit.evidenceTrackId = s.evidence.trackId;
+      hit.evidenceBox = { ...s.evidence.box };
+    }
+    return hit;
   }
 
   /** The nearest person within the radius seen around the appearance; true when one was found. */

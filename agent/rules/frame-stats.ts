@@ -99,3 +99,35 @@ export function computeFrameStats(image: RgbImage, thumbWidthPx = DEFAULT_THUMB_
 
   return { width: w, height: h, mean, stdDev, sharpness, cells, grey };
 }
+
+/** A grey image of `width` × `height` (0..255), row-major. */
+export interface GreyImage {
+  width: number;
+  height: number;
+  grey: Float32Array;
+}
+
+/**
+ * Box-averages a grey image down by the whole factor that brings it closest to `targetWidthPx` wide
+ * (never up): sensor noise and compression blocks average out, and later per-pixel work shrinks by the
+ * factor squared.
+ */
+export function shrinkGrey(grey: Float32Array, width: number, height: number, targetWidthPx: number): GreyImage {
+  const f = Math.max(1, Math.floor(width / targetWidthPx));
+  if (f === 1) return { width, height, grey };
+  const w = Math.floor(width / f);
+  const h = Math.floor(height / f);
+  const small = new Float32Array(w * h);
+  const inv = 1 / (f * f);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      for (let dy = 0; dy < f; dy++) {
+        const row = (y * f + dy) * width + x * f;
+        for (let dx = 0; dx < f; dx++) s += grey[row + dx]!;
+      }
+      small[y * w + x] = s * inv;
+    }
+  }
+  return { width: w, height: h, grey: small };
+}

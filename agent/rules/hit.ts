@@ -99,7 +99,8 @@ export function area(b: Box): number {
   return Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1);
 }
 
-function intersection(a: Box, b: Box): number {
+/** Area shared by two boxes (px²). */
+export function intersection(a: Box, b: Box): number {
   const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
   const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
   return w > 0 && h > 0 ? w * h : 0;

@@ -3,8 +3,11 @@ import { Episodes } from './episodes.js';
 import { pointInPolygon, type Point } from './geometry.js';
 import { boxDistance, trackHit, hitBase, type HitBase } from './hit.js';
 import { ALWAYS, type Schedule } from './schedule.js';
+import { staticTrack } from './static-evidence.js';
+import { StaticObjects, type StaticObject } from './static-objects.js';
+import { coveredByClass, type StaticDetectorOptions, type StaticSource } from './static-source.js';
 import { StationaryObjects, type StationaryObject } from './stationary.js';
-import type { Category, Rule, RuleHit, Severity } from './types.js';
+import type { Category, Rule, RuleContext, RuleHit, Severity } from './types.js';
 
 /**
  * A person must stay near the object this long to count as attending it (ms): someone walking past a
@@ -30,6 +33,10 @@ export interface ObjectLeftOptions {
   category?: Category;
   schedule?: Schedule;
   lingerMs?: number;
+  /** Where objects come from: tracks of `classes`, static pixels, or both (default: objects). */
+  detector?: StaticSource;
+  /** The static-pixel detector's settings (needed unless `detector` is `objects`). */
+  staticPixels?: StaticDetectorOptions;
 }
 
 interface LeftState {
@@ -60,6 +67,11 @@ export class ObjectLeftRule implements Rule {
   private readonly objects: StationaryObjects;
   private readonly states = new Map<string, LeftState>();
   private readonly episodes = new Episodes();
+  private readonly classes: ReadonlySet<string>;
+  private readonly useTracks: boolean;
+  private readonly pixels?: StaticObjects;
+  /** Static objects a track of `classes` covered when they were found: the track path reports those. */
+  private readonly skipped = new Set<string>();
 
   constructor(options: ObjectLeftOptions) {
     this.id = options.id;
@@ -70,26 +82,65 @@ export class ObjectLeftRule implements Rule {
     this.radiusPx = options.personRadiusPx;
     this.minMs = options.minSeconds * 1000;
     this.schedule = options.schedule ?? ALWAYS;
+    this.classes = new Set(options.classes);
+    const source = options.detector ?? 'objects';
+    this.useTracks = source !== 'static-pixels';
+    if (source !== 'objects') {
+      if (options.staticPixels === undefined) throw new Error(`object_left rule ${options.id}: detector ${source} needs staticPixels options`);
+      this.pixels = new StaticObjects({ ...options.staticPixels, ...(this.polygon && { polygon: this.polygon }) });
+    }
     this.objects = new StationaryObjects({
-      classes: new Set(options.classes),
+      classes: this.classes,
       maxSpeedPxPerS: options.maxSpeedPxPerS,
       ...(options.lingerMs !== undefined && { lingerMs: options.lingerMs }),
     });
   }
 
-  evaluate(tracks: readonly Track[], tMs: number): RuleHit[] {
+  /** Whether the rule reads the frame's pixels (its detector is static-pixels or both). */
+  get readsPixels(): boolean {
+    return this.pixels !== undefined;
+  }
+
+  evaluate(tracks: readonly Track[], tMs: number, context?: RuleContext): RuleHit[] {
+    // The pixel model learns even off schedule: what was there before the window opens is background.
+    const fromPixels = this.pixels !== undefined && context?.frame !== undefined ? this.pixels.update(context.frame, tracks, tMs) : undefined;
     if (!this.schedule.isActive(tMs)) {
       this.states.clear();
       return this.episodes.endAll(tMs);
     }
     const people = tracks.filter((t) => this.persons.has(t.className));
     const hits: RuleHit[] = [];
+    if (fromPixels !== undefined) hits.push(...this.staticHits(fromPixels, people, tracks, tMs));
+    if (!this.useTracks) return hits;
     const { seen, gone } = this.objects.update(tracks, tMs);
     for (const obj of seen) {
       const hit = this.decide(obj, people, tracks, tMs);
       if (hit) hits.push(hit);
     }
     for (const obj of gone) {
+      const key = this.states.get(obj.key)?.key;
+      this.states.delete(obj.key);
+      const end = key === undefined ? undefined : this.episodes.end(key, tMs);
+      if (end) hits.push(end);
+    }
+    return hits;
+  }
+
+  /** Static objects (no class) go through the same attendance logic as still tracks of bags. */
+  private staticHits(frame: ReturnType<StaticObjects['update']>, people: readonly Track[], tracks: readonly Track[], tMs: number): RuleHit[] {
+    const hits: RuleHit[] = [];
+    for (const obj of frame.born) if (this.useTracks && coveredByClass(obj, tracks, this.classes)) this.skipped.add(obj.key);
+    for (const obj of frame.seen) {
+      // Only judged when seen (not hidden behind a vehicle or person), so an incident opens on a frame that shows it.
+      if (this.skipped.has(obj.key) || obj.lastPresentMs !== tMs) continue;
+      const hit = this.decide(asStationary(obj, tMs), people, tracks, tMs);
+      if (hit) {
+        hit.reason = 'static_pixels';
+        hits.push(hit);
+      }
+    }
+    for (const obj of frame.gone) {
+      this.skipped.delete(obj.key);
       const key = this.states.get(obj.key)?.key;
       this.states.delete(obj.key);
       const end = key === undefined ? undefined : this.episodes.end(key, tMs);
@@ -138,4 +189,20 @@ export class ObjectLeftRule implements Rule {
     s.key = undefined;
     return end;
   }
+}
+
+/** A static object as the still, never-moving object the attendance logic expects (still since it was found). */
+function asStationary(obj: StaticObject, tMs: number): StationaryObject {
+  const track = staticTrack(obj, tMs);
+  return {
+    key: obj.key,
+    trackId: 0,
+    track,
+    point: track.history[0]!,
+    firstSeenMs: obj.bornMs,
+    lastSeenMs: tMs,
+    stationarySinceMs: obj.bornMs,
+    handedOver: false,
+    lastPointMs: tMs,
+  };
 }

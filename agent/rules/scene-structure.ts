@@ -1,3 +1,5 @@
+import { shrinkGrey } from './frame-stats.js';
+
 /**
  * The scene's structure for the tamper check: the orientation of its edges, cell by cell. Brightness
  * says little about whether a camera still looks where it did (two asphalt streets have the same grey
@@ -30,21 +32,7 @@ export interface StructureField {
  * `targetWidthPx` wide first so sensor noise and compression blocks do not count as structure.
  */
 export function structureField(grey: Float32Array, width: number, height: number, targetWidthPx = DEFAULT_STRUCTURE_WIDTH_PX): StructureField {
-  const f = Math.max(1, Math.floor(width / targetWidthPx));
-  const w = Math.floor(width / f);
-  const h = Math.floor(height / f);
-  const small = new Float32Array(w * h);
-  const inv = 1 / (f * f);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let dy = 0; dy < f; dy++) {
-        const row = (y * f + dy) * width + x * f;
-        for (let dx = 0; dx < f; dx++) s += grey[row + dx]!;
-      }
-      small[y * w + x] = s * inv;
-    }
-  }
+  const { width: w, height: h, grey: small } = shrinkGrey(grey, width, height, targetWidthPx);
   const u = new Float32Array(w * h);
   const v = new Float32Array(w * h);
   for (let y = 1; y < h - 1; y++) {

@@ -48,6 +48,11 @@ export interface RuleHit {
   /** Another track that explains the incident (the person next to a dumped object), with its box then. */
   evidenceTrackId?: number;
   evidenceBox?: Box;
+  /**
+   * The frame the evidence was seen on, when it is older than the hit's own frame (a `pending` hit of an
+   * object found seconds after it appeared, showing the person who was by it then). Not serialised.
+   */
+  evidenceFrame?: RgbImage;
   /** Objects counted in the zone (crowd, congestion). */
   objectCount?: number;
   /** Fraction (0..1) of the zone covered by boxes (congestion). */

@@ -3,7 +3,7 @@
  * (a short table and progress on stderr). Ratios are measured within one run: these machines are noisy,
  * so compare `ratio`, not absolute frames per second, across runs.
  *   --quick  a minute or two, same keys;   --smoke  CI's shape check, same keys (never a threshold).
- * Scenarios, one per file: capacity.ts, ratio.ts, motion.ts, threads.ts, decode.ts, store-bench.ts.
+ * Scenarios, one per file: capacity.ts, ratio.ts, motion.ts, threads.ts, decode.ts, store-bench.ts, static-objects.ts.
  */
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -12,6 +12,7 @@ import { dataFile, decodeFrames, progress } from './common.js';
 import { runDecode } from './decode.js';
 import { runMotion } from './motion.js';
 import { runRatio } from './ratio.js';
+import { runStaticObjects } from './static-objects.js';
 import { runStoreBench, type StoreBenchOptions } from './store-bench.js';
 import { runThreads } from './threads.js';
 
@@ -33,6 +34,7 @@ const motionGating = await runMotion({ seconds: plan.motionSeconds });
 const threads = await runThreads({ frames: await decodeFrames(dataFile('video', 'vn_saigon_intersection.mp4'), 640, plan.threadsFrames), decoders: plan.threadsDecoders });
 const decode = await runDecode({ repeats: plan.decodeRepeats });
 const store = await runStoreBench({ ...plan.store, progress });
+const staticObjects = await runStaticObjects({ frames: mode === 'smoke' ? 20 : 200 });
 
 const top = capacity.steps.find((s) => s.cameras === capacity.maxCameras);
 const result = {
@@ -47,6 +49,7 @@ const result = {
   threads,
   decode,
   store,
+  staticObjects,
   targets: { ratio: 0.9, cameras: 32, p95LatencyMs: 1000, rssMb: '150 + 15 per camera' },
   reached: {
     ratio: ratio.ratio >= 0.9,
@@ -65,6 +68,7 @@ process.stderr.write(
     ...motionGating.map((m) => `motion gating ${m.video.padEnd(42)} ${m.inferencesRun}/${m.framesAnalysed} frames inferred (${Math.round(m.inferenceShare * 100)} %)`),
     ...threads.map((t) => `threads ${t.threads}, ${t.decoders} decoder(s) beside: ${t.msPerInference} ms/inference, ${t.cpuMsPerInference} ms CPU`),
     `store: ${store.saveOneByOnePerS} saves/s one by one, ${store.saveBatchedPerS} grouped; backlog drain ${store.drainPerS_w16} events/s (in-flight window 16)`,
+    `static objects (dumping/object_left from pixels), 640x${staticObjects.height}: ${staticObjects.totalMsPerFrame} ms/frame, of which ${staticObjects.greyMsPerFrame} ms the grey copy shared with the health rules`,
     `decode per 720p camera: ${agentOptions?.corePercentPerCamera} % of a core with the agent's options, ${cheapest?.corePercentPerCamera} % with "${cheapest?.variant}"`,
     '',
   ].join('\n'),

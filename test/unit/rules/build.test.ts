@@ -120,7 +120,12 @@ describe('buildRules', () => {
     expect(lineCounts(rules)).toEqual([{ ruleId: 'b', lineId: 'l', counts: {} }]);
     expect(cameraDownRules(rules).map((r) => r.id)).toEqual(['j']);
     expect(rulesNeedFrame(rules)).toBe(true);
-    expect(rulesNeedFrame(rules.slice(0, 9))).toBe(false);
+    expect(rulesNeedFrame(rules.slice(0, 7))).toBe(false);
+    // dumping and object_left read pixels unless told to use tracks only.
+    expect(rulesNeedFrame(rules.slice(7, 8))).toBe(true);
+    expect(rulesNeedFrame(rules.slice(8, 9))).toBe(true);
+    const tracksOnly = camera({ rules: [{ id: 'h', type: 'dumping', detector: 'objects' }, { id: 'i', type: 'object_left', detector: 'objects' }] });
+    expect(rulesNeedFrame(buildRules(tracksOnly, { width: 640, height: 360 }))).toBe(false);
     // camera_down apart (it must exist before the first frame), the rest on the first frame.
     expect(buildRules(cam, { width: 640, height: 360 }, { skipTypes: ['camera_down'] }).map((r) => r.id)).not.toContain('j');
     const down = buildCameraDownRules(cam, 1000);
