@@ -98,14 +98,18 @@ export interface TrackingSection {
   lowScoreThreshold: number;
 }
 
-/** createTracker options from the config's `tracking` section. */
-export function trackerOptionsFromConfig(t: TrackingSection): CreateTrackerOptions {
+/**
+ * createTracker options from the config's `tracking` section. With `detectionScoreThreshold` (the config's
+ * detection.scoreThreshold), boxes below it never start a track nor count as its best score: they may only
+ * continue one, as ByteTrack's low-score boxes do.
+ */
+export function trackerOptionsFromConfig(t: TrackingSection, detectionScoreThreshold = 0): CreateTrackerOptions {
   return {
     kind: t.kind,
     iouThreshold: t.iouThreshold,
     maxLostMs: t.maxLostSeconds * 1000,
     minHits: t.minHits,
-    highScoreThreshold: t.highScoreThreshold,
+    highScoreThreshold: Math.max(t.highScoreThreshold, detectionScoreThreshold),
     lowScoreThreshold: t.lowScoreThreshold,
   };
 }
