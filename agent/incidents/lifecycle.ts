@@ -299,7 +299,7 @@ export class IncidentLifecycle {
     };
     this.open.set(key, o);
     this.keyById.set(incident.id, key);
-    this.refresh(o.incident, hit, 'update');
+    this.refresh(o.incident, hit, 'update', o.durationOffsetSeconds);
     let jpeg: Buffer | undefined;
     if (frame && !o.evidenceLocked && this.opts.snapshot !== false) {
       const snap = await this.draw(frame, hitOverlay(hit));

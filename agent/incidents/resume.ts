@@ -45,7 +45,7 @@ export function resumeMatch(ruleType: string): ResumeMatch {
 export function ruleFingerprint(camera: CameraConfig, ruleId: string): string | undefined {
   const rule = camera.rules.find((r) => r.id === ruleId);
   if (rule === undefined) return undefined;
-  const { name: _name, title: _title, severity: _severity, category: _category, ...fields } = rule as typeof rule & Record<string, unknown>;
+  const { name: _name, title: _title, severity: _severity, category: _category, ...fields } = rule;
   const zoneIds = new Set<string>();
   if ('zone' in rule && typeof rule.zone === 'string') zoneIds.add(rule.zone);
   if ('maskZones' in rule && rule.maskZones) for (const z of rule.maskZones) zoneIds.add(z);
