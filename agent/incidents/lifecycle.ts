@@ -204,9 +204,9 @@ export class IncidentLifecycle {
     return true;
   }
 
-  /** Copies of the open incidents (for status pages). */
+  /** Copies of the open incidents (for status pages), restored ones still waiting for their condition included. */
   openIncidents(): Incident[] {
-    return [...this.open.values()].map((o) => structuredClone(o.incident));
+    return [...this.open.values(), ...this.restored].map((o) => structuredClone(o.incident));
   }
 
   private async one(hit: RuleHit, frame: RgbImage | undefined): Promise<IncidentRecord | undefined> {
