@@ -46,6 +46,7 @@ export {
   type LifecycleOptions,
   type SnapshotRenderer,
 } from './lifecycle.js';
+export { incidentLabels, type IncidentLabels } from './labels.js';
 export { DEFAULT_EDGE_PENALTY, DEFAULT_FULL_SIZE_FRACTION, snapshotQuality, type QualityInput } from './quality.js';
 export {
   DEFAULT_BOX_COLOUR,
