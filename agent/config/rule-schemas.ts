@@ -16,6 +16,24 @@ const severity = (def: (typeof SEVERITIES)[number]) =>
 
 const ruleId = idSchema('Rule id, unique per camera; appears in incidents');
 
+const CATEGORIES = ['traffic', 'sanitation', 'security', 'health'] as const;
+
+/** What every rule may set to shape what the IOC shows; defaults come from the rule catalogue (docs/rules.md). */
+const presentation = {
+  name: z.string().min(1).max(200).optional().describe('Human-readable name of the rule, sent with its id in every incident (e.g. "Cổng sau - cấm vào")'),
+  category: z
+    .enum(CATEGORIES)
+    .optional()
+    .describe("IOC bucket of the rule's incidents (also the MQTT topic level); default the rule type's category in the catalogue"),
+  title: z
+    .strictObject({
+      vi: z.string().min(1).max(200).optional().describe('Vietnamese title; default the catalogue\'s'),
+      en: z.string().min(1).max(200).optional().describe('English title; default the catalogue\'s'),
+    })
+    .optional()
+    .describe("Title of the rule's incidents on the IOC wall, per language; each absent language keeps the catalogue's title"),
+};
+
 const classes = z
   .array(z.string().min(1))
   .min(1, 'list at least one class, or remove "classes" to match every class')
@@ -223,6 +241,7 @@ const maskRef = z
 
 export const zoneIntrusionRule = z.strictObject({
   id: ruleId,
+  ...presentation,
   type: z
     .literal(['zone_intrusion', 'intrusion'])
     .describe('An object of the given classes stays inside a (restricted) zone; "intrusion" is the same rule'),
@@ -237,6 +256,7 @@ export const zoneIntrusionRule = z.strictObject({
 
 export const lineCrossingRule = z.strictObject({
   id: ruleId,
+  ...presentation,
   type: z.literal('line_crossing').describe('An object of the given classes crosses a line; crossings are counted per class'),
   line: z.string().min(1).describe('Id of a line of this camera'),
   classes,
@@ -263,6 +283,7 @@ const directionFields = {
 export const wrongWayRule = z
   .strictObject({
     id: ruleId,
+    ...presentation,
     type: z.literal('wrong_way').describe('A vehicle moves against the expected direction of a lane zone'),
     zone: zoneRef.describe('Id of the lane zone'),
     ...directionFields,
@@ -319,6 +340,7 @@ const stationaryFields = {
 
 export const illegalStopRule = z.strictObject({
   id: ruleId,
+  ...presentation,
   type: z.literal('illegal_stop').describe('A vehicle stays stationary in a no-stopping zone'),
   zone: zoneRef.describe('Id of the no-stopping zone'),
   classes: classesDefault(DEFAULT_VEHICLE_CLASSES, 'vehicles'),
@@ -333,6 +355,7 @@ export const illegalStopRule = z.strictObject({
 export const congestionRule = z
   .strictObject({
     id: ruleId,
+    ...presentation,
     type: z.literal('congestion').describe('Too many vehicles (count or occupied area) in a zone for a while'),
     zone: zoneRef,
     classes: classesDefault(DEFAULT_VEHICLE_CLASSES, 'vehicles'),
@@ -358,6 +381,7 @@ export const congestionRule = z
 
 export const crowdRule = z.strictObject({
   id: ruleId,
+  ...presentation,
   type: z.literal('crowd').describe('At least minCount persons in a zone for a while'),
   zone: zoneRef,
   classes: classesDefault(['person'], 'persons'),
@@ -372,6 +396,7 @@ export const crowdRule = z.strictObject({
 
 export const loiteringRule = z.strictObject({
   id: ruleId,
+  ...presentation,
   type: z.literal('loitering').describe('A person stays in a zone for a long time'),
   zone: zoneRef,
   classes: classesDefault(['person'], 'persons'),
@@ -423,6 +448,7 @@ const staticFields = {
 
 export const dumpingRule = z.strictObject({
   id: ruleId,
+  ...presentation,
   type: z.literal('dumping').describe('A new object appears in a zone and stays there (illegal dumping); the person who left it is attached when seen'),
   zone: zoneRef.optional().describe('Id of the watched zone; whole frame when absent'),
   classes: classesDefault(DEFAULT_DUMPING_CLASSES, 'bags, furniture and appliances'),
@@ -445,6 +471,7 @@ export const dumpingRule = z.strictObject({
 
 export const objectLeftRule = z.strictObject({
   id: ruleId,
+  ...presentation,
   type: z.literal('object_left').describe('A bag-like object stays with no person near it'),
   zone: zoneRef.optional().describe('Id of the watched zone; whole frame when absent'),
   classes: classesDefault(DEFAULT_LEFT_OBJECT_CLASSES, 'bags'),
@@ -466,6 +493,7 @@ export const objectLeftRule = z.strictObject({
 
 export const cameraDownRule = z.strictObject({
   id: ruleId,
+  ...presentation,
   type: z.literal('camera_down').describe('No frames from the camera for a while'),
   minSeconds: seconds(30, 'How long without frames before the camera counts as down'),
   severity: severity('high'),
@@ -474,6 +502,7 @@ export const cameraDownRule = z.strictObject({
 
 export const cameraBlackoutRule = z.strictObject({
   id: ruleId,
+  ...presentation,
   type: z.literal('camera_blackout').describe('The image is (nearly) uniform: covered, black, or a blank signal'),
   minSeconds: seconds(10, 'How long the image must stay uniform'),
   maxStdDev: z
@@ -488,6 +517,7 @@ export const cameraBlackoutRule = z.strictObject({
 
 export const cameraTamperRule = z.strictObject({
   id: ruleId,
+  ...presentation,
   type: z.literal('camera_tamper').describe("The view's fixed structure (kerbs, lane marks, façades) moves or vanishes and stays so: camera turned, shifted or covered"),
   minSeconds: seconds(5, 'How long the change must persist'),
   changedFraction: z
@@ -503,6 +533,7 @@ export const cameraTamperRule = z.strictObject({
 
 export const cameraDefocusRule = z.strictObject({
   id: ruleId,
+  ...presentation,
   type: z.literal('camera_defocus').describe('Image sharpness collapses against its own running baseline'),
   minSeconds: seconds(10, 'How long the image must stay blurred'),
   sharpnessRatio: z

@@ -2,8 +2,8 @@ import { monotonicFactory } from 'ulid';
 import type { CameraConfig } from '../config/schema.js';
 import type { Box } from '../detection/types.js';
 import type { Frame } from '../frames/types.js';
-import { ruleTitle } from '../rules/catalogue.js';
 import type { RuleHit } from '../rules/types.js';
+import { incidentLabels } from './labels.js';
 import { renderSnapshot, type SnapshotOptions, type SnapshotOverlay } from './snapshot.js';
 import { INCIDENT_SCHEMA, type Incident, type IncidentRecord } from './types.js';
 
@@ -59,6 +59,7 @@ export async function createIncident(hit: RuleHit, frame: Frame, ctx: IncidentCo
  */
 export function incidentFromHit(hit: RuleHit, frame: { width: number; height: number } | undefined, ctx: IncidentContext): Incident {
   const { camera } = ctx;
+  const labels = incidentLabels(camera, hit);
   const incident: Incident = {
     schema: INCIDENT_SCHEMA,
     id: newIncidentId(ctx.now ? ctx.now() : Date.now()),
@@ -67,13 +68,16 @@ export function incidentFromHit(hit: RuleHit, frame: { width: number; height: nu
     ...(camera.name !== undefined && { cameraName: camera.name }),
     ...(camera.location !== undefined && { location: { ...camera.location } }),
     type: hit.ruleType,
-    category: hit.category,
+    category: labels.category,
     severity: hit.severity,
     status: 'new',
-    title: ruleTitle(hit.ruleType),
+    title: labels.title,
     ruleId: hit.ruleId,
+    ...(labels.ruleName !== undefined && { ruleName: labels.ruleName }),
     ...(hit.zoneId !== undefined && { zoneId: hit.zoneId }),
+    ...(labels.zoneName !== undefined && { zoneName: labels.zoneName }),
     ...(hit.lineId !== undefined && { lineId: hit.lineId }),
+    ...(labels.lineName !== undefined && { lineName: labels.lineName }),
     ...(hit.direction !== undefined && { direction: hit.direction }),
     className: hit.className,
     score: hit.score,

@@ -1,4 +1,27 @@
-export { INCIDENT_SCHEMA, type Incident, type IncidentRecord } from './types.js';
+export {
+  END_REASONS,
+  INCIDENT_SCHEMA,
+  type EndReason,
+  type Incident,
+  type IncidentRecord,
+  type OpenIncidentState,
+  type SuspendedIncident,
+} from './types.js';
+export {
+  DEFAULT_RESUME_GRACE_MS,
+  DEFAULT_RESUME_PLACE_IOU,
+  DEFAULT_RESUME_SLACK_MS,
+  DEFAULT_RESUME_TRACK_IOU,
+  bboxIou,
+  decideRestore,
+  findResumable,
+  restoredEnd,
+  resumeGraceMs,
+  resumeMatch,
+  ruleFingerprint,
+  type RestoreDecision,
+  type ResumeMatch,
+} from './resume.js';
 export {
   DEFAULT_EVIDENCE_COLOUR,
   applyHitDetails,
@@ -23,6 +46,7 @@ export {
   type LifecycleOptions,
   type SnapshotRenderer,
 } from './lifecycle.js';
+export { incidentLabels, type IncidentLabels } from './labels.js';
 export { DEFAULT_EDGE_PENALTY, DEFAULT_FULL_SIZE_FRACTION, snapshotQuality, type QualityInput } from './quality.js';
 export {
   DEFAULT_BOX_COLOUR,

@@ -3,8 +3,9 @@ import type { RuleHit } from '../rules/types.js';
 import { iou } from '../tracking/iou-tracker.js';
 import { applyHitDetails, hitOverlay, incidentFromHit, normaliseBox, type IncidentContext } from './create.js';
 import { snapshotQuality } from './quality.js';
+import { decideRestore, findResumable, restoredEnd, ruleFingerprint } from './resume.js';
 import { renderSnapshot, type Snapshot, type SnapshotOptions, type SnapshotOverlay } from './snapshot.js';
-import type { Incident, IncidentRecord } from './types.js';
+import type { EndReason, Incident, IncidentRecord, OpenIncidentState, SuspendedIncident } from './types.js';
 
 /** At most one `update` per incident this often (ms), unless the snapshot improves a lot. */
 export const DEFAULT_UPDATE_INTERVAL_MS = 10_000;
@@ -59,6 +60,17 @@ interface OpenIncident {
   /** The snapshot is evidence from the start of the condition (dumping's person): updates never replace it. */
   evidenceLocked: boolean;
   lastHit: RuleHit;
+  /** See OpenIncidentState.ruleFingerprint ('' when the rule is not in the camera's config, e.g. in unit tests). */
+  ruleFingerprint: string;
+  /** See OpenIncidentState.durationOffsetSeconds. */
+  durationOffsetSeconds: number;
+}
+
+/** An incident restored after a restart or reload, waiting for its condition to be seen again. */
+interface RestoredIncident extends SuspendedIncident {
+  deadlineMs: number;
+  /** How it ends if not seen again by the deadline. */
+  reason: EndReason;
 }
 
 interface CooldownEntry {
@@ -98,6 +110,7 @@ export class IncidentLifecycle {
   private readonly deferred = new Map<string, RuleHit>();
   private readonly pending = new Map<string, PendingEvidence>();
   private cooldowns: CooldownEntry[] = [];
+  private restored: RestoredIncident[] = [];
   private frameSize?: { width: number; height: number };
 
   constructor(options: LifecycleOptions) {
@@ -128,8 +141,9 @@ export class IncidentLifecycle {
     const staleMs = this.opts.staleMs ?? DEFAULT_STALE_MS;
     const out: IncidentRecord[] = [];
     for (const o of [...this.open.values()]) {
-      if (tMs - o.lastHitMs > staleMs) out.push(this.close(o, o.lastHit, Math.max(o.lastHitMs, o.startMs)));
+      if (tMs - o.lastHitMs > staleMs) out.push(this.close(o, o.lastHit, Math.max(o.lastHitMs, o.startMs), 'stale'));
     }
+    for (const r of this.restored.filter((x) => tMs >= x.deadlineMs)) out.push(this.endRestored(r, r.reason, tMs));
     this.cooldowns = this.cooldowns.filter((c) => c.untilMs > tMs);
     for (const [key, hit] of this.deferred) if (tMs - hit.tMs > staleMs) this.deferred.delete(key);
     const ttl = this.opts.pendingTtlMs ?? DEFAULT_PENDING_TTL_MS;
@@ -137,9 +151,40 @@ export class IncidentLifecycle {
     return out;
   }
 
-  /** Ends every open incident now (agent stopping, rules rebuilt after a frame size change). */
-  closeAll(tMs: number): IncidentRecord[] {
-    const out = [...this.open.values()].map((o) => this.close(o, o.lastHit, tMs));
+  /** Ends every open incident now (camera removed, rules rebuilt after a frame size change), restored ones too. */
+  closeAll(tMs: number, reason: EndReason = 'agent_stop'): IncidentRecord[] {
+    const out = [...this.open.values()].map((o) => this.close(o, o.lastHit, tMs, reason));
+    for (const r of [...this.restored]) out.push(this.endRestored(r, reason, tMs));
+    this.deferred.clear();
+    this.pending.clear();
+    return out;
+  }
+
+  /**
+   * Takes incidents left open by a previous process (from the store) or by the camera's previous lifecycle
+   * (a reload). Those whose rule is gone or changed end now (returned); the others wait for their condition
+   * until a grace period runs out and then end as `agent_restart` (after a restart) or `camera_reload`.
+   */
+  restore(incidents: readonly SuspendedIncident[], nowMs: number, after: 'restart' | 'reload'): IncidentRecord[] {
+    const out: IncidentRecord[] = [];
+    for (const s of incidents) {
+      const decision = decideRestore(s, this.opts.camera, nowMs);
+      if (decision.action === 'end') out.push(restoredEnd(s, decision.reason, nowMs));
+      else this.restored.push({ ...s, deadlineMs: decision.deadlineMs, reason: after === 'restart' ? 'agent_restart' : 'camera_reload' });
+    }
+    return out;
+  }
+
+  /**
+   * Hands over every open incident without ending it (the camera restarts on a reload, the agent stops):
+   * the next lifecycle of the camera, or the next process through the store, continues or ends them.
+   */
+  suspend(): SuspendedIncident[] {
+    const out: SuspendedIncident[] = [...this.open.values()].map((o) => ({ state: this.stateOf(o), incident: structuredClone(o.incident) }));
+    out.push(...this.restored.map(({ state, incident }) => ({ state, incident })));
+    this.open.clear();
+    this.keyById.clear();
+    this.restored = [];
     this.deferred.clear();
     this.pending.clear();
     return out;
@@ -152,14 +197,16 @@ export class IncidentLifecycle {
   acknowledge(incidentId: string): boolean {
     const key = this.keyById.get(incidentId);
     const o = key === undefined ? undefined : this.open.get(key);
-    if (o === undefined) return false;
+    const restored = this.restored.find((r) => r.incident.id === incidentId);
+    if (restored !== undefined) restored.state.acked = true;
+    if (o === undefined) return restored !== undefined;
     o.acked = true;
     return true;
   }
 
-  /** Copies of the open incidents (for status pages). */
+  /** Copies of the open incidents (for status pages), restored ones still waiting for their condition included. */
   openIncidents(): Incident[] {
-    return [...this.open.values()].map((o) => structuredClone(o.incident));
+    return [...this.open.values(), ...this.restored].map((o) => structuredClone(o.incident));
   }
 
   private async one(hit: RuleHit, frame: RgbImage | undefined): Promise<IncidentRecord | undefined> {
@@ -180,9 +227,12 @@ export class IncidentLifecycle {
     if (phase === 'end') {
       this.deferred.delete(key);
       this.pending.delete(key);
-      return o ? this.close(o, hit, hit.tMs) : undefined;
+      return o ? this.close(o, hit, hit.tMs, 'cleared') : undefined;
     }
     if (o !== undefined) return this.update(o, hit, frame);
+    // A condition left open by the previous process or lifecycle, seen again: it continues under its id.
+    const resumed = this.resumable(hit);
+    if (resumed !== undefined) return this.resume(key, resumed, hit, frame);
     // A start, or an update of a key not open here (deferred by a cooldown, or started before this lifecycle).
     if (this.inCooldown(hit)) {
       this.deferred.set(key, hit);
@@ -208,10 +258,84 @@ export class IncidentLifecycle {
       acked: false,
       evidenceLocked: evidence?.jpeg !== undefined && evidence.hasPerson,
       lastHit: hit,
+      ruleFingerprint: ruleFingerprint(this.opts.camera, hit.ruleId) ?? '',
+      durationOffsetSeconds: 0,
     };
     this.open.set(key, o);
     this.keyById.set(incident.id, key);
-    return { ...record, incident: structuredClone(incident) };
+    return { ...record, incident: structuredClone(incident), open: this.stateOf(o) };
+  }
+
+  private resumable(hit: RuleHit): RestoredIncident | undefined {
+    if (this.restored.length === 0) return undefined;
+    const size = this.frameSize;
+    const bbox = size && hit.category !== 'health' ? normaliseBox(hit.box, size.width, size.height) : undefined;
+    return findResumable(hit, bbox, this.restored);
+  }
+
+  /**
+   * Continues a restored incident under the new rule key: one `update` now (the IOC learns it is still on,
+   * with a fresh picture unless its evidence is locked), then the usual throttled updates.
+   */
+  private async resume(key: string, r: RestoredIncident, hit: RuleHit, frame: RgbImage | undefined): Promise<IncidentRecord> {
+    this.restored = this.restored.filter((x) => x !== r);
+    const { state } = r;
+    const incident = structuredClone(r.incident);
+    incident.sequence = state.sequence;
+    // The new episode began `hit.durationSeconds` ago; the incident began at state.startMs.
+    const episodeStartMs = hit.tMs - (hit.durationSeconds ?? 0) * 1000;
+    const o: OpenIncident = {
+      key,
+      incident,
+      ruleType: hit.ruleType,
+      startMs: state.startMs,
+      lastHitMs: hit.tMs,
+      lastSentMs: hit.tMs,
+      bestQuality: state.bestQuality,
+      acked: state.acked,
+      evidenceLocked: state.evidenceLocked,
+      lastHit: hit,
+      ruleFingerprint: state.ruleFingerprint,
+      durationOffsetSeconds: Math.max(0, (episodeStartMs - state.startMs) / 1000),
+    };
+    this.open.set(key, o);
+    this.keyById.set(incident.id, key);
+    this.refresh(o.incident, hit, 'update', o.durationOffsetSeconds);
+    let jpeg: Buffer | undefined;
+    if (frame && !o.evidenceLocked && this.opts.snapshot !== false) {
+      const snap = await this.draw(frame, hitOverlay(hit));
+      if (snap) {
+        jpeg = snap.jpeg;
+        o.incident.snapshot = { contentType: 'image/jpeg', width: snap.width, height: snap.height, bytes: snap.jpeg.length };
+        o.bestQuality = this.quality(hit);
+      }
+    }
+    return { incident: structuredClone(o.incident), ...(jpeg && { snapshotJpeg: jpeg }), open: this.stateOf(o) };
+  }
+
+  private endRestored(r: RestoredIncident, reason: EndReason, tMs: number): IncidentRecord {
+    this.restored = this.restored.filter((x) => x !== r);
+    return restoredEnd(r, reason, tMs);
+  }
+
+  /** What the store keeps of an open incident so a restart can continue it. */
+  private stateOf(o: OpenIncident): OpenIncidentState {
+    return {
+      key: o.key,
+      ruleId: o.incident.ruleId,
+      ruleType: o.ruleType,
+      ruleFingerprint: o.ruleFingerprint,
+      ...(o.incident.zoneId !== undefined && { zoneId: o.incident.zoneId }),
+      bbox: [...o.incident.bbox],
+      sequence: o.incident.sequence,
+      startMs: o.startMs,
+      lastHitMs: o.lastHitMs,
+      lastSentMs: o.lastSentMs,
+      bestQuality: o.bestQuality,
+      evidenceLocked: o.evidenceLocked,
+      acked: o.acked,
+      durationOffsetSeconds: o.durationOffsetSeconds,
+    };
   }
 
   private async update(o: OpenIncident, hit: RuleHit, frame: RgbImage | undefined): Promise<IncidentRecord | undefined> {
@@ -228,7 +352,7 @@ export class IncidentLifecycle {
     const muchBetter = q > 0 && q > o.bestQuality * (1 + jump);
     if (!(elapsed >= interval || (muchBetter && elapsed >= gap))) return undefined;
 
-    this.refresh(o.incident, hit, 'update');
+    this.refresh(o.incident, hit, 'update', o.durationOffsetSeconds);
     o.lastSentMs = hit.tMs;
     let jpeg: Buffer | undefined;
     if (frame && q > 0 && q > o.bestQuality * (1 + gain)) {
@@ -239,31 +363,33 @@ export class IncidentLifecycle {
         o.bestQuality = q;
       }
     }
-    return { incident: structuredClone(o.incident), ...(jpeg && { snapshotJpeg: jpeg }) };
+    return { incident: structuredClone(o.incident), ...(jpeg && { snapshotJpeg: jpeg }), open: this.stateOf(o) };
   }
 
-  private close(o: OpenIncident, hit: RuleHit, tMs: number): IncidentRecord {
+  private close(o: OpenIncident, hit: RuleHit, tMs: number, reason: EndReason): IncidentRecord {
     this.open.delete(o.key);
     this.keyById.delete(o.incident.id);
-    this.refresh(o.incident, hit, 'end');
+    this.refresh(o.incident, hit, 'end', o.durationOffsetSeconds);
     o.incident.endedAt = new Date(tMs).toISOString();
     o.incident.updatedAt = o.incident.endedAt;
+    o.incident.endReason = reason;
     if (hit.durationSeconds === undefined) o.incident.durationSeconds = Math.max(0, (tMs - o.startMs) / 1000);
     this.addCooldown(hit);
     return { incident: structuredClone(o.incident) };
   }
 
   /** Latest facts of the condition onto the incident, as an event of the given status. */
-  private refresh(incident: Incident, hit: RuleHit, status: 'update' | 'end'): void {
+  private refresh(incident: Incident, hit: RuleHit, status: 'update' | 'end', durationOffsetSeconds = 0): void {
     incident.status = status;
     incident.updatedAt = new Date(hit.tMs).toISOString();
     incident.sequence += 1;
-    incident.score = hit.score;
+    // The best detection that supported the incident, not the latest (a partly hidden object scores low).
+    incident.score = Math.max(incident.score, hit.score);
     incident.trackId = hit.trackId;
     incident.className = hit.className;
     const size = this.frameSize;
     if (size && hit.category !== 'health') incident.bbox = normaliseBox(hit.box, size.width, size.height);
-    if (hit.durationSeconds !== undefined) incident.durationSeconds = hit.durationSeconds;
+    if (hit.durationSeconds !== undefined) incident.durationSeconds = Math.round((hit.durationSeconds + durationOffsetSeconds) * 1000) / 1000;
     if (hit.counts !== undefined) incident.counts = structuredClone(hit.counts);
     applyHitDetails(incident, hit);
   }
@@ -314,7 +440,7 @@ export class IncidentLifecycle {
   private quality(hit: RuleHit): number {
     const size = this.frameSize;
     if (size === undefined) return 0;
-    return snapshotQuality({ score: hit.score, box: hit.box, ...(hit.occlusion !== undefined && { occlusion: hit.occlusion }) }, size.width, size.height);
+    return snapshotQuality({ score: hit.detectionScore ?? hit.score, box: hit.box, ...(hit.occlusion !== undefined && { occlusion: hit.occlusion }) }, size.width, size.height);
   }
 
   private inCooldown(hit: RuleHit): boolean {

@@ -2,6 +2,17 @@ import type { Category, Severity } from '../rules/types.js';
 
 export const INCIDENT_SCHEMA = 'camwatch.incident/1';
 
+/**
+ * Why an incident ended (on `end` events): `cleared` the rule saw the condition end; `stale` the rule
+ * stopped reporting it; `stream_changed` the stream's frame size changed and the rules were rebuilt;
+ * `agent_restart` it was open when the agent stopped or lost power and was not seen again within the grace
+ * period after the restart; `camera_reload` the camera's config changed on a reload (its rule changed, or the
+ * condition was not seen again after the reload); `rule_removed` its rule (or camera) no longer exists;
+ * `agent_stop` the analysis of the camera stopped for good (end of an evaluated clip).
+ */
+export const END_REASONS = ['cleared', 'stale', 'stream_changed', 'agent_restart', 'camera_reload', 'rule_removed', 'agent_stop'] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
 /** What the IOC receives (JSON), minus evidence bytes. */
 export interface Incident {
   schema: typeof INCIDENT_SCHEMA;
@@ -17,8 +28,12 @@ export interface Incident {
   status: 'new' | 'update' | 'end';
   title: { vi: string; en: string };
   ruleId: string;
+  /** The rule's, zone's and line's `name` from the config, when set: what an operator reads. */
+  ruleName?: string;
   zoneId?: string;
+  zoneName?: string;
   lineId?: string;
+  lineName?: string;
   direction?: 'in' | 'out';
   className: string;
   score: number;
@@ -32,8 +47,10 @@ export interface Incident {
   snapshot?: { contentType: 'image/jpeg'; width: number; height: number; bytes: number };
   /** Time of this update (status `update` / `end`). */
   updatedAt?: string;
-  /** When the incident closed (status `end`). */
+  /** When the incident closed (status `end`): the last time its condition was seen. */
   endedAt?: string;
+  /** Why it closed (status `end`). */
+  endReason?: EndReason;
   /** Events sent for this incident so far, this one included (1 for `new`): orders events of one id. Always set. */
   sequence: number;
   /** Another track shown in the evidence (the person next to a dumped object). */
@@ -55,4 +72,39 @@ export interface Incident {
 export interface IncidentRecord {
   incident: Incident;
   snapshotJpeg?: Buffer;
+  /**
+   * The lifecycle state of the incident after this event, saved with it in the same transaction so a restart
+   * can continue it (see resume.ts). Absent on `end` events and one-shot incidents: nothing left to continue.
+   */
+  open?: OpenIncidentState;
+}
+
+/** What the lifecycle needs to continue an open incident after a restart or reload (JSON in the store). */
+export interface OpenIncidentState {
+  /** The rule's key of the condition when it was saved (a new process's rules use other keys). */
+  key: string;
+  ruleId: string;
+  ruleType: string;
+  /** Fingerprint of the rule's config (and its zone or line): a different one after a reload ends the incident. */
+  ruleFingerprint: string;
+  zoneId?: string;
+  /** The object's box, normalised [x, y, w, h] as in `Incident.bbox`, for matching by place. */
+  bbox: [number, number, number, number];
+  sequence: number;
+  startMs: number;
+  lastHitMs: number;
+  lastSentMs: number;
+  /** Quality of the snapshot the IOC has; the evidence locked at the start stays the incident's picture. */
+  bestQuality: number;
+  evidenceLocked: boolean;
+  acked: boolean;
+  /** Seconds added to the rule's duration once the incident continued under a new rule episode. */
+  durationOffsetSeconds: number;
+}
+
+/** An open incident handed from a stopped lifecycle (or the store) to a new one. */
+export interface SuspendedIncident {
+  state: OpenIncidentState;
+  /** The incident as at its last saved event. */
+  incident: Incident;
 }

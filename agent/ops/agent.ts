@@ -9,7 +9,8 @@ import { DetectorScheduler } from '../detection/scheduler.js';
 import type { Detector } from '../detection/types.js';
 import { createAgentDetector } from './agent-detector.js';
 import type { SourceStateChange } from '../frames/types.js';
-import type { IncidentRecord } from '../incidents/types.js';
+import type { IncidentRecord, SuspendedIncident } from '../incidents/types.js';
+import { endUnconfiguredIncidents } from './open-incidents.js';
 import { createStoreWriter, currentOwner, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, lockDataDir, openStore, STORE_FILE, type DataDirLock, type StoreWriter } from '../store/index.js';
 import type { IncidentStore } from '../store/types.js';
 import {
@@ -137,7 +138,12 @@ export class Agent {
     if (this.stopRequested) return;
     this.detector = await this.createDetector();
     if (this.stopRequested) return;
-    for (const camera of config.cameras) if (camera.enabled) this.startCamera(camera.id);
+    // Incidents the previous process left open: those of cameras no longer running end now; the others are
+    // handed to their camera, which continues or ends them.
+    for (const record of endUnconfiguredIncidents(this.store, config, Date.now())) this.onIncident(record);
+    for (const camera of config.cameras) {
+      if (camera.enabled) this.startCamera(camera.id, { incidents: this.store.openIncidents(camera.id), after: 'restart' });
+    }
     this.statsTimer = setInterval(() => this.reportStats(), config.health.statsIntervalSeconds * 1000);
     this.statsTimer.unref();
     // Quotas, retention, and incidents held in memory while the disk was full: never in the frame path.
@@ -224,12 +230,13 @@ export class Agent {
       `model "${entry.name}" has no sha256 in the manifest (${how}); to pin it, ${pinAdvice(entry, verdict.sha256, manifestPath)}`);
   }
 
-  private startCamera(id: string): void {
+  private startCamera(id: string, restore?: { incidents: readonly SuspendedIncident[]; after: 'restart' | 'reload' }): void {
     const camera = this.config.cameras.find((c) => c.id === id);
     if (!camera) return;
     this.cameras.set(
       id,
       startCamera(camera, {
+        ...(restore && { restore }),
         loaded: this.loaded,
         detector: this.detector!,
         scheduler: this.scheduler,
@@ -431,8 +438,13 @@ export class Agent {
       ...next,
       config: { ...config, agent: { ...config.agent, id: this.config.agent.id, dataDir: this.config.agent.dataDir }, health: this.config.health },
     };
-    const toStop = [...plan.stop, ...plan.restart];
-    await Promise.all(toStop.map((id) => this.stopCamera(id)));
+    // A removed camera's incidents end (its rules are gone); a disabled one's end as camera_reload. A changed
+    // camera hands its open incidents to its next run, which continues those its new rules see again.
+    const suspended = new Map<string, SuspendedIncident[]>();
+    await Promise.all([
+      ...plan.stop.map((id) => this.stopCamera(id, { endReason: config.cameras.some((c) => c.id === id) ? 'camera_reload' : 'rule_removed' })),
+      ...plan.restart.map(async (id) => suspended.set(id, await this.stopCamera(id, { suspend: true }))),
+    ]);
     this.loaded = kept;
     if (plan.uplink) {
       await this.uplink?.stop();
@@ -443,7 +455,8 @@ export class Agent {
       this.detector = await this.createDetector();
       await old?.close();
     }
-    for (const id of [...plan.restart, ...plan.start]) this.startCamera(id);
+    for (const id of plan.restart) this.startCamera(id, { incidents: suspended.get(id) ?? [], after: 'reload' });
+    for (const id of plan.start) this.startCamera(id);
     this.log.info(
       { started: plan.start, stopped: plan.stop, restarted: plan.restart, unchanged: plan.unchanged, detector: plan.detector, uplink: plan.uplink },
       'config reloaded',
@@ -451,12 +464,12 @@ export class Agent {
     return plan;
   }
 
-  private async stopCamera(id: string): Promise<void> {
+  private async stopCamera(id: string, options?: Parameters<RunningCamera['stop']>[0]): Promise<SuspendedIncident[]> {
     const cam = this.cameras.get(id);
-    if (!cam) return;
+    if (!cam) return [];
     this.cameras.delete(id);
     this.fpsMarks.delete(id);
-    await cam.stop();
+    return cam.stop(options);
   }
 
   /**
@@ -477,7 +490,8 @@ export class Agent {
     clearInterval(this.statsTimer);
     clearInterval(this.maintainTimer);
     const steps: Array<[string, () => Promise<unknown> | void]> = [
-      ['cameras', () => Promise.all([...this.cameras.keys()].map((id) => this.stopCamera(id)))],
+      // Open incidents stay open (they are in the store): the next start continues or ends them.
+      ['cameras', () => Promise.all([...this.cameras.keys()].map((id) => this.stopCamera(id, { suspend: true })))],
       ['detector', () => this.detector?.close()],
       ['store writer', () => this.writer?.stop()],
       ['uplink', () => this.uplink?.stop()],

@@ -8,7 +8,7 @@ import { createTracker, trackerOptionsFromConfig } from '../tracking/index.js';
 import { buildCameraDownRules, buildRules, lineCounts, type LineCountsReport, type Rule } from '../rules/index.js';
 import { IncidentLifecycle } from '../incidents/index.js';
 import { InferenceGate, MotionCropper, MotionDetector } from '../motion/index.js';
-import type { IncidentRecord } from '../incidents/types.js';
+import type { EndReason, IncidentRecord, SuspendedIncident } from '../incidents/types.js';
 import { AdaptiveRate } from './adaptive-rate.js';
 import { CameraPipeline, type FrameOutcome } from './camera-pipeline.js';
 import { WALL_CLOCK, type Clock } from './clock.js';
@@ -35,11 +35,15 @@ export interface RunningCamera {
   /** The IOC acknowledged an incident: its further updates are not sent. */
   acknowledge(incidentId: string): boolean;
   /**
+   * Stops the camera. Its open incidents end with `endReason` (default `agent_stop`), or with `suspend` are
+   * returned open, for the camera's next start (a reload) or the next process (they are in the store).
+   */
+  stop(options?: { suspend?: boolean; endReason?: EndReason }): Promise<SuspendedIncident[]>;
+  /**
    * Settles when the analysis loop has ended (source stopped or at the end of a file): with the error
    * that ended it, if any (already logged). Live cameras end only on stop(); a replayed file ends by itself.
    */
   readonly ended: Promise<{ error?: unknown }>;
-  stop(): Promise<void>;
 }
 
 /** What a camera is made of besides its config: shared parts and where its output goes. */
@@ -57,6 +61,8 @@ export interface CameraDeps {
   snapshots?: boolean;
   /** Called once per analysed frame, in order, after its incidents were emitted. */
   onAnalysed?: (frame: Frame, outcome: FrameOutcome) => void;
+  /** Incidents left open by the previous process (from the store) or the camera's previous run (a reload). */
+  restore?: { incidents: readonly SuspendedIncident[]; after: 'restart' | 'reload' };
 }
 
 /**
@@ -101,6 +107,7 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
   // camera_down must exist before any frame arrives: built apart from the frame-size-dependent rules.
   const downRules = buildCameraDownRules(camera, clock.now());
   let rules: Rule[] = [];
+  let rulesBuilt = false;
 
   const onState = (change: SourceStateChange) => {
     sinks.onState(change);
@@ -132,10 +139,12 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
         }
       : undefined,
     logger: log,
-    makeTracker: () => createTracker(trackerOptionsFromConfig(loaded.config.tracking, detector.model.classNames)),
+    makeTracker: () => createTracker(trackerOptionsFromConfig(loaded.config.tracking, detector.model.classNames, loaded.config.detection.scoreThreshold)),
     makeRules: (frame, src) => {
-      // New frame geometry: rule state is meaningless now, so open incidents end here.
-      emit(lifecycle.closeAll(frame.capturedAtMs));
+      // New frame geometry: rule state is meaningless now, so open incidents end here (not on the first build:
+      // incidents restored after a restart wait for the new rules to see them again).
+      if (rulesBuilt) emit(lifecycle.closeAll(frame.capturedAtMs, 'stream_changed'));
+      rulesBuilt = true;
       rules = buildRules(
         camera,
         { width: frame.width, height: frame.height, sourceWidth: src.width, sourceHeight: src.height },
@@ -165,14 +174,20 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
     get ended() {
       return ended;
     },
-    async stop() {
+    async stop(options = {}) {
       cancelTicks();
       abort.abort();
       await source.stop();
       await ended;
-      emit(lifecycle.closeAll(clock.now()));
+      if (options.suspend === true) return lifecycle.suspend();
+      emit(lifecycle.closeAll(clock.now(), options.endReason ?? 'agent_stop'));
+      return [];
     },
   };
+  if (deps.restore !== undefined && deps.restore.incidents.length > 0) {
+    emit(lifecycle.restore(deps.restore.incidents, clock.now(), deps.restore.after));
+    log.info({ restored: deps.restore.incidents.length, after: deps.restore.after }, 'open incidents restored: each continues if its condition is seen again, or ends');
+  }
   source.start();
   const ended: Promise<{ error?: unknown }> = pipeline.run(abort.signal).then(
     () => ({}),

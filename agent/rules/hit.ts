@@ -33,10 +33,11 @@ export function trackHit(base: HitBase, track: Track, tMs: number, tracks?: read
     severity: base.severity,
     trackId: track.id,
     className: track.className,
-    score: track.score,
+    score: track.bestScore ?? track.score,
     box: { ...track.box },
     tMs,
   };
+  if (track.bestScore !== undefined && track.bestScore !== track.score) hit.detectionScore = track.score;
   if (base.cooldownMs !== undefined) hit.cooldownMs = base.cooldownMs;
   if (track.riders !== undefined) hit.riders = track.riders;
   if (track.speedPxPerS !== undefined) hit.speedPxPerS = round2(track.speedPxPerS);

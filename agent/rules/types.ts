@@ -21,9 +21,15 @@ export interface RuleHit {
   /** The track concerned; 0 for zone-level (crowd, congestion) and camera-level (health) hits. */
   trackId: number;
   className: string;
+  /**
+   * The best detection score that supports the hit: for a track, its best detection the tracker trusted (at or
+   * above its high threshold), never a low-score box that only kept the track alive. What the incident reports.
+   */
   score: number;
   /** Persons riding the two-wheeler of this hit (rider fusion); absent otherwise. */
   riders?: number;
+  /** Score of the object's detection in this frame (may be low while it is partly hidden): snapshot quality. */
+  detectionScore?: number;
   /** In analysis-frame pixels. */
   box: Box;
   tMs: number;

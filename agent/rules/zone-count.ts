@@ -111,7 +111,7 @@ export class ZoneCountRule implements Rule {
       ...this.base,
       trackId: 0,
       className: majorityClass(inside) ?? (this.type === 'crowd' ? 'person' : 'vehicle'),
-      score: inside.length ? round2(inside.reduce((s, t) => s + t.score, 0) / inside.length) : 0,
+      score: inside.length ? round2(inside.reduce((s, t) => s + (t.bestScore ?? t.score), 0) / inside.length) : 0,
       box,
       tMs,
       zoneId: this.zoneId,

@@ -43,9 +43,10 @@ export class StoreMaintenance {
     this.deleteSnapshot = db.prepare<[number]>('DELETE FROM snapshots WHERE id = ?');
     const fullySentBefore = `NOT EXISTS (SELECT 1 FROM outbox o WHERE o.incident_id = i.id
          AND ((o.sent_at IS NULL AND o.cancelled_at IS NULL) OR o.created_at >= ?))`;
-    this.expire = db.prepare<[number, number]>(`DELETE FROM incidents AS i WHERE i.created_at < ? AND ${fullySentBefore}`);
+    // An open incident (open_state set) is never deleted: its `end` is still to come.
+    this.expire = db.prepare<[number, number]>(`DELETE FROM incidents AS i WHERE i.created_at < ? AND i.open_state IS NULL AND ${fullySentBefore}`);
     this.oldestSent = db.prepare<[number], { id: string }>(
-      `SELECT i.id FROM incidents i WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.incident_id = i.id AND o.sent_at IS NULL AND o.cancelled_at IS NULL)
+      `SELECT i.id FROM incidents i WHERE i.open_state IS NULL AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.incident_id = i.id AND o.sent_at IS NULL AND o.cancelled_at IS NULL)
        ORDER BY i.created_at LIMIT ?`,
     );
     this.deleteIncident = db.prepare<[string]>('DELETE FROM incidents WHERE id = ?');

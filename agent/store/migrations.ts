@@ -106,6 +106,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX snapshots_bytes ON snapshots(id, bytes, incident_id);
     `,
   },
+  // ---- issue 12 §2 (branch c2-restart): open-incident state. The lead renumbers if another branch adds a v4.
+  {
+    version: 4,
+    description: 'the lifecycle state of open incidents, so a restart continues or ends them',
+    // Written in the same transaction as the incident's event and cleared by its `end`: after a kill -9 or a
+    // power cut, every incident with open_state is one the IOC has seen open and not ended.
+    sql: `
+      ALTER TABLE incidents ADD COLUMN open_state TEXT;
+      CREATE INDEX incidents_open ON incidents(camera) WHERE open_state IS NOT NULL;
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

@@ -283,7 +283,7 @@ function copyStore(src: Database.Database, out: Database.Database, report: Recov
 
   out.transaction(() => {
     // Incidents: the latest state of each; a row whose JSON does not parse is damaged.
-    const incCols = ['id', 'camera', 'type', 'category', 'payload', 'created_at', 'acked_at'].filter((c) => columnsOf(src, 'incidents').includes(c));
+    const incCols = ['id', 'camera', 'type', 'category', 'payload', 'created_at', 'acked_at', 'open_state'].filter((c) => columnsOf(src, 'incidents').includes(c));
     if (incCols.length > 0) {
       const insert = out.prepare(`INSERT OR IGNORE INTO incidents (rowid, ${incCols.join(', ')}) VALUES (?, ${incCols.map(() => '?').join(', ')})`);
       readTable(src, 'incidents', incCols, maxOf(known.incidents), (rows) => {

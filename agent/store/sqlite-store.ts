@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from '../ops/logger.js';
 import { CamwatchError } from '../ops/errors.js';
-import type { Incident, IncidentRecord } from '../incidents/types.js';
+import type { Incident, IncidentRecord, OpenIncidentState, SuspendedIncident } from '../incidents/types.js';
 import type { IncidentStore, OutboxEntry, ResendSelector } from './types.js';
 import { migrate } from './migrations.js';
 import { StoreMaintenance, type MaintenanceReport } from './maintenance.js';
@@ -115,11 +115,15 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
   }
 
   // Prepared once: save() sits on the incident path and markSent() on every PUBACK.
-  const insertIncident = db.prepare<[string, string, string, string, string, number]>(
-    `INSERT INTO incidents (id, camera, type, category, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)
+  const insertIncident = db.prepare<[string, string, string, string, string, number, string | null]>(
+    `INSERT INTO incidents (id, camera, type, category, payload, created_at, open_state) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT(id) DO UPDATE SET camera = excluded.camera, type = excluded.type,
-       category = excluded.category, payload = excluded.payload`,
+       category = excluded.category, payload = excluded.payload, open_state = excluded.open_state`,
   );
+  const selectOpen = db.prepare<[string], { payload: string; open_state: string; acked_at: number | null }>(
+    'SELECT payload, open_state, acked_at FROM incidents WHERE camera = ? AND open_state IS NOT NULL ORDER BY created_at, id',
+  );
+  const selectOpenCameras = db.prepare<[], { camera: string }>('SELECT DISTINCT camera FROM incidents WHERE open_state IS NOT NULL');
   const insertSnapshot = db.prepare<[string, string, Buffer, number, number]>(
     `INSERT INTO snapshots (incident_id, content_type, jpeg, path, bytes, created_at) VALUES (?, ?, ?, NULL, ?, ?)
      RETURNING id`,
@@ -179,7 +183,9 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
     const inc = record.incident;
     // Serialised once: the latest state and this event's row hold the same JSON.
     const json = JSON.stringify(inc);
-    insertIncident.run(inc.id, inc.cameraId, inc.type, inc.category, json, at);
+    // The open state goes with the event that produced it; an `end` (or a one-shot) clears it.
+    const openState = inc.status !== 'end' && record.open !== undefined ? JSON.stringify(record.open) : null;
+    insertIncident.run(inc.id, inc.cameraId, inc.type, inc.category, json, at, openState);
     // A new snapshot is stored once; an event without one refers to the incident's latest.
     const snapshotId =
       record.snapshotJpeg !== undefined
@@ -441,6 +447,21 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
         ...(fullSince === undefined ? {} : { fullSinceMs: fullSince }),
         ...counters,
       };
+    },
+    openIncidents(cameraId) {
+      return selectOpen.all(cameraId).flatMap((row): SuspendedIncident[] => {
+        try {
+          const state = JSON.parse(row.open_state) as OpenIncidentState;
+          if (row.acked_at !== null) state.acked = true;
+          return [{ state, incident: JSON.parse(row.payload) as Incident }];
+        } catch (err) {
+          log.warn({ err, cameraId }, 'unreadable open-incident state skipped');
+          return [];
+        }
+      });
+    },
+    openIncidentCameras() {
+      return selectOpenCameras.all().map((r) => r.camera);
     },
     get(incidentId) {
       const row = selectIncident.get(incidentId);

@@ -1,4 +1,4 @@
-import type { Incident, IncidentRecord } from '../incidents/types.js';
+import type { Incident, IncidentRecord, SuspendedIncident } from '../incidents/types.js';
 import type { CamwatchError } from '../ops/errors.js';
 import type { MaintenanceReport } from './maintenance.js';
 
@@ -67,6 +67,13 @@ export interface IncidentStore {
   held(): number;
   /** Sizes against the quotas and what pruning and a full disk cost since open (for stats and warnings). */
   usage(): StoreUsage;
+  /**
+   * Incidents of a camera still open at their last saved event (saved with `IncidentRecord.open`), oldest
+   * first: after a restart the camera's lifecycle continues or ends them.
+   */
+  openIncidents(cameraId: string): SuspendedIncident[];
+  /** Cameras that have open incidents in the store (those no longer configured must end theirs). */
+  openIncidentCameras(): string[];
   /** The latest state of an incident, with its latest snapshot. */
   get(incidentId: string): IncidentRecord | undefined;
   /** The event an outbox row carries: the Incident at that event, with the snapshot it references. */

@@ -71,6 +71,8 @@ interface TrackState {
   kf: BoxKalman;
   vote: ClassVote | RiderClassVote;
   score: number;
+  /** See Track.bestScore: low-score boxes of the second association do not raise it. */
+  bestScore: number;
   /** Filtered box at the last match: what is reported. */
   box: Box;
   /** Last measured box: a lost object that stopped while hidden is found again here, not where the prediction drifted. */
@@ -247,6 +249,7 @@ export class ByteTracker implements Tracker {
     t.lastDetBox = { ...det.box };
     t.vote.add(det.className, det.classId, det.score, det.riders);
     t.score = det.score;
+    if (det.score >= this.high) t.bestScore = Math.max(t.bestScore, det.score);
     t.lastSeenMs = tMs;
     t.hits += 1;
     if (t.status === 'lost') t.status = 'tracked';
@@ -267,6 +270,7 @@ export class ByteTracker implements Tracker {
           ? new ClassVote(det.className, det.classId, det.score)
           : new RiderClassVote(this.riders, det.className, det.classId, det.score, det.riders),
       score: det.score,
+      bestScore: det.score,
       box: kf.box(),
       lastDetBox: { ...det.box },
       firstSeenMs: tMs,
@@ -284,6 +288,7 @@ export class ByteTracker implements Tracker {
       classId: t.vote.classId,
       className: t.vote.className,
       score: t.score,
+      bestScore: t.bestScore,
       box: { ...t.box },
       firstSeenMs: t.firstSeenMs,
       lastSeenMs: t.lastSeenMs,

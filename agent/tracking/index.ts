@@ -128,15 +128,17 @@ export interface TrackingSection {
 /**
  * createTracker options from the config's `tracking` section. `classNames` are the detector's classes
  * (after any remap): rider fusion is on only when they hold the rider class and a two-wheeler class (COCO);
- * absent = the default COCO model.
+ * absent = the default COCO model. With `detectionScoreThreshold` (the config's detection.scoreThreshold),
+ * boxes below it never start a track nor count as its best score: they may only continue one, as
+ * ByteTrack's low-score boxes do.
  */
-export function trackerOptionsFromConfig(t: TrackingSection, classNames?: readonly string[]): CreateTrackerOptions {
+export function trackerOptionsFromConfig(t: TrackingSection, classNames?: readonly string[], detectionScoreThreshold = 0): CreateTrackerOptions {
   const options: CreateTrackerOptions = {
     kind: t.kind,
     iouThreshold: t.iouThreshold,
     maxLostMs: t.maxLostSeconds * 1000,
     minHits: t.minHits,
-    highScoreThreshold: t.highScoreThreshold,
+    highScoreThreshold: Math.max(t.highScoreThreshold, detectionScoreThreshold),
     lowScoreThreshold: t.lowScoreThreshold,
   };
   const riders = ridersFor(t, classNames);

@@ -50,6 +50,8 @@ interface TrackState {
   classId: number;
   className: string;
   score: number;
+  /** Best detection score so far (every detection this tracker sees passed the detector's threshold). */
+  bestScore: number;
   box: Box;
   firstSeenMs: number;
   lastSeenMs: number;
@@ -154,6 +156,7 @@ export class IouTracker implements Tracker {
     }
     track.box = { ...det.box };
     track.score = det.score;
+    track.bestScore = Math.max(track.bestScore, det.score);
     track.className = det.className;
     track.lastSeenMs = tMs;
     track.hits += 1;
@@ -167,6 +170,7 @@ export class IouTracker implements Tracker {
       classId: det.classId,
       className: det.className,
       score: det.score,
+      bestScore: det.score,
       box: { ...det.box },
       firstSeenMs: tMs,
       lastSeenMs: tMs,
@@ -200,6 +204,7 @@ function snapshot(t: TrackState): Track {
     classId: t.classId,
     className: t.className,
     score: t.score,
+    bestScore: t.bestScore,
     box: { ...t.box },
     firstSeenMs: t.firstSeenMs,
     lastSeenMs: t.lastSeenMs,

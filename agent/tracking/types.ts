@@ -13,8 +13,13 @@ export interface Track {
   classId: number;
   /** The class the track has been detected as most (score-weighted); stable when the detector hesitates. */
   className: string;
-  /** Score of the latest matched detection. */
+  /** Score of the latest matched detection (with bytetrack possibly a low-score box that only continued the track). */
   score: number;
+  /**
+   * Best score of the detections that started or continued the track at or above the tracker's high threshold:
+   * what an incident about it reports. Absent from trackers that do not keep it (then `score`).
+   */
+  bestScore?: number;
   box: Box;
   firstSeenMs: number;
   lastSeenMs: number;

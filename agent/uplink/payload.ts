@@ -59,8 +59,8 @@ export function isHistorical(
  */
 const INCIDENT_FIELDS = [
   'schema', 'id', 'agentId', 'cameraId', 'cameraName', 'location', 'type', 'category', 'severity', 'status',
-  'title', 'ruleId', 'zoneId', 'lineId', 'direction', 'className', 'score', 'trackId', 'bbox', 'startedAt',
-  'durationSeconds', 'counts', 'updatedAt', 'endedAt', 'sequence', 'evidenceTrackId', 'riders', 'objectCount', 'occupancy',
+  'title', 'ruleId', 'ruleName', 'zoneId', 'zoneName', 'lineId', 'lineName', 'direction', 'className', 'score', 'trackId',
+  'bbox', 'startedAt', 'durationSeconds', 'counts', 'updatedAt', 'endedAt', 'endReason', 'sequence', 'evidenceTrackId', 'riders', 'objectCount', 'occupancy',
   'speedKmh', 'reason', 'metrics',
 ] as const satisfies readonly (keyof Incident)[];
 

@@ -12,8 +12,11 @@ function fullRecord(): IncidentRecord {
   Object.assign(record.incident, {
     cameraName: 'Cổng chính',
     location: { lat: 10.77, lon: 106.7, address: '1 Lê Lợi' },
+    ruleName: 'Cổng sau - cấm vào',
     zoneId: 'z1',
+    zoneName: 'Sân sau',
     lineId: 'l1',
+    lineName: 'Vạch dừng',
     direction: 'in',
     durationSeconds: 12.5,
     counts: { car: { in: 3, out: 1 } },
@@ -30,7 +33,9 @@ function fullRecord(): IncidentRecord {
 describe('published payloads match docs/schemas', () => {
   it('incident events: new, update, end, inline or not, replayed or not', () => {
     const created = fullRecord();
-    const events = [created, makeEvent(created, 'update', 2), makeEvent(created, 'end', 3)];
+    const end = makeEvent(created, 'end', 3);
+    end.incident.endReason = 'agent_restart';
+    const events = [created, makeEvent(created, 'update', 2), end];
     for (const e of events) {
       for (const mode of ['inline', 'none'] as const) {
         for (const historical of [false, true]) {
