@@ -12,6 +12,8 @@ import type { IncidentRecord } from '../incidents/types.js';
 import { AdaptiveRate } from './adaptive-rate.js';
 import { CameraPipeline, type FrameOutcome } from './camera-pipeline.js';
 import { WALL_CLOCK, type Clock } from './clock.js';
+import { CameraOutputs, type CameraOutputsDeps } from './camera-outputs.js';
+import { DEFAULT_COUNT_PERSIST_MS } from '../counts/index.js';
 import type { Logger } from './logger.js';
 
 /** How often silent cameras (camera_down) and stale incidents are checked (ms). */
@@ -57,6 +59,8 @@ export interface CameraDeps {
   snapshots?: boolean;
   /** Called once per analysed frame, in order, after its incidents were emitted. */
   onAnalysed?: (frame: Frame, outcome: FrameOutcome) => void;
+  /** Count telemetry, flood control and evidence budget (the agent); absent: raw incidents only (eval). */
+  outputs?: CameraOutputsDeps;
 }
 
 /**
@@ -86,7 +90,9 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
     ...(deps.snapshots === false && { snapshot: false as const }),
     onSnapshotError: (err: unknown) => log.warn({ err }, 'snapshot failed; incident kept without evidence'),
   });
-  const emit = (records: IncidentRecord[]) => {
+  const outputs = deps.outputs === undefined ? undefined : new CameraOutputs(camera, { ...deps.outputs, now: () => clock.now() });
+  const emit = (raw: IncidentRecord[]) => {
+    const records = outputs === undefined ? raw : outputs.filter(raw);
     for (const record of records) {
       const { incident } = record;
       if (incident.status === 'new') running.incidents++;
@@ -140,8 +146,9 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
         { width: frame.width, height: frame.height, sourceWidth: src.width, sourceHeight: src.height },
         { skipTypes: ['camera_down'] },
       );
-      // camera_down's evaluate() means "a frame arrived".
-      return [...rules, ...downRules];
+      // camera_down's evaluate() means "a frame arrived". The count probe reads the line rules' counters after them.
+      const geometry = { width: frame.width, height: frame.height, sourceWidth: src.width, sourceHeight: src.height };
+      return [...(outputs === undefined ? rules : outputs.withProbe(rules, geometry)), ...downRules];
     },
     onHits: async (hits, frame) => emit(await lifecycle.handle(hits, frame)),
     ...(deps.onAnalysed && { onAnalysed: deps.onAnalysed }),
@@ -153,6 +160,7 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
     if (hits.length) lifecycle.handle(hits).then(emit, lifecycleError);
     emit(lifecycle.tick(now));
   });
+  const cancelCountFlush = outputs?.counter === undefined ? () => undefined : clock.every(DEFAULT_COUNT_PERSIST_MS, () => outputs.counter!.flush());
 
   const running: RunningCamera = {
     config: camera,
@@ -166,10 +174,12 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
     },
     async stop() {
       cancelTicks();
+      cancelCountFlush();
       abort.abort();
       await source.stop();
       await ended;
       emit(lifecycle.closeAll(clock.now()));
+      if (outputs !== undefined) emit(outputs.stop());
     },
   };
   source.start();

@@ -11,7 +11,7 @@ export {
 export type { MqttUplink, MqttUplinkOptions, MqttUplinkStats } from './mqtt-uplink.js';
 export { startEmbeddedBroker } from './embedded-broker.js';
 export type { EmbeddedBroker, EmbeddedBrokerOptions } from './embedded-broker.js';
-export { incidentTopic, statusTopic, cameraStateTopic, incidentFilter, commandTopic, commandName, commandFilter } from './topics.js';
+export { incidentTopic, statusTopic, cameraStateTopic, cameraCountBinsTopic, incidentFilter, commandTopic, commandName, commandFilter } from './topics.js';
 export { COMMAND_ERROR_CODES, errorResponse, parseCommandRequest, responseTopicAllowed, runCommand } from './commands.js';
 export type { CommandError, CommandHandler, CommandRequest, CommandResponse } from './commands.js';
 export { incidentPayload, isHistorical, renderIncidentPayload, renderStatusPayload, renderCameraStatePayload } from './payload.js';
