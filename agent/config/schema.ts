@@ -274,11 +274,11 @@ export const configSchema = z.strictObject({
     .describe('Local health, status and metrics HTTP server'),
   counts: z
     .strictObject({
-      binSeconds: z.number().int().min(10).max(3600).default(60).describe('Length of a count bin (s): crossings per line, class and direction, and zone occupancy'),
+      binSeconds: z.number().int().min(1).max(3600).default(60).describe('Length of a count bin (s): crossings per line, class and direction, and zone occupancy'),
       rollupSeconds: z
         .number()
         .int()
-        .min(60)
+        .min(2)
         .max(86_400)
         .default(900)
         .describe('Length of the roll-up bin (s), published besides the bins; a multiple of binSeconds'),
