@@ -1,5 +1,6 @@
 import { cameraCommand } from './commands/camera.js';
 import { configCommand } from './commands/config.js';
+import { countsCommand } from './commands/counts.js';
 import { detectCommand } from './commands/detect.js';
 import { doctorCommand } from './commands/doctor.js';
 import { evalCommand } from './commands/eval.js';
@@ -11,4 +12,4 @@ import { tailCommand } from './commands/tail.js';
 import type { CliCommand } from './types.js';
 
 /** Every `camwatch` subcommand, in the order `--help` lists them. */
-export const commands: CliCommand[] = [runCommand, discoverCommand, cameraCommand, detectCommand, evalCommand, configCommand, incidentsCommand, doctorCommand, statusCommand, tailCommand];
+export const commands: CliCommand[] = [runCommand, discoverCommand, cameraCommand, detectCommand, evalCommand, configCommand, incidentsCommand, countsCommand, doctorCommand, statusCommand, tailCommand];
