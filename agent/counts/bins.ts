@@ -180,6 +180,8 @@ function sortedRecord<T>(r: Record<string, T>): Record<string, T> {
  */
 export class CountBinner {
   private readonly open = new Map<number, CountBinState>();
+  /** Older open bins found at resume (or left behind by a missed advance), closed by the next advance(). */
+  private readonly stale: CountBinState[] = [];
 
   constructor(
     readonly cameraId: string,
@@ -205,9 +207,6 @@ export class CountBinner {
       }
     }
   }
-
-  /** Older open bins found at resume, closed by the next advance(). */
-  private readonly stale: CountBinState[] = [];
 
   /** Closes every bin ended by `nowMs`; the caller persists and publishes them. */
   advance(nowMs: number): CountBinState[] {

@@ -98,8 +98,8 @@ export class FloodControl {
       w.byClass[inc.className] = (w.byClass[inc.className] ?? 0) + 1;
       if (w.ids.length < this.maxIds) w.ids.push(inc.id);
       w.maxScore = Math.max(w.maxScore, inc.score);
-      // A one-shot event (line_crossing) has no end coming: nothing to remember.
-      if (inc.durationSeconds !== undefined || inc.type !== 'line_crossing') this.folded.add(inc.id);
+      // A one-shot event (line_crossing) has no update or end coming: nothing to remember.
+      if (inc.type !== 'line_crossing') this.folded.add(inc.id);
     }
     return out;
   }
