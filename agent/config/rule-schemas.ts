@@ -260,7 +260,11 @@ export const lineCrossingRule = z.strictObject({
   type: z.literal('line_crossing').describe('An object of the given classes crosses a line; crossings are counted per class'),
   line: z.string().min(1).describe('Id of a line of this camera'),
   classes,
-  direction: z.enum(['in', 'out', 'both']).default('both').describe('Which crossings raise an incident; all are counted'),
+  direction: z.enum(['in', 'out', 'both']).default('both').describe('With incident: true, which crossings raise an incident (a one-way street: the forbidden direction); all are counted'),
+  incident: z
+    .boolean()
+    .default(false)
+    .describe('true: each crossing in `direction` raises an incident. Default false: the line only counts (count bins, never incidents)'),
   severity: severity('info'),
   cooldownSeconds: seconds(0, 'The same track crossing again within this time raises no new incident (it is still counted)'),
   schedule,

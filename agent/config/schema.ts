@@ -31,6 +31,10 @@ export const zoneSchema = z
       .min(3, 'expected at least 3 points')
       .max(MAX_POLYGON_POINTS, TOO_MANY_POINTS)
       .describe(`Polygon corners, in order around the area (either direction); edges must not cross; at most ${MAX_POLYGON_POINTS}`),
+    occupancy: z
+      .boolean()
+      .optional()
+      .describe('true: publish the objects per class in this zone (sampled every analysed frame: mean and max per count bin) as telemetry'),
   })
   .describe('A polygon in the camera image');
 
@@ -294,6 +298,41 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('Local health, status and metrics HTTP server'),
+  counts: z
+    .strictObject({
+      binSeconds: z.number().int().min(1).max(3600).default(60).describe('Length of a count bin (s): crossings per line, class and direction, and zone occupancy'),
+      rollupSeconds: z
+        .number()
+        .int()
+        .min(2)
+        .max(86_400)
+        .default(900)
+        .describe('Length of the roll-up bin (s), published besides the bins; a multiple of binSeconds'),
+    })
+    .prefault({})
+    .refine((c) => c.rollupSeconds % c.binSeconds === 0 && c.rollupSeconds > c.binSeconds, {
+      message: 'rollupSeconds must be a multiple of binSeconds, and larger',
+      path: ['rollupSeconds'],
+    })
+    .describe('Count telemetry: stored in agent.dataDir/camwatch.db and published on <prefix>/<agentId>/cameras/<id>/counts/bins'),
+  flood: z
+    .strictObject({
+      maxNewPerMinute: z
+        .number()
+        .int()
+        .min(1)
+        .max(10_000)
+        .default(6)
+        .describe('New incidents per rule and camera per minute; the rest are folded into one summary event per rule and minute (camera health incidents are never folded)'),
+      evidenceBytesPerHour: z
+        .number()
+        .int()
+        .min(0)
+        .default(10 * 1024 * 1024)
+        .describe('Snapshot (JPEG) bytes per camera per rolling hour; over it incidents go out without a snapshot, saying why (bytes, default 10 MiB; 0: no snapshots)'),
+    })
+    .prefault({})
+    .describe('Flood control: what a busy scene may cost the IOC and the snapshot quota'),
   cameras: z.array(cameraSchema).default([]).describe('Cameras analysed by this box'),
 }).describe('camwatch edge agent configuration (config/camwatch.yaml)');
 

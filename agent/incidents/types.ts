@@ -1,4 +1,5 @@
 import type { Category, Severity } from '../rules/types.js';
+import type { FoldedSummary } from './flood-control.js';
 
 export const INCIDENT_SCHEMA = 'camwatch.incident/1';
 
@@ -25,7 +26,8 @@ export interface Incident {
   type: string;
   category: Category;
   severity: Severity;
-  status: 'new' | 'update' | 'end';
+  /** `summary`: one event per rule and minute standing for the incidents flood control folded (see `folded`). */
+  status: 'new' | 'update' | 'end' | 'summary';
   title: { vi: string; en: string };
   ruleId: string;
   /** The rule's, zone's and line's `name` from the config, when set: what an operator reads. */
@@ -44,7 +46,7 @@ export interface Incident {
   /** Seconds the condition has lasted (dwell, time stationary, crowd duration); final on `end`. */
   durationSeconds?: number;
   counts?: Record<string, { in: number; out: number }>;
-  snapshot?: { contentType: 'image/jpeg'; width: number; height: number; bytes: number };
+  snapshot?: { contentType: 'image/jpeg'; width?: number; height?: number; bytes: number; /** Why the picture was not kept (evidence budget). */ omitted?: string };
   /** Time of this update (status `update` / `end`). */
   updatedAt?: string;
   /** When the incident closed (status `end`): the last time its condition was seen. */
@@ -66,6 +68,8 @@ export interface Incident {
   /** Why a camera health rule fired (`uniform`, `scene_change`, `blur`, `no_frames…`) and the numbers behind it. */
   reason?: string;
   metrics?: Record<string, number>;
+  /** Status `summary`: the incidents of this rule flood control folded in one minute (agent/incidents/flood-control.ts). */
+  folded?: FoldedSummary;
 }
 
 /** An incident and its evidence, as handed to the store. */

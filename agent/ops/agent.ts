@@ -245,6 +245,14 @@ export class Agent {
           onIncident: (record) => this.onIncident(record),
           onState: (change) => this.onCameraState(change),
         },
+        outputs: {
+          agentId: this.config.agent.id,
+          counts: this.config.counts,
+          flood: this.config.flood,
+          ...(this.store?.counts !== undefined && { countStore: this.store.counts }),
+          notify: () => this.uplink?.notify(),
+          logger: this.logger,
+        },
       }),
     );
   }

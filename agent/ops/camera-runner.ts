@@ -12,6 +12,8 @@ import type { EndReason, IncidentRecord, SuspendedIncident } from '../incidents/
 import { AdaptiveRate } from './adaptive-rate.js';
 import { CameraPipeline, type FrameOutcome } from './camera-pipeline.js';
 import { WALL_CLOCK, type Clock } from './clock.js';
+import { CameraOutputs, type CameraOutputsDeps } from './camera-outputs.js';
+import { DEFAULT_COUNT_PERSIST_MS } from '../counts/index.js';
 import type { Logger } from './logger.js';
 
 /** How often silent cameras (camera_down) and stale incidents are checked (ms). */
@@ -63,6 +65,8 @@ export interface CameraDeps {
   onAnalysed?: (frame: Frame, outcome: FrameOutcome) => void;
   /** Incidents left open by the previous process (from the store) or the camera's previous run (a reload). */
   restore?: { incidents: readonly SuspendedIncident[]; after: 'restart' | 'reload' };
+  /** Count telemetry, flood control and evidence budget (the agent); absent: raw incidents only (eval). */
+  outputs?: CameraOutputsDeps;
 }
 
 /**
@@ -92,7 +96,9 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
     ...(deps.snapshots === false && { snapshot: false as const }),
     onSnapshotError: (err: unknown) => log.warn({ err }, 'snapshot failed; incident kept without evidence'),
   });
-  const emit = (records: IncidentRecord[]) => {
+  const outputs = deps.outputs === undefined ? undefined : new CameraOutputs(camera, { ...deps.outputs, now: () => clock.now() });
+  const emit = (raw: IncidentRecord[]) => {
+    const records = outputs === undefined ? raw : outputs.filter(raw);
     for (const record of records) {
       const { incident } = record;
       if (incident.status === 'new') running.incidents++;
@@ -150,8 +156,9 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
         { width: frame.width, height: frame.height, sourceWidth: src.width, sourceHeight: src.height },
         { skipTypes: ['camera_down'] },
       );
-      // camera_down's evaluate() means "a frame arrived".
-      return [...rules, ...downRules];
+      // camera_down's evaluate() means "a frame arrived". The count probe reads the line rules' counters after them.
+      const geometry = { width: frame.width, height: frame.height, sourceWidth: src.width, sourceHeight: src.height };
+      return [...(outputs === undefined ? rules : outputs.withProbe(rules, geometry)), ...downRules];
     },
     onHits: async (hits, frame) => emit(await lifecycle.handle(hits, frame)),
     ...(deps.onAnalysed && { onAnalysed: deps.onAnalysed }),
@@ -163,6 +170,7 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
     if (hits.length) lifecycle.handle(hits).then(emit, lifecycleError);
     emit(lifecycle.tick(now));
   });
+  const cancelCountFlush = outputs?.counter === undefined ? () => undefined : clock.every(DEFAULT_COUNT_PERSIST_MS, () => outputs.counter!.flush());
 
   const running: RunningCamera = {
     config: camera,
@@ -176,11 +184,17 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
     },
     async stop(options = {}) {
       cancelTicks();
+      cancelCountFlush();
       abort.abort();
       await source.stop();
       await ended;
-      if (options.suspend === true) return lifecycle.suspend();
+      if (options.suspend === true) {
+        const suspended = lifecycle.suspend();
+        if (outputs !== undefined) emit(outputs.stop());
+        return suspended;
+      }
       emit(lifecycle.closeAll(clock.now(), options.endReason ?? 'agent_stop'));
+      if (outputs !== undefined) emit(outputs.stop());
       return [];
     },
   };

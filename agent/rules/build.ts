@@ -149,6 +149,7 @@ function buildRule(
           segment: lineToFrame(line, geo),
           ...(rule.classes && { classes: rule.classes }),
           direction: rule.direction,
+          alerts: rule.incident,
           severity: rule.severity,
           category: category('line_crossing'),
           cooldownMs: rule.cooldownSeconds * 1000,

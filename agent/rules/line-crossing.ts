@@ -27,8 +27,10 @@ export interface LineCrossingOptions {
   /** Directed segment in analysis-frame pixels: left → right looking from `from` to `to` is "in". */
   segment: Segment;
   classes?: readonly string[];
-  /** Which crossings raise a hit; every crossing is counted regardless. */
+  /** Which crossings raise a hit (with `alerts`); every crossing is counted regardless. */
   direction: CrossingDirection | 'both';
+  /** Whether crossings in `direction` raise hits at all; default true here (the config's default is false: count only). */
+  alerts?: boolean;
   severity: Severity;
   category?: Category;
   hysteresisPx?: number;
@@ -67,6 +69,7 @@ export class LineCrossingRule implements Rule {
   private readonly segment: Segment;
   private readonly classes?: ReadonlySet<string>;
   private readonly direction: CrossingDirection | 'both';
+  private readonly alerts: boolean;
   private readonly severity: Severity;
   private readonly category: Category;
   private readonly hysteresisPx: number;
@@ -84,6 +87,7 @@ export class LineCrossingRule implements Rule {
     this.segment = { from: { ...options.segment.from }, to: { ...options.segment.to } };
     if (options.classes) this.classes = new Set(options.classes);
     this.direction = options.direction;
+    this.alerts = options.alerts ?? true;
     this.severity = options.severity;
     this.category = options.category ?? 'traffic';
     this.hysteresisPx = options.hysteresisPx ?? DEFAULT_LINE_HYSTERESIS_PX;
@@ -127,7 +131,7 @@ export class LineCrossingRule implements Rule {
         const counter = this.counts.get(track.className) ?? { in: 0, out: 0 };
         counter[crossing] += 1;
         this.counts.set(track.className, counter);
-        if (this.direction === 'both' || this.direction === crossing) hits.push(this.hit(track, crossing, tMs));
+        if (this.alerts && (this.direction === 'both' || this.direction === crossing)) hits.push(this.hit(track, crossing, tMs));
       }
     }
     pruneStale(this.states, (s) => s.lastPointMs, tMs, this.stateTtlMs);

@@ -117,6 +117,54 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX incidents_open ON incidents(camera) WHERE open_state IS NOT NULL;
     `,
   },
+  // ---- c1-counts: count telemetry through the outbox (renumbered v5 at merge: c2-restart's open-incident state is v4) ----
+  {
+    version: 5,
+    description: 'count bins; outbox rows of kind counts (no incident)',
+    // Count bins go out through the same outbox as incidents (one seq order, one drain, one ack path), so
+    // an outbox row no longer always has an incident: incident_id becomes nullable and `kind` says what
+    // the row carries. SQLite cannot relax NOT NULL in place, so the table is rebuilt with the same
+    // columns in the same order; sqlite_sequence is carried over so seq never goes back (AUTOINCREMENT).
+    sql: `
+      CREATE TABLE count_bins (
+        camera       TEXT NOT NULL,
+        period_s     INTEGER NOT NULL,
+        start_ms     INTEGER NOT NULL,
+        state        TEXT NOT NULL,      -- CountBinState JSON (sums, so a resumed bin continues exactly)
+        updated_at   INTEGER NOT NULL,
+        closed_at    INTEGER,            -- set when the bin was closed and queued in the outbox
+        PRIMARY KEY (camera, period_s, start_ms)
+      );
+      CREATE INDEX count_bins_open ON count_bins(camera) WHERE closed_at IS NULL;
+      CREATE INDEX count_bins_start ON count_bins(start_ms);
+
+      CREATE TABLE outbox_v5 (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        incident_id  TEXT REFERENCES incidents(id) ON DELETE CASCADE,
+        created_at   INTEGER NOT NULL,
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        sent_at      INTEGER,
+        event        TEXT,
+        status       TEXT,
+        snapshot_id  INTEGER REFERENCES snapshots(id) ON DELETE SET NULL,
+        resend_of    INTEGER,
+        cancelled_at INTEGER,
+        kind         TEXT NOT NULL DEFAULT 'incident',
+        CHECK ((kind = 'incident') = (incident_id IS NOT NULL))
+      );
+      INSERT INTO outbox_v5 (seq, incident_id, created_at, attempts, sent_at, event, status, snapshot_id, resend_of, cancelled_at)
+        SELECT seq, incident_id, created_at, attempts, sent_at, event, status, snapshot_id, resend_of, cancelled_at FROM outbox ORDER BY seq;
+      DELETE FROM sqlite_sequence WHERE name = 'outbox_v5';
+      INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox_v5', seq FROM sqlite_sequence WHERE name = 'outbox';
+      DROP TABLE outbox;
+      ALTER TABLE outbox_v5 RENAME TO outbox;
+      CREATE INDEX outbox_due ON outbox(seq) WHERE sent_at IS NULL AND cancelled_at IS NULL;
+      CREATE INDEX outbox_incident ON outbox(incident_id);
+      CREATE INDEX outbox_snapshot ON outbox(snapshot_id);
+      CREATE INDEX outbox_sent_counts ON outbox(sent_at) WHERE kind = 'counts';
+    `,
+  },
+  // ---- end c1-counts ----
 ];
 
 /** The schema version this build writes. */

@@ -7,7 +7,8 @@ import type { Incident, IncidentRecord, OpenIncidentState, SuspendedIncident } f
 import type { IncidentStore, OutboxEntry, ResendSelector } from './types.js';
 import { migrate } from './migrations.js';
 import { StoreMaintenance, type MaintenanceReport } from './maintenance.js';
-import { DEFAULT_STORE_QUOTAS, type StoreQuotas } from './quotas.js';
+import { DEFAULT_STORE_QUOTAS, retentionCutoffMs, type StoreQuotas } from './quotas.js';
+import { countBinStore } from './count-bins.js';
 import { checkStore, isCorruption, storeCorruptError } from './check.js';
 
 /**
@@ -77,9 +78,11 @@ interface OutboxRow {
   created_at: number;
   attempts: number;
   resend_of: number | null;
+  kind: string;
 }
 
-const OUTBOX_COLUMNS = 'seq, incident_id, status, created_at, attempts, resend_of';
+// A counts row has no incident: its bin id (in its event) stands in for incidentId.
+const OUTBOX_COLUMNS = `seq, coalesce(incident_id, json_extract(event, '$.id')) AS incident_id, status, created_at, attempts, resend_of, kind`;
 
 /**
  * Opens (creating and migrating if needed) the incident store at `path`. Throws STORE_CORRUPT (with the
@@ -170,8 +173,8 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
   // Copies of sent originals (not copies of copies), skipping any that already has a copy waiting.
   const resendWhere = `o.resend_of IS NULL AND o.sent_at IS NOT NULL AND o.cancelled_at IS NULL
        AND NOT EXISTS (SELECT 1 FROM outbox c WHERE c.resend_of = o.seq AND c.sent_at IS NULL AND c.cancelled_at IS NULL)`;
-  const resendCopy = `INSERT INTO outbox (incident_id, created_at, event, status, snapshot_id, resend_of)
-     SELECT o.incident_id, ?, o.event, o.status, o.snapshot_id, o.seq FROM outbox o`;
+  const resendCopy = `INSERT INTO outbox (incident_id, created_at, event, status, snapshot_id, resend_of, kind)
+     SELECT o.incident_id, ?, o.event, o.status, o.snapshot_id, o.seq, o.kind FROM outbox o`;
   const resendSince = db.prepare<[number, number], OutboxRow>(
     `${resendCopy} WHERE o.created_at >= ? AND ${resendWhere} ORDER BY o.seq RETURNING ${OUTBOX_COLUMNS}`,
   );
@@ -346,7 +349,9 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
     }
   };
 
+  const counts = countBinStore(db, now);
   const store: IncidentStore = {
+    counts,
     save(record) {
       // A full disk must not lose the incident nor stop the camera: make room from evidence of sent events,
       // try again, and failing that hold it in memory; the thrown STORE_FULL says so (the caller logs it).
@@ -403,6 +408,11 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
     },
     maintain(nowMs) {
       const expiredIncidents = maintenance.expireOld(nowMs, quotas);
+      try {
+        counts.prune(retentionCutoffMs(nowMs, quotas.retentionDays));
+      } catch (err) {
+        log.warn({ err: mapWriteError(options.path, err) }, 'cannot prune old count bins; retried by the next maintenance');
+      }
       const room = roomFor(held.reduce((n, r) => n + (r.snapshotJpeg?.length ?? 0), 0));
       if (room < 0) pruneFor(-room, 'disk nearly full');
       const enforced = maintenance.enforce(quotas);
@@ -530,11 +540,12 @@ function toEntry(r: OutboxRow): OutboxEntry {
     seq: r.seq,
     incidentId: r.incident_id,
     // Rows migrated from v1 without a readable status are treated as the first event.
-    status: r.status === 'update' || r.status === 'end' ? r.status : 'new',
+    status: r.status === 'update' || r.status === 'end' || r.status === 'summary' ? r.status : 'new',
     createdAtMs: r.created_at,
     attempts: r.attempts,
   };
   if (r.resend_of !== null) entry.resendOf = r.resend_of;
+  if (r.kind === 'counts') entry.kind = 'counts';
   return entry;
 }
 

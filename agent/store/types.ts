@@ -1,6 +1,7 @@
 import type { Incident, IncidentRecord, SuspendedIncident } from '../incidents/types.js';
 import type { CamwatchError } from '../ops/errors.js';
 import type { MaintenanceReport } from './maintenance.js';
+import type { CountBinStore } from './count-bins.js';
 
 /** A pending publish: one incident event. The uplink renders topic and payload from `event(seq)`. */
 export interface OutboxEntry {
@@ -13,6 +14,8 @@ export interface OutboxEntry {
   attempts: number;
   /** Set on a copy queued by `resend`: the seq of the row it repeats. */
   resendOf?: number;
+  /** What the row carries: an incident event (absent or `incident`) or a count bin (`counts`, incidentId = the bin id). */
+  kind?: 'incident' | 'counts';
 }
 
 /** Which earlier events `resend` queues again: every event of these incidents, or every event since a time. */
@@ -101,5 +104,7 @@ export interface IncidentStore {
   acknowledge(incidentId: string): number | undefined;
   /** Queues copies of earlier, already sent events (new seqs, so order stays monotonic). Returns the new entries. */
   resend(selector: ResendSelector): OutboxEntry[];
+  /** Count bins (schema v4): open bins and the closed ones queued in this outbox. Absent on stores without them. */
+  readonly counts?: CountBinStore;
   close(): void;
 }

@@ -14,7 +14,7 @@ export { startEmbeddedBroker, embeddedBrokerUrl, DEFAULT_EMBEDDED_MAX_PACKET_BYT
 export { embeddedCredentialsPath, loadOrCreateOperatorLogin, readOperatorLogin, EMBEDDED_CREDENTIALS_FILE } from './broker-credentials.js';
 export type { BrokerAccessPolicy, BrokerLogin, BrokerRole } from './broker-acl.js';
 export type { EmbeddedBroker, EmbeddedBrokerOptions } from './embedded-broker.js';
-export { incidentTopic, statusTopic, cameraStateTopic, incidentFilter, commandTopic, commandName, commandFilter, responseTopicRoot, responseFilter, refusedResponseTopic } from './topics.js';
+export { incidentTopic, statusTopic, cameraStateTopic, cameraCountBinsTopic, incidentFilter, commandTopic, commandName, commandFilter, responseTopicRoot, responseFilter, refusedResponseTopic } from './topics.js';
 export { COMMAND_ERROR_CODES, DEFAULT_COMMAND_LIMITS, errorResponse, parseCommandBody, runCommand } from './commands.js';
 export type { CommandError, CommandHandler, CommandLimits, CommandRequest, CommandResponse } from './commands.js';
 export { takeCommand } from './command-intake.js';

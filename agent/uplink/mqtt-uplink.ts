@@ -20,6 +20,7 @@ import { DrainWindow, type Lane } from './drain-window.js';
 import { DEFAULT_HISTORICAL_AFTER_MS, incidentPayload, isHistorical, renderCameraStatePayload, renderStatusPayload } from './payload.js';
 import { cloudEventPublishProperties } from './cloudevents.js';
 import {
+  cameraCountBinsTopic,
   cameraCountsTopic,
   cameraStateTopic,
   commandFilter,
@@ -620,12 +621,15 @@ class MqttOutboxUplink implements MqttUplink {
 
   private publishRow(conn: Connection, window: DrainWindow, row: OutboxEntry, lane: Lane): void {
     const { store, config, agentId } = this.options;
+    if (row.kind === 'counts') return this.publishCountBin(conn, window, row, lane);
     // The row's own event, not the incident's latest state: an unsent `new` must go out as `new`.
     const record = store.event(row.seq);
     let topic: string;
     try {
       if (record === undefined) throw new Error(`incident ${row.incidentId} of outbox row ${row.seq} is not in the store`);
       topic = incidentTopic(config.topicPrefix, agentId, record.incident.category, record.incident.type);
+      // Flood-control summaries one level down: `incidents/+/+` subscribers see only new/update/end.
+      if (record.incident.status === 'summary') topic = `${topic}/summary`;
     } catch (err) {
       // Skipped on this connection only (the row stays unsent): one bad row must not stall the rest.
       window.sent(row.seq, lane);
@@ -649,6 +653,28 @@ class MqttOutboxUplink implements MqttUplink {
     // Evidence first: when the IOC sees the event, the picture it names is already at the broker. The row
     // counts as sent only after both PUBACKs.
     conn.client.publish(evidence, jpeg!, { qos: 1 }, (err) => (err ? this.onPublishDone(conn, window, row, err) : publishEvent()));
+  }
+
+  /**
+   * A count bin (outbox row of kind `counts`): its stored payload as is, so a resend is byte-identical and
+   * the IOC de-duplicates on the bin id. Same window, acks and ordering as incidents.
+   */
+  private publishCountBin(conn: Connection, window: DrainWindow, row: OutboxEntry, lane: Lane): void {
+    const { store, config, agentId } = this.options;
+    const bin = store.counts?.event(row.seq);
+    let topic: string;
+    try {
+      if (bin === undefined) throw new Error(`count bin ${row.incidentId} of outbox row ${row.seq} is not in the store`);
+      topic = cameraCountBinsTopic(config.topicPrefix, agentId, bin.cameraId);
+    } catch (err) {
+      window.sent(row.seq, lane);
+      window.acked(row.seq);
+      this.log.error({ err, seq: row.seq, binId: row.incidentId }, 'outbox row cannot be published; skipped');
+      return;
+    }
+    this.attemptSeqs.push(row.seq);
+    window.sent(row.seq, lane);
+    conn.client.publish(topic, JSON.stringify(bin), { qos: 1 }, (err) => this.onPublishDone(conn, window, row, err));
   }
 
   private onPublishDone(conn: Connection, window: DrainWindow, row: OutboxEntry, err: Error | undefined): void {

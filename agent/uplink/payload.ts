@@ -61,7 +61,7 @@ const INCIDENT_FIELDS = [
   'schema', 'id', 'agentId', 'cameraId', 'cameraName', 'location', 'type', 'category', 'severity', 'status',
   'title', 'ruleId', 'ruleName', 'zoneId', 'zoneName', 'lineId', 'lineName', 'direction', 'className', 'score', 'trackId',
   'bbox', 'startedAt', 'durationSeconds', 'counts', 'updatedAt', 'endedAt', 'endReason', 'sequence', 'evidenceTrackId', 'riders', 'objectCount', 'occupancy',
-  'speedKmh', 'reason', 'metrics',
+  'speedKmh', 'reason', 'metrics', 'folded',
 ] as const satisfies readonly (keyof Incident)[];
 
 /** Builds the published object (pure). */
@@ -79,8 +79,8 @@ export function incidentPayload(record: IncidentRecord, mode: SnapshotMode, opti
   if (meta !== undefined || jpeg !== undefined) {
     const snapshot: NonNullable<IncidentPayload['snapshot']> = { contentType: 'image/jpeg' };
     if (meta !== undefined) {
-      snapshot.width = meta.width;
-      snapshot.height = meta.height;
+      if (meta.width !== undefined) snapshot.width = meta.width;
+      if (meta.height !== undefined) snapshot.height = meta.height;
       snapshot.bytes = meta.bytes;
     }
     if (jpeg !== undefined) {
@@ -88,6 +88,9 @@ export function incidentPayload(record: IncidentRecord, mode: SnapshotMode, opti
       if (mode === 'topic' && options.evidenceTopic !== undefined) snapshot.topic = options.evidenceTopic;
       else if (mode === 'inline' && jpeg.length <= (options.maxInlineBytes ?? DEFAULT_MAX_INLINE_SNAPSHOT_BYTES)) snapshot.data = jpeg.toString('base64');
       else if (mode === 'inline') snapshot.omitted = 'larger than mqtt.maxInlineSnapshotBytes; use mqtt.snapshot: topic';
+    } else if (meta?.omitted !== undefined) {
+      // Never stored (the camera's evidence budget): say so whatever the mode.
+      snapshot.omitted = meta.omitted;
     } else if (mode !== 'none') {
       // The event had a picture, but the store quota pruned it before the event went out.
       snapshot.omitted = 'pruned by the store quota before this event was sent';

@@ -50,6 +50,14 @@ export function cameraCountsTopic(prefix: string, agentId: string, cameraId: str
   return `${base(prefix)}/${level('agentId', agentId)}/cameras/${level('cameraId', cameraId)}/counts`;
 }
 
+/**
+ * `<prefix>/<agentId>/cameras/<cameraId>/counts/bins`: closed count bins (camwatch.counts-bin/1), QoS 1, not
+ * retained: every bin is an event, delivered at least once and in order from the outbox.
+ */
+export function cameraCountBinsTopic(prefix: string, agentId: string, cameraId: string): string {
+  return `${cameraCountsTopic(prefix, agentId, cameraId)}/bins`;
+}
+
 /** Subscription filter for the incidents of one box, or of every box when agentId is omitted. */
 export function incidentFilter(prefix: string, agentId?: string): string {
   return `${base(prefix)}/${agentId === undefined ? '+' : level('agentId', agentId)}/incidents/#`;

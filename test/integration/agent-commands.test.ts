@@ -74,7 +74,7 @@ cameras:
     source: { file: ${videoPath('vn_saigon_intersection.mp4')} }
     analysis: { fps: 5, width: 480 }
     lines: [{ id: l, from: [0.55, 0.72], to: [1.0, 0.72] }]
-    rules: [{ id: count, type: line_crossing, line: l }]
+    rules: [{ id: count, type: line_crossing, line: l, incident: true }]
 `,
     );
     const agent = startAgent(['run', '--config', path]);

@@ -64,6 +64,7 @@ cameras:
         type: line_crossing
         line: lane-count
         classes: [motorcycle, bicycle, car, person]
+        incident: true          # a counting line raises no incident by default
 `;
   const path = join(dir, 'camwatch.yaml');
   writeFileSync(path, yaml);

@@ -32,7 +32,7 @@ describe('motorway clip', () => {
   });
 
   it('line_crossing: 11 cars cross the mid line downwards, as counted by hand, each at the frame it crosses', async () => {
-    const { hits, built } = await run([{ id: 'count', type: 'line_crossing', line: 'mid', classes: ['car', 'truck', 'bus', 'motorcycle'] }]);
+    const { hits, built } = await run([{ id: 'count', type: 'line_crossing', line: 'mid', classes: ['car', 'truck', 'bus', 'motorcycle'], incident: true }]);
     // Hand count: 11 (frames 9-10 ×2, 15, 21 ×2, 38, 39, 41, 45, 49, 51), all moving towards the camera = "in".
     const total = Object.values(lineCounts(built)[0]!.counts).reduce((s, c) => s + c.in + c.out, 0);
     expect(Math.abs(total - 11)).toBeLessThanOrEqual(1.1); // ±10 %

@@ -33,7 +33,7 @@ describe('residential clip', () => {
   });
 
   it('line_crossing: 8 cars "in", 0 "out", matching the hand count car by car', async () => {
-    const { hits, built } = await run([{ id: 'count', type: 'line_crossing', line: 'kerb-line', classes: ['car', 'truck', 'bus', 'motorcycle'] }]);
+    const { hits, built } = await run([{ id: 'count', type: 'line_crossing', line: 'kerb-line', classes: ['car', 'truck', 'bus', 'motorcycle'], incident: true }]);
     const counts = lineCounts(built)[0]!.counts;
     const total = Object.values(counts).reduce((s, c) => s + c.in + c.out, 0);
     expect(Math.abs(total - 8)).toBeLessThanOrEqual(0.8); // ±10 % of 8: exactly 8

@@ -36,7 +36,8 @@ describe('buildRules', () => {
       lines: [{ id: 'gate', units: 'pixels', from: [0, 540], to: [1920, 540] }],
       rules: [
         { id: 'r-zone', type: 'zone_intrusion', zone: 'yard', minSeconds: 0 },
-        { id: 'r-line', type: 'line_crossing', line: 'gate', classes: ['car'] },
+        // incident: true — by default a line only counts (see the next test).
+        { id: 'r-line', type: 'line_crossing', line: 'gate', classes: ['car'], incident: true },
       ],
     });
     const rules = buildRules(cam, { width: 640, height: 360, sourceWidth: 1920, sourceHeight: 1080 });
@@ -56,6 +57,23 @@ describe('buildRules', () => {
     const line = rules[1]!;
     const lineHits = [170, 190].flatMap((y, i) => line.evaluate([feed.at(3, 320, y, i * 200, 'car')], i * 200));
     expect(lineHits.map((h) => [h.direction, h.severity, h.category])).toEqual([['in', 'info', 'traffic']]);
+  });
+
+  it('a line_crossing rule only counts by default; incident: true with a direction alerts on that direction only', () => {
+    const lines = [{ id: 'gate', from: [0, 0.5], to: [1, 0.5] }];
+    const crossBothWays = (incident?: boolean, direction?: string) => {
+      const cam = camera({ lines, rules: [{ id: 'r-line', type: 'line_crossing', line: 'gate', ...(incident !== undefined && { incident }), ...(direction && { direction }) }] });
+      const [rule] = buildRules(cam, { width: 640, height: 360 });
+      const feed = new TrackFeed();
+      // Down across the line at y = 180 ("in"), then back up ("out").
+      const hits = [170, 190, 170].flatMap((y, i) => rule!.evaluate([feed.at(3, 320, y, i * 200, 'car')], i * 200));
+      return { hits: hits.map((h) => h.direction), counts: lineCounts([rule!])[0]!.counts };
+    };
+    expect(crossBothWays()).toEqual({ hits: [], counts: { car: { in: 1, out: 1 } } });
+    expect(crossBothWays(false, 'out')).toEqual({ hits: [], counts: { car: { in: 1, out: 1 } } });
+    // A one-way street: only crossings in the forbidden direction raise an incident; both are counted.
+    expect(crossBothWays(true, 'out')).toEqual({ hits: ['out'], counts: { car: { in: 1, out: 1 } } });
+    expect(crossBothWays(true)).toEqual({ hits: ['in', 'out'], counts: { car: { in: 1, out: 1 } } });
   });
 
   it('throws CONFIG_INVALID naming the rule when its zone or line does not exist', () => {

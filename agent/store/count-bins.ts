@@ -1,0 +1,81 @@
+import type { Database } from 'better-sqlite3';
+import type { CountBinPayload, CountBinState } from '../counts/bins.js';
+import type { OutboxEntry } from './types.js';
+
+/**
+ * Count bins in the store (schema v4): open bins persisted so a restart or a reload continues them, closed
+ * bins queued in the same outbox as incidents (kind `counts`, no incident), so they go out at least once,
+ * in seq order, through broker outages, by the same drain.
+ */
+export interface CountBinStore {
+  /** Writes the state of bins still open (one transaction); a kill -9 loses only what came after. */
+  saveOpen(bins: readonly CountBinState[]): void;
+  /** Closes bins and queues their payloads in the outbox, in order, in one transaction. Bins already closed are skipped. */
+  close(closed: ReadonlyArray<{ state: CountBinState; payload: CountBinPayload }>): OutboxEntry[];
+  /** The open bins of a camera (to resume counting in). */
+  openBins(cameraId: string): CountBinState[];
+  /** The payload an outbox row of kind `counts` carries. */
+  event(seq: number): CountBinPayload | undefined;
+  /** Deletes sent count rows and closed bins that started before `cutoffMs`. Returns bins deleted. */
+  prune(cutoffMs: number): number;
+}
+
+/** Prepares the statements over an open, migrated database. */
+export function countBinStore(db: Database, now: () => number): CountBinStore {
+  const upsertOpen = db.prepare<[string, number, number, string, number]>(
+    `INSERT INTO count_bins (camera, period_s, start_ms, state, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (camera, period_s, start_ms) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+     WHERE count_bins.closed_at IS NULL`,
+  );
+  const closeRow = db.prepare<[string, number, number, string, number, number]>(
+    `INSERT INTO count_bins (camera, period_s, start_ms, state, updated_at, closed_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (camera, period_s, start_ms) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at,
+       closed_at = excluded.closed_at WHERE count_bins.closed_at IS NULL`,
+  );
+  const insertOutbox = db.prepare<[number, string]>(
+    `INSERT INTO outbox (kind, incident_id, created_at, event, status) VALUES ('counts', NULL, ?, ?, NULL) RETURNING seq`,
+  );
+  const selectOpen = db.prepare<[string], { state: string }>(
+    'SELECT state FROM count_bins WHERE camera = ? AND closed_at IS NULL ORDER BY start_ms, period_s',
+  );
+  const selectEvent = db.prepare<[number], { event: string | null }>(`SELECT event FROM outbox WHERE seq = ? AND kind = 'counts'`);
+  const deleteSent = db.prepare<[number]>(`DELETE FROM outbox WHERE kind = 'counts' AND sent_at IS NOT NULL AND created_at < ?`);
+  const deleteBins = db.prepare<[number]>('DELETE FROM count_bins WHERE closed_at IS NOT NULL AND start_ms < ?');
+
+  const saveOpenTx = db.transaction((bins: readonly CountBinState[], at: number) => {
+    for (const b of bins) upsertOpen.run(b.cameraId, b.periodSeconds, b.startMs, JSON.stringify(b), at);
+  });
+  const closeTx = db.transaction((closed: ReadonlyArray<{ state: CountBinState; payload: CountBinPayload }>, at: number): OutboxEntry[] => {
+    const entries: OutboxEntry[] = [];
+    for (const { state, payload } of closed) {
+      const changed = closeRow.run(state.cameraId, state.periodSeconds, state.startMs, JSON.stringify(state), at, at).changes;
+      if (changed === 0) continue; // closed before (a second close after a crash): already queued once
+      const { seq } = insertOutbox.get(at, JSON.stringify(payload)) as { seq: number };
+      entries.push({ seq, incidentId: payload.id, status: 'new', createdAtMs: at, attempts: 0, kind: 'counts' });
+    }
+    return entries;
+  });
+  const pruneTx = db.transaction((cutoffMs: number): number => {
+    deleteSent.run(cutoffMs);
+    return deleteBins.run(cutoffMs).changes;
+  });
+
+  return {
+    saveOpen(bins) {
+      if (bins.length > 0) saveOpenTx(bins, now());
+    },
+    close(closed) {
+      return closed.length === 0 ? [] : closeTx(closed, now());
+    },
+    openBins(cameraId) {
+      return selectOpen.all(cameraId).map((r) => JSON.parse(r.state) as CountBinState);
+    },
+    event(seq) {
+      const row = selectEvent.get(seq);
+      return row?.event == null ? undefined : (JSON.parse(row.event) as CountBinPayload);
+    },
+    prune(cutoffMs) {
+      return pruneTx(cutoffMs);
+    },
+  };
+}
