@@ -310,13 +310,19 @@ function copyStore(src: Database.Database, out: Database.Database, report: Recov
     }
 
     // Events: each row's own JSON; rows of schema 1 (no event column) fall back to the incident's state.
-    const outCols = ['seq', 'incident_id', 'created_at', 'attempts', 'sent_at', 'event', 'status', 'snapshot_id', 'resend_of', 'cancelled_at'].filter((c) => columnsOf(src, 'outbox').includes(c));
+    const outCols = ['seq', 'incident_id', 'created_at', 'attempts', 'sent_at', 'event', 'status', 'snapshot_id', 'resend_of', 'cancelled_at', 'kind'].filter((c) => columnsOf(src, 'outbox').includes(c));
     const orphans = new Map<string, { event: Incident; json: string; createdAt: number }>();
     if (outCols.length > 0) {
       const payloadOf = out.prepare<[string], { payload: string }>('SELECT payload FROM incidents WHERE id = ?');
       const insert = out.prepare(`INSERT OR IGNORE INTO outbox (${outCols.join(', ')}) VALUES (${outCols.map(() => '?').join(', ')})`);
       readTable(src, 'outbox', outCols, maxOf(sequences.get('outbox'), known.events, known.unsent), (rows) => {
         for (const r of rows) {
+          // A count bin queued for the IOC (schema 5): no incident, its own JSON in `event`.
+          if (r.kind === 'counts' && typeof r.event === 'string') {
+            insert.run(...outCols.map((c) => r[c]));
+            keptIds.events.add(r.rowid_);
+            continue;
+          }
           if (typeof r.incident_id !== 'string') continue;
           const json = typeof r.event === 'string' ? r.event : payloadOf.get(r.incident_id)?.payload;
           const event = parseIncident(json);
@@ -331,6 +337,15 @@ function copyStore(src: Database.Database, out: Database.Database, report: Recov
             else seen.createdAt = Math.min(seen.createdAt, createdAt);
           }
         }
+      });
+    }
+
+    // Count bins (open and closed), as far as they read: an open bin resumes where it was.
+    const binCols = ['camera', 'period_s', 'start_ms', 'state', 'updated_at', 'closed_at'].filter((c) => columnsOf(src, 'count_bins').includes(c));
+    if (binCols.length > 0 && columnsOf(out, 'count_bins').length > 0) {
+      const insert = out.prepare(`INSERT OR IGNORE INTO count_bins (${binCols.join(', ')}) VALUES (${binCols.map(() => '?').join(', ')})`);
+      readTable(src, 'count_bins', binCols, 0, (rows) => {
+        for (const r of rows) insert.run(...binCols.map((c) => r[c]));
       });
     }
 

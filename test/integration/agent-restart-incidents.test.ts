@@ -21,7 +21,7 @@ import { schemaErrors, validateIncidentEvent } from '../fixtures/outbox-schemas.
 
 interface Event {
   id: string;
-  status: 'new' | 'update' | 'end';
+  status: 'new' | 'update' | 'end' | 'summary';
   sequence: number;
   ruleId: string;
   endReason?: string;

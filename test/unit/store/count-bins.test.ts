@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addCrossings, binPayload, emptyBin } from '../../../agent/counts/bins.js';
 import { createLogger } from '../../../agent/ops/logger.js';
 import { MIGRATIONS, migrate } from '../../../agent/store/migrations.js';
+import { recoverStore } from '../../../agent/store/recover.js';
 import { openStore } from '../../../agent/store/sqlite-store.js';
 import type { IncidentStore } from '../../../agent/store/types.js';
 import { makeRecord } from '../../fixtures/outbox-data.js';
@@ -19,7 +20,7 @@ function bin(startMs: number, cars: number, periodSeconds = 60) {
   return { state, payload: binPayload(state, 'edge') };
 }
 
-describe('count bins in the store (schema v4)', () => {
+describe('count bins in the store (schema v5)', () => {
   let dir: string;
   let path: string;
   let store: IncidentStore | undefined;
@@ -64,6 +65,20 @@ describe('count bins in the store (schema v4)', () => {
     const copies = store.resend({ sinceMs: 0 });
     expect(copies.map((e) => [e.resendOf, e.kind ?? 'incident'])).toEqual([[a.seq, 'incident'], [b1!.seq, 'counts']]);
     expect(store.counts!.event(copies[1]!.seq)).toEqual(store.counts!.event(b1!.seq));
+  });
+
+  it('store recover keeps queued count bins and open bins with incidents, in seq order', () => {
+    store = openStore({ path, logger });
+    const a = store.save(makeRecord('run', 1));
+    const [b1] = store.counts!.close([bin(T0, 3)]);
+    const c = store.save(makeRecord('run', 2));
+    store.close();
+    store = undefined;
+    const outcome = recoverStore({ path, force: true, nowMs: T0 });
+    expect(outcome).toBeDefined();
+    store = openStore({ path, logger });
+    expect(store.pending(10).map((e) => [e.seq, e.kind ?? 'incident'])).toEqual([[a.seq, 'incident'], [b1!.seq, 'counts'], [c.seq, 'incident']]);
+    expect(store.counts!.event(b1!.seq)).toMatchObject({ id: `cam-a:60:${T0}` });
   });
 
   it('open bins persist and are read back; closing a bin twice queues it once', () => {
