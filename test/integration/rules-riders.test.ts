@@ -21,7 +21,8 @@ const stopline = useClipScene('vn_stopline_queue.mp4', 5, (rules) =>
   }),
 );
 
-const LINE_RULE = { id: 'entering', type: 'line_crossing', line: 'exit-line', classes: ['person', 'motorcycle', 'bicycle', 'car'] };
+// incident: true: the test reads each crossing as a hit (since counting lines only count by default, crossings are telemetry).
+const LINE_RULE = { id: 'entering', type: 'line_crossing', line: 'exit-line', classes: ['person', 'motorcycle', 'bicycle', 'car'], incident: true };
 const QUEUE_RULE = { id: 'queue', type: 'congestion', zone: 'approach', minCount: 3, minSeconds: 10 };
 
 const crossings = (hits: RuleHit[]) => hits.filter((h) => h.ruleType === 'line_crossing' && h.direction === 'in');
