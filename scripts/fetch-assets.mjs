@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const shared = resolve(root, '..', 'shared', 'data');
-const { values } = parseArgs({ options: { only: { type: 'string' }, quiet: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { only: { type: 'string' }, quiet: { type: 'boolean', default: false }, box: { type: 'boolean', default: false } } });
 const only = values.only ? new Set(values.only.split(',')) : undefined;
 const say = (msg) => { if (!values.quiet) process.stderr.write(`fetch-assets: ${msg}\n`); };
 
@@ -23,6 +23,10 @@ const jobs = [
   ...manifest.models.map((m) => ({ ...m, dest: join(root, 'models', m.file), mirror: process.env.CAMWATCH_MODEL_MIRROR ?? join(shared, 'models') })),
   ...manifest.media.map((m) => ({ ...m, dest: join(root, 'data', 'video', m.file), mirror: process.env.CAMWATCH_MEDIA_MIRROR ?? join(shared, 'video') })),
 ].filter((j) => !only || only.has(j.name));
+// --box (install-service.sh): what a deployed box may hold. Assets without a licence (`ship: false`) are for
+// tests, evaluation and the demo on a developer's machine only.
+const shipped = values.box ? jobs.filter((j) => j.ship !== false) : jobs;
+if (values.box) for (const j of jobs) if (j.ship === false) say(`${j.name}: not installed on a box (${j.license ?? 'no licence'})`);
 
 const sha256 = async (path) => createHash('sha256').update(await readFile(path)).digest('hex');
 
@@ -43,7 +47,7 @@ async function fromUrl(job, tmp) {
 }
 
 let failed = 0;
-for (const job of jobs) {
+for (const job of shipped) {
   if (existsSync(job.dest) && (await sha256(job.dest)) === job.sha256) {
     say(`${job.name}: ok (${job.dest.slice(root.length + 1)})`);
     continue;

@@ -44,7 +44,7 @@ chown -R root:root "$prefix"
 cd "$prefix"
 ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 npm run build
-node scripts/fetch-assets.mjs || echo "WARNING: models or demo video missing; see docs/operations.md 'Models' before starting" >&2
+node scripts/fetch-assets.mjs --box || echo "WARNING: models missing; see docs/operations.md 'Models' before starting" >&2
 npm prune --omit=dev --no-audit --no-fund
 
 install -d -m 0750 -g camwatch "$etc" "$etc/secrets"

@@ -44,6 +44,8 @@ const modelEntrySchema = z.strictObject({
   classes: z.string().min(1).describe('Class-name file, one per line, relative to the manifest'),
   url: z.string().optional(),
   origin: z.string().optional(),
+  /** false: test and evaluation use only (no licence found); `fetch-assets --box` never installs it on a box. */
+  ship: z.boolean().optional(),
 });
 
 const manifestSchema = z.strictObject({

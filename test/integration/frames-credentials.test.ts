@@ -149,16 +149,24 @@ describe('camera credentials and other local users', () => {
 
   it('the probe behind doctor and camera test passes the password the same way, right or wrong', async () => {
     const source = sourceSchema.parse({ url: server.url('/cam'), username: USER });
-    const good = await probeStream(source, { password: PASSWORD, ffmpegPath: WRAPPER, seconds: 1 });
+    // As doctor does: a camera that answers 503 (the test server while a previous session winds down) is asked again.
+    const probe = async (password: string) => {
+      let result = await probeStream(source, { password, ffmpegPath: WRAPPER, seconds: 1 });
+      for (let retry = 0; retry < 3 && result.frames === 0 && /\b503\b/.test(result.error?.message ?? ''); retry++) {
+        result = await probeStream(source, { password, ffmpegPath: WRAPPER, seconds: 1 });
+      }
+      return result;
+    };
+    const good = await probe(PASSWORD);
     expect(good.error).toBeUndefined();
     expect(good.frames).toBeGreaterThan(0);
     expect([good.codec, good.width, good.height]).toEqual(['h264', 1018, 720]);
-    const bad = await probeStream(source, { password: WRONG, ffmpegPath: WRAPPER, seconds: 1 });
+    const bad = await probe(WRONG);
     expect(bad.error?.code).toBe('CAMERA_UNAUTHORIZED');
     expect(JSON.stringify(bad)).not.toMatch(/Wr0ng|S3cr3t/);
 
     const runs = recordedRuns().filter((r) => r.includes('pipe:0'));
-    expect(runs).toHaveLength(2);
+    expect(runs.length).toBeGreaterThanOrEqual(2);
     for (const run of runs) expect(run).not.toMatch(/Wr0ng|S3cr3t|rtsp:\/\//);
   });
 });
