@@ -216,10 +216,8 @@ function hiddenCells(scene: LearnedStructure, tracks: readonly Track[], frame: R
   const hidden: boolean[] = new Array<boolean>(scene.cellCount).fill(false);
   if (tracks.length === 0) return hidden;
   const covered = new Float64Array(scene.cellCount);
-  const perCell = new Float64Array(scene.cellCount);
   const sx = scene.width / frame.width;
   const sy = scene.height / frame.height;
-  for (let y = 0; y < scene.height; y++) for (let x = 0; x < scene.width; x++) perCell[scene.cellOf(x, y)]!++;
   for (const t of tracks) {
     const x1 = Math.max(0, Math.floor(t.box.x1 * sx));
     const x2 = Math.min(scene.width, Math.ceil(t.box.x2 * sx));
@@ -227,7 +225,7 @@ function hiddenCells(scene: LearnedStructure, tracks: readonly Track[], frame: R
     const y2 = Math.min(scene.height, Math.ceil(t.box.y2 * sy));
     for (let y = y1; y < y2; y++) for (let x = x1; x < x2; x++) covered[scene.cellOf(x, y)]!++;
   }
-  for (let k = 0; k < hidden.length; k++) hidden[k] = covered[k]! >= DEFAULT_HIDDEN_CELL_SHARE * perCell[k]!;
+  for (let k = 0; k < hidden.length; k++) hidden[k] = covered[k]! >= DEFAULT_HIDDEN_CELL_SHARE * scene.cellPixels[k]!;
   return hidden;
 }
 

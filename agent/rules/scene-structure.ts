@@ -84,6 +84,8 @@ export class LearnedStructure {
   private readonly columns: number;
   private readonly rows: number;
   private frames = 0;
+  /** Pixels of the field in each cell (fixed for the field's size): counted once, not per frame. */
+  readonly cellPixels: Int32Array;
 
   constructor(first: StructureField, columns = DEFAULT_STRUCTURE_COLUMNS, rows = DEFAULT_STRUCTURE_ROWS) {
     this.width = first.width;
@@ -93,6 +95,9 @@ export class LearnedStructure {
     this.u = new Float32Array(first.u.length);
     this.v = new Float32Array(first.u.length);
     this.energy = new Float32Array(first.u.length);
+    const pixels = new Int32Array(columns * rows);
+    for (let y = 0; y < this.height; y++) for (let x = 0; x < this.width; x++) pixels[this.cellOf(x, y)]!++;
+    this.cellPixels = pixels;
     this.learn(first, 1);
   }
 
