@@ -40,6 +40,9 @@ mqtt:
   username: box
   passwordFile: ${join(dir, 'mqtt-password')}
   topicPrefix: camwatch
+counts:
+  binSeconds: 5           # short bins so that some close during the outages and ride the outbox with incidents
+  rollupSeconds: 15
 cameras:
   - id: saigon-01
     name: Ngã tư Sài Gòn
@@ -87,12 +90,26 @@ interface IncidentMsg {
 const incidentsOf = (c: Collector): Array<{ topic: string; body: IncidentMsg }> =>
   c.messages.filter((m) => m.topic.includes('/incidents/')).map((m) => ({ topic: m.topic, body: JSON.parse(m.payload.toString()) as IncidentMsg }));
 
-/** Distinct incident ids in the outbox, in the order they were first written. */
+/**
+ * Distinct incident ids in the outbox, in the order they were first written. Count bins share the outbox
+ * (kind 'counts', no incident id) once a 1-minute bin closes, which on a slow box happens before the kill.
+ */
 function storedIds(dbPath: string): string[] {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
-    const rows = db.prepare('SELECT incident_id AS id FROM outbox ORDER BY seq').all() as Array<{ id: string }>;
+    const rows = db.prepare("SELECT incident_id AS id FROM outbox WHERE kind = 'incident' ORDER BY seq").all() as Array<{ id: string }>;
     return [...new Set(rows.map((r) => r.id))];
+  } finally {
+    db.close();
+  }
+}
+
+/** Ids of the count bins in the outbox (they ride the same queue as incidents). */
+function storedBinIds(dbPath: string): string[] {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.prepare("SELECT event FROM outbox WHERE kind = 'counts' ORDER BY seq").all() as Array<{ event: string }>;
+    return [...new Set(rows.map((r) => (JSON.parse(r.event) as { id: string }).id))];
   } finally {
     db.close();
   }
@@ -164,7 +181,9 @@ describe('camwatch run: real video → YOLOX-nano → tracker → rules → inci
     while (storedIds(dbPath).length < beforeKill + 2 && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 500));
     await agent.kill();
     const written = storedIds(dbPath);
+    const binsWritten = storedBinIds(dbPath);
     expect(written.length).toBeGreaterThanOrEqual(beforeKill + 2);
+    expect(binsWritten.length).toBeGreaterThan(0);
 
     // 4. Restart broker and agent: the backlog drains; every stored id reaches the IOC exactly once, in order.
     await broker.restart();
@@ -173,10 +192,11 @@ describe('camwatch run: real video → YOLOX-nano → tracker → rules → inci
     await ioc.waitFor(
       () => {
         const got = new Set(incidentsOf(ioc).map((i) => i.body.id));
-        return written.every((id) => got.has(id));
+        const bins = new Set(ioc.messages.filter((m) => m.topic.endsWith('/counts/bins')).map((m) => (JSON.parse(m.payload.toString()) as { id: string }).id));
+        return written.every((id) => got.has(id)) && binsWritten.every((id) => bins.has(id));
       },
       60_000,
-      `all ${written.length} incidents written before the kill`,
+      `all ${written.length} incidents and ${binsWritten.length} count bins written before the kill`,
     );
     const exitCode = await again.stop();
     expect(exitCode, `graceful stop; last log lines:\n${again.lines.slice(-12).join('\n')}`).toBe(0);
