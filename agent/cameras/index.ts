@@ -9,3 +9,5 @@ export { chooseProfiles, DEFAULT_MIN_ANALYSIS_WIDTH_PX, type ProfileChoice } fro
 export { onboardCamera, buildCameraEntry, resolveCameraId, deriveCameraId, type CameraEntry, type OnboardOptions, type OnboardResult, type PasswordRef } from './onboard.js';
 export { appendCameraToConfig, writeSecretFile } from './config-append.js';
 export type * from './onvif/types.js';
+export { existingCameraIds, readConfigText } from './config-append.js';
+export type { DiscoveredDevice } from './onvif/types.js';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { cameraSchema } from '../config/schema.js';
-import { CamwatchError } from '../ops/errors.js';
-import type { Logger } from '../ops/logger.js';
+import { CamwatchError, type Logger } from '../core/index.js';
 import { connectOnvif, parseDeviceAddress, type OnvifConnectOptions } from './onvif/adapter.js';
 import { chooseProfiles, type ProfileChoice } from './onvif/choose-profile.js';
 import type { OnvifDeviceReport } from './onvif/types.js';

@@ -1,5 +1,4 @@
-import { describeError } from '../ops/errors.js';
-import { agentVersion } from '../ops/version.js';
+import { describeError, agentVersion } from '../core/index.js';
 import { commands } from './registry.js';
 import type { CliIO } from './types.js';
 import { commandUsage, isParseArgsError } from './usage.js';

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
-import type { CamwatchError } from '../ops/errors.js';
-import { redactUrl } from '../ops/redact.js';
-import { connectFailure, shouldFallBackToV4 } from '../uplink/broker-errors.js';
+import { type CamwatchError, redactUrl } from '../core/index.js';
+import { connectFailure, shouldFallBackToV4 } from '../uplink/index.js';
 
 /**
  * One broker connection for a CLI tool (`doctor`, `tail`): the agent's credentials, MQTT 5 first and

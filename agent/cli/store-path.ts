@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadConfig, resolveConfigPath } from '../config/load.js';
-import { describeError, isCamwatchError } from '../ops/errors.js';
+import { loadConfig, resolveConfigPath } from '../config/index.js';
+import { describeError, isCamwatchError } from '../core/index.js';
 import { STORE_FILE } from '../store/index.js';
 import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from './defaults.js';
 import type { CliIO } from './types.js';

@@ -1,11 +1,7 @@
 import { spawn } from 'node:child_process';
-import type { SourceConfig } from '../config/schema.js';
-import { buildFfmpegArgs } from '../frames/ffmpeg-args.js';
-import { probeFfmpeg, resolveFfmpegPath } from '../frames/ffmpeg-decoder.js';
-import { classifyStderr } from '../frames/stderr-classifier.js';
-import { StreamInfoParser } from '../frames/stream-info.js';
-import type { ErrorCode } from '../ops/errors.js';
-import { redactSecrets } from '../ops/redact.js';
+import type { SourceConfig } from '../config/index.js';
+import { buildFfmpegArgs, probeFfmpeg, resolveFfmpegPath, classifyStderr, StreamInfoParser } from '../frames/index.js';
+import { type ErrorCode, redactSecrets } from '../core/index.js';
 
 /**
  * One-shot check of a camera or video file for the CLI (`doctor`, `camera test`): open it the way the

@@ -1,4 +1,4 @@
-import { printable } from './table.js';
+import { printable } from '../core/index.js';
 
 /**
  * What `camwatch tail` prints for one MQTT message (pure: topic and payload in, one line out). Payloads

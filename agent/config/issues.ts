@@ -1,4 +1,4 @@
-import { redactUrl } from '../ops/redact.js';
+import { redactUrl } from '../core/index.js';
 
 /**
  * One problem found in a config file, as shown to the technician and kept on `CamwatchError.details.issues`.

@@ -1,6 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { CamwatchError } from '../ops/errors.js';
-import { DEFAULT_CONFIG_MAX_BYTES, FileReadError, readTextCappedAsync } from '../ops/safe-read.js';
+import { CamwatchError, DEFAULT_CONFIG_MAX_BYTES, FileReadError, readTextCappedAsync } from '../core/index.js';
 import type { Config } from './schema.js';
 import { formatIssueList, formatPath, type ConfigIssue, type RawIssue } from './issues.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';

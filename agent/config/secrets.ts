@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { DEFAULT_SECRET_MAX_BYTES, DEFAULT_TLS_FILE_MAX_BYTES, FileReadError, readFileCapped, readTextCapped } from '../ops/safe-read.js';
+import { DEFAULT_SECRET_MAX_BYTES, DEFAULT_TLS_FILE_MAX_BYTES, FileReadError, readFileCapped, readTextCapped } from '../core/index.js';
 import type { Config } from './schema.js';
 import type { IssuePath, RawIssue } from './issues.js';
 

@@ -1,10 +1,10 @@
 import { dirname, resolve } from 'node:path';
-import { DEFAULT_MANIFEST_MAX_BYTES, readTextCapped } from '../ops/safe-read.js';
+import { DEFAULT_MANIFEST_MAX_BYTES, readTextCapped } from '../core/index.js';
 import type { Config } from './schema.js';
 import type { RawIssue } from './issues.js';
 import { suggestionSuffix } from './suggest.js';
 import { ruleClassNames } from './rule-schemas.js';
-import { remapTargets } from '../detection/postfilter.js';
+import { remapTargets } from '../detection/index.js';
 
 /**
  * A rule's `classes: [preson]` would never match anything and silently disable the rule, so class names are

@@ -1,10 +1,9 @@
 import type { CameraConfig } from '../config/schema.js';
-import type { Logger } from '../ops/logger.js';
-import type { CountBinStore } from '../store/count-bins.js';
-import { lineCounts, type LineCountsReport, type Rule, type RuleHit } from '../rules/index.js';
-import { bottomCentre, pointInPolygon, zoneToFrame, type Point } from '../rules/geometry.js';
-import type { Track } from '../tracking/types.js';
+import type { Logger } from '../core/index.js';
+import { lineCounts, type LineCountsReport, type Rule, type RuleHit, bottomCentre, pointInPolygon, zoneToFrame, type Point } from '../rules/index.js';
+import type { Track } from '../tracking/index.js';
 import { CountBinner, binPayload, type Crossing, type OccupancySample } from './bins.js';
+import type { CountBinSink } from './sink.js';
 
 /** How often open bins are written to the store (ms): a kill -9 loses at most this much counting. */
 export const DEFAULT_COUNT_PERSIST_MS = 2_000;
@@ -14,7 +13,7 @@ export interface CameraCounterOptions {
   agentId: string;
   /** Bin lengths (s): the bin and its roll-up, e.g. [60, 900]. */
   periodsSeconds: readonly number[];
-  store: CountBinStore;
+  store: CountBinSink;
   /** New outbox rows exist (wakes the uplink). */
   notify: () => void;
   logger: Logger;

@@ -6,7 +6,7 @@
 import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
-import { CamwatchError } from '../ops/errors.js';
+import { CamwatchError } from '../core/index.js';
 import { createOnnxDetector, type DetectorOptions, type SessionDetector } from './onnx-detector.js';
 import type { Detection, ModelInfo } from './types.js';
 import type { LayoutBinding } from './infer-layout.js';

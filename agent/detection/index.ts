@@ -16,3 +16,4 @@ export { createWorkerDetector } from './worker-detector.js';
 export function createDetector(options: DetectorOptions): Promise<OnnxDetector> {
   return createOnnxDetector(options);
 }
+export { remapTargets } from './postfilter.js';

@@ -1,4 +1,4 @@
-import { CamwatchError } from '../ops/errors.js';
+import { CamwatchError } from '../core/index.js';
 import { MODEL_LAYOUTS } from './manifest.js';
 import type { ModelLayout } from './types.js';
 import { DEFAULT_STRIDES_PX } from './layouts/types.js';

@@ -3,9 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { CamwatchError } from '../ops/errors.js';
-import { formatJsonError, parseJsonText } from '../ops/json-text.js';
-import { DEFAULT_MANIFEST_MAX_BYTES, FileReadError, readTextCappedAsync } from '../ops/safe-read.js';
+import { CamwatchError, formatJsonError, parseJsonText, DEFAULT_MANIFEST_MAX_BYTES, FileReadError, readTextCappedAsync } from '../core/index.js';
 import type { ModelLayout } from './types.js';
 
 /** Layout names the decoders understand (kept in step with ModelLayout in types.ts). */

@@ -1,8 +1,6 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CamwatchError } from '../ops/errors.js';
-import { parseJsonText } from '../ops/json-text.js';
-import { DEFAULT_MANIFEST_MAX_BYTES, FileReadError, readTextCapped } from '../ops/safe-read.js';
+import { CamwatchError, parseJsonText, DEFAULT_MANIFEST_MAX_BYTES, FileReadError, readTextCapped } from '../core/index.js';
 import { sha256File, type ModelEntry } from './manifest.js';
 
 /**

@@ -1,3 +1,4 @@
+import { iou } from '../core/index.js';
 import type { Candidate } from './layouts/types.js';
 
 /** Most detections kept per image after NMS (a busy intersection rarely shows more than ~100 objects). */
@@ -16,15 +17,6 @@ export interface NmsOptions {
   classAgnostic?: boolean;
 }
 
-/** Intersection over union of two boxes; 0 when either is empty. */
-export function iou(a: Candidate, b: Candidate): number {
-  const iw = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
-  const ih = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
-  if (iw <= 0 || ih <= 0) return 0;
-  const inter = iw * ih;
-  const union = (a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter;
-  return union > 0 ? inter / union : 0;
-}
 
 /**
  * Greedy non-maximum suppression, class-wise by default: a box is dropped when a better-scoring kept box of

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type ort from 'onnxruntime-node';
-import type { Logger } from '../ops/logger.js';
+import type { Logger } from '../core/index.js';
 import { decodeOutputs } from './decode.js';
 import { bindLayout, type LayoutBinding, type TensorInfo } from './infer-layout.js';
 import { findModel, loadClassNames, loadManifest, resolveModelFile, type ModelEntry } from './manifest.js';

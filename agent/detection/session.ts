@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import ort from 'onnxruntime-node';
-import { CamwatchError } from '../ops/errors.js';
+import { CamwatchError } from '../core/index.js';
 import type { ModelEntry } from './manifest.js';
 import type { TensorView } from './layouts/types.js';
 import { disableOrtTelemetry } from './ort-telemetry.js';

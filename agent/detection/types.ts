@@ -1,17 +1,7 @@
-/** Axis-aligned box in pixels of the image given to the detector: top-left (x1,y1), bottom-right (x2,y2). */
-export interface Box {
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-}
+import type { Box, RgbImage } from '../core/index.js';
 
-/** An RGB24 interleaved image (a Frame satisfies this). */
-export interface RgbImage {
-  width: number;
-  height: number;
-  data: Buffer;
-}
+export type { Box, RgbImage };
+
 
 export interface Detection {
   classId: number;

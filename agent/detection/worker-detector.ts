@@ -1,8 +1,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Logger } from '../ops/logger.js';
-import { CamwatchError, ERROR_CATALOGUE, type ErrorCode } from '../ops/errors.js';
+import { type Logger, CamwatchError, ERROR_CATALOGUE, type ErrorCode } from '../core/index.js';
 import type { FromWorker, ToWorker, WireError, WorkerDetectorOptions } from './detector-worker.js';
 import type { LayoutBinding } from './infer-layout.js';
 import type { DetectorOptions, ModelRunStats, OnnxDetector, PreparedBatch } from './onnx-detector.js';

@@ -1,15 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { formatIssueList, type RawIssue } from '../config/issues.js';
-import type { LoadedConfig } from '../config/load.js';
-import { resolveConfigPath } from '../config/load.js';
-import type { CameraConfig } from '../config/schema.js';
-import { readModelCatalogue } from '../config/validate-classes.js';
-import { validateConfigData } from '../config/validate.js';
-import { parseYamlSource, type YamlSource } from '../config/yaml-source.js';
-import { parseWithIssues } from '../config/zod-issues.js';
-import { CamwatchError } from '../ops/errors.js';
+import { formatIssueList, type RawIssue, type LoadedConfig, resolveConfigPath, type CameraConfig, readModelCatalogue, validateConfigData, parseYamlSource, type YamlSource, parseWithIssues } from '../config/index.js';
+import { CamwatchError } from '../core/index.js';
 import { clipSchema, type ClipFile, type ClipSplit, type EmptySpan, type ExpectedCount, type ExpectedIncident } from './clip-schema.js';
 import { placeIssues, setAt, type EvalSettings } from './settings.js';
 

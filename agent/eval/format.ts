@@ -1,4 +1,4 @@
-import { formatTable } from '../cli/table.js';
+import { formatTable } from '../core/index.js';
 import type { ClipReport, EvalReport, RuleTypeScore, SplitSummary } from './report.js';
 
 /** The report as text tables (stdout) and as Markdown (docs/quality.md). */

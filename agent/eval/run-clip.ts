@@ -1,10 +1,8 @@
-import type { DetectorScheduler } from '../detection/scheduler.js';
-import type { Detector } from '../detection/types.js';
-import { ReplaySource } from '../frames/replay-source.js';
-import type { IncidentRecord } from '../incidents/types.js';
-import { startCamera } from '../ops/camera-runner.js';
-import { VideoClock } from '../ops/clock.js';
-import type { Logger } from '../ops/logger.js';
+import type { DetectorScheduler, Detector } from '../detection/index.js';
+import { ReplaySource } from '../frames/index.js';
+import type { IncidentRecord } from '../incidents/index.js';
+import { startCamera } from '../ops/index.js';
+import { VideoClock, type Logger } from '../core/index.js';
 import type { LoadedClip } from './clip.js';
 import { countingRule } from './clip.js';
 import { compareCounts, emptySpanShare, matchIncidents, round3, type CountedLines, type ProducedIncident } from './match.js';

@@ -1,8 +1,7 @@
 import { join, relative } from 'node:path';
-import { DetectorScheduler } from '../detection/scheduler.js';
-import { createAgentDetector } from '../ops/agent-detector.js';
-import type { Logger } from '../ops/logger.js';
-import { agentVersion } from '../ops/version.js';
+import { DetectorScheduler } from '../detection/index.js';
+import { createAgentDetector } from '../ops/index.js';
+import { type Logger, agentVersion } from '../core/index.js';
 import { defaultDataDir, loadClip, projectRootOf, type ClipPaths, type LoadedClip } from './clip.js';
 import { round3 } from './match.js';
 import { EVAL_REPORT_SCHEMA, summariseSplits, type ClipReport, type EvalReport } from './report.js';

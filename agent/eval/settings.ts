@@ -1,13 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { formatIssueList, formatPath, type ConfigIssue, type RawIssue } from '../config/issues.js';
-import type { LoadedConfig } from '../config/load.js';
-import { resolveConfigPath } from '../config/load.js';
-import { readModelCatalogue } from '../config/validate-classes.js';
-import { validateConfigData } from '../config/validate.js';
-import { parseYamlSource, type YamlSource } from '../config/yaml-source.js';
-import { CamwatchError } from '../ops/errors.js';
+import { formatIssueList, formatPath, type ConfigIssue, type RawIssue, type LoadedConfig, resolveConfigPath, readModelCatalogue, validateConfigData, parseYamlSource, type YamlSource } from '../config/index.js';
+import { CamwatchError } from '../core/index.js';
 
 /**
  * The global settings of an eval run: the config file's sections other than `cameras` (models, detection,

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { runFfmpeg, resolveFfmpegPath } from '../frames/ffmpeg-decoder.js';
-import { CamwatchError } from '../ops/errors.js';
+import { runFfmpeg, resolveFfmpegPath } from '../frames/index.js';
+import { CamwatchError } from '../core/index.js';
 import { DERIVED_ENCODE_ARGS, type ClipPaths, type LoadedClip } from './clip.js';
 
 /**

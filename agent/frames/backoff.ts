@@ -1,4 +1,4 @@
-import { backoffDelayMs, type BackoffOptions } from '../ops/backoff.js';
+import { backoffDelayMs, type BackoffOptions } from '../core/index.js';
 
 /**
  * Restart delays for a failing camera. Defaults: 1 s, 2 s, 4 s ... capped at 30 s, each ±20 % at random.
@@ -12,7 +12,7 @@ export const DEFAULT_RESTART_MULTIPLIER = 2;
 /** ± share of each delay drawn at random. */
 export const DEFAULT_RESTART_JITTER_RATIO = 0.2;
 
-export type { BackoffOptions } from '../ops/backoff.js';
+export type { BackoffOptions } from '../core/index.js';
 
 export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = {
   initialDelayMs: DEFAULT_RESTART_INITIAL_DELAY_MS,

@@ -1,5 +1,5 @@
 import type { CameraConfig } from '../config/schema.js';
-import type { Logger } from '../ops/logger.js';
+import type { Logger } from '../core/index.js';
 import { performance } from 'node:perf_hooks';
 import { agentPauseMs } from './agent-pause.js';
 import { restartDelayMs, type BackoffOptions } from './backoff.js';

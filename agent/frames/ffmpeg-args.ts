@@ -1,5 +1,5 @@
 import type { CameraConfig, SourceConfig } from '../config/schema.js';
-import { redactUrl } from '../ops/redact.js';
+import { redactUrl } from '../core/index.js';
 import { buildFfconcat, FFCONCAT_OPTION_MIN_VERSION, RTSP_PROTOCOL_WHITELIST } from './ffconcat.js';
 
 /** Hardware decoders ffmpeg can be asked for (`cameras[].analysis.hwaccel`); absent = software. */

@@ -1,9 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CameraConfig } from '../config/schema.js';
-import { CamwatchError } from '../ops/errors.js';
-import type { Logger } from '../ops/logger.js';
-import { redactSecrets } from '../ops/redact.js';
+import { CamwatchError, type Logger, redactSecrets } from '../core/index.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { CameraSource } from './camera-source.js';
 import type { HwAccel } from './ffmpeg-args.js';
@@ -94,3 +92,8 @@ export function validateSource(camera: CameraConfig, options: { baseDir?: string
   }
   return undefined;
 }
+export { buildFfmpegArgs } from './ffmpeg-args.js';
+export { probeFfmpeg, resolveFfmpegPath, runFfmpeg } from './ffmpeg-decoder.js';
+export { ReplaySource } from './replay-source.js';
+export { classifyStderr } from './stderr-classifier.js';
+export { StreamInfoParser } from './stream-info.js';

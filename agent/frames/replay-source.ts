@@ -1,6 +1,5 @@
 import type { CameraConfig } from '../config/schema.js';
-import type { Logger } from '../ops/logger.js';
-import { CamwatchError } from '../ops/errors.js';
+import { type Logger, CamwatchError } from '../core/index.js';
 import { buildFfmpegArgs } from './ffmpeg-args.js';
 import { FfmpegDecoder, probeFfmpeg, resolveFfmpegPath, type DecoderExit, type RawFrame } from './ffmpeg-decoder.js';
 import { describeExit } from './camera-source.js';

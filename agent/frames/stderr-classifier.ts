@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../ops/errors.js';
+import type { ErrorCode } from '../core/index.js';
 
 /**
  * Turns ffmpeg stderr lines into short operator messages. The messages never quote the line itself:

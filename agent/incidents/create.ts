@@ -1,8 +1,8 @@
 import { monotonicFactory } from 'ulid';
 import type { CameraConfig } from '../config/schema.js';
-import type { Box } from '../detection/types.js';
-import type { Frame } from '../frames/types.js';
-import type { RuleHit } from '../rules/types.js';
+import type { Box } from '../detection/index.js';
+import type { Frame } from '../frames/index.js';
+import type { RuleHit } from '../rules/index.js';
 import { incidentLabels } from './labels.js';
 import { renderSnapshot, type SnapshotOptions, type SnapshotOverlay } from './snapshot.js';
 import { INCIDENT_SCHEMA, type Incident, type IncidentRecord } from './types.js';

@@ -1,4 +1,4 @@
-import type { Incident, IncidentRecord } from './types.js';
+import type { FoldedSummary, Incident, IncidentRecord } from './types.js';
 
 /**
  * Flood control (pure, no timers): per camera and rule, at most `maxNewPerMinute` incidents open in a
@@ -14,20 +14,6 @@ export const DEFAULT_FLOOD_MAX_NEW_PER_MINUTE = 6;
 export const DEFAULT_FLOOD_MAX_IDS = 100;
 const MINUTE_MS = 60_000;
 
-/** What a summary event adds to the incident fields (docs/mqtt.md, status `summary`). */
-export interface FoldedSummary {
-  /** Incidents of this rule folded in the window. */
-  count: number;
-  /** Folded incidents per class. */
-  byClass: Record<string, number>;
-  /** Their ids, oldest first (at most DEFAULT_FLOOD_MAX_IDS; `count` is exact). */
-  ids: string[];
-  /** ISO 8601 window [start, end) the cap applies to. */
-  windowStart: string;
-  windowEnd: string;
-  /** The cap that was reached (`flood.maxNewPerMinute`). */
-  maxNewPerMinute: number;
-}
 
 interface RuleWindow {
   startMs: number;

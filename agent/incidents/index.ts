@@ -60,3 +60,5 @@ export {
   type SnapshotOptions,
   type SnapshotOverlay,
 } from './snapshot.js';
+export { EvidenceBudget } from './evidence-budget.js';
+export { FloodControl } from './flood-control.js';

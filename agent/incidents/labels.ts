@@ -1,6 +1,5 @@
 import type { CameraConfig } from '../config/schema.js';
-import { ruleTitle } from '../rules/catalogue.js';
-import type { Category, RuleHit } from '../rules/types.js';
+import { ruleTitle, type Category, type RuleHit } from '../rules/index.js';
 
 /** What an operator reads about an incident besides ids: its rule's title and category, and the names from the config. */
 export interface IncidentLabels {

@@ -1,6 +1,6 @@
-import type { Box, RgbImage } from '../detection/types.js';
-import type { RuleHit } from '../rules/types.js';
-import { iou } from '../tracking/iou-tracker.js';
+import type { Box, RgbImage } from '../detection/index.js';
+import type { RuleHit } from '../rules/index.js';
+import { iou } from '../core/index.js';
 import { applyHitDetails, hitOverlay, incidentFromHit, normaliseBox, type IncidentContext } from './create.js';
 import { snapshotQuality } from './quality.js';
 import { decideRestore, findResumable, restoredEnd, ruleFingerprint } from './resume.js';

@@ -1,4 +1,4 @@
-import type { Box } from '../detection/types.js';
+import type { Box } from '../detection/index.js';
 
 /**
  * How good a frame is as evidence of an object, 0..1: a confident detection, a large box, not hidden

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CameraConfig } from '../config/schema.js';
-import type { RuleHit } from '../rules/types.js';
+import type { RuleHit } from '../rules/index.js';
 import type { EndReason, Incident, IncidentRecord, SuspendedIncident } from './types.js';
 
 /**

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { Box, RgbImage } from '../detection/types.js';
+import type { Box, RgbImage } from '../detection/index.js';
 
 /** JPEG quality of evidence snapshots: 80 keeps a 640×360 frame near 30–50 KB with legible plates. */
 export const DEFAULT_SNAPSHOT_JPEG_QUALITY = 80;

@@ -1,5 +1,4 @@
-import type { Category, Severity } from '../rules/types.js';
-import type { FoldedSummary } from './flood-control.js';
+import type { Category, Severity } from '../rules/index.js';
 
 export const INCIDENT_SCHEMA = 'camwatch.incident/1';
 
@@ -111,4 +110,19 @@ export interface SuspendedIncident {
   state: OpenIncidentState;
   /** The incident as at its last saved event. */
   incident: Incident;
+}
+
+/** What a summary event adds to the incident fields (docs/mqtt.md, status `summary`). */
+export interface FoldedSummary {
+  /** Incidents of this rule folded in the window. */
+  count: number;
+  /** Folded incidents per class. */
+  byClass: Record<string, number>;
+  /** Their ids, oldest first (at most DEFAULT_FLOOD_MAX_IDS; `count` is exact). */
+  ids: string[];
+  /** ISO 8601 window [start, end) the cap applies to. */
+  windowStart: string;
+  windowEnd: string;
+  /** The cap that was reached (`flood.maxNewPerMinute`). */
+  maxNewPerMinute: number;
 }

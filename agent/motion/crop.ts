@@ -1,4 +1,4 @@
-import type { Detection, RgbImage } from '../detection/types.js';
+import type { Box, RgbImage } from '../core/index.js';
 import type { GateReason } from './gate.js';
 import type { MotionRegion } from './motion-detector.js';
 
@@ -81,13 +81,13 @@ export function cropImage(image: RgbImage, rect: CropRect): RgbImage {
  * a crop edge inside the frame, plus the previous detections the crop could not have replaced (not wholly
  * inside the window, and not where things moved: those were the moving objects' old positions).
  */
-export function mergeCropDetections(
-  cropDetections: readonly Detection[],
+export function mergeCropDetections<D extends { box: Box }>(
+  cropDetections: readonly D[],
   rect: CropRect,
-  previous: readonly Detection[],
+  previous: readonly D[],
   frame: { width: number; height: number },
   region: MotionRegion,
-): Detection[] {
+): D[] {
   const inner = {
     left: rect.x > 0 ? rect.x + EDGE_PX : Number.NEGATIVE_INFINITY,
     top: rect.y > 0 ? rect.y + EDGE_PX : Number.NEGATIVE_INFINITY,

@@ -1,4 +1,3 @@
-import type { Track } from '../tracking/types.js';
 
 /** A stationary object keeps its track alive with one inference this often (s); below maxLostSeconds. */
 export const DEFAULT_KEEPALIVE_SECONDS = 1;
@@ -10,6 +9,12 @@ export const DEFAULT_KEEPALIVE_SECONDS = 1;
 export const DEFAULT_EMPTY_SWEEP_SECONDS = 5;
 /** A track faster than this (px/s, analysis frame) is "active": the detector keeps following it. */
 export const DEFAULT_ACTIVE_SPEED_PX_S = 8;
+
+/** What the gate needs of a track from the previous frame (the tracker's tracks satisfy it). */
+export interface GateTrack {
+  /** Speed over its recent history (px/s, analysis frame); unknown counts as moving. */
+  speedPxPerS?: number;
+}
 
 export type GateReason = 'motion' | 'active-tracks' | 'keep-alive' | 'sweep' | 'skip';
 
@@ -30,7 +35,7 @@ export class InferenceGate {
     this.activeSpeedPxS = options.activeSpeedPxS ?? DEFAULT_ACTIVE_SPEED_PX_S;
   }
 
-  decide(motion: boolean, lastTracks: readonly Track[], tMs: number): GateReason {
+  decide(motion: boolean, lastTracks: readonly GateTrack[], tMs: number): GateReason {
     let reason: GateReason = 'skip';
     if (motion) reason = 'motion';
     else if (lastTracks.some((t) => (t.speedPxPerS ?? Number.POSITIVE_INFINITY) > this.activeSpeedPxS)) reason = 'active-tracks';

@@ -1,4 +1,4 @@
-import type { RgbImage } from '../detection/types.js';
+import type { RgbImage } from '../core/index.js';
 import { ClockCells } from './clock-cells.js';
 
 /** Width of the grayscale copy motion is computed on: 160 px is ~1/16 of a 640 px frame's pixels. */

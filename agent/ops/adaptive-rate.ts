@@ -1,4 +1,4 @@
-import { quantile } from './camera-pipeline.js';
+import { quantile } from '../core/index.js';
 
 /**
  * p95 lag (detector dispatch − capture of the frame the camera asked with) above this means the camera

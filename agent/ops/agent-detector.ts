@@ -1,10 +1,7 @@
-import { resolveConfigPath, type LoadedConfig } from '../config/load.js';
-import { createWorkerDetector } from '../detection/index.js';
-import type { OnnxDetector } from '../detection/onnx-detector.js';
-import type { SchedulableDetector } from '../detection/scheduler.js';
-import type { Detector, RgbImage } from '../detection/types.js';
+import { resolveConfigPath, type LoadedConfig } from '../config/index.js';
+import { createWorkerDetector, type OnnxDetector, type SchedulableDetector, type Detector, type RgbImage } from '../detection/index.js';
 import { detectorScoreThreshold } from '../tracking/index.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../core/index.js';
 
 /**
  * The detector every camera shares, built from the config's `models` and `detection` sections: the

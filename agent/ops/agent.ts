@@ -1,37 +1,20 @@
 import { statfsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LoadedConfig } from '../config/load.js';
-import { loadConfig, resolveConfigPath } from '../config/load.js';
-import { renderSnapshot } from '../incidents/snapshot.js';
-import type { Config } from '../config/schema.js';
-import { checkModelPin, findModel, loadManifest, pinAdvice, resolveModelFile } from '../detection/index.js';
-import { DetectorScheduler } from '../detection/scheduler.js';
-import type { Detector } from '../detection/types.js';
+import { type LoadedConfig, loadConfig, resolveConfigPath, type Config } from '../config/index.js';
+import { renderSnapshot, type IncidentRecord, type SuspendedIncident } from '../incidents/index.js';
+import { checkModelPin, findModel, loadManifest, pinAdvice, resolveModelFile, DetectorScheduler, type Detector } from '../detection/index.js';
 import { createAgentDetector } from './agent-detector.js';
-import type { SourceStateChange } from '../frames/types.js';
-import type { IncidentRecord, SuspendedIncident } from '../incidents/types.js';
+import type { SourceStateChange } from '../frames/index.js';
 import { endUnconfiguredIncidents } from './open-incidents.js';
-import { createStoreWriter, currentOwner, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, lockDataDir, openStore, STORE_FILE, type DataDirLock, type StoreWriter } from '../store/index.js';
-import type { IncidentStore } from '../store/types.js';
-import {
-  createMqttUplink,
-  embeddedCredentialsPath,
-  loadOrCreateOperatorLogin,
-  startEmbeddedBroker,
-  uplinkClientId,
-  type BrokerAccessPolicy,
-  type EmbeddedBroker,
-} from '../uplink/index.js';
-import type { Uplink } from '../uplink/types.js';
-import { quantile } from './camera-pipeline.js';
+import { createStoreWriter, currentOwner, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, lockDataDir, openStore, STORE_FILE, type DataDirLock, type StoreWriter, type IncidentStore } from '../store/index.js';
+import { createMqttUplink, embeddedCredentialsPath, loadOrCreateOperatorLogin, startEmbeddedBroker, uplinkClientId, type BrokerAccessPolicy, type EmbeddedBroker, type Uplink } from '../uplink/index.js';
+import { quantile, type Logger, agentVersion } from '../core/index.js';
 import { startCamera, type RunningCamera } from './camera-runner.js';
 import { agentCommands, type CommandTarget } from './commands.js';
 import { startHealthServer } from './health-server.js';
-import type { Logger } from './logger.js';
 import { AgentMetrics } from './metrics.js';
 import { planReload, type ReloadPlan } from './reload-plan.js';
 import { healthReport, type AgentStatus, type CameraStatus } from './status-report.js';
-import { agentVersion } from './version.js';
 
 export type { AgentStatus, CameraStatus } from './status-report.js';
 

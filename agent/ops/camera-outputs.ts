@@ -1,11 +1,9 @@
-import type { CameraConfig, Config } from '../config/schema.js';
+import type { CameraConfig, Config } from '../config/index.js';
 import { CameraCounter } from '../counts/index.js';
-import { EvidenceBudget } from '../incidents/evidence-budget.js';
-import { FloodControl } from '../incidents/flood-control.js';
-import { newIncidentId, type IncidentRecord } from '../incidents/index.js';
+import { EvidenceBudget, FloodControl, newIncidentId, type IncidentRecord } from '../incidents/index.js';
 import type { Rule } from '../rules/index.js';
-import type { CountBinStore } from '../store/count-bins.js';
-import type { Logger } from './logger.js';
+import type { CountBinStore } from '../store/index.js';
+import type { Logger } from '../core/index.js';
 
 /** What the agent gives a camera for its telemetry and flood control (eval gives none: it scores raw incidents). */
 export interface CameraOutputsDeps {

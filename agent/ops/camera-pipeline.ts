@@ -1,13 +1,11 @@
-import type { Frame, FrameSource } from '../frames/types.js';
-import type { DetectorScheduler } from '../detection/scheduler.js';
-import type { Detection, Detector } from '../detection/types.js';
-import { cropImage, mergeCropDetections, type InferenceGate, type MotionCropper, type MotionDetector } from '../motion/index.js';
-import type { Track, Tracker } from '../tracking/types.js';
-import type { CropRect, MotionRegion } from '../motion/index.js';
+import type { Frame, FrameSource } from '../frames/index.js';
+import type { DetectorScheduler, Detection, Detector } from '../detection/index.js';
+import { cropImage, mergeCropDetections, type InferenceGate, type MotionCropper, type MotionDetector, type CropRect, type MotionRegion } from '../motion/index.js';
+import type { Track, Tracker } from '../tracking/index.js';
 import type { AdaptiveRate } from './adaptive-rate.js';
 import { Handoff } from './handoff.js';
-import type { Rule, RuleHit } from '../rules/types.js';
-import type { Logger } from './logger.js';
+import type { Rule, RuleHit } from '../rules/index.js';
+import type { Logger } from '../core/index.js';
 
 /** Counters one camera's analysis loop keeps; read by stats logging, health and the benchmark. */
 export interface PipelineStats {
@@ -58,13 +56,6 @@ export interface FrameOutcome {
 
 /** Latencies kept for percentiles: a minute of frames at 5 fps. */
 export const LATENCY_SAMPLES = 300;
-
-/** The q-quantile (0..1) of a sample, nearest-rank; undefined when empty. */
-export function quantile(values: readonly number[], q: number): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
 
 export interface CameraPipelineDeps {
   cameraId: string;

@@ -1,20 +1,15 @@
-import type { CameraConfig, Config } from '../config/schema.js';
-import type { LoadedConfig } from '../config/load.js';
-import { createFrameSource } from '../frames/index.js';
-import type { Frame, FrameSource, SourceStateChange } from '../frames/types.js';
-import type { DetectorScheduler } from '../detection/scheduler.js';
-import type { Detector } from '../detection/types.js';
+import type { CameraConfig, Config, LoadedConfig } from '../config/index.js';
+import { createFrameSource, type Frame, type FrameSource, type SourceStateChange } from '../frames/index.js';
+import type { DetectorScheduler, Detector } from '../detection/index.js';
 import { createTracker, trackerOptionsFromConfig } from '../tracking/index.js';
 import { buildCameraDownRules, buildRules, lineCounts, type LineCountsReport, type Rule } from '../rules/index.js';
-import { IncidentLifecycle } from '../incidents/index.js';
+import { IncidentLifecycle, type EndReason, type IncidentRecord, type SuspendedIncident } from '../incidents/index.js';
 import { InferenceGate, MotionCropper, MotionDetector } from '../motion/index.js';
-import type { EndReason, IncidentRecord, SuspendedIncident } from '../incidents/types.js';
 import { AdaptiveRate } from './adaptive-rate.js';
 import { CameraPipeline, type FrameOutcome } from './camera-pipeline.js';
-import { WALL_CLOCK, type Clock } from './clock.js';
+import { WALL_CLOCK, type Clock, type Logger } from '../core/index.js';
 import { CameraOutputs, type CameraOutputsDeps } from './camera-outputs.js';
 import { DEFAULT_COUNT_PERSIST_MS } from '../counts/index.js';
-import type { Logger } from './logger.js';
 
 /** How often silent cameras (camera_down) and stale incidents are checked (ms). */
 export const DEFAULT_LIFECYCLE_TICK_MS = 1_000;

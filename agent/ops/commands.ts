@@ -1,4 +1,4 @@
-import type { CommandHandler } from '../uplink/commands.js';
+import type { CommandHandler } from '../uplink/index.js';
 
 /** What the IOC's commands may do to the running agent; the Agent implements it. */
 export interface CommandTarget {

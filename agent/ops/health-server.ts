@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from './logger.js';
+import type { Logger } from '../core/index.js';
 
 export const DEFAULT_HEALTH_HOST = '127.0.0.1';
 export const DEFAULT_HEALTH_PORT = 9464;

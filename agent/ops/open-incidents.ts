@@ -1,7 +1,6 @@
-import type { Config } from '../config/schema.js';
-import { decideRestore, restoredEnd } from '../incidents/resume.js';
-import type { IncidentRecord } from '../incidents/types.js';
-import type { IncidentStore } from '../store/types.js';
+import type { Config } from '../config/index.js';
+import { decideRestore, restoredEnd, type IncidentRecord } from '../incidents/index.js';
+import type { IncidentStore } from '../store/index.js';
 
 /**
  * The `end` events of incidents left open in the store by cameras that will not run: removed from the

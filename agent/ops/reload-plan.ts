@@ -1,6 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Config } from '../config/schema.js';
-import type { LoadedConfig } from '../config/load.js';
+import type { Config, LoadedConfig } from '../config/index.js';
 
 /** What a hot reload must do; computed from the old and new config, no I/O. */
 export interface ReloadPlan {

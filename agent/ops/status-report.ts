@@ -1,5 +1,5 @@
-import type { FrameSourceStats } from '../frames/types.js';
-import type { UplinkStats } from '../uplink/types.js';
+import type { FrameSourceStats } from '../frames/index.js';
+import type { UplinkStats } from '../uplink/index.js';
 import type { PipelineStats } from './camera-pipeline.js';
 import type { HealthReport } from './health-server.js';
 

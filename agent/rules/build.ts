@@ -1,7 +1,6 @@
 import type { CameraConfig, RuleConfig } from '../config/schema.js';
-import { CamwatchError } from '../ops/errors.js';
-import { homographyFromPoints, type Homography } from '../tracking/calibration.js';
-import type { Track } from '../tracking/types.js';
+import { CamwatchError } from '../core/index.js';
+import { homographyFromPoints, type Homography, type Track } from '../tracking/index.js';
 import { CameraDownRule } from './camera-down.js';
 import { CameraBlackoutRule, CameraDefocusRule, CameraTamperRule } from './camera-health.js';
 import { RULE_CATALOGUE } from './catalogue.js';

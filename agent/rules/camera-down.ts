@@ -1,4 +1,4 @@
-import type { Track } from '../tracking/types.js';
+import type { Track } from '../tracking/index.js';
 import { Episodes } from './episodes.js';
 import { ALWAYS, type Schedule } from './schedule.js';
 import type { Rule, RuleHit, Severity } from './types.js';

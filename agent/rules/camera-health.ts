@@ -1,5 +1,5 @@
-import type { RgbImage } from '../detection/types.js';
-import type { Track } from '../tracking/types.js';
+import type { RgbImage } from '../detection/index.js';
+import type { Track } from '../tracking/index.js';
 import { Episodes } from './episodes.js';
 import { frameStats, type FrameStats } from './frame-stats.js';
 import { round2 } from './hit.js';

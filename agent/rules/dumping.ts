@@ -1,5 +1,5 @@
-import type { Box } from '../detection/types.js';
-import type { Track } from '../tracking/types.js';
+import type { Box } from '../detection/index.js';
+import type { Track } from '../tracking/index.js';
 import { Episodes } from './episodes.js';
 import { pointInPolygon, type Point } from './geometry.js';
 import { boxDistance, trackHit, hitBase, type HitBase } from './hit.js';

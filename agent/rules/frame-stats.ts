@@ -1,4 +1,4 @@
-import type { RgbImage } from '../detection/types.js';
+import type { RgbImage } from '../detection/index.js';
 
 /**
  * Cheap whole-frame statistics for the camera health rules, computed once per frame on a small grey

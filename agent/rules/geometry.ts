@@ -1,8 +1,8 @@
 import type { LineConfig, ZoneConfig } from '../config/schema.js';
-import { CamwatchError } from '../ops/errors.js';
+import { CamwatchError } from '../core/index.js';
 
 /** Bottom-centre of a box: the point zones and lines test (one definition, shared with the tracker). */
-export { bottomCentre } from '../tracking/index.js';
+export { bottomCentre } from '../core/index.js';
 
 /** A point in analysis-frame pixels (a TrackPoint is one). */
 export interface Point {

@@ -1,6 +1,5 @@
-import type { Box } from '../detection/types.js';
-import { groundSpeedKmh, type Homography } from '../tracking/calibration.js';
-import type { Track } from '../tracking/types.js';
+import type { Box } from '../detection/index.js';
+import { groundSpeedKmh, type Homography, type Track } from '../tracking/index.js';
 import { RULE_CATALOGUE, type RuleType } from './catalogue.js';
 import type { Category, RuleHit, Severity } from './types.js';
 

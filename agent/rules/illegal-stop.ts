@@ -1,5 +1,4 @@
-import type { Homography } from '../tracking/calibration.js';
-import type { Track } from '../tracking/types.js';
+import type { Homography, Track } from '../tracking/index.js';
 import { Episodes } from './episodes.js';
 import { pointInPolygon, type Point } from './geometry.js';
 import { trackHit, withGroundSpeed, hitBase, type HitBase } from './hit.js';

@@ -1,5 +1,4 @@
-import type { Homography } from '../tracking/calibration.js';
-import type { Track } from '../tracking/types.js';
+import type { Homography, Track } from '../tracking/index.js';
 import { pathCrossesSegment, signedDistanceToLine, type Point, type Segment } from './geometry.js';
 import { trackHit, withGroundSpeed, type HitBase } from './hit.js';
 import { ALWAYS, ScheduleGate, type Schedule } from './schedule.js';

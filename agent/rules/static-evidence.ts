@@ -1,5 +1,5 @@
-import type { Box, RgbImage } from '../detection/types.js';
-import type { Track } from '../tracking/types.js';
+import type { Box, RgbImage } from '../detection/index.js';
+import type { Track } from '../tracking/index.js';
 import { boxDistance, type HitBase } from './hit.js';
 import type { StaticObject } from './static-objects.js';
 import type { RuleHit } from './types.js';

@@ -1,6 +1,6 @@
-import type { Box, RgbImage } from '../detection/types.js';
-import { iou } from '../tracking/iou-tracker.js';
-import type { Track } from '../tracking/types.js';
+import type { Box, RgbImage } from '../detection/index.js';
+import { iou } from '../core/index.js';
+import type { Track } from '../tracking/index.js';
 import { frameStats, shrinkGrey } from './frame-stats.js';
 import { pointInPolygon, type Point } from './geometry.js';
 import { area, intersection } from './hit.js';

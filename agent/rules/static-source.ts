@@ -1,5 +1,5 @@
-import { iou } from '../tracking/iou-tracker.js';
-import type { Track } from '../tracking/types.js';
+import { iou } from '../core/index.js';
+import type { Track } from '../tracking/index.js';
 import { intersection, area } from './hit.js';
 import type { StaticObject } from './static-objects.js';
 

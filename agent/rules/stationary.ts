@@ -1,7 +1,5 @@
-import { groundSpeedKmh, type Homography } from '../tracking/calibration.js';
-import { DEFAULT_CLASS_GROUPS, compatibleClasses } from '../tracking/class-vote.js';
-import { iou } from '../tracking/iou-tracker.js';
-import type { Track, TrackPoint } from '../tracking/types.js';
+import { groundSpeedKmh, type Homography, DEFAULT_CLASS_GROUPS, compatibleClasses, type Track, type TrackPoint } from '../tracking/index.js';
+import { iou } from '../core/index.js';
 import { pointsSince } from './track-points.js';
 
 /** Speed is measured over this window (ms): a parked car's box wanders, but not 2 s in one direction. */

@@ -1,5 +1,5 @@
-import { bottomCentre } from '../tracking/index.js';
-import type { Track, TrackPoint } from '../tracking/types.js';
+import { bottomCentre } from '../core/index.js';
+import type { Track, TrackPoint } from '../tracking/index.js';
 
 /**
  * Per-track rule state is dropped after the track has been absent this long (ms). Track ids are never

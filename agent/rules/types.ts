@@ -1,5 +1,5 @@
-import type { Box, RgbImage } from '../detection/types.js';
-import type { Track } from '../tracking/types.js';
+import type { Box, RgbImage } from '../detection/index.js';
+import type { Track } from '../tracking/index.js';
 
 export type Category = 'traffic' | 'sanitation' | 'security' | 'health';
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';

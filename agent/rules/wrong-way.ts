@@ -1,6 +1,4 @@
-import type { Homography } from '../tracking/calibration.js';
-import { motionOf } from '../tracking/motion.js';
-import type { Track } from '../tracking/types.js';
+import { type Homography, motionOf, type Track } from '../tracking/index.js';
 import { DEFAULT_TRACK_GONE_MS, Episodes } from './episodes.js';
 import { pointInPolygon, type Point } from './geometry.js';
 import { trackHit, withGroundSpeed, hitBase, type HitBase } from './hit.js';

@@ -1,4 +1,4 @@
-import type { Track } from '../tracking/types.js';
+import type { Track } from '../tracking/index.js';
 import { DEFAULT_TRACK_GONE_MS, Episodes } from './episodes.js';
 import { pointInPolygon, type Point } from './geometry.js';
 import { trackHit, hitBase, type HitBase } from './hit.js';

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { CamwatchError } from '../ops/errors.js';
+import { CamwatchError } from '../core/index.js';
 import { DB_HEADER_BYTES, inspectHeader } from './db-header.js';
 import { inspectWal, walDamaged, type WalReport } from './wal-file.js';
 

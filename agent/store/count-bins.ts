@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { CountBinPayload, CountBinState } from '../counts/bins.js';
+import type { CountBinPayload, CountBinSink, CountBinState } from '../counts/index.js';
 import type { OutboxEntry } from './types.js';
 
 /**
@@ -7,13 +7,9 @@ import type { OutboxEntry } from './types.js';
  * bins queued in the same outbox as incidents (kind `counts`, no incident), so they go out at least once,
  * in seq order, through broker outages, by the same drain.
  */
-export interface CountBinStore {
-  /** Writes the state of bins still open (one transaction); a kill -9 loses only what came after. */
-  saveOpen(bins: readonly CountBinState[]): void;
+export interface CountBinStore extends CountBinSink {
   /** Closes bins and queues their payloads in the outbox, in order, in one transaction. Bins already closed are skipped. */
   close(closed: ReadonlyArray<{ state: CountBinState; payload: CountBinPayload }>): OutboxEntry[];
-  /** The open bins of a camera (to resume counting in). */
-  openBins(cameraId: string): CountBinState[];
   /** The payload an outbox row of kind `counts` carries. */
   event(seq: number): CountBinPayload | undefined;
   /** Deletes sent count rows and closed bins that started before `cutoffMs`. Returns bins deleted. */

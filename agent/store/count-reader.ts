@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { binPayload, type CountBinState } from '../counts/bins.js';
-import { CamwatchError } from '../ops/errors.js';
+import { binPayload, type CountBinState } from '../counts/index.js';
+import { CamwatchError } from '../core/index.js';
 import { SCHEMA_VERSION } from './migrations.js';
 
 /**

@@ -2,8 +2,7 @@ import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { CamwatchError } from '../ops/errors.js';
-import { readFileCapped } from '../ops/safe-read.js';
+import { CamwatchError, readFileCapped } from '../core/index.js';
 
 /**
  * One agent per data directory. Two agents on one store both publish its incidents and, sharing a client

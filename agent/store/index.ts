@@ -20,3 +20,5 @@ export type { RecoverOptions, RecoverOutcome, RecoveryReport } from './recover.j
 export { storeHolders } from './holders.js';
 export { lockDataDir, probeDataDirLock, readDataDirOwner, currentOwner, describeOwner, DATA_DIR_LOCK_FILE, DATA_DIR_OWNER_FILE } from './data-dir-lock.js';
 export type { DataDirLock, DataDirOwner } from './data-dir-lock.js';
+export type { CountBinStore } from './count-bins.js';
+export { readCounts, type CountFilter, type CountRow } from './count-reader.js';

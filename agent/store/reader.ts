@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { CamwatchError } from '../ops/errors.js';
-import type { Incident } from '../incidents/types.js';
+import { CamwatchError } from '../core/index.js';
+import type { Incident } from '../incidents/index.js';
 import { SCHEMA_VERSION } from './migrations.js';
 
 /**

@@ -1,8 +1,8 @@
 import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Incident } from '../incidents/types.js';
-import { CamwatchError } from '../ops/errors.js';
+import type { Incident } from '../incidents/index.js';
+import { CamwatchError } from '../core/index.js';
 import { checkStore, isCorruption, shmPathOf, walPathOf, type StoreDamage } from './check.js';
 import { DB_HEADER_BYTES, guessPageSize, inspectHeader, rebuiltHeader } from './db-header.js';
 import { processName, storeHolders } from './holders.js';

@@ -1,9 +1,8 @@
 import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Logger } from '../ops/logger.js';
-import { CamwatchError } from '../ops/errors.js';
-import type { Incident, IncidentRecord, OpenIncidentState, SuspendedIncident } from '../incidents/types.js';
+import { type Logger, CamwatchError } from '../core/index.js';
+import type { Incident, IncidentRecord, OpenIncidentState, SuspendedIncident } from '../incidents/index.js';
 import type { IncidentStore, OutboxEntry, ResendSelector } from './types.js';
 import { migrate } from './migrations.js';
 import { StoreMaintenance, type MaintenanceReport } from './maintenance.js';

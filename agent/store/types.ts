@@ -1,5 +1,5 @@
-import type { Incident, IncidentRecord, SuspendedIncident } from '../incidents/types.js';
-import type { CamwatchError } from '../ops/errors.js';
+import type { Incident, IncidentRecord, SuspendedIncident } from '../incidents/index.js';
+import type { CamwatchError } from '../core/index.js';
 import type { MaintenanceReport } from './maintenance.js';
 import type { CountBinStore } from './count-bins.js';
 

@@ -1,5 +1,5 @@
-import type { IncidentRecord } from '../incidents/types.js';
-import type { Logger } from '../ops/logger.js';
+import type { IncidentRecord } from '../incidents/index.js';
+import type { Logger } from '../core/index.js';
 import type { IncidentStore, OutboxEntry } from './types.js';
 
 /**

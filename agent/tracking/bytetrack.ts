@@ -1,7 +1,8 @@
-import type { Box, Detection } from '../detection/types.js';
+import type { Box, Detection } from '../detection/index.js';
 import { linearAssignment } from './assignment.js';
 import { ClassVote, DEFAULT_CLASS_GROUPS, RiderClassVote, compatibleClasses } from './class-vote.js';
-import { DEFAULT_MAX_HISTORY_POINTS, bottomCentre, iou } from './iou-tracker.js';
+import { bottomCentre, iou } from '../core/index.js';
+import { DEFAULT_MAX_HISTORY_POINTS } from './iou-tracker.js';
 import { BoxKalman, type KalmanOptions } from './kalman.js';
 import { annotateMotion } from './motion.js';
 import { DEFAULT_RIDER_CLASS, DEFAULT_TWO_WHEELER_CLASSES, fuseRiders, type RiderOptions } from './rider-fusion.js';

@@ -10,8 +10,6 @@ export {
   DEFAULT_MAX_LOST_MS,
   DEFAULT_MIN_HITS,
   IouTracker,
-  bottomCentre,
-  iou,
   type IouTrackerOptions,
 } from './iou-tracker.js';
 export {

@@ -1,4 +1,6 @@
-import type { Box, Detection } from '../detection/types.js';
+import { bottomCentre, boxArea, iou, type Box } from '../core/index.js';
+import type { Detection } from '../detection/index.js';
+
 import { annotateMotion } from './motion.js';
 import type { Track, TrackPoint, Tracker } from './types.js';
 
@@ -25,24 +27,6 @@ export interface IouTrackerOptions {
   maxHistoryPoints?: number;
 }
 
-/** Intersection over union of two boxes, 0 when they do not overlap (or are degenerate). */
-export function iou(a: Box, b: Box): number {
-  const ix = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
-  const iy = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
-  if (ix <= 0 || iy <= 0) return 0;
-  const inter = ix * iy;
-  const union = area(a) + area(b) - inter;
-  return union > 0 ? inter / union : 0;
-}
-
-/** Bottom-centre of a box: where an object touches the ground. */
-export function bottomCentre(box: Box): { x: number; y: number } {
-  return { x: (box.x1 + box.x2) / 2, y: box.y2 };
-}
-
-function area(b: Box): number {
-  return Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1);
-}
 
 interface TrackState {
   /** Public id; 0 while tentative (ids are handed out at confirmation so confirmed ids have no gaps). */

@@ -1,4 +1,4 @@
-import type { Box } from '../detection/types.js';
+import type { Box } from '../detection/index.js';
 
 /**
  * Constant-velocity Kalman filter on a box as (cx, cy, a, h) — centre, aspect ratio w/h, height — plus

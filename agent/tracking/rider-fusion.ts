@@ -1,4 +1,4 @@
-import type { Box, Detection } from '../detection/types.js';
+import type { Box, Detection } from '../detection/index.js';
 import type { TrackPoint } from './types.js';
 
 /**

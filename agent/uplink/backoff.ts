@@ -1,4 +1,4 @@
-import { backoffDelayMs } from '../ops/backoff.js';
+import { backoffDelayMs } from '../core/index.js';
 
 /** First reconnect delay (ms): a broker restart is usually back within a second. */
 export const DEFAULT_RECONNECT_MIN_MS = 500;

@@ -3,7 +3,7 @@ import { closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, readSy
 import { dirname, join } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { resolveConfigPath } from '../config/load.js';
-import { CamwatchError } from '../ops/errors.js';
+import { CamwatchError } from '../core/index.js';
 import type { BrokerLogin } from './broker-acl.js';
 
 /**

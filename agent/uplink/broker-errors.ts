@@ -1,4 +1,4 @@
-import { CamwatchError } from '../ops/errors.js';
+import { CamwatchError } from '../core/index.js';
 
 /**
  * Turns what MQTT.js reports while connecting (a CONNACK refusal, a socket or TLS error, a timeout) into

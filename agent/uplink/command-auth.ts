@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { CamwatchError } from '../ops/errors.js';
+import { CamwatchError } from '../core/index.js';
 
 /**
  * Signed IOC commands (mqtt.commandSecretFile / commandSecretEnv), checked on the raw payload bytes before

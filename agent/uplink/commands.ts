@@ -1,4 +1,4 @@
-import { isCamwatchError } from '../ops/errors.js';
+import { isCamwatchError } from '../core/index.js';
 import { jsonNestingDepth } from './json-depth.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
-import type { Logger } from '../ops/logger.js';
+import type { Logger } from '../core/index.js';
 import {
   CONNACK_NOT_AUTHORIZED,
   clientIdRefusal,

@@ -29,3 +29,4 @@ export { signCommandJson, signedCommandPayload, verifyCommandSignature, checkCom
 export { tlsClientOptions, isTlsUrl } from './tls.js';
 export { STATS_SCHEMA, DEFAULT_QUOTA_WARN_SHARE, statsPayload, storeWarnings, warningsKey } from './stats.js';
 export type { AgentStatsInput, CameraStatsInput, StatsPayload, StatsWarning, StatsWarningReason } from './stats.js';
+export { commandTreeOf } from './broker-acl.js';

@@ -2,11 +2,9 @@ import type { Duplex } from 'node:stream';
 import { connect, type IClientOptions, type IConnackPacket, type IDisconnectPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { MqttConfig } from '../config/schema.js';
 import type { MqttTlsFiles } from '../config/secrets.js';
-import type { SourceStateChange } from '../frames/types.js';
-import { CamwatchError, describeError } from '../ops/errors.js';
-import type { Logger } from '../ops/logger.js';
-import { redactUrl } from '../ops/redact.js';
-import type { IncidentStore, OutboxEntry, StoreUsage } from '../store/types.js';
+import type { SourceStateChange } from '../frames/index.js';
+import { CamwatchError, describeError, type Logger, redactUrl } from '../core/index.js';
+import type { IncidentStore, OutboxEntry, StoreUsage } from '../store/index.js';
 import type { Uplink, UplinkStats } from './types.js';
 import {
   DEFAULT_RECONNECT_JITTER,

@@ -1,7 +1,7 @@
-import type { SourceStateChange } from '../frames/types.js';
-import type { Incident, IncidentRecord } from '../incidents/types.js';
-import { redactUrl } from '../ops/redact.js';
-import { ruleTypeInfo } from '../rules/catalogue.js';
+import type { SourceStateChange } from '../frames/index.js';
+import type { Incident, IncidentRecord } from '../incidents/index.js';
+import { redactUrl } from '../core/index.js';
+import { ruleTypeInfo } from '../rules/index.js';
 
 export type SnapshotMode = 'inline' | 'topic' | 'none';
 

@@ -1,4 +1,4 @@
-import type { StoreUsage } from '../store/types.js';
+import type { StoreUsage } from '../store/index.js';
 
 /**
  * The retained stats message on `<prefix>/<agentId>/stats` (docs/schemas/stats.schema.json), built from what

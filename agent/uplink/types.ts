@@ -1,4 +1,4 @@
-import type { SourceStateChange } from '../frames/types.js';
+import type { SourceStateChange } from '../frames/index.js';
 import type { AgentStatsInput } from './stats.js';
 
 export interface UplinkStats {

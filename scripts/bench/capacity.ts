@@ -10,7 +10,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { quantile } from '../../agent/ops/camera-pipeline.js';
+import { quantile } from '../../agent/core/stats.js';
 import { startRtspServer, type TestRtspServer } from '../../test/helpers/rtsp-server.js';
 import type { AgentStatus } from '../../agent/ops/agent.js';
 import { compiledAgent, SOURCES, type AgentBuild } from './build.js';

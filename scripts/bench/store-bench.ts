@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { connect } from 'mqtt';
 import type { IncidentRecord } from '../../agent/incidents/types.js';
-import { createLogger } from '../../agent/ops/logger.js';
+import { createLogger } from '../../agent/core/logger.js';
 import { openStore } from '../../agent/store/sqlite-store.js';
 import { createStoreWriter } from '../../agent/store/writer.js';
 import { createMqttUplink } from '../../agent/uplink/mqtt-uplink.js';

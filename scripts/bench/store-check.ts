@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { createLogger } from '../../agent/ops/logger.js';
+import { createLogger } from '../../agent/core/logger.js';
 import { checkStore, quickCheck } from '../../agent/store/check.js';
 import { openStore } from '../../agent/store/sqlite-store.js';
 import { makeRecord } from '../../test/fixtures/outbox-data.js';

@@ -20,8 +20,8 @@ import { ensureClipVideo } from '../../agent/eval/video-cache.js';
 import { ReplaySource } from '../../agent/frames/replay-source.js';
 import type { Frame } from '../../agent/frames/types.js';
 import { overlaySvg, type SnapshotOverlay } from '../../agent/incidents/snapshot.js';
-import { createLogger } from '../../agent/ops/logger.js';
-import { describeError } from '../../agent/ops/errors.js';
+import { createLogger } from '../../agent/core/logger.js';
+import { describeError } from '../../agent/core/errors.js';
 import { lineToFrame, zoneToFrame, type FrameGeometry } from '../../agent/rules/geometry.js';
 
 /** Tile time label strip height (px) and font size, scaled to the tile width. */

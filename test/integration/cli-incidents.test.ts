@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../agent/ops/logger.js';
+import { createLogger } from '../../agent/core/logger.js';
 import { openStore } from '../../agent/store/sqlite-store.js';
 import type { IncidentStore } from '../../agent/store/types.js';
 import { createMqttUplink } from '../../agent/uplink/mqtt-uplink.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDetector, type DetectorOptions } from '../../agent/detection/index.js';
-import { CamwatchError } from '../../agent/ops/errors.js';
+import { CamwatchError } from '../../agent/core/errors.js';
 import { DATA_DIR, PROJECT_ROOT, modelPath } from '../helpers/data.js';
 
 const REPO_MANIFEST = join(PROJECT_ROOT, 'models', 'manifest.json');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readImageRgb } from '../../agent/cli/commands/detect.js';
 import { createDetector, type Detection, type OnnxDetector, type RgbImage } from '../../agent/detection/index.js';
-import { createLogger } from '../../agent/ops/logger.js';
+import { createLogger } from '../../agent/core/logger.js';
 import { DATA_DIR, PROJECT_ROOT, imagePath, modelPath } from '../helpers/data.js';
 
 const MANIFEST = join(PROJECT_ROOT, 'models', 'manifest.json');

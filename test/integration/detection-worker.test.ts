@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readImageRgb } from '../../agent/cli/commands/detect.js';
 import { createDetector, createWorkerDetector, type OnnxDetector, type RgbImage } from '../../agent/detection/index.js';
-import { isCamwatchError } from '../../agent/ops/errors.js';
+import { isCamwatchError } from '../../agent/core/errors.js';
 import { DATA_DIR, PROJECT_ROOT, imagePath } from '../helpers/data.js';
 
 const options = { manifestPath: join(PROJECT_ROOT, 'models', 'manifest.json'), modelsDir: join(DATA_DIR, 'models'), modelName: 'yolox_nano_416', threads: 1 };

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { probeStream } from '../../agent/cli/stream-probe.js';
 import { cameraSchema, sourceSchema } from '../../agent/config/schema.js';
 import { createFrameSource, type CameraSource, type SourceStateChange } from '../../agent/frames/index.js';
-import { createLogger } from '../../agent/ops/logger.js';
+import { createLogger } from '../../agent/core/logger.js';
 import { PROJECT_ROOT, videoPath } from '../helpers/data.js';
 import { startRtspServer, type TestRtspServer } from '../helpers/rtsp-server.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildFfmpegArgs } from '../../agent/frames/ffmpeg-args.js';
 import { FfmpegDecoder, type DecoderExit, type RawFrame } from '../../agent/frames/ffmpeg-decoder.js';
-import { createLogger } from '../../agent/ops/logger.js';
+import { createLogger } from '../../agent/core/logger.js';
 import { PROJECT_ROOT, videoPath } from '../helpers/data.js';
 
 // Process hygiene of the one module that spawns ffmpeg, with misbehaving stand-ins from test/fixtures.

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { cameraSchema } from '../../agent/config/schema.js';
 import { createFrameSource, type CameraSource, type SourceStateChange } from '../../agent/frames/index.js';
-import { createLogger } from '../../agent/ops/logger.js';
+import { createLogger } from '../../agent/core/logger.js';
 import { videoPath } from '../helpers/data.js';
 
 // Real ffmpeg on real clips. vn_saigon_intersection.mp4 is 1018x720 → 320x226 at width 320.

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cameraSchema } from '../../agent/config/schema.js';
 import { createFrameSource, type CameraSource, type SourceStateChange } from '../../agent/frames/index.js';
-import { createLogger } from '../../agent/ops/logger.js';
+import { createLogger } from '../../agent/core/logger.js';
 import { videoPath } from '../helpers/data.js';
 import { startRtspServer, type TestRtspServer } from '../helpers/rtsp-server.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cameraSchema } from '../../agent/config/schema.js';
 import { createFrameSource, type CameraSource, type CreateFrameSourceOptions, type SourceStateChange } from '../../agent/frames/index.js';
-import { createLogger } from '../../agent/ops/logger.js';
+import { createLogger } from '../../agent/core/logger.js';
 import { videoPath } from '../helpers/data.js';
 import { startRtspServer, type TestRtspServer } from '../helpers/rtsp-server.js';
 

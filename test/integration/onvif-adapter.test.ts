@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectOnvif } from '../../agent/cameras/onvif/adapter.js';
-import { isCamwatchError, type ErrorCode } from '../../agent/ops/errors.js';
+import { isCamwatchError, type ErrorCode } from '../../agent/core/errors.js';
 import { EMULATOR_PASSWORD, EMULATOR_USERNAME, startOnvifEmulator, type OnvifEmulator, type OnvifEmulatorOptions } from '../helpers/onvif-emulator.js';
 
 let emulators: OnvifEmulator[] = [];

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { discoverOnvif } from '../../agent/cameras/onvif/discovery.js';
 import { discoverCommand } from '../../agent/cli/commands/discover.js';
-import { createLogger } from '../../agent/ops/logger.js';
+import { createLogger } from '../../agent/core/logger.js';
 import { startDiscoveryResponder, type DiscoveryResponder } from '../helpers/onvif-emulator.js';
 
 const cameraA = {

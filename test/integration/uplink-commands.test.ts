@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'mqtt';
 import { afterAll, expect, it } from 'vitest';
-import { createLogger } from '../../agent/ops/logger.js';
+import { createLogger } from '../../agent/core/logger.js';
 import { openStore } from '../../agent/store/sqlite-store.js';
 import { createMqttUplink } from '../../agent/uplink/mqtt-uplink.js';
 import { commandTopic } from '../../agent/uplink/topics.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, expect, it } from 'vitest';
-import { createLogger } from '../../agent/ops/logger.js';
+import { createLogger } from '../../agent/core/logger.js';
 import { openStore } from '../../agent/store/sqlite-store.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../agent/uplink/embedded-broker.js';
 import { createMqttUplink, type MqttUplink } from '../../agent/uplink/mqtt-uplink.js';

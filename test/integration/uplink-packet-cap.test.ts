@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, expect, it } from 'vitest';
-import { createLogger } from '../../agent/ops/logger.js';
+import { createLogger } from '../../agent/core/logger.js';
 import { openStore } from '../../agent/store/sqlite-store.js';
 import { createMqttUplink } from '../../agent/uplink/mqtt-uplink.js';
 import { assertNoMosquittoLeaks, startMosquitto } from '../helpers/mosquitto.js';

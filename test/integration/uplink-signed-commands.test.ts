@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { parseConfigText } from '../../agent/config/load.js';
-import { createLogger } from '../../agent/ops/logger.js';
+import { createLogger } from '../../agent/core/logger.js';
 import { openStore } from '../../agent/store/sqlite-store.js';
 import { signedCommandPayload } from '../../agent/uplink/command-auth.js';
 import { createMqttUplink } from '../../agent/uplink/mqtt-uplink.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { createLogger } from '../../agent/ops/logger.js';
+import { createLogger } from '../../agent/core/logger.js';
 import { openStore } from '../../agent/store/sqlite-store.js';
 import type { IncidentStore } from '../../agent/store/types.js';
 import { createMqttUplink, type MqttUplink } from '../../agent/uplink/mqtt-uplink.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { createLogger } from '../../agent/ops/logger.js';
+import { createLogger } from '../../agent/core/logger.js';
 import { openStore } from '../../agent/store/sqlite-store.js';
 import { createMqttUplink, type MqttUplink } from '../../agent/uplink/mqtt-uplink.js';
 import { incidentFilter } from '../../agent/uplink/topics.js';

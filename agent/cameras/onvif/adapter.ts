@@ -3,8 +3,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { Cam } from 'onvif';
-import { CamwatchError, type ErrorCode } from '../../ops/errors.js';
-import type { Logger } from '../../ops/logger.js';
+import { CamwatchError, type ErrorCode, type Logger } from '../../core/index.js';
 import {
   OnvifResponseError,
   capabilitiesFromServices,

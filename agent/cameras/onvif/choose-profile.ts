@@ -1,4 +1,4 @@
-import { CamwatchError } from '../../ops/errors.js';
+import { CamwatchError } from '../../core/index.js';
 import type { OnvifProfile } from './types.js';
 
 /**

@@ -1,5 +1,5 @@
 import { isIPv4 } from 'node:net';
-import { CamwatchError } from '../../ops/errors.js';
+import { CamwatchError } from '../../core/index.js';
 
 /**
  * Expands `--unicast host1,host2,10.0.0.0/28` into the list of hosts to probe one by one, for networks

@@ -1,11 +1,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config/load.js';
-import { redactUrl } from '../../ops/redact.js';
-import { commandTreeOf } from '../../uplink/broker-acl.js';
-import { embeddedCredentialsPath, readOperatorLogin } from '../../uplink/broker-credentials.js';
-import { embeddedBrokerUrl } from '../../uplink/embedded-broker.js';
+import { loadConfig } from '../../config/index.js';
+import { redactUrl } from '../../core/index.js';
+import { commandTreeOf, embeddedCredentialsPath, readOperatorLogin, embeddedBrokerUrl } from '../../uplink/index.js';
 import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
 import type { CliCommand } from '../types.js';
 import { commandUsage } from '../usage.js';

@@ -1,12 +1,7 @@
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { appendCameraToConfig, existingCameraIds, readConfigText, writeSecretFile } from '../../cameras/config-append.js';
-import { onboardCamera, resolveCameraId, type OnboardResult, type PasswordRef } from '../../cameras/onboard.js';
-import { DEFAULT_ONVIF_TIMEOUT_MS } from '../../cameras/onvif/adapter.js';
-import { DEFAULT_MIN_ANALYSIS_WIDTH_PX } from '../../cameras/onvif/choose-profile.js';
-import { CamwatchError, describeError } from '../../ops/errors.js';
-import { redactSecrets } from '../../ops/redact.js';
-import { DEFAULT_SECRET_MAX_BYTES, FileReadError, readTextCappedAsync } from '../../ops/safe-read.js';
+import { appendCameraToConfig, existingCameraIds, readConfigText, writeSecretFile, onboardCamera, resolveCameraId, type OnboardResult, type PasswordRef, DEFAULT_ONVIF_TIMEOUT_MS, DEFAULT_MIN_ANALYSIS_WIDTH_PX } from '../../cameras/index.js';
+import { CamwatchError, describeError, redactSecrets, DEFAULT_SECRET_MAX_BYTES, FileReadError, readTextCappedAsync } from '../../core/index.js';
 import { DEFAULT_CONFIG_PATH } from '../defaults.js';
 import type { CliCommand, CliIO } from '../types.js';
 import { parseDurationMs } from './discover.js';

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config/load.js';
-import { configJsonSchemaText } from '../../config/json-schema.js';
-import { describeError, isCamwatchError } from '../../ops/errors.js';
+import { loadConfig, configJsonSchemaText } from '../../config/index.js';
+import { describeError, isCamwatchError } from '../../core/index.js';
 import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
 import type { CliCommand, CliIO } from '../types.js';
 import { commandUsage } from '../usage.js';

@@ -1,11 +1,10 @@
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadConfig, resolveConfigPath } from '../../config/load.js';
-import { describeError, isCamwatchError } from '../../ops/errors.js';
-import { readCounts, type CountFilter, type CountRow } from '../../store/count-reader.js';
+import { loadConfig, resolveConfigPath } from '../../config/index.js';
+import { describeError, isCamwatchError, formatTable } from '../../core/index.js';
+import { readCounts, type CountFilter, type CountRow } from '../../store/index.js';
 import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
-import { formatTable } from '../table.js';
 import type { CliCommand, CliIO } from '../types.js';
 import { commandUsage } from '../usage.js';
 import { parseSince } from './incidents.js';

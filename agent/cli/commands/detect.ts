@@ -1,9 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { createDetector, type Detection, type RgbImage } from '../../detection/index.js';
-import { DEFAULT_NMS_IOU_THRESHOLD, DEFAULT_SCORE_THRESHOLD } from '../../detection/onnx-detector.js';
-import { CamwatchError, describeError } from '../../ops/errors.js';
+import { createDetector, type Detection, type RgbImage, DEFAULT_NMS_IOU_THRESHOLD, DEFAULT_SCORE_THRESHOLD } from '../../detection/index.js';
+import { CamwatchError, describeError } from '../../core/index.js';
 import type { CliCommand, CliIO } from '../types.js';
 import { commandUsage } from '../usage.js';
 

@@ -1,9 +1,6 @@
 import { parseArgs } from 'node:util';
-import { discoverOnvif, DEFAULT_DISCOVERY_TIMEOUT_MS } from '../../cameras/onvif/discovery.js';
-import { expandUnicastTargets } from '../../cameras/onvif/targets.js';
-import type { DiscoveredDevice } from '../../cameras/onvif/types.js';
-import { CamwatchError, describeError } from '../../ops/errors.js';
-import { formatTable as formatRows } from '../table.js';
+import { discoverOnvif, DEFAULT_DISCOVERY_TIMEOUT_MS, expandUnicastTargets, type DiscoveredDevice } from '../../cameras/index.js';
+import { CamwatchError, describeError, formatTable as formatRows } from '../../core/index.js';
 import type { CliCommand } from '../types.js';
 import { commandUsage } from '../usage.js';
 

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, secretValues, type LoadedConfig } from '../../config/load.js';
-import { isCamwatchError } from '../../ops/errors.js';
-import { redactSecrets } from '../../ops/redact.js';
+import { loadConfig, secretValues, type LoadedConfig } from '../../config/index.js';
+import { isCamwatchError, redactSecrets } from '../../core/index.js';
 import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
 import { brokerCheck } from '../doctor/broker-check.js';
 import { cameraCheck } from '../doctor/camera-check.js';

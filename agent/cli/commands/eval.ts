@@ -2,12 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { formatReportMarkdown, formatReportText, replaceBetweenMarkers } from '../../eval/format.js';
-import type { LoadedClip } from '../../eval/clip.js';
-import { runEval, type EvalProgress } from '../../eval/run-eval.js';
-import { DEFAULT_EVAL_CONFIG } from '../../eval/settings.js';
-import { createLogger } from '../../ops/logger.js';
-import { describeError } from '../../ops/errors.js';
+import { formatReportMarkdown, formatReportText, replaceBetweenMarkers, type LoadedClip, runEval, type EvalProgress, DEFAULT_EVAL_CONFIG } from '../../eval/index.js';
+import { createLogger, describeError } from '../../core/index.js';
 import type { CliCommand, CliIO } from '../types.js';
 import { commandUsage } from '../usage.js';
 

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config/load.js';
-import { Agent } from '../../ops/agent.js';
-import { createLogger } from '../../ops/logger.js';
-import { describeError } from '../../ops/errors.js';
+import { loadConfig } from '../../config/index.js';
+import { Agent } from '../../ops/index.js';
+import { createLogger, describeError } from '../../core/index.js';
 import { DEFAULT_CONFIG_PATH } from '../defaults.js';
 import type { CliCommand } from '../types.js';
 import { commandUsage } from '../usage.js';

@@ -1,11 +1,9 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config/load.js';
-import { DEFAULT_HEALTH_HOST, DEFAULT_HEALTH_PORT } from '../../ops/health-server.js';
-import { describeError } from '../../ops/errors.js';
-import type { AgentStatus, CameraStatus } from '../../ops/status-report.js';
-import { formatTable } from '../table.js';
+import { loadConfig } from '../../config/index.js';
+import { DEFAULT_HEALTH_HOST, DEFAULT_HEALTH_PORT, type AgentStatus, type CameraStatus } from '../../ops/index.js';
+import { describeError, formatTable } from '../../core/index.js';
 import type { CliCommand } from '../types.js';
 import { commandUsage } from '../usage.js';
 

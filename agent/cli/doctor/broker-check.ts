@@ -1,7 +1,5 @@
-import { ERROR_CATALOGUE, isCamwatchError } from '../../ops/errors.js';
-import { embeddedCredentialsPath, readOperatorLogin } from '../../uplink/broker-credentials.js';
-import { redactUrl } from '../../ops/redact.js';
-import { isTlsUrl, tlsClientOptions } from '../../uplink/tls.js';
+import { ERROR_CATALOGUE, isCamwatchError, redactUrl } from '../../core/index.js';
+import { embeddedCredentialsPath, readOperatorLogin, isTlsUrl, tlsClientOptions } from '../../uplink/index.js';
 import { connectBroker } from '../mqtt-connect.js';
 import { failFrom, pass, type CheckResult, type DoctorCheck } from './types.js';
 

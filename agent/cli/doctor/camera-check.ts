@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import { resolveConfigPath } from '../../config/load.js';
-import type { CameraConfig } from '../../config/schema.js';
-import { ERROR_CATALOGUE, type ErrorCode } from '../../ops/errors.js';
+import { resolveConfigPath, type CameraConfig } from '../../config/index.js';
+import { ERROR_CATALOGUE, type ErrorCode } from '../../core/index.js';
 import { probeStream, type StreamProbeResult } from '../stream-probe.js';
 import { fail, pass, skip, warn, type CheckResult, type DoctorCheck } from './types.js';
 

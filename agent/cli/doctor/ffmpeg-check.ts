@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { probeFfmpeg, resolveFfmpegPath } from '../../frames/ffmpeg-decoder.js';
-import { ERROR_CATALOGUE } from '../../ops/errors.js';
+import { probeFfmpeg, resolveFfmpegPath } from '../../frames/index.js';
+import { ERROR_CATALOGUE } from '../../core/index.js';
 import { fail, failFrom, pass, warn, type CheckResult, type DoctorCheck } from './types.js';
 
 /** Decoders a camera stream needs: H.264 is what nearly every camera sends, H.265 what newer ones default to. */

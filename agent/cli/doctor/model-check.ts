@@ -1,9 +1,8 @@
 import { lstatSync, readlinkSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { resolveConfigPath } from '../../config/load.js';
-import { checkModelPin, createDetector, findModel, loadManifest, MODEL_PINS_FILE, pinAdvice } from '../../detection/index.js';
-import { resolveModelFile } from '../../detection/manifest.js';
-import { ERROR_CATALOGUE, isCamwatchError } from '../../ops/errors.js';
+import { resolveConfigPath } from '../../config/index.js';
+import { checkModelPin, createDetector, findModel, loadManifest, MODEL_PINS_FILE, pinAdvice, resolveModelFile } from '../../detection/index.js';
+import { ERROR_CATALOGUE, isCamwatchError } from '../../core/index.js';
 import { fail, failFrom, pass, skip, warn, type CheckResult, type DoctorCheck, type DoctorContext } from './types.js';
 
 /**

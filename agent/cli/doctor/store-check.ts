@@ -2,9 +2,8 @@ import { accessSync, constants as fsConstants, existsSync, statfsSync } from 'no
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { resolveConfigPath, type LoadedConfig } from '../../config/load.js';
-import { formatBytes } from '../../ops/bytes.js';
-import { ERROR_CATALOGUE } from '../../ops/errors.js';
+import { resolveConfigPath, type LoadedConfig } from '../../config/index.js';
+import { formatBytes, ERROR_CATALOGUE } from '../../core/index.js';
 import { describeOwner, isCorruption, probeDataDirLock, SCHEMA_VERSION } from '../../store/index.js';
 import { fail, pass, warn, type CheckResult, type DoctorCheck } from './types.js';
 
@@ -89,7 +88,7 @@ export function judgeDiskSpace(dir: string, freeBytes: number): CheckResult {
   return pass('disk', detail);
 }
 
-export { formatBytes } from '../../ops/bytes.js';
+export { formatBytes } from '../../core/index.js';
 
 /** Which agent, if any, holds the data directory (a second one would be refused: STORE_LOCKED). */
 function lockNote(dataDir: string): string {

@@ -1,5 +1,5 @@
-import type { LoadedConfig } from '../../config/load.js';
-import { isCamwatchError } from '../../ops/errors.js';
+import type { LoadedConfig } from '../../config/index.js';
+import { isCamwatchError } from '../../core/index.js';
 import type { Progress } from '../progress.js';
 
 /** How one doctor check came out; `skip` when it could not run because an earlier check failed or it does not apply. */

@@ -1,4 +1,4 @@
-import { CamwatchError } from '../../ops/errors.js';
+import { CamwatchError } from '../../core/index.js';
 
 /** A tensor whose shape does not fit the layout: the manifest names the wrong layout, or the export differs. */
 export function shapeError(layout: string, tensor: string, dims: readonly number[], expected: string): CamwatchError {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseProfiles } from '../../../agent/cameras/onvif/choose-profile.js';
 import type { OnvifProfile } from '../../../agent/cameras/onvif/types.js';
-import { isCamwatchError } from '../../../agent/ops/errors.js';
+import { isCamwatchError } from '../../../agent/core/errors.js';
 
 const p = (token: string, encoding: string, width: number, height: number, fps = 25, withUri = true): OnvifProfile => ({
   token,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendCameraToConfig, existingCameraIds, writeSecretFile } from '../../../agent/cameras/config-append.js';
-import { isCamwatchError } from '../../../agent/ops/errors.js';
+import { isCamwatchError } from '../../../agent/core/errors.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expandCidr, expandUnicastTargets, splitHostPort } from '../../../agent/cameras/onvif/targets.js';
-import { isCamwatchError } from '../../../agent/ops/errors.js';
+import { isCamwatchError } from '../../../agent/core/errors.js';
 
 describe('unicast targets', () => {
   it('expands a /30 to its two hosts and a /32 to itself', () => {

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fuzzSeed, Rng } from '../../helpers/seeded-fuzz.js';
 import { parseConfigText } from '../../../agent/config/load.js';
-import { CamwatchError } from '../../../agent/ops/errors.js';
+import { CamwatchError } from '../../../agent/core/errors.js';
 import { PROJECT_ROOT } from '../../helpers/data.js';
 
 const SEED = fuzzSeed();

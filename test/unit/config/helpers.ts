@@ -1,6 +1,6 @@
 import { parseConfigText, type ParseOptions } from '../../../agent/config/load.js';
 import { ruleSchema } from '../../../agent/config/schema.js';
-import { CamwatchError, type ErrorCode } from '../../../agent/ops/errors.js';
+import { CamwatchError, type ErrorCode } from '../../../agent/core/errors.js';
 import { PROJECT_ROOT } from '../../helpers/data.js';
 
 /** Lines of YAML joined, so each test shows its file with line numbers countable by eye. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfigText, resolveConfigPath } from '../../../agent/config/load.js';
 import { validateConfigData } from '../../../agent/config/validate.js';
-import { isCamwatchError } from '../../../agent/ops/errors.js';
+import { isCamwatchError } from '../../../agent/core/errors.js';
 import { PROJECT_ROOT } from '../../helpers/data.js';
 import { yaml } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CATALOGUE } from '../../../agent/ops/errors.js';
+import { ERROR_CATALOGUE } from '../../../agent/core/errors.js';
 import { PROJECT_ROOT } from '../../helpers/data.js';
 import { CAMERA_HEADER, KNOWN_RULE_TYPES, errorOf, issueLines, yaml } from './helpers.js';
 

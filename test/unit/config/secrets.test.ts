@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, parseConfigText, secretValues } from '../../../agent/config/load.js';
-import { redactSecrets } from '../../../agent/ops/redact.js';
+import { redactSecrets } from '../../../agent/core/redact.js';
 import { errorOf, yaml } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'camwatch-secrets-'));

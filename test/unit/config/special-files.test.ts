@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, parseConfigText } from '../../../agent/config/load.js';
-import { isCamwatchError } from '../../../agent/ops/errors.js';
+import { isCamwatchError } from '../../../agent/core/errors.js';
 import { errorOf, yaml } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'camwatch-special-files-'));

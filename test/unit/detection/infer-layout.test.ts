@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bindLayout, type LayoutContext, type TensorInfo } from '../../../agent/detection/infer-layout.js';
-import { isCamwatchError } from '../../../agent/ops/errors.js';
+import { isCamwatchError } from '../../../agent/core/errors.js';
 
 const f32 = (name: string, ...dims: number[]): TensorInfo => ({ name, dims, type: 'float32' });
 const ctx = (size: number, numClasses = 80): LayoutContext => ({ inputWidth: size, inputHeight: size, numClasses });

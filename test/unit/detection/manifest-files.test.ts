@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadManifest } from '../../../agent/detection/manifest.js';
-import { CamwatchError } from '../../../agent/ops/errors.js';
+import { CamwatchError } from '../../../agent/core/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'camwatch-manifest-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findModel, loadClassNames, loadManifest, parseManifest, resolveModelFile, type ModelEntry } from '../../../agent/detection/manifest.js';
-import { CamwatchError } from '../../../agent/ops/errors.js';
+import { CamwatchError } from '../../../agent/core/errors.js';
 import { PROJECT_ROOT } from '../../helpers/data.js';
 
 const REPO_MANIFEST = join(PROJECT_ROOT, 'models', 'manifest.json');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { judgeModelPin, MODEL_PINS_FILE, readModelPins, writeModelPin } from '../../../agent/detection/model-pin.js';
-import { isCamwatchError } from '../../../agent/ops/errors.js';
+import { isCamwatchError } from '../../../agent/core/errors.js';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);

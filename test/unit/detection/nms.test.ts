@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { iou, nms } from '../../../agent/detection/nms.js';
+import { iou } from '../../../agent/core/geometry.js';
+import { nms } from '../../../agent/detection/nms.js';
 
 const box = (classId: number, score: number, x1: number, y1: number, x2: number, y2: number) => ({ classId, score, x1, y1, x2, y2 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeYolox } from '../../../agent/detection/layouts/yolox.js';
-import { isCamwatchError } from '../../../agent/ops/errors.js';
+import { isCamwatchError } from '../../../agent/core/errors.js';
 import { anchorIndex, setRow, zeros } from './synthetic.js';
 
 // 64x64 input, strides 8/16/32 → 8x8 + 4x4 + 2x2 = 84 anchors; 3 classes → rows of 8.

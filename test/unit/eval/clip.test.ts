@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadClip, type ClipPaths } from '../../../agent/eval/clip.js';
 import { loadEvalSettings } from '../../../agent/eval/settings.js';
-import { isCamwatchError } from '../../../agent/ops/errors.js';
+import { isCamwatchError } from '../../../agent/core/errors.js';
 import { rmSync } from 'node:fs';
 import { DATA_DIR, PROJECT_ROOT, videoPath } from '../../helpers/data.js';
 

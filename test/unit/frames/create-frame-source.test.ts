@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cameraSchema } from '../../../agent/config/schema.js';
 import { describeExit } from '../../../agent/frames/camera-source.js';
 import { createFrameSource, validateSource } from '../../../agent/frames/index.js';
-import { CamwatchError } from '../../../agent/ops/errors.js';
-import { createLogger } from '../../../agent/ops/logger.js';
+import { CamwatchError } from '../../../agent/core/errors.js';
+import { createLogger } from '../../../agent/core/logger.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'camwatch-frames-'));
 writeFileSync(join(dir, 'clip.mp4'), 'not really a video; only its existence is checked here');

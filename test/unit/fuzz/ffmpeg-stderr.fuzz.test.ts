@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyStderr, classifyStderrLine } from '../../../agent/frames/stderr-classifier.js';
 import { StreamInfoParser } from '../../../agent/frames/stream-info.js';
-import { ERROR_CATALOGUE } from '../../../agent/ops/errors.js';
+import { ERROR_CATALOGUE } from '../../../agent/core/errors.js';
 import { fuzz, type Rng } from '../../helpers/seeded-fuzz.js';
 
 const BUDGET_MS = 1_500;

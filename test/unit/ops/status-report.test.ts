@@ -30,7 +30,7 @@ describe('healthReport', () => {
 
 describe('quantile', () => {
   it('takes the nearest-rank quantile of an unsorted sample', async () => {
-    const { quantile } = await import('../../../agent/ops/camera-pipeline.js');
+    const { quantile } = await import('../../../agent/core/stats.js');
     expect(quantile([], 0.5)).toBeUndefined();
     expect(quantile([30, 10, 20], 0.5)).toBe(20);
     const hundred = Array.from({ length: 100 }, (_, i) => 100 - i);

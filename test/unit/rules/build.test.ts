@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cameraSchema, type CameraConfig } from '../../../agent/config/schema.js';
-import { CamwatchError, isCamwatchError } from '../../../agent/ops/errors.js';
+import { CamwatchError, isCamwatchError } from '../../../agent/core/errors.js';
 import {
   CameraBlackoutRule,
   CameraDefocusRule,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LineConfig, ZoneConfig } from '../../../agent/config/schema.js';
-import { isCamwatchError } from '../../../agent/ops/errors.js';
+import { isCamwatchError } from '../../../agent/core/errors.js';
 import {
   bottomCentre,
   lineToFrame,

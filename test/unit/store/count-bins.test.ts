@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addCrossings, binPayload, emptyBin } from '../../../agent/counts/bins.js';
-import { createLogger } from '../../../agent/ops/logger.js';
+import { createLogger } from '../../../agent/core/logger.js';
 import { MIGRATIONS, migrate } from '../../../agent/store/migrations.js';
 import { recoverStore } from '../../../agent/store/recover.js';
 import { openStore } from '../../../agent/store/sqlite-store.js';

@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../agent/ops/logger.js';
+import { createLogger } from '../../../agent/core/logger.js';
 import { checkStore } from '../../../agent/store/check.js';
 import { inspectHeader, rebuiltHeader } from '../../../agent/store/db-header.js';
 import { parseLockLine } from '../../../agent/store/holders.js';

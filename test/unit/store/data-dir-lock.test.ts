@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isCamwatchError } from '../../../agent/ops/errors.js';
+import { isCamwatchError } from '../../../agent/core/errors.js';
 import { currentOwner, DATA_DIR_OWNER_FILE, lockDataDir, probeDataDirLock, type DataDirLock } from '../../../agent/store/data-dir-lock.js';
 
 // In one process: SQLite's unix VFS shares lock state between connections of a process, so a second

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OpenIncidentState } from '../../../agent/incidents/types.js';
-import { createLogger } from '../../../agent/ops/logger.js';
+import { createLogger } from '../../../agent/core/logger.js';
 import { openStore } from '../../../agent/store/sqlite-store.js';
 import type { IncidentStore } from '../../../agent/store/types.js';
 import { endUnconfiguredIncidents } from '../../../agent/ops/open-incidents.js';

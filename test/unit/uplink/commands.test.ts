@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CamwatchError } from '../../../agent/ops/errors.js';
+import { CamwatchError } from '../../../agent/core/errors.js';
 import { DEFAULT_COMMAND_LIMITS, parseCommandBody, runCommand, type CommandHandler } from '../../../agent/uplink/commands.js';
 import { responseTopicProblem } from '../../../agent/uplink/topics.js';
 import { schemaErrors, validateCommandRequest, validateCommandResponse } from '../../fixtures/outbox-schemas.js';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileReadError, readFileCapped, readFileCappedAsync } from '../../../agent/ops/safe-read.js';
+import { FileReadError, readFileCapped, readFileCappedAsync } from '../../../agent/core/safe-read.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'camwatch-safe-read-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

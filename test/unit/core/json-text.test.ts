@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstJsonErrorOffset, parseJsonText } from '../../../agent/ops/json-text.js';
+import { firstJsonErrorOffset, parseJsonText } from '../../../agent/core/json-text.js';
 
 describe('parseJsonText', () => {
   it('parses valid JSON', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VideoClock } from '../../../agent/ops/clock.js';
+import { VideoClock } from '../../../agent/core/clock.js';
 
 describe('VideoClock', () => {
   it('fires each timer once per interval of video time passed, in time order, with now() at the due time', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTable, printable } from '../../../agent/cli/table.js';
+import { formatTable, printable } from '../../../agent/core/text-table.js';
 
 describe('formatTable', () => {
   it('sizes columns to their content, right-aligns numbers, leaves the last column unpadded', () => {

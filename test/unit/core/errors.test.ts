@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CamwatchError, ERROR_CATALOGUE, describeError, isCamwatchError } from '../../../agent/ops/errors.js';
+import { CamwatchError, ERROR_CATALOGUE, describeError, isCamwatchError } from '../../../agent/core/errors.js';
 import { PROJECT_ROOT } from '../../helpers/data.js';
 
 describe('error catalogue', () => {

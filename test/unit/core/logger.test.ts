@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../../agent/ops/logger.js';
-import { redactSecrets, redactUrl } from '../../../agent/ops/redact.js';
+import { createLogger } from '../../../agent/core/logger.js';
+import { redactSecrets, redactUrl } from '../../../agent/core/redact.js';
 
 function capture() {
   const lines: string[] = [];

@@ -1,0 +1,5 @@
+export { createAgentDetector } from './agent-detector.js';
+export { Agent } from './agent.js';
+export { startCamera } from './camera-runner.js';
+export { DEFAULT_HEALTH_HOST, DEFAULT_HEALTH_PORT } from './health-server.js';
+export type { AgentStatus, CameraStatus } from './status-report.js';
