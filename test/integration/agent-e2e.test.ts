@@ -173,8 +173,18 @@ describe('camwatch run: real video → YOLOX-nano → tracker → rules → inci
     expect(storedIds(dbPath).length).toBeGreaterThanOrEqual(before + 3);
     await broker.restart();
 
+    // The backlog of the outage reaches the IOC once the broker is back.
+    const duringOutage = storedIds(dbPath);
+    await ioc.waitFor(
+      () => {
+        const got = new Set(incidentsOf(ioc).map((i) => i.body.id));
+        return duringOutage.every((id) => got.has(id));
+      },
+      60_000,
+      `the ${duringOutage.length} incidents stored up to the end of the outage`,
+    );
+
     // 3. kill -9 with unacknowledged incidents: stop the broker again so rows are written but never PUBACKed.
-    await new Promise((r) => setTimeout(r, 3_000));
     await broker.stop();
     const beforeKill = storedIds(dbPath).length;
     const t0 = Date.now();

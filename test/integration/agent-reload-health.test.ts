@@ -29,7 +29,6 @@ cameras:
 `;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('health server and hot reload of a running agent', () => {
   let dir: string;
@@ -53,11 +52,8 @@ describe('health server and hot reload of a running agent', () => {
     const camera = (s: AgentStatus, id: string) => s.cameras.find((c) => c.id === id)!;
 
     // Both cameras analyse frames; the box is ready.
+    await expect.poll(async () => (await status()).cameras.filter((c) => c.framesAnalysed >= 2).length, { timeout: 30_000, interval: 200 }).toBe(2);
     let s = await status();
-    for (let i = 0; i < 60 && !(s.cameras.length === 2 && s.cameras.every((c) => c.framesAnalysed >= 2)); i++) {
-      await sleep(500);
-      s = await status();
-    }
     expect(s.agentId).toBe('reload-box');
     expect(s.cameras.map((c) => c.id).sort()).toEqual(['highway', 'street']);
     const ready = await fetch(`${base}/readyz`);
@@ -82,7 +78,8 @@ describe('health server and hot reload of a running agent', () => {
     const reloaded = await agent.waitForLog((e) => e.msg === 'config reloaded', 30_000);
     expect(reloaded.restarted).toEqual(['highway']);
     expect(reloaded.unchanged).toEqual(['street']);
-    await sleep(3_000);
+    // The street camera goes on analysing through the reload (waited for, not slept on).
+    await expect.poll(async () => camera(await status(), 'street').framesAnalysed, { timeout: 15_000, interval: 200 }).toBeGreaterThan(streetBefore.framesAnalysed + 2);
     s = await status();
     const streetAfter = camera(s, 'street');
     expect(streetAfter.framesDecoded).toBeGreaterThan(streetBefore.framesDecoded);
@@ -95,10 +92,9 @@ describe('health server and hot reload of a running agent', () => {
     const rejected = await agent.waitForLog((e) => String(e.msg).startsWith('config reload rejected'), 30_000);
     expect(String(rejected.msg)).toContain('cameras[0].analysis.fps');
     const beforeInvalid = camera(await status(), 'street').framesAnalysed;
-    await sleep(2_000);
+    await expect.poll(async () => camera(await status(), 'street').framesAnalysed, { timeout: 15_000, interval: 200 }).toBeGreaterThan(beforeInvalid);
     s = await status();
     expect(s.cameras.map((c) => c.id).sort()).toEqual(['highway', 'street']);
-    expect(camera(s, 'street').framesAnalysed).toBeGreaterThan(beforeInvalid);
 
     expect(await agent.stop()).toBe(0);
   }, 120_000);

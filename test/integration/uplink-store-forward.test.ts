@@ -55,16 +55,21 @@ it('store-and-forward: incidents saved while the broker is down all arrive, once
       store.save(r);
       uplink.notify();
     }
-    await new Promise((r) => setTimeout(r, 300)); // several failed reconnects happen in here
+    // A reconnect attempt has failed against the stopped broker, and nothing was lost meanwhile.
+    await waitFor('a failed reconnect', () => /connection refused/.test(uplink!.stats().lastError ?? ''));
     expect(store.pendingCount()).toBe(60);
-    expect(uplink.stats().lastError).toMatch(/connection refused/);
 
     await broker.restart();
     await waitFor('outbox drained after restart', () => store.pendingCount() === 0, 15_000);
     await waitFor('all 65 received', () => sub!.ids().length >= 65, 15_000);
-    await new Promise((r) => setTimeout(r, 200)); // a late duplicate would show up here
+    // A sentinel saved after the drain: delivery is in order, so once it is in, a late duplicate of an
+    // earlier row (a redelivery after the reconnect) would have arrived before it.
+    const sentinel = makeRecord('sf', 65, { agentId: AGENT });
+    store.save(sentinel);
+    uplink.notify();
+    await waitFor('the sentinel', () => sub!.ids().includes(sentinel.incident.id), 15_000);
 
-    const expected = [...before, ...during].map((r) => r.incident.id);
+    const expected = [...before, ...during, sentinel].map((r) => r.incident.id);
     expect(sub.ids()).toEqual(expected); // every id, exactly once, in save order
     expect(uplink.stats().connections).toBe(2);
   } finally {
