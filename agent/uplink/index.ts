@@ -1,4 +1,10 @@
-/** The uplink stage: drains the store's outbox to MQTT; the embedded broker for boxes without one. */
+/**
+ * The uplink stage: drains the store's outbox to MQTT; the embedded broker for boxes without one.
+ * createMqttUplink composes four parts over one broker link: session.ts (connection, MQTT 5 → 3.1.1
+ * fallback via broker-connect.ts, backoff, packet cap, online/offline status), outbox-drain.ts (in-order,
+ * at-least-once delivery over drain-window.ts), command-server.ts (intake, auth, handlers, responses) and
+ * telemetry.ts (retained camera states, counts, stats). options.ts declares what it reads of `mqtt:`.
+ */
 export type { Uplink, UplinkStats } from './types.js';
 export { createMqttUplink, DEFAULT_OUTBOX_POLL_MS } from './mqtt-uplink.js';
 export type { MqttUplink, MqttUplinkOptions, MqttUplinkStats } from './mqtt-uplink.js';
