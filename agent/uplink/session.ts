@@ -3,7 +3,7 @@ import type { IClientOptions, IConnackPacket, IDisconnectPacket, IPublishPacket,
 import { backoffDelayMs, type BackoffOptions, CamwatchError, describeError, isCamwatchError, type Logger, redactUrl } from '../core/index.js';
 import { reconnectBackoff, type ReconnectDelays } from './backoff.js';
 import { connectWithFallback, DEFAULT_MQTT_PROTOCOL_VERSION } from './broker-connect.js';
-import { connectFailure, connectionLost, failureKey } from './broker-errors.js';
+import { connectFailure, connectionLost, disconnectReason, failureKey } from './broker-errors.js';
 import type { MqttOptions, MqttTlsFiles } from './options.js';
 import { PacketCapStream } from './packet-cap.js';
 import type { DroppedPacket } from './packet-filter.js';
@@ -359,22 +359,6 @@ export class BrokerSession {
       if (!this.stopping) this.open();
     }, delayMs);
   }
-}
-
-/** MQTT 5 DISCONNECT reason codes a broker sends (§3.14.2.1), for the log line. */
-function disconnectReason(code: number): string {
-  const known: Record<number, string> = {
-    0: 'normal disconnection',
-    137: 'server busy',
-    139: 'server shutting down',
-    141: 'keep alive timeout',
-    142: 'session taken over (another client connected with the same mqtt.clientId)',
-    151: 'quota exceeded',
-    152: 'administrative action',
-    156: 'use another server',
-    157: 'server moved',
-  };
-  return `${known[code] ?? 'reason code'} (${code})`;
 }
 
 async function withTimeout(p: Promise<unknown>, timeoutMs: number): Promise<void> {
