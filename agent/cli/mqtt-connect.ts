@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { connect, type IClientOptions, type MqttClient } from 'mqtt';
-import { type CamwatchError, redactUrl } from '../core/index.js';
-import { connectFailure, shouldFallBackToV4 } from '../uplink/index.js';
+import type { IClientOptions, MqttClient } from 'mqtt';
+import { connectWithFallback } from '../uplink/index.js';
 
 /**
- * One broker connection for a CLI tool (`doctor`, `tail`): the agent's credentials, MQTT 5 first and
- * 3.1.1 when the broker refuses 5 (as the uplink does), and a refusal turned into the same CamwatchError
- * the agent would log. The client id is the tool's own and random: reusing the agent's would make the
- * broker disconnect the running agent (MQTT allows one session per client id).
+ * One broker connection for a CLI tool (`doctor`, `tail`): the agent's credentials and the uplink's own
+ * connect-with-fallback (MQTT 5 first, 3.1.1 when the broker refuses 5, a refusal turned into the same
+ * CamwatchError the agent would log). The client id is the tool's own and random: reusing the agent's
+ * would make the broker disconnect the running agent (MQTT allows one session per client id).
  */
 
 /** No CONNACK within this time fails the attempt (ms). */
@@ -34,43 +33,17 @@ export interface CliBrokerConnection {
 /** Connects once; rejects with MQTT_AUTH / MQTT_TLS / MQTT_UNREACHABLE and a next step. */
 export async function connectBroker(options: CliBrokerOptions): Promise<CliBrokerConnection> {
   const started = Date.now();
-  try {
-    const client = await attempt(options, 5);
-    return { client, protocolVersion: 5, connectMs: Date.now() - started };
-  } catch (err) {
-    if (!shouldFallBackToV4(5, (err as { cause?: unknown }).cause)) throw err;
-  }
-  const client = await attempt(options, 4);
-  return { client, protocolVersion: 4, connectMs: Date.now() - started };
-}
-
-function attempt(options: CliBrokerOptions, protocolVersion: 4 | 5): Promise<MqttClient> {
-  const clientId = `${options.clientIdPrefix}${randomBytes(4).toString('hex')}`.slice(0, 23);
-  const client = connect(options.url, {
-    clientId,
-    clean: true,
-    connectTimeout: options.timeoutMs ?? DEFAULT_CLI_CONNECT_TIMEOUT_MS,
-    ...(options.username === undefined ? {} : { username: options.username }),
-    ...(options.password === undefined ? {} : { password: options.password }),
-    ...options.clientOptions,
-    protocolVersion,
-    reconnectPeriod: 0,
+  const { client, protocolVersion } = await connectWithFallback({
+    url: options.url,
+    clientOptions: () => ({
+      // A fresh id per attempt.
+      clientId: `${options.clientIdPrefix}${randomBytes(4).toString('hex')}`.slice(0, 23),
+      clean: true,
+      connectTimeout: options.timeoutMs ?? DEFAULT_CLI_CONNECT_TIMEOUT_MS,
+      ...(options.username === undefined ? {} : { username: options.username }),
+      ...(options.password === undefined ? {} : { password: options.password }),
+      ...options.clientOptions,
+    }),
   });
-  return new Promise((resolve, reject) => {
-    let failure: unknown;
-    const fail = (): void => {
-      client.removeAllListeners('connect');
-      client.end(true);
-      const error: CamwatchError = connectFailure(failure, redactUrl(options.url), protocolVersion);
-      reject(error);
-    };
-    client.once('connect', () => {
-      client.removeListener('close', fail);
-      resolve(client);
-    });
-    client.on('error', (err) => {
-      failure = err;
-    });
-    client.once('close', fail);
-  });
+  return { client, protocolVersion, connectMs: Date.now() - started };
 }

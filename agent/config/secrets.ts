@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_SECRET_MAX_BYTES, DEFAULT_TLS_FILE_MAX_BYTES, FileReadError, readFileCapped, readTextCapped } from '../core/index.js';
+import type { MqttTlsFiles } from '../uplink/index.js';
 import type { Config } from './schema.js';
 import type { IssuePath, RawIssue } from './issues.js';
 
@@ -21,13 +22,6 @@ export interface ConfigSecrets {
    * source URL stays in the URL (ffmpeg needs it there) and is not copied here.
    */
   cameraPasswords: Record<string, string>;
-}
-
-/** PEM bytes of the files mqtt.tls names (each only when named). */
-export interface MqttTlsFiles {
-  ca?: Buffer;
-  cert?: Buffer;
-  key?: Buffer;
 }
 
 export type SecretEnv = Readonly<Record<string, string | undefined>>;

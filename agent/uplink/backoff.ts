@@ -1,4 +1,4 @@
-import { backoffDelayMs } from '../core/index.js';
+import type { BackoffOptions } from '../core/index.js';
 
 /** First reconnect delay (ms): a broker restart is usually back within a second. */
 export const DEFAULT_RECONNECT_MIN_MS = 500;
@@ -10,13 +10,23 @@ export const DEFAULT_RECONNECT_MAX_MS = 30_000;
  */
 export const DEFAULT_RECONNECT_JITTER = 0.2;
 
-export interface BackoffOptions {
-  minMs: number;
-  maxMs: number;
-  jitter: number;
+/** How the uplink's reconnect delays are given (MqttUplinkOptions.backoff): converted once by reconnectBackoff. */
+export interface ReconnectDelays {
+  minMs?: number;
+  maxMs?: number;
+  jitter?: number;
 }
 
-/** Delay before reconnect attempt number `failures` (1 = first retry): doubling from minMs, capped at maxMs. Pure. */
-export function reconnectDelayMs(failures: number, options: BackoffOptions, random: () => number = Math.random): number {
-  return backoffDelayMs(failures, { initialDelayMs: options.minMs, maxDelayMs: options.maxMs, multiplier: 2, jitterRatio: options.jitter }, random);
+/**
+ * The kernel's backoff for broker reconnects (give it to backoffDelayMs): doubling from minMs, capped at
+ * maxMs, ± jitter; defaults filled in.
+ */
+export function reconnectBackoff(delays: ReconnectDelays = {}): BackoffOptions {
+  return {
+    initialDelayMs: delays.minMs ?? DEFAULT_RECONNECT_MIN_MS,
+    maxDelayMs: delays.maxMs ?? DEFAULT_RECONNECT_MAX_MS,
+    multiplier: 2,
+    jitterRatio: delays.jitter ?? DEFAULT_RECONNECT_JITTER,
+  };
 }
+

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { LoadedConfig } from '../config/load.js';
-import { resolveConfigPath } from '../config/load.js';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { CamwatchError } from '../core/index.js';
 import type { BrokerLogin } from './broker-acl.js';
+import type { MqttOptions } from './options.js';
 
 /**
  * The embedded broker's operator login, kept in a 0600 file in the agent's data directory: generated at the
@@ -26,12 +25,19 @@ const PASSWORD_BYTES = 24;
 /** The file is one small JSON object; a bigger one is not ours, and is not read (bytes). */
 const MAX_FILE_BYTES = 4096;
 
+/** What embeddedCredentialsPath reads of a loaded config (LoadedConfig fits). */
+export interface CredentialsPathSource {
+  /** Directory relative paths of the config file are resolved against. */
+  baseDir: string;
+  config: { mqtt: Pick<MqttOptions, 'embeddedCredentialsFile'>; agent: { dataDir: string } };
+}
+
 /** Where the operator login lives for this config (mqtt.embeddedCredentialsFile, else agent.dataDir). */
-export function embeddedCredentialsPath(loaded: Pick<LoadedConfig, 'baseDir' | 'config'>): string {
+export function embeddedCredentialsPath(loaded: CredentialsPathSource): string {
   const { mqtt, agent } = loaded.config;
-  return mqtt.embeddedCredentialsFile !== undefined
-    ? resolveConfigPath(loaded, mqtt.embeddedCredentialsFile)
-    : join(resolveConfigPath(loaded, agent.dataDir), EMBEDDED_CREDENTIALS_FILE);
+  // Relative to the config file, as every path in it (the config's resolveConfigPath, which the uplink may not import).
+  const fromConfig = (p: string): string => (isAbsolute(p) ? p : resolve(loaded.baseDir, p));
+  return mqtt.embeddedCredentialsFile !== undefined ? fromConfig(mqtt.embeddedCredentialsFile) : join(fromConfig(agent.dataDir), EMBEDDED_CREDENTIALS_FILE);
 }
 
 /** A fresh random password (base64url). */

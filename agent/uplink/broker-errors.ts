@@ -118,3 +118,19 @@ export function connectionLost(err: unknown, url: string): CamwatchError {
 export function failureKey(err: CamwatchError): string {
   return `${err.code}:${String(err.details.reason ?? err.message)}`;
 }
+
+/** MQTT 5 DISCONNECT reason codes a broker sends (§3.14.2.1), for the log line. */
+export function disconnectReason(code: number): string {
+  const known: Record<number, string> = {
+    0: 'normal disconnection',
+    137: 'server busy',
+    139: 'server shutting down',
+    141: 'keep alive timeout',
+    142: 'session taken over (another client connected with the same mqtt.clientId)',
+    151: 'quota exceeded',
+    152: 'administrative action',
+    156: 'use another server',
+    157: 'server moved',
+  };
+  return `${known[code] ?? 'reason code'} (${code})`;
+}

@@ -1,15 +1,18 @@
-/** The uplink stage: drains the store's outbox to MQTT; the embedded broker for boxes without one. */
+/**
+ * The uplink stage: drains the store's outbox to MQTT; the embedded broker for boxes without one.
+ * createMqttUplink composes four parts over one broker link: session.ts (connection, MQTT 5 → 3.1.1
+ * fallback via broker-connect.ts, backoff, packet cap, online/offline status), outbox-drain.ts (in-order,
+ * at-least-once delivery over drain-window.ts), command-server.ts (intake, auth, handlers, responses) and
+ * telemetry.ts (retained camera states, counts, stats). options.ts declares what it reads of `mqtt:`.
+ */
 export type { Uplink, UplinkStats } from './types.js';
-export {
-  createMqttUplink,
-  uplinkClientId,
-  DEFAULT_MQTT_PROTOCOL_VERSION,
-  DEFAULT_MQTT_CONNECT_TIMEOUT_MS,
-  DEFAULT_STOP_DRAIN_TIMEOUT_MS,
-  DEFAULT_STOP_DISCONNECT_TIMEOUT_MS,
-  DEFAULT_OUTBOX_POLL_MS,
-} from './mqtt-uplink.js';
+export { createMqttUplink, DEFAULT_OUTBOX_POLL_MS } from './mqtt-uplink.js';
 export type { MqttUplink, MqttUplinkOptions, MqttUplinkStats } from './mqtt-uplink.js';
+export { uplinkClientId, DEFAULT_MQTT_CONNECT_TIMEOUT_MS, DEFAULT_STOP_DISCONNECT_TIMEOUT_MS, DEFAULT_MQTT_MAX_PACKET_BYTES } from './session.js';
+export { DEFAULT_STOP_DRAIN_TIMEOUT_MS } from './outbox-drain.js';
+export { connectWithFallback, DEFAULT_MQTT_PROTOCOL_VERSION } from './broker-connect.js';
+export type { BrokerConnection, BrokerConnectOptions } from './broker-connect.js';
+export type { MqttOptions, MqttTlsOptions, MqttTlsFiles } from './options.js';
 export { startEmbeddedBroker, embeddedBrokerUrl, DEFAULT_EMBEDDED_MAX_PACKET_BYTES, EMBEDDED_CONNECT_MAX_BYTES } from './embedded-broker.js';
 export { embeddedCredentialsPath, loadOrCreateOperatorLogin, readOperatorLogin, EMBEDDED_CREDENTIALS_FILE } from './broker-credentials.js';
 export type { BrokerAccessPolicy, BrokerLogin, BrokerRole } from './broker-acl.js';
@@ -22,8 +25,8 @@ export type { CommandMessage, Intake, IntakeContext } from './command-intake.js'
 export { incidentPayload, isHistorical, renderIncidentPayload, renderStatusPayload, renderCameraStatePayload } from './payload.js';
 export type { IncidentPayload, PayloadOptions, SnapshotMode, StatusPayload } from './payload.js';
 export { connectFailure, connectionLost, shouldFallBackToV4, failureKey } from './broker-errors.js';
-export { reconnectDelayMs, DEFAULT_RECONNECT_MIN_MS, DEFAULT_RECONNECT_MAX_MS, DEFAULT_RECONNECT_JITTER } from './backoff.js';
-export type { BackoffOptions } from './backoff.js';
+export { reconnectBackoff, DEFAULT_RECONNECT_MIN_MS, DEFAULT_RECONNECT_MAX_MS, DEFAULT_RECONNECT_JITTER } from './backoff.js';
+export type { ReconnectDelays } from './backoff.js';
 export { DrainWindow } from './drain-window.js';
 export { signCommandJson, signedCommandPayload, verifyCommandSignature, checkCommandFreshness, DEFAULT_COMMAND_MAX_SKEW_MS, DEFAULT_COMMAND_NONCE_TTL_MS } from './command-auth.js';
 export { tlsClientOptions, isTlsUrl } from './tls.js';

@@ -1,6 +1,5 @@
 import type { IClientOptions } from 'mqtt';
-import type { MqttTlsConfig } from '../config/schema.js';
-import type { MqttTlsFiles } from '../config/secrets.js';
+import type { MqttTlsFiles, MqttTlsOptions } from './options.js';
 
 /** URL schemes MQTT.js opens over TLS: the only ones mqtt.tls applies to. */
 const TLS_SCHEMES = new Set(['mqtts:', 'ssl:', 'tls:', 'wss:', 'wxs:', 'alis:']);
@@ -18,7 +17,7 @@ export function isTlsUrl(url: string): boolean {
  * MQTT.js TLS options from mqtt.tls and the file contents read at load (pure). A plain mqtt:// URL gets
  * none: a configured CA must not make a cleartext connection look protected in a review of the options.
  */
-export function tlsClientOptions(url: string, tls: MqttTlsConfig | undefined, files: MqttTlsFiles | undefined): Partial<IClientOptions> {
+export function tlsClientOptions(url: string, tls: MqttTlsOptions | undefined, files: MqttTlsFiles | undefined): Partial<IClientOptions> {
   if (!isTlsUrl(url)) return {};
   const opts: Partial<IClientOptions> = { rejectUnauthorized: tls?.rejectUnauthorized ?? true };
   if (files?.ca !== undefined) opts.ca = files.ca;

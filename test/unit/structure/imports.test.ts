@@ -20,11 +20,6 @@ const KNOWN_UP_THE_FLOW: string[] = [
   'agent/incidents/resume.ts → agent/config/schema.ts',
   'agent/rules/build.ts → agent/config/schema.ts',
   'agent/rules/geometry.ts → agent/config/schema.ts',
-  'agent/uplink/broker-credentials.ts → agent/config/load.ts',
-  'agent/uplink/mqtt-uplink.ts → agent/config/schema.ts',
-  'agent/uplink/mqtt-uplink.ts → agent/config/secrets.ts',
-  'agent/uplink/tls.ts → agent/config/schema.ts',
-  'agent/uplink/tls.ts → agent/config/secrets.ts',
 ];
 const KNOWN_CIRCLES: string[] = ['agent/store/count-bins.ts ↔ agent/store/types.ts'];
 

@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { reconnectDelayMs } from '../../../agent/uplink/backoff.js';
+import { backoffDelayMs } from '../../../agent/core/index.js';
+import { reconnectBackoff } from '../../../agent/uplink/backoff.js';
 import { DrainWindow } from '../../../agent/uplink/drain-window.js';
 
-describe('reconnectDelayMs', () => {
-  const opts = { minMs: 500, maxMs: 30_000, jitter: 0.2 };
+describe('reconnectBackoff', () => {
+  const opts = reconnectBackoff({ minMs: 500, maxMs: 30_000, jitter: 0.2 });
   const mid = () => 0.5; // no jitter
 
   it('doubles from minMs and caps at maxMs', () => {
-    expect([1, 2, 3, 4, 7, 8, 50].map((n) => reconnectDelayMs(n, opts, mid))).toEqual([500, 1000, 2000, 4000, 30_000, 30_000, 30_000]);
+    expect([1, 2, 3, 4, 7, 8, 50].map((n) => backoffDelayMs(n, opts, mid))).toEqual([500, 1000, 2000, 4000, 30_000, 30_000, 30_000]);
   });
 
   it('spreads by at most ± jitter and never above maxMs', () => {
-    expect(reconnectDelayMs(3, opts, () => 0)).toBe(1600);
-    expect(reconnectDelayMs(3, opts, () => 1)).toBe(2400);
-    expect(reconnectDelayMs(20, opts, () => 1)).toBe(30_000);
+    expect(backoffDelayMs(3, opts, () => 0)).toBe(1600);
+    expect(backoffDelayMs(3, opts, () => 1)).toBe(2400);
+    expect(backoffDelayMs(20, opts, () => 1)).toBe(30_000);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorWithReasonCode } from 'mqtt';
-import { connectFailure, connectionLost, failureKey, shouldFallBackToV4 } from '../../../agent/uplink/broker-errors.js';
+import { connectFailure, connectionLost, disconnectReason, failureKey, shouldFallBackToV4 } from '../../../agent/uplink/broker-errors.js';
 
 const url = 'mqtt://broker.city:1883';
 
@@ -68,5 +68,13 @@ describe('connectionLost', () => {
     expect(connectionLost(undefined, url).message).toBe(`connection to broker ${url} lost: the broker closed the connection`);
     expect(connectionLost(sysError('ECONNRESET'), url).message).toBe(`connection to broker ${url} lost: connection reset by the broker`);
     expect(connectionLost(undefined, url).code).toBe('MQTT_UNREACHABLE');
+  });
+});
+
+describe('disconnectReason', () => {
+  it('names the MQTT 5 DISCONNECT reasons a broker sends, and shows any other code as a number', () => {
+    expect(disconnectReason(142)).toBe('session taken over (another client connected with the same mqtt.clientId) (142)');
+    expect(disconnectReason(0)).toBe('normal disconnection (0)');
+    expect(disconnectReason(200)).toBe('reason code (200)');
   });
 });
