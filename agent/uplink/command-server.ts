@@ -33,6 +33,8 @@ export class CommandServer {
   private readonly nonces: NonceMemory = new Map();
   /** Topics already warned about (retained command, oversized packet): once each, not at every connect. */
   private readonly warnedTopics = new Set<string>();
+  /** The link whose command subscription the broker acknowledged (SUBACK): commands sent now are received. */
+  private subscribedLink?: BrokerLink;
 
   constructor(private readonly options: CommandServerOptions) {
     this.log = options.logger;
@@ -51,8 +53,18 @@ export class CommandServer {
    */
   subscribe(link: BrokerLink): void {
     link.client.subscribe(commandFilter(this.options.config.topicPrefix, this.options.agentId), { qos: 1, nl: true, rap: true }, (err) => {
-      if (err !== undefined && err !== null && !link.closed) this.log.warn({ err }, 'cannot subscribe to command topics; commands are unavailable');
+      if (err !== undefined && err !== null) {
+        if (!link.closed) this.log.warn({ err }, 'cannot subscribe to command topics; commands are unavailable');
+        return;
+      }
+      this.subscribedLink = link;
+      this.log.debug('command topics subscribed');
     });
+  }
+
+  /** Whether the broker acknowledged the command subscription on `link` (the session's current one). */
+  subscribedOn(link: BrokerLink | undefined): boolean {
+    return link !== undefined && !link.closed && this.subscribedLink === link;
   }
 
   /** One command message: decided by takeCommand, run isolated, answered; nothing here may throw or reject. */

@@ -45,6 +45,8 @@ export interface MqttUplinkStats extends UplinkStats {
   protocolVersion: 4 | 5;
   /** Successful connections since start (1 + reconnects). */
   connections: number;
+  /** The broker acknowledged the command subscription on the current connection: commands sent now are answered. */
+  commandsSubscribed: boolean;
 }
 
 export interface MqttUplink extends Uplink {
@@ -161,6 +163,7 @@ class MqttOutboxUplink implements MqttUplink {
       inflight: up ? this.drain.inflightCount() : 0,
       protocolVersion: this.session.protocolVersion(),
       connections: this.session.connections(),
+      commandsSubscribed: this.commands.subscribedOn(this.session.current()),
     };
     const lastError = this.session.lastError();
     if (lastError !== undefined) stats.lastError = lastError;

@@ -35,7 +35,7 @@ it('commands: ack over MQTT 5 (response topic + correlation data) and 3.1.1 (res
     await v5Connected;
     await uplink.start();
     await waitFor('connected', () => uplink.stats().connected);
-    await new Promise((r) => setTimeout(r, 100)); // the command SUBACK follows CONNACK
+    await waitFor('commands subscribed', () => uplink.stats().commandsSubscribed);
     const created = makeRecord('cmd', 1, { agentId: AGENT });
     // Queued, not sent: no notify() yet.
     store.save(created);

@@ -64,7 +64,7 @@ it('MQTT 3.1.1: a 16 MB retained publish on a command topic is skipped unread (m
     expect(lines.find((l) => typeof l.msg === 'string' && l.msg.includes('skipped unread'))).toMatchObject({ level: 'warn', msg: expect.stringContaining('it is a retained command: clearing it') });
 
     // Same connection, still answering; the big one was never run.
-    await new Promise((r) => setTimeout(r, 100)); // the command SUBACK follows CONNACK
+    await waitFor('commands subscribed', () => uplink.stats().commandsSubscribed);
     await replies.client.publishAsync(`camwatch/${AGENT}/cmd/status`, JSON.stringify({ responseTopic: `camwatch/${AGENT}/responses/r1`, transaction: 1 }), { qos: 1 });
     await waitFor('answer', () => replies.messages.some((m) => m.json.transaction === 1));
     expect(handled).toEqual(['status']);

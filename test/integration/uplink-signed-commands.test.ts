@@ -38,7 +38,7 @@ it('signed commands: a signed ack runs; unsigned, tampered, stale and replayed o
   try {
     await uplink.start();
     await waitFor('connected', () => uplink.stats().connected);
-    await new Promise((r) => setTimeout(r, 100)); // the command SUBACK follows CONNACK
+    await waitFor('commands subscribed', () => uplink.stats().commandsSubscribed);
     const record = makeRecord('signed', 1, { agentId: AGENT });
     store.save(record);
     const id = record.incident.id;
