@@ -125,6 +125,21 @@ export class Agent {
         stop: () => clearInterval(timers.maintain),
       },
       {
+        name: 'store writer',
+        dependsOn: ['store'],
+        start: () => {
+          this.writer = createStoreWriter({
+            store: this.store!,
+            logger: this.logger,
+            // Published only once committed: an incident exists when it is in SQLite. The uplink is looked up at
+            // each save: it starts after the writer and is replaced on reload.
+            onSaved: () => this.uplink?.notify(),
+          });
+        },
+        // Synchronous: commits what is queued, before the store closes.
+        stop: () => this.writer?.stop(),
+      },
+      {
         // Started once; kept across uplink restarts (a reload hands it the new policy).
         name: 'broker',
         dependsOn: ['data directory lock'],
@@ -140,20 +155,6 @@ export class Agent {
         stopDeadlineMs: DEFAULT_STOP_DRAIN_TIMEOUT_MS + DEFAULT_STOP_DISCONNECT_TIMEOUT_MS + 1_000,
         start: () => this.startUplink(),
         stop: () => this.uplink?.stop(),
-      },
-      {
-        name: 'store writer',
-        dependsOn: ['store', 'uplink'],
-        start: () => {
-          this.writer = createStoreWriter({
-            store: this.store!,
-            logger: this.logger,
-            // Published only once committed: an incident exists when it is in SQLite.
-            onSaved: () => this.uplink?.notify(),
-          });
-        },
-        // Synchronous: commits what is queued, before the store closes.
-        stop: () => this.writer?.stop(),
       },
       {
         name: 'detector',

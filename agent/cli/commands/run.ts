@@ -8,7 +8,7 @@ import { commandUsage } from '../usage.js';
 
 /**
  * After SIGTERM/SIGINT the agent has this long (ms) to stop before the process exits anyway (code 1): under
- * systemd's default TimeoutStopSec (90 s) and Docker's stop grace (10 s), so the agent, not SIGKILL, decides.
+ * the unit's TimeoutStopSec (20 s, scripts/systemd/camwatch.service), so the agent, not SIGKILL, decides.
  * Each part also has its own deadline (the uplink's is 6 s), so one hung part does not use up the rest's time.
  */
 export const DEFAULT_SHUTDOWN_DEADLINE_MS = 10_000;
