@@ -229,8 +229,7 @@ export class Agent {
       report: () => healthReport(this.status(), this.started, Date.now()),
       status: () => this.status(),
       metrics: async () => {
-        const snap = this.snapshot();
-        this.metrics.record(agentStatus(snap), snap.diskFreeBytes);
+        this.metrics.record(this.snapshot());
         return { contentType: this.metrics.registry.contentType, body: await this.metrics.registry.metrics() };
       },
     });

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AgentStatus } from './status-report.js';
+import { agentStatus, type AgentSnapshot } from './telemetry.js';
 
 /** Inference latency buckets (s): YOLOX-nano runs ~20–80 ms on a 2-core box; the tail matters most. */
 const INFERENCE_BUCKETS_S = [0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2];
@@ -25,44 +25,47 @@ export class AgentMetrics {
   readonly mqttConnected = new Gauge({ name: 'camwatch_mqtt_connected', help: '1 when connected to the broker', registers: [this.registry] });
   readonly diskFreeBytes = new Gauge({ name: 'camwatch_disk_free_bytes', help: 'Free bytes on the data directory filesystem', registers: [this.registry] });
 
-  /** Each camera counter's value at the previous record(), keyed by metric and camera: counters grow by the delta. */
-  private readonly lastCounts = new Map<string, number>();
+  /** Each camera counter at the previous record(), keyed by metric and camera: counters grow by the delta. */
+  private readonly lastCounts = new Map<string, { runStartedAtMs: number; value: number }>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'camwatch_process_' });
   }
 
-  /** Brings the metrics up to a status (a projection of the agent's snapshot), before a scrape renders them. */
-  record(status: AgentStatus, diskFreeBytes: number | undefined): void {
-    for (const c of status.cameras) {
+  /** Brings the metrics up to a snapshot of the agent (projected as the status API sees it), before a scrape renders them. */
+  record(snapshot: AgentSnapshot): void {
+    const status = agentStatus(snapshot);
+    status.cameras.forEach((c, i) => {
       const camera = c.id;
-      this.count(this.framesDecoded, 'decoded', camera, c.framesDecoded);
-      this.count(this.framesDropped, 'dropped', camera, c.framesDropped);
-      this.count(this.framesAnalysed, 'analysed', camera, c.framesAnalysed);
-      this.count(this.reconnects, 'reconnects', camera, c.reconnects);
-      this.count(this.framesWithMotion, 'motion', camera, c.pipeline.framesWithMotion);
-      this.count(this.inferencesRun, 'run', camera, c.inferencesRun);
-      this.count(this.inferencesSkipped, 'skipped', camera, c.inferencesSkipped);
-      this.count(this.framesShed, 'shed', camera, c.framesShed);
+      const run = snapshot.cameras[i]!.startedAtMs;
+      this.count(this.framesDecoded, 'decoded', camera, run, c.framesDecoded);
+      this.count(this.framesDropped, 'dropped', camera, run, c.framesDropped);
+      this.count(this.framesAnalysed, 'analysed', camera, run, c.framesAnalysed);
+      this.count(this.reconnects, 'reconnects', camera, run, c.reconnects);
+      this.count(this.framesWithMotion, 'motion', camera, run, c.pipeline.framesWithMotion);
+      this.count(this.inferencesRun, 'run', camera, run, c.inferencesRun);
+      this.count(this.inferencesSkipped, 'skipped', camera, run, c.inferencesSkipped);
+      this.count(this.framesShed, 'shed', camera, run, c.framesShed);
       this.cameraUp.set({ camera }, c.state === 'online' ? 1 : 0);
       this.analysisFps.set({ camera }, c.analysisFps);
       this.targetFps.set({ camera }, c.targetFps);
-    }
+    });
     this.detectorBusy.set(status.detector.busyFraction);
     this.backlog.set(status.uplink.pending);
     this.mqttConnected.set(status.uplink.connected ? 1 : 0);
     // Unreadable (dataDir vanished): the store reports that itself; the gauge keeps its last value.
-    if (diskFreeBytes !== undefined) this.diskFreeBytes.set(diskFreeBytes);
+    if (snapshot.diskFreeBytes !== undefined) this.diskFreeBytes.set(snapshot.diskFreeBytes);
   }
 
   /**
    * A camera's running total as a Counter: increased by what it grew since the last record. A camera that
-   * restarted (reload) counts from 0 again, so a smaller value is all new: Prometheus' rate() sees no reset.
+   * restarted (reload: a new run) counts from 0 again, so all of its value is new: rate() sees no reset.
    */
-  private count(counter: Counter<'camera'>, key: string, camera: string, value: number): void {
+  private count(counter: Counter<'camera'>, key: string, camera: string, runStartedAtMs: number, value: number): void {
     const id = `${key}\u0000${camera}`;
-    const last = this.lastCounts.get(id) ?? 0;
-    counter.inc({ camera }, value >= last ? value - last : value);
-    this.lastCounts.set(id, value);
+    const last = this.lastCounts.get(id);
+    const since = last !== undefined && last.runStartedAtMs === runStartedAtMs ? last.value : 0;
+    counter.inc({ camera }, Math.max(0, value - since));
+    this.lastCounts.set(id, { runStartedAtMs, value });
   }
 }

@@ -99,7 +99,7 @@ describe('the snapshot projected four ways', () => {
       const family = families.find((f) => f.name === name)!;
       return { type: family.type, value: Number(family.metrics.find((m) => m.labels?.camera === 'cam-1')!.value) };
     };
-    metrics.record(agentStatus(snapshot()), 5e9);
+    metrics.record(snapshot());
     let families = await scrape();
     for (const name of ['camwatch_frames_decoded_total', 'camwatch_frames_dropped_total', 'camwatch_frames_analysed_total', 'camwatch_camera_reconnects_total',
       'camwatch_frames_with_motion_total', 'camwatch_inferences_run_total', 'camwatch_inferences_skipped_total', 'camwatch_frames_shed_total']) {
@@ -108,14 +108,15 @@ describe('the snapshot projected four ways', () => {
     expect(value(families, 'camwatch_frames_analysed_total').value).toBe(290);
     expect(value(families, 'camwatch_analysis_fps')).toEqual({ type: 'GAUGE', value: 5 });
     // The same figures again: nothing added.
-    metrics.record(agentStatus(snapshot()), 5e9);
+    metrics.record(snapshot());
     expect(value(await scrape(), 'camwatch_frames_analysed_total').value).toBe(290);
-    // 10 more, then a restart of the camera (its counters begin again at 0) and 4 frames.
-    const later = (framesAnalysed: number) => snapshot({ cameras: [camera({ pipeline: { ...camera().pipeline, framesAnalysed } })] });
-    metrics.record(agentStatus(later(300)), 5e9);
-    metrics.record(agentStatus(later(4)), 5e9);
+    // 10 more, then a restart of the camera (a new run: its counters begin again at 0) with 295 frames by the
+    // next scrape: all 295 are new, although the figure is above the last one.
+    const later = (framesAnalysed: number, startedAtMs = T0) => snapshot({ cameras: [camera({ startedAtMs, pipeline: { ...camera().pipeline, framesAnalysed } })] });
+    metrics.record(later(300));
+    metrics.record(later(295, T0 + 50_000));
     families = await scrape();
-    expect(value(families, 'camwatch_frames_analysed_total').value).toBe(304);
+    expect(value(families, 'camwatch_frames_analysed_total').value).toBe(595);
     expect(families.find((f) => f.name === 'camwatch_disk_free_bytes')!.metrics[0]!.value).toBe('5000000000');
   });
 });
