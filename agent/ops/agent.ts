@@ -7,26 +7,32 @@ import { createAgentDetector } from './agent-detector.js';
 import type { SourceStateChange } from '../frames/index.js';
 import { endUnconfiguredIncidents } from './open-incidents.js';
 import { createStoreWriter, currentOwner, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, lockDataDir, openStore, STORE_FILE, type DataDirLock, type StoreWriter, type IncidentStore } from '../store/index.js';
-import { createMqttUplink, embeddedCredentialsPath, loadOrCreateOperatorLogin, startEmbeddedBroker, uplinkClientId, type BrokerAccessPolicy, type EmbeddedBroker, type Uplink } from '../uplink/index.js';
-import { quantile, type Logger, agentVersion } from '../core/index.js';
+import { createMqttUplink, embeddedCredentialsPath, loadOrCreateOperatorLogin, startEmbeddedBroker, uplinkClientId, DEFAULT_STOP_DRAIN_TIMEOUT_MS, DEFAULT_STOP_DISCONNECT_TIMEOUT_MS, type BrokerAccessPolicy, type EmbeddedBroker, type Uplink } from '../uplink/index.js';
+import { type Logger, agentVersion } from '../core/index.js';
 import { startCamera, type RunningCamera } from './camera-runner.js';
 import { agentCommands, type CommandTarget } from './commands.js';
 import { startHealthServer } from './health-server.js';
 import { AgentMetrics } from './metrics.js';
-import { planReload, type ReloadPlan } from './reload-plan.js';
-import { healthReport, type AgentStatus, type CameraStatus } from './status-report.js';
+import { planReload, restartedComponents, type ReloadPlan } from './reload-plan.js';
+import { healthReport, type AgentStatus } from './status-report.js';
+import type { Component } from './component.js';
+import { Supervisor, type StopOutcome } from './supervisor.js';
+import { agentStats, agentStatus, cameraStatsLogLines, type AgentSnapshot } from './telemetry.js';
 
 export type { AgentStatus, CameraStatus } from './status-report.js';
 
 export interface AgentOptions {
   loaded: LoadedConfig;
   logger: Logger;
+  /** Test only (`camwatch run` reads CAMWATCH_TEST_HANG_STOP): this component's stop never settles, to prove the deadlines. */
+  faults?: { hangOnStop?: string };
 }
 
 /**
- * The running agent: health server, store, uplink (and the embedded broker when no broker URL is
- * configured), the shared detector, then one pipeline per camera; stopped in reverse. A camera that
- * fails is logged and retried by its own source; it never stops the others.
+ * The running agent: a supervisor over its components (data directory lock, health server, store, embedded
+ * broker when no broker URL is configured, uplink, store writer, the shared detector, the cameras, the stats
+ * and maintenance timers), started in dependency order and stopped in reverse. A camera that fails is logged
+ * and retried by its own source; it never stops the others.
  */
 export class Agent {
   private loaded: LoadedConfig;
@@ -49,15 +55,12 @@ export class Agent {
   private broker?: EmbeddedBroker;
   private health?: { url: string; close(): Promise<void> };
   private readonly cameras = new Map<string, RunningCamera>();
-  /** Frames analysed per camera at the previous status read, for a per-interval fps. */
-  private readonly fpsMarks = new Map<string, { frames: number; atMs: number }>();
-  private statsTimer?: NodeJS.Timeout;
-  private maintainTimer?: NodeJS.Timeout;
+  /** When each camera's current run started (epoch ms): its fps window starts no earlier. */
+  private readonly cameraStartedAtMs = new Map<string, number>();
+  private readonly supervisor: Supervisor;
   private started = false;
   private starting?: Promise<void>;
-  private stopping?: Promise<void>;
-  /** Set synchronously by stop(): a start still loading the model must not go on to open cameras. */
-  private stopRequested = false;
+  private stopping?: Promise<StopOutcome[]>;
   /** Reloads run one at a time (SIGHUP twice in a row must not interleave camera restarts). */
   private reloading: Promise<unknown> = Promise.resolve();
 
@@ -65,6 +68,133 @@ export class Agent {
     this.loaded = options.loaded;
     this.logger = options.logger;
     this.log = options.logger.child({ component: 'agent' });
+    const hang = options.faults?.hangOnStop;
+    const components = this.components().map((c): Component => (c.name === hang ? { ...c, stop: () => new Promise<void>(() => undefined) } : c));
+    this.supervisor = new Supervisor(components, this.log);
+  }
+
+  /** The agent's parts, in boot order (the supervisor checks each comes after what it depends on). */
+  private components(): Component[] {
+    const timers: { stats?: NodeJS.Timeout; maintain?: NodeJS.Timeout } = {};
+    return [
+      {
+        // First: a second agent on this store must say so, not fail later on the health port or the broker.
+        name: 'data directory lock',
+        start: () => {
+          const dataDir = resolveConfigPath(this.loaded, this.config.agent.dataDir);
+          mkdirSync(dataDir, { recursive: true });
+          this.dataDirLock = lockDataDir(dataDir, currentOwner(this.loaded.path, this.config.agent.id));
+        },
+        stop: () => this.dataDirLock?.release(),
+      },
+      {
+        name: 'health',
+        dependsOn: ['data directory lock'],
+        start: async () => {
+          if (this.config.health.enabled) this.health = await this.startHealth();
+        },
+        stop: () => this.health?.close(),
+      },
+      {
+        name: 'store',
+        dependsOn: ['data directory lock'],
+        start: () => {
+          this.store = openStore({
+            path: join(resolveConfigPath(this.loaded, this.config.agent.dataDir), STORE_FILE),
+            logger: this.logger,
+            quotas: this.config.store,
+            recoverCommand: `camwatch store recover --config ${this.loaded.path}`,
+          });
+        },
+        stop: () => this.store?.close(),
+      },
+      {
+        // Quotas, retention, and incidents held in memory while the disk was full: never in the frame path.
+        name: 'store maintenance',
+        dependsOn: ['store'],
+        start: () => {
+          timers.maintain = setInterval(() => {
+            try {
+              this.store?.maintain(Date.now());
+            } catch (err) {
+              this.log.warn({ err }, 'store maintenance failed; retrying at the next interval');
+            }
+          }, DEFAULT_STORE_MAINTAIN_INTERVAL_MS);
+          timers.maintain.unref();
+        },
+        stop: () => clearInterval(timers.maintain),
+      },
+      {
+        name: 'store writer',
+        dependsOn: ['store'],
+        start: () => {
+          this.writer = createStoreWriter({
+            store: this.store!,
+            logger: this.logger,
+            // Published only once committed: an incident exists when it is in SQLite. The uplink is looked up at
+            // each save: it starts after the writer and is replaced on reload.
+            onSaved: () => this.uplink?.notify(),
+          });
+        },
+        // Synchronous: commits what is queued, before the store closes.
+        stop: () => this.writer?.stop(),
+      },
+      {
+        // Started once; kept across uplink restarts (a reload hands it the new policy).
+        name: 'broker',
+        dependsOn: ['data directory lock'],
+        start: async () => {
+          if (!this.config.mqtt.url) await this.embeddedBroker();
+        },
+        stop: () => this.broker?.close(),
+      },
+      {
+        name: 'uplink',
+        dependsOn: ['store', 'broker'],
+        // Its own stop waits for PUBACKs in flight, then for the offline status and DISCONNECT.
+        stopDeadlineMs: DEFAULT_STOP_DRAIN_TIMEOUT_MS + DEFAULT_STOP_DISCONNECT_TIMEOUT_MS + 1_000,
+        start: () => this.startUplink(),
+        stop: () => this.uplink?.stop(),
+      },
+      {
+        name: 'detector',
+        dependsOn: ['data directory lock'],
+        start: async () => {
+          this.detector = await this.createDetector();
+        },
+        stop: async () => {
+          const detector = this.detector;
+          this.detector = undefined;
+          await detector?.close();
+        },
+      },
+      {
+        name: 'cameras',
+        dependsOn: ['detector', 'store writer', 'uplink'],
+        start: () => {
+          const store = this.store!;
+          // Incidents the previous process left open: those of cameras no longer running end now; the others
+          // are handed to their camera, which continues or ends them.
+          for (const record of endUnconfiguredIncidents(store, this.config, Date.now())) this.onIncident(record);
+          for (const camera of this.config.cameras) {
+            if (camera.enabled) this.startCamera(camera.id, { incidents: store.openIncidents(camera.id), after: 'restart' });
+          }
+        },
+        // Open incidents stay open (they are in the store): the next start continues or ends them.
+        stop: async () => {
+          await Promise.all([...this.cameras.keys()].map((id) => this.stopCamera(id, { suspend: true })));
+        },
+      },
+      {
+        name: 'stats',
+        dependsOn: ['cameras', 'uplink'],
+        start: () => {
+          timers.stats = setInterval(() => this.reportStats(), this.config.health.statsIntervalSeconds * 1000);
+          timers.stats.unref();
+        },
+        stop: () => clearInterval(timers.stats),
+      },
+    ];
   }
 
   private get config(): Config {
@@ -81,65 +211,28 @@ export class Agent {
     return this.health?.url;
   }
 
+  /** Starts every component in order; rejects with the first failure (the caller then calls stop()). */
   start(): Promise<void> {
-    this.starting ??= this.doStart();
+    this.starting ??= this.supervisor.start().then(() => {
+      if (this.supervisor.signal.aborted) return;
+      this.started = true;
+      this.log.info({ agentId: this.config.agent.id, cameras: this.cameras.size, model: this.config.detection.model, version: agentVersion() }, 'agent started');
+    });
     return this.starting;
   }
 
-  private async doStart(): Promise<void> {
-    const { config } = this;
-    // First: a second agent on this store must say so, not fail later on the health port or the broker.
-    const dataDir = resolveConfigPath(this.loaded, config.agent.dataDir);
-    mkdirSync(dataDir, { recursive: true });
-    this.dataDirLock = lockDataDir(dataDir, currentOwner(this.loaded.path, config.agent.id));
-    if (config.health.enabled) {
-      this.health = await startHealthServer({
-        host: config.health.host,
-        port: config.health.port,
-        logger: this.logger,
-        report: () => healthReport(this.status(), this.started, Date.now()),
-        status: () => this.status(),
-        metrics: async () => {
-          this.refreshMetrics();
-          return { contentType: this.metrics.registry.contentType, body: await this.metrics.registry.metrics() };
-        },
-      });
-    }
-    this.store = openStore({
-      path: join(dataDir, STORE_FILE),
+  private startHealth(): Promise<{ url: string; close(): Promise<void> }> {
+    return startHealthServer({
+      host: this.config.health.host,
+      port: this.config.health.port,
       logger: this.logger,
-      quotas: config.store,
-      recoverCommand: `camwatch store recover --config ${this.loaded.path}`,
+      report: () => healthReport(this.status(), this.started, Date.now()),
+      status: () => this.status(),
+      metrics: async () => {
+        this.metrics.record(this.snapshot());
+        return { contentType: this.metrics.registry.contentType, body: await this.metrics.registry.metrics() };
+      },
     });
-    this.writer = createStoreWriter({
-      store: this.store,
-      logger: this.logger,
-      // Published only once committed: an incident exists when it is in SQLite.
-      onSaved: () => this.uplink?.notify(),
-    });
-    await this.startUplink();
-    if (this.stopRequested) return;
-    this.detector = await this.createDetector();
-    if (this.stopRequested) return;
-    // Incidents the previous process left open: those of cameras no longer running end now; the others are
-    // handed to their camera, which continues or ends them.
-    for (const record of endUnconfiguredIncidents(this.store, config, Date.now())) this.onIncident(record);
-    for (const camera of config.cameras) {
-      if (camera.enabled) this.startCamera(camera.id, { incidents: this.store.openIncidents(camera.id), after: 'restart' });
-    }
-    this.statsTimer = setInterval(() => this.reportStats(), config.health.statsIntervalSeconds * 1000);
-    this.statsTimer.unref();
-    // Quotas, retention, and incidents held in memory while the disk was full: never in the frame path.
-    this.maintainTimer = setInterval(() => {
-      try {
-        this.store?.maintain(Date.now());
-      } catch (err) {
-        this.log.warn({ err }, 'store maintenance failed; retrying at the next interval');
-      }
-    }, DEFAULT_STORE_MAINTAIN_INTERVAL_MS);
-    this.maintainTimer.unref();
-    this.started = true;
-    this.log.info({ agentId: config.agent.id, cameras: this.cameras.size, model: config.detection.model, version: agentVersion() }, 'agent started');
   }
 
   private async startUplink(): Promise<void> {
@@ -163,7 +256,7 @@ export class Agent {
     });
     for (const [name, handler] of Object.entries(agentCommands(this.commandTarget()))) uplink.onCommand(name, handler);
     this.uplink = uplink;
-    await this.uplink.start();
+    await uplink.start();
   }
 
   /**
@@ -216,6 +309,7 @@ export class Agent {
   private startCamera(id: string, restore?: { incidents: readonly SuspendedIncident[]; after: 'restart' | 'reload' }): void {
     const camera = this.config.cameras.find((c) => c.id === id);
     if (!camera) return;
+    this.cameraStartedAtMs.set(id, Date.now());
     this.cameras.set(
       id,
       startCamera(camera, {
@@ -277,44 +371,42 @@ export class Agent {
     this.uplink?.publishCameraState(change);
   }
 
-  status(): AgentStatus {
+  /** The agent's state now, read without side effects: reading it twice changes nothing. */
+  snapshot(): AgentSnapshot {
     const now = Date.now();
-    const cameras: CameraStatus[] = [...this.cameras.values()].map((c) => {
-      const s = c.source.stats();
-      const { recentLatenciesMs, ...p } = c.pipeline.stats;
-      const mark = this.fpsMarks.get(c.config.id) ?? { frames: 0, atMs: this.startedAtMs };
-      const dt = (now - mark.atMs) / 1000;
-      const analysisFps = dt > 0 ? (p.framesAnalysed - mark.frames) / dt : 0;
-      if (dt >= 1) this.fpsMarks.set(c.config.id, { frames: p.framesAnalysed, atMs: now });
-      return {
-        id: c.config.id,
-        state: s.state,
-        framesDecoded: s.framesDecoded,
-        framesDropped: s.framesDropped,
-        framesAnalysed: p.framesAnalysed,
-        inferencesRun: p.inferencesRun,
-        inferencesSkipped: p.inferencesSkipped,
-        framesShed: p.framesShed,
-        targetFps: p.targetFps ?? c.config.analysis.fps,
-        analysisFps: Math.round(analysisFps * 100) / 100,
-        incidents: c.incidents,
-        reconnects: s.reconnects,
-        lastError: s.lastError,
-        avgLatencyMs: p.framesAnalysed ? Math.round(p.latencyMsTotal / p.framesAnalysed) : undefined,
-        latencyP50Ms: quantile(recentLatenciesMs, 0.5),
-        latencyP95Ms: quantile(recentLatenciesMs, 0.95),
-        pipeline: p,
-      };
-    });
     return {
+      atMs: now,
+      startedAtMs: this.startedAtMs,
       agentId: this.config.agent.id,
       version: agentVersion(),
-      uptimeS: Math.round((now - this.startedAtMs) / 1000),
       model: this.config.detection.model,
-      detector: { busyFraction: Math.round(this.scheduler.busyFraction * 100) / 100, queued: this.scheduler.queued },
+      detector: { busyFraction: this.scheduler.busyFraction, queued: this.scheduler.queued },
       uplink: this.uplink?.stats() ?? { connected: false, published: 0, pending: this.store?.pendingCount() ?? 0 },
-      cameras,
+      diskFreeBytes: this.diskFreeBytes(),
+      cameras: [...this.cameras.values()].map((c) => ({
+        id: c.config.id,
+        startedAtMs: this.cameraStartedAtMs.get(c.config.id) ?? this.startedAtMs,
+        configuredFps: c.config.analysis.fps,
+        source: c.source.stats(),
+        pipeline: { ...c.pipeline.stats, recentLatenciesMs: [...c.pipeline.stats.recentLatenciesMs] },
+        recentAnalysedAtMs: [...c.pipeline.recentAnalysedAtMs],
+        incidents: c.incidents,
+      })),
     };
+  }
+
+  /** What the agent is doing (/status, `camwatch status`, the `status` command): the snapshot's status projection. */
+  status(): AgentStatus {
+    return agentStatus(this.snapshot());
+  }
+
+  private diskFreeBytes(): number | undefined {
+    try {
+      const fs = statfsSync(resolveConfigPath(this.loaded, this.config.agent.dataDir));
+      return fs.bavail * fs.bsize;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Recent frame-to-decision latencies of one camera (ms), oldest first: for the benchmark's percentiles. */
@@ -322,89 +414,15 @@ export class Agent {
     return [...(this.cameras.get(cameraId)?.pipeline.stats.recentLatenciesMs ?? [])];
   }
 
-  private refreshMetrics(): void {
-    const m = this.metrics;
-    const status = this.status();
-    for (const c of status.cameras) {
-      const camera = c.id;
-      m.framesDecoded.set({ camera }, c.framesDecoded);
-      m.framesDropped.set({ camera }, c.framesDropped);
-      m.framesAnalysed.set({ camera }, c.framesAnalysed);
-      m.reconnects.set({ camera }, c.reconnects);
-      m.cameraUp.set({ camera }, c.state === 'online' ? 1 : 0);
-      m.analysisFps.set({ camera }, c.analysisFps);
-      m.framesWithMotion.set({ camera }, c.pipeline.framesWithMotion);
-      m.inferencesRun.set({ camera }, c.inferencesRun);
-      m.inferencesSkipped.set({ camera }, c.inferencesSkipped);
-      m.framesShed.set({ camera }, c.framesShed);
-      m.targetFps.set({ camera }, c.targetFps);
-    }
-    m.detectorBusy.set(status.detector.busyFraction);
-    m.backlog.set(status.uplink.pending);
-    m.mqttConnected.set(status.uplink.connected ? 1 : 0);
-    try {
-      const fs = statfsSync(resolveConfigPath(this.loaded, this.config.agent.dataDir));
-      m.diskFreeBytes.set(fs.bavail * fs.bsize);
-    } catch {
-      // dataDir vanished: the store reports that itself; the gauge keeps its last value.
-    }
-  }
-
-  /** Every stats interval: one log line per camera, and stats plus line counts to the IOC. */
+  /** Every stats interval: stats and line counts to the IOC, one log line per camera. */
   private reportStats(): void {
     const status = this.status();
-    let diskFreeBytes: number | undefined;
-    try {
-      const fs = statfsSync(resolveConfigPath(this.loaded, this.config.agent.dataDir));
-      diskFreeBytes = fs.bavail * fs.bsize;
-    } catch {
-      diskFreeBytes = undefined;
-    }
-    this.uplink?.publishTelemetry({
-      kind: 'stats',
-      payload: {
-        agentId: status.agentId,
-        uptimeS: status.uptimeS,
-        backlog: status.uplink.pending,
-        published: status.uplink.published,
-        diskFreeBytes,
-        cameras: status.cameras.map((c) => ({
-          id: c.id,
-          state: c.state,
-          analysisFps: c.analysisFps,
-          framesDecoded: c.framesDecoded,
-          framesDropped: c.framesDropped,
-          inferencesRun: c.inferencesRun,
-          inferencesSkipped: c.inferencesSkipped,
-          incidents: c.incidents,
-          latencyP95Ms: c.latencyP95Ms,
-        })),
-      },
-    });
+    this.uplink?.publishTelemetry({ kind: 'stats', payload: agentStats(status) });
     for (const cam of this.cameras.values()) {
       const lines = cam.lineCounts();
       if (lines.length) this.uplink?.publishTelemetry({ kind: 'counts', cameraId: cam.config.id, payload: { cameraId: cam.config.id, lines } });
     }
-    for (const c of status.cameras) {
-      this.log.info(
-        {
-          camera: c.id,
-          state: c.state,
-          framesDecoded: c.framesDecoded,
-          framesDropped: c.framesDropped,
-          framesAnalysed: c.framesAnalysed,
-          inferencesSkipped: c.inferencesSkipped,
-          framesShed: c.framesShed,
-          targetFps: c.targetFps,
-          analysisFps: c.analysisFps,
-          latencyP50Ms: c.latencyP50Ms,
-          latencyP95Ms: c.latencyP95Ms,
-          incidents: c.incidents,
-          backlog: status.uplink.pending,
-        },
-        'camera stats',
-      );
-    }
+    for (const line of cameraStatsLogLines(status)) this.log.info(line, 'camera stats');
   }
 
   /**
@@ -437,15 +455,10 @@ export class Agent {
       ...plan.restart.map(async (id) => suspended.set(id, await this.stopCamera(id, { suspend: true }))),
     ]);
     this.loaded = kept;
-    if (plan.uplink) {
-      await this.uplink?.stop();
-      await this.startUplink();
-    }
-    if (plan.detector) {
-      const old = this.detector;
-      this.detector = await this.createDetector();
-      await old?.close();
-    }
+    // The old detector is closed before the new one loads: every camera is stopped by then, and a 2-core box
+    // need not hold two models at once.
+    await this.supervisor.restart(restartedComponents(plan));
+    if (this.supervisor.signal.aborted) return plan; // stopping: the cameras stay stopped
     for (const id of plan.restart) this.startCamera(id, { incidents: suspended.get(id) ?? [], after: 'reload' });
     for (const id of plan.start) this.startCamera(id);
     this.log.info(
@@ -459,45 +472,21 @@ export class Agent {
     const cam = this.cameras.get(id);
     if (!cam) return [];
     this.cameras.delete(id);
-    this.fpsMarks.delete(id);
+    this.cameraStartedAtMs.delete(id);
     return cam.stop(options);
   }
 
   /**
-   * Idempotent: stops cameras, then detector, uplink, broker, store and health server, in reverse start
-   * order. A stop during start (SIGTERM while the model loads) waits for start to settle first.
+   * Idempotent: stops the components in reverse start order, each within its deadline; one that fails or
+   * hangs is logged and the others are still stopped. A stop during start (SIGTERM while the model loads)
+   * makes start give up after the component in progress. Resolves how each stop went.
    */
-  stop(): Promise<void> {
-    this.stopRequested = true;
+  stop(): Promise<StopOutcome[]> {
     this.stopping ??= (async () => {
-      await this.starting?.catch(() => undefined);
-      await this.reloading;
-      await this.doStop();
+      const outcomes = await this.supervisor.stop(this.reloading);
+      this.log.info({ failed: outcomes.filter((o) => o.result !== 'stopped').map((o) => o.name) }, 'agent stopped');
+      return outcomes;
     })();
     return this.stopping;
-  }
-
-  private async doStop(): Promise<void> {
-    clearInterval(this.statsTimer);
-    clearInterval(this.maintainTimer);
-    const steps: Array<[string, () => Promise<unknown> | void]> = [
-      // Open incidents stay open (they are in the store): the next start continues or ends them.
-      ['cameras', () => Promise.all([...this.cameras.keys()].map((id) => this.stopCamera(id, { suspend: true })))],
-      ['detector', () => this.detector?.close()],
-      ['store writer', () => this.writer?.stop()],
-      ['uplink', () => this.uplink?.stop()],
-      ['broker', () => this.broker?.close()],
-      ['store', () => this.store?.close()],
-      ['data directory lock', () => this.dataDirLock?.release()],
-      ['health', () => this.health?.close()],
-    ];
-    for (const [name, step] of steps) {
-      try {
-        await step();
-      } catch (err) {
-        this.log.error({ err, step: name }, 'error while stopping; continuing shutdown');
-      }
-    }
-    this.log.info('agent stopped');
   }
 }

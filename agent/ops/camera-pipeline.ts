@@ -92,6 +92,11 @@ export interface CameraPipelineDeps {
 export class CameraPipeline {
   /** The newest analysed frame (a reference, not a copy): answers the IOC's `snapshot` command. */
   lastFrame?: Frame;
+  /**
+   * When the most recent frames finished analysis (epoch ms), newest last, at most LATENCY_SAMPLES: the
+   * analysis fps over a window is computed from these by whoever reads them, so reading changes nothing.
+   */
+  readonly recentAnalysedAtMs: number[] = [];
   readonly stats: PipelineStats = {
     framesDecoded: 0, framesAnalysed: 0, framesWithMotion: 0, inferencesRun: 0, inferencesSkipped: 0, inferencesCropped: 0, framesShed: 0,
     lagMsMax: 0, detections: 0, ruleHits: 0, latencyMsTotal: 0, latencyMsMax: 0, recentLatenciesMs: [],
@@ -201,8 +206,11 @@ export class CameraPipeline {
       for (const rule of rules) hits.push(...rule.evaluate(tracks, frame.capturedAtMs, { frame }));
       this.stats.ruleHits += hits.length;
       if (hits.length) await this.deps.onHits(hits, frame);
-      const latencyMs = this.now() - frame.capturedAtMs;
+      const doneAtMs = this.now();
+      const latencyMs = doneAtMs - frame.capturedAtMs;
       this.stats.framesAnalysed++;
+      this.recentAnalysedAtMs.push(doneAtMs);
+      if (this.recentAnalysedAtMs.length > LATENCY_SAMPLES) this.recentAnalysedAtMs.shift();
       this.stats.detections += detections.length;
       this.stats.latencyMsTotal += latencyMs;
       this.stats.latencyMsMax = Math.max(this.stats.latencyMsMax, latencyMs);

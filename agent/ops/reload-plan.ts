@@ -60,3 +60,8 @@ export function planReload(prev: LoadedConfig, next: LoadedConfig): ReloadPlan {
   }
   return plan;
 }
+
+/** The shared components a reload restarts (supervisor names); cameras are restarted one by one from the plan. */
+export function restartedComponents(plan: ReloadPlan): Array<'uplink' | 'detector'> {
+  return [...(plan.uplink ? (['uplink'] as const) : []), ...(plan.detector ? (['detector'] as const) : [])];
+}

@@ -16,7 +16,7 @@ export interface CameraStatus {
   /** Frames shed under CPU pressure, and the analysis rate in force (configured unless lowered). */
   framesShed: number;
   targetFps: number;
-  /** Frames analysed per second since the previous status read (or since start). */
+  /** Frames analysed per second over the last 10 s (DEFAULT_FPS_WINDOW_MS), or since the camera started; reading does not reset it. */
   analysisFps: number;
   incidents: number;
   reconnects: number;

@@ -31,5 +31,5 @@ export { DrainWindow } from './drain-window.js';
 export { signCommandJson, signedCommandPayload, verifyCommandSignature, checkCommandFreshness, DEFAULT_COMMAND_MAX_SKEW_MS, DEFAULT_COMMAND_NONCE_TTL_MS } from './command-auth.js';
 export { tlsClientOptions, isTlsUrl } from './tls.js';
 export { STATS_SCHEMA, DEFAULT_QUOTA_WARN_SHARE, statsPayload, storeWarnings, warningsKey } from './stats.js';
-export type { AgentStatsInput, CameraStatsInput, StatsPayload, StatsWarning, StatsWarningReason } from './stats.js';
+export type { AgentStats, AgentStatsInput, CameraStats, CameraStatsInput, StatsPayload, StatsWarning, StatsWarningReason } from './stats.js';
 export { commandTreeOf } from './broker-acl.js';

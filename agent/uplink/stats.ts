@@ -11,6 +11,36 @@ export const STATS_SCHEMA = 'camwatch.stats/1';
 /** Share of a quota above which the stats carry a `quota_near` warning. */
 export const DEFAULT_QUOTA_WARN_SHARE = 0.9;
 
+/**
+ * One camera's figures as a running agent sends them: every camera field of the schema, each one required
+ * so that a field left out is a compile error (before, five were silently missing on the wire). A latency is
+ * undefined until the camera has analysed a frame.
+ */
+export type CameraStats = {
+  id: string;
+  state: string;
+  analysisFps: number;
+  targetFps: number;
+  framesDecoded: number;
+  framesDropped: number;
+  framesAnalysed: number;
+  framesShed: number;
+  inferencesRun: number;
+  inferencesSkipped: number;
+  incidents: number;
+  reconnects: number;
+  latencyP50Ms: number | undefined;
+  latencyP95Ms: number | undefined;
+};
+
+/** The agent's stats as a running agent sends them (the uplink adds its own backlog and the store's usage). */
+export type AgentStats = {
+  uptimeS: number;
+  version: string;
+  model: string;
+  cameras: readonly CameraStats[];
+};
+
 /** One camera as the agent reports it; fields outside CAMERA_FIELDS are not published. */
 export type CameraStatsInput = { id: string } & Record<string, unknown>;
 
@@ -23,11 +53,13 @@ export interface AgentStatsInput {
   [other: string]: unknown;
 }
 
-/** Camera fields published, numbers unless noted. */
-const CAMERA_FIELDS = [
-  'analysisFps', 'targetFps', 'framesDecoded', 'framesDropped', 'framesAnalysed', 'framesShed', 'inferencesRun',
-  'inferencesSkipped', 'incidents', 'reconnects', 'latencyP50Ms', 'latencyP95Ms',
-] as const;
+type CameraNumberField = Exclude<keyof CameraStats, 'id' | 'state'>;
+/** Camera fields published (numbers): a Record, so that a field added to CameraStats and not here fails to compile. */
+const CAMERA_FIELD_SET: Record<CameraNumberField, true> = {
+  analysisFps: true, targetFps: true, framesDecoded: true, framesDropped: true, framesAnalysed: true, framesShed: true,
+  inferencesRun: true, inferencesSkipped: true, incidents: true, reconnects: true, latencyP50Ms: true, latencyP95Ms: true,
+};
+const CAMERA_FIELDS = Object.keys(CAMERA_FIELD_SET) as CameraNumberField[];
 
 export type StatsWarningReason = 'disk_full' | 'events_dropped' | 'evidence_pruned' | 'quota_near';
 
@@ -47,7 +79,7 @@ export interface StatsPayload {
   model?: string;
   uplink: { connected: boolean; published: number; backlog: number; inflight: number };
   store?: Omit<StoreUsage, 'pending' | 'fullSinceMs'> & { fullSince?: string };
-  cameras: Array<{ id: string; state?: string } & Partial<Record<(typeof CAMERA_FIELDS)[number], number>>>;
+  cameras: Array<{ id: string; state?: string } & Partial<Record<CameraNumberField, number>>>;
   warnings: StatsWarning[];
 }
 

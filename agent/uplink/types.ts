@@ -1,5 +1,6 @@
 import type { SourceStateChange } from '../frames/index.js';
-import type { AgentStatsInput } from './stats.js';
+import type { LineCountsReport } from '../rules/index.js';
+import type { AgentStats, AgentStatsInput } from './stats.js';
 
 export interface UplinkStats {
   connected: boolean;
@@ -19,7 +20,7 @@ export interface Uplink {
    * lost one (counts are cumulative). `stats` goes to `<prefix>/<agentId>/stats`, `counts` to
    * `<prefix>/<agentId>/cameras/<cameraId>/counts`.
    */
-  publishTelemetry(item: { kind: 'stats'; payload: unknown } | { kind: 'counts'; cameraId: string; payload: unknown }): void;
+  publishTelemetry(item: { kind: 'stats'; payload: AgentStats } | { kind: 'counts'; cameraId: string; payload: { cameraId: string; lines: LineCountsReport[] } }): void;
   /**
    * Retained stats on `<prefix>/<agentId>/stats` (camwatch.stats/1): the agent's per-camera figures plus the
    * uplink's backlog and the store's usage and warnings (disk full, evidence pruned, quota near). A warning

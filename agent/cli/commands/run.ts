@@ -6,6 +6,18 @@ import { DEFAULT_CONFIG_PATH } from '../defaults.js';
 import type { CliCommand } from '../types.js';
 import { commandUsage } from '../usage.js';
 
+/**
+ * After SIGTERM/SIGINT the agent has this long (ms) to stop before the process exits anyway (code 1): under
+ * the unit's TimeoutStopSec (20 s, scripts/systemd/camwatch.service), so the agent, not SIGKILL, decides.
+ * Each part also has its own deadline (the uplink's is 6 s), so one hung part does not use up the rest's time.
+ */
+export const DEFAULT_SHUTDOWN_DEADLINE_MS = 10_000;
+
+/** Test only: names an agent component whose stop never settles (see AgentOptions.faults). */
+const HANG_STOP_ENV = 'CAMWATCH_TEST_HANG_STOP';
+
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGTERM: 15 };
+
 const usage = `Usage: camwatch run [--config FILE]
 
 Starts the agent: reads every enabled camera, detects and tracks objects, raises incidents,
@@ -15,7 +27,9 @@ Options:
   -c, --config FILE   config file (default: ${DEFAULT_CONFIG_PATH}, else config/camwatch.example.yaml)
   -h, --help          this text
 
-Signals: SIGINT/SIGTERM stop cleanly (unsent incidents stay in the store and are sent on the next start).
+Signals: SIGINT/SIGTERM stop cleanly within ${DEFAULT_SHUTDOWN_DEADLINE_MS / 1000} s (unsent incidents stay in the store and are
+         sent on the next start), else exit with code 1. A second SIGINT/SIGTERM exits at once (code
+         128 + signal: 130, 143); what is already in SQLite is safe (write-ahead log).
          SIGHUP re-reads the config: only cameras whose entry changed restart; an invalid file is
          rejected with its errors logged and the running config kept.`;
 
@@ -39,7 +53,10 @@ export const runCommand: CliCommand = {
     }
     const configPath = loaded.path;
     const logger = createLogger({ level: io.env.CAMWATCH_LOG_LEVEL ?? loaded.config.agent.logLevel });
-    const agent = new Agent({ loaded, logger });
+    const hangOnStop = io.env[HANG_STOP_ENV];
+    const agent = new Agent({ loaded, logger, ...(hangOnStop ? { faults: { hangOnStop } } : {}) });
+    // The last log line first (the logger writes asynchronously), then out: no stop step runs after this.
+    const exitNow = (code: number): void => logger.flush(() => process.exit(code));
     const onHangup = () => {
       logger.info({ config: configPath }, 'SIGHUP: reloading config');
       loadConfig(configPath, { env: io.env })
@@ -48,12 +65,33 @@ export const runCommand: CliCommand = {
     };
     process.on('SIGHUP', onHangup);
     const stopped = new Promise<void>((resolve) => {
+      let stopping = false;
       const onSignal = (signal: NodeJS.Signals) => {
-        logger.info({ signal }, 'stopping');
-        void agent.stop().then(resolve);
+        if (stopping) {
+          logger.warn({ signal }, 'second signal: exiting now without waiting for the agent to stop (incidents already in SQLite are kept)');
+          exitNow(128 + (SIGNAL_NUMBERS[signal] ?? 0));
+          return;
+        }
+        stopping = true;
+        logger.info({ signal, deadlineMs: DEFAULT_SHUTDOWN_DEADLINE_MS }, 'stopping');
+        const deadline = setTimeout(() => {
+          logger.error({ deadlineMs: DEFAULT_SHUTDOWN_DEADLINE_MS }, `the agent did not stop within ${DEFAULT_SHUTDOWN_DEADLINE_MS / 1000} s; exiting (incidents already in SQLite are kept)`);
+          exitNow(1);
+        }, DEFAULT_SHUTDOWN_DEADLINE_MS);
+        void agent.stop().then((outcomes) => {
+          clearTimeout(deadline);
+          // A part that failed or hung may still hold a handle (a worker thread, a socket) that would keep the process alive.
+          const unclean = outcomes.filter((o) => o.result !== 'stopped').map((o) => `${o.name} (${o.result})`);
+          if (unclean.length > 0) {
+            logger.error({ components: unclean }, `not every part stopped cleanly: ${unclean.join(', ')}; exiting (incidents already in SQLite are kept)`);
+            exitNow(1);
+            return;
+          }
+          resolve();
+        });
       };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
     });
     try {
       await agent.start();
