@@ -145,8 +145,8 @@ class MqttOutboxUplink implements MqttUplink {
     this.telemetry.publishCameraState(change);
   }
 
-  publishTelemetry(item: { kind: 'stats'; payload: unknown } | { kind: 'counts'; cameraId: string; payload: unknown }): void {
-    if (item.kind === 'stats') this.telemetry.publishStats((item.payload ?? {}) as AgentStatsInput);
+  publishTelemetry(item: Parameters<Uplink['publishTelemetry']>[0]): void {
+    if (item.kind === 'stats') this.telemetry.publishStats(item.payload);
     else this.telemetry.publishCounts(item.cameraId, item.payload);
   }
 
