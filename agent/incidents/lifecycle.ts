@@ -172,10 +172,15 @@ export class IncidentLifecycle {
     this.outgoing.push(entry);
     if (evidence === undefined) return;
     const generation = o === undefined ? 0 : ++o.evidenceGeneration;
-    const picture = this.picture(evidence).then((snap) => {
-      if (snap !== undefined) this.attach(entry, snap, o, generation);
-      entry.ready = true;
-    });
+    const picture = this.picture(evidence)
+      .then((snap) => {
+        if (snap !== undefined) this.attach(entry, snap, o, generation);
+      })
+      // Losing the picture is better than losing the incident, or holding back every record after it.
+      .catch((err: unknown) => this.opts.onSnapshotError?.(err))
+      .finally(() => {
+        entry.ready = true;
+      });
     drawing?.push(picture);
   }
 
