@@ -1,4 +1,3 @@
-import type { CameraConfig } from '../config/schema.js';
 import type { Logger } from '../core/index.js';
 import { lineCounts, type LineCountsReport, type Rule, type RuleHit, bottomCentre, pointInPolygon, zoneToFrame, type Point } from '../rules/index.js';
 import type { Track } from '../tracking/index.js';
@@ -8,8 +7,18 @@ import type { CountBinSink } from './sink.js';
 /** How often open bins are written to the store (ms): a kill -9 loses at most this much counting. */
 export const DEFAULT_COUNT_PERSIST_MS = 2_000;
 
+/** A zone as counts reads it: zoneToFrame's zone, sampled for occupancy when `occupancy` is true. */
+export type CountZone = Parameters<typeof zoneToFrame>[0] & { readonly occupancy?: boolean };
+
+/** What counts reads of a camera's configuration (agent/config's CameraConfig satisfies it). */
+export interface CountCamera {
+  readonly id: string;
+  readonly zones: readonly CountZone[];
+}
+
+/** What a camera's counter is given: its camera, bin lengths, where bins go. */
 export interface CameraCounterOptions {
-  camera: CameraConfig;
+  camera: CountCamera;
   agentId: string;
   /** Bin lengths (s): the bin and its roll-up, e.g. [60, 900]. */
   periodsSeconds: readonly number[];

@@ -1,8 +1,8 @@
 import { monotonicFactory } from 'ulid';
-import type { CameraConfig } from '../config/schema.js';
 import type { Box } from '../detection/index.js';
 import type { Frame } from '../frames/index.js';
 import type { RuleHit } from '../rules/index.js';
+import type { IncidentCamera } from './camera.js';
 import { incidentLabels } from './labels.js';
 import { renderSnapshot, type SnapshotOptions, type SnapshotOverlay } from './snapshot.js';
 import { INCIDENT_SCHEMA, type Incident, type IncidentRecord } from './types.js';
@@ -27,7 +27,7 @@ export function newIncidentId(nowMs: number = Date.now()): string {
 /** Where an incident comes from (agent, camera) and how to make its evidence. */
 export interface IncidentContext {
   agentId: string;
-  camera: CameraConfig;
+  camera: IncidentCamera;
   /** Clock for the id's time part (epoch ms); injectable for tests. */
   now?: () => number;
   /** false → no snapshot (e.g. evidence disabled); otherwise JPEG options. */

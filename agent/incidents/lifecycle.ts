@@ -64,6 +64,8 @@ interface OpenIncident {
   ruleFingerprint: string;
   /** See OpenIncidentState.durationOffsetSeconds. */
   durationOffsetSeconds: number;
+  /** Counts the pictures asked for: only the latest one's description goes on the incident's later events. */
+  evidenceGeneration: number;
 }
 
 /** An incident restored after a restart or reload, waiting for its condition to be seen again. */
@@ -84,8 +86,19 @@ interface CooldownEntry {
 interface PendingEvidence {
   tMs: number;
   hasPerson: boolean;
-  jpeg?: Buffer;
-  meta?: Incident['snapshot'];
+  /** The picture of the pending hit, rendering since the hit arrived (absent: no frame, or snapshots off). */
+  snapshot?: Promise<Snapshot | undefined>;
+}
+
+/** Where a record's picture comes from, decided with the record and drawn after it. */
+type EvidenceRequest = { frame: RgbImage; hit: RuleHit } | { pending: Promise<Snapshot | undefined>; fallback?: { frame: RgbImage; hit: RuleHit } };
+
+/** A decided record on its way out: records leave in the order they were decided, each once its picture is drawn. */
+interface Outgoing {
+  record: IncidentRecord;
+  ready: boolean;
+  /** This record carries a picture of its own (later records of the incident then describe that picture). */
+  ownsEvidence: boolean;
 }
 
 /**
@@ -100,7 +113,11 @@ interface PendingEvidence {
  *   place) cannot open another for the hit's `cooldownMs`; a condition that is still on when the
  *   cooldown runs out opens then;
  * - an acknowledged incident sends no more updates (its end is still sent, so the IOC can close it).
- * Decisions are deterministic given hits and their times; snapshots are drawn by the injected renderer.
+ * Decisions are deterministic given hits and their times, and synchronous: a call reads and writes the state
+ * in one step, so timers calling `tick` while `handle` awaits a picture cannot see half a decision. Pictures
+ * are drawn afterwards by the injected renderer and only attached to the records; records leave in the
+ * order they were decided (a `tick` end waits behind the update whose picture is still drawing, and comes
+ * out of that `handle` call).
  */
 export class IncidentLifecycle {
   private readonly opts: LifecycleOptions;
@@ -112,6 +129,8 @@ export class IncidentLifecycle {
   private cooldowns: CooldownEntry[] = [];
   private restored: RestoredIncident[] = [];
   private frameSize?: { width: number; height: number };
+  /** Records decided and not yet handed out, oldest first. */
+  private readonly outgoing: Outgoing[] = [];
 
   constructor(options: LifecycleOptions) {
     this.opts = options;
@@ -124,13 +143,70 @@ export class IncidentLifecycle {
    * in order.
    */
   async handle(hits: readonly RuleHit[], frame?: RgbImage): Promise<IncidentRecord[]> {
+    const drawing = this.decide(hits, frame);
+    if (drawing.length > 0) await Promise.all(drawing);
+    return this.takeReady();
+  }
+
+  /**
+   * The decisions of `handle`, in one synchronous step: state updated, records queued, their pictures
+   * started. Returns the pictures being drawn; `takeReady` hands out the records once they are.
+   */
+  private decide(hits: readonly RuleHit[], frame: RgbImage | undefined): Promise<void>[] {
     if (frame) this.frameSize = { width: frame.width, height: frame.height };
+    const drawing: Promise<void>[] = [];
+    for (const hit of hits) this.one(hit, frame, drawing);
+    return drawing;
+  }
+
+  /** Records at the head of the queue whose pictures are done, in decision order. */
+  private takeReady(): IncidentRecord[] {
     const out: IncidentRecord[] = [];
-    for (const hit of hits) {
-      const record = await this.one(hit, frame);
-      if (record) out.push(record);
-    }
+    while (this.outgoing.length > 0 && this.outgoing[0]!.ready) out.push(this.outgoing.shift()!.record);
     return out;
+  }
+
+  /** Queues a decided record; with `evidence`, its picture is drawn now and attached when done. */
+  private enqueue(record: IncidentRecord, drawing?: Promise<void>[], evidence?: EvidenceRequest, o?: OpenIncident): void {
+    const entry: Outgoing = { record, ready: evidence === undefined, ownsEvidence: evidence !== undefined };
+    this.outgoing.push(entry);
+    if (evidence === undefined) return;
+    const generation = o === undefined ? 0 : ++o.evidenceGeneration;
+    const picture = this.picture(evidence)
+      .then((snap) => {
+        if (snap !== undefined) this.attach(entry, snap, o, generation);
+      })
+      // Losing the picture is better than losing the incident, or holding back every record after it.
+      .catch((err: unknown) => this.opts.onSnapshotError?.(err))
+      .finally(() => {
+        entry.ready = true;
+      });
+    drawing?.push(picture);
+  }
+
+  private async picture(evidence: EvidenceRequest): Promise<Snapshot | undefined> {
+    if ('frame' in evidence) return this.draw(evidence.frame, hitOverlay(evidence.hit));
+    const snap = await evidence.pending;
+    if (snap !== undefined || evidence.fallback === undefined) return snap;
+    // The pending hit's picture failed: the start's own frame is the next best evidence.
+    return this.draw(evidence.fallback.frame, hitOverlay(evidence.fallback.hit));
+  }
+
+  /**
+   * Puts a drawn picture on its record, and its description on the incident's later events (already queued,
+   * or still to come) until another picture replaces it. Decision state is not touched.
+   */
+  private attach(entry: Outgoing, snap: Snapshot, o: OpenIncident | undefined, generation: number): void {
+    const meta = { contentType: 'image/jpeg' as const, width: snap.width, height: snap.height, bytes: snap.jpeg.length };
+    entry.record.incident.snapshot = meta;
+    entry.record.snapshotJpeg = snap.jpeg;
+    const id = entry.record.incident.id;
+    for (const later of this.outgoing.slice(this.outgoing.indexOf(entry) + 1)) {
+      if (later.record.incident.id !== id) continue;
+      if (later.ownsEvidence) break;
+      later.record.incident.snapshot = { ...meta };
+    }
+    if (o !== undefined && o.evidenceGeneration === generation) o.incident.snapshot = { ...meta };
   }
 
   /**
@@ -139,25 +215,24 @@ export class IncidentLifecycle {
    */
   tick(tMs: number): IncidentRecord[] {
     const staleMs = this.opts.staleMs ?? DEFAULT_STALE_MS;
-    const out: IncidentRecord[] = [];
     for (const o of [...this.open.values()]) {
-      if (tMs - o.lastHitMs > staleMs) out.push(this.close(o, o.lastHit, Math.max(o.lastHitMs, o.startMs), 'stale'));
+      if (tMs - o.lastHitMs > staleMs) this.enqueue(this.close(o, o.lastHit, Math.max(o.lastHitMs, o.startMs), 'stale'));
     }
-    for (const r of this.restored.filter((x) => tMs >= x.deadlineMs)) out.push(this.endRestored(r, r.reason, tMs));
+    for (const r of this.restored.filter((x) => tMs >= x.deadlineMs)) this.enqueue(this.endRestored(r, r.reason, tMs));
     this.cooldowns = this.cooldowns.filter((c) => c.untilMs > tMs);
     for (const [key, hit] of this.deferred) if (tMs - hit.tMs > staleMs) this.deferred.delete(key);
     const ttl = this.opts.pendingTtlMs ?? DEFAULT_PENDING_TTL_MS;
     for (const [key, p] of this.pending) if (tMs - p.tMs > ttl) this.pending.delete(key);
-    return out;
+    return this.takeReady();
   }
 
   /** Ends every open incident now (camera removed, rules rebuilt after a frame size change), restored ones too. */
   closeAll(tMs: number, reason: EndReason = 'agent_stop'): IncidentRecord[] {
-    const out = [...this.open.values()].map((o) => this.close(o, o.lastHit, tMs, reason));
-    for (const r of [...this.restored]) out.push(this.endRestored(r, reason, tMs));
+    for (const o of [...this.open.values()]) this.enqueue(this.close(o, o.lastHit, tMs, reason));
+    for (const r of [...this.restored]) this.enqueue(this.endRestored(r, reason, tMs));
     this.deferred.clear();
     this.pending.clear();
-    return out;
+    return this.takeReady();
   }
 
   /**
@@ -166,13 +241,12 @@ export class IncidentLifecycle {
    * until a grace period runs out and then end as `agent_restart` (after a restart) or `camera_reload`.
    */
   restore(incidents: readonly SuspendedIncident[], nowMs: number, after: 'restart' | 'reload'): IncidentRecord[] {
-    const out: IncidentRecord[] = [];
     for (const s of incidents) {
       const decision = decideRestore(s, this.opts.camera, nowMs);
-      if (decision.action === 'end') out.push(restoredEnd(s, decision.reason, nowMs));
+      if (decision.action === 'end') this.enqueue(restoredEnd(s, decision.reason, nowMs));
       else this.restored.push({ ...s, deadlineMs: decision.deadlineMs, reason: after === 'restart' ? 'agent_restart' : 'camera_reload' });
     }
-    return out;
+    return this.takeReady();
   }
 
   /**
@@ -209,44 +283,58 @@ export class IncidentLifecycle {
     return [...this.open.values(), ...this.restored].map((o) => structuredClone(o.incident));
   }
 
-  private async one(hit: RuleHit, frame: RgbImage | undefined): Promise<IncidentRecord | undefined> {
+  /** Decides one hit (synchronously): state updated, its record (if any) queued, its picture started. */
+  private one(hit: RuleHit, frame: RgbImage | undefined, drawing: Promise<void>[]): void {
     const phase = hit.phase ?? 'start';
     const key = hit.key;
     if (phase === 'pending') {
       // A rule may hand an older frame that shows the evidence (the person by a static object).
-      if (key !== undefined) await this.keepEvidence(key, hit, hit.evidenceFrame ?? frame);
-      return undefined;
+      if (key !== undefined) this.keepEvidence(key, hit, hit.evidenceFrame ?? frame);
+      return;
     }
     if (key === undefined) {
       // One-shot event: opens and is done.
-      if (phase !== 'start' || this.inCooldown(hit)) return undefined;
+      if (phase !== 'start' || this.inCooldown(hit)) return;
       this.addCooldown(hit);
-      return this.createRecord(hit, frame);
+      const incident = incidentFromHit(hit, frame ?? this.frameSize, this.opts);
+      this.enqueue({ incident }, drawing, this.snapshotsOn() && frame !== undefined ? { frame, hit } : undefined);
+      return;
     }
     const o = this.open.get(key);
     if (phase === 'end') {
       this.deferred.delete(key);
       this.pending.delete(key);
-      return o ? this.close(o, hit, hit.tMs, 'cleared') : undefined;
+      if (o) this.enqueue(this.close(o, hit, hit.tMs, 'cleared'));
+      return;
     }
-    if (o !== undefined) return this.update(o, hit, frame);
+    if (o !== undefined) return this.update(o, hit, frame, drawing);
     // A condition left open by the previous process or lifecycle, seen again: it continues under its id.
     const resumed = this.resumable(hit);
-    if (resumed !== undefined) return this.resume(key, resumed, hit, frame);
+    if (resumed !== undefined) return this.resume(key, resumed, hit, frame, drawing);
     // A start, or an update of a key not open here (deferred by a cooldown, or started before this lifecycle).
     if (this.inCooldown(hit)) {
       this.deferred.set(key, hit);
-      return undefined;
+      return;
     }
     this.deferred.delete(key);
-    return this.start(key, hit, frame);
+    this.start(key, hit, frame, drawing);
   }
 
-  private async start(key: string, hit: RuleHit, frame: RgbImage | undefined): Promise<IncidentRecord> {
-    const evidence = this.pending.get(key);
+  private snapshotsOn(): boolean {
+    return this.opts.snapshot !== false;
+  }
+
+  private start(key: string, hit: RuleHit, frame: RgbImage | undefined, drawing: Promise<void>[]): void {
+    const kept = this.pending.get(key);
     this.pending.delete(key);
-    const record = await this.createRecord(hit, frame, evidence);
-    const incident = record.incident;
+    const incident = incidentFromHit(hit, frame ?? this.frameSize, this.opts);
+    // The pending hit's picture (the person by the object) is the evidence; else the start's own frame.
+    const fallback = frame === undefined ? undefined : { frame, hit };
+    let evidence: EvidenceRequest | undefined;
+    if (this.snapshotsOn()) {
+      if (kept?.snapshot !== undefined) evidence = { pending: kept.snapshot, ...(fallback && { fallback }) };
+      else evidence = fallback;
+    }
     const o: OpenIncident = {
       key,
       incident,
@@ -254,16 +342,18 @@ export class IncidentLifecycle {
       startMs: hit.tMs,
       lastHitMs: hit.tMs,
       lastSentMs: hit.tMs,
-      bestQuality: record.snapshotJpeg ? this.quality(hit) : 0,
+      // Decided on the picture being asked for, not on its drawing succeeding (decisions wait for no picture).
+      bestQuality: evidence !== undefined ? this.quality(hit) : 0,
       acked: false,
-      evidenceLocked: evidence?.jpeg !== undefined && evidence.hasPerson,
+      evidenceLocked: evidence !== undefined && kept?.snapshot !== undefined && kept.hasPerson,
       lastHit: hit,
       ruleFingerprint: ruleFingerprint(this.opts.camera, hit.ruleId) ?? '',
       durationOffsetSeconds: 0,
+      evidenceGeneration: 0,
     };
     this.open.set(key, o);
     this.keyById.set(incident.id, key);
-    return { ...record, incident: structuredClone(incident), open: this.stateOf(o) };
+    this.enqueue({ incident: structuredClone(incident), open: this.stateOf(o) }, drawing, evidence, o);
   }
 
   private resumable(hit: RuleHit): RestoredIncident | undefined {
@@ -277,7 +367,7 @@ export class IncidentLifecycle {
    * Continues a restored incident under the new rule key: one `update` now (the IOC learns it is still on,
    * with a fresh picture unless its evidence is locked), then the usual throttled updates.
    */
-  private async resume(key: string, r: RestoredIncident, hit: RuleHit, frame: RgbImage | undefined): Promise<IncidentRecord> {
+  private resume(key: string, r: RestoredIncident, hit: RuleHit, frame: RgbImage | undefined, drawing: Promise<void>[]): void {
     this.restored = this.restored.filter((x) => x !== r);
     const { state } = r;
     const incident = structuredClone(r.incident);
@@ -297,20 +387,14 @@ export class IncidentLifecycle {
       lastHit: hit,
       ruleFingerprint: state.ruleFingerprint,
       durationOffsetSeconds: Math.max(0, (episodeStartMs - state.startMs) / 1000),
+      evidenceGeneration: 0,
     };
     this.open.set(key, o);
     this.keyById.set(incident.id, key);
     this.refresh(o.incident, hit, 'update', o.durationOffsetSeconds);
-    let jpeg: Buffer | undefined;
-    if (frame && !o.evidenceLocked && this.opts.snapshot !== false) {
-      const snap = await this.draw(frame, hitOverlay(hit));
-      if (snap) {
-        jpeg = snap.jpeg;
-        o.incident.snapshot = { contentType: 'image/jpeg', width: snap.width, height: snap.height, bytes: snap.jpeg.length };
-        o.bestQuality = this.quality(hit);
-      }
-    }
-    return { incident: structuredClone(o.incident), ...(jpeg && { snapshotJpeg: jpeg }), open: this.stateOf(o) };
+    const fresh = frame !== undefined && !o.evidenceLocked && this.snapshotsOn();
+    if (fresh) o.bestQuality = this.quality(hit);
+    this.enqueue({ incident: structuredClone(o.incident), open: this.stateOf(o) }, drawing, fresh ? { frame, hit } : undefined, o);
   }
 
   private endRestored(r: RestoredIncident, reason: EndReason, tMs: number): IncidentRecord {
@@ -338,10 +422,10 @@ export class IncidentLifecycle {
     };
   }
 
-  private async update(o: OpenIncident, hit: RuleHit, frame: RgbImage | undefined): Promise<IncidentRecord | undefined> {
+  private update(o: OpenIncident, hit: RuleHit, frame: RgbImage | undefined, drawing: Promise<void>[]): void {
     o.lastHitMs = hit.tMs;
     o.lastHit = hit;
-    if (o.acked) return undefined;
+    if (o.acked) return;
     const interval = this.opts.updateIntervalMs ?? DEFAULT_UPDATE_INTERVAL_MS;
     const gap = this.opts.minUpdateGapMs ?? DEFAULT_MIN_UPDATE_GAP_MS;
     const jump = this.opts.snapshotJump ?? DEFAULT_SNAPSHOT_JUMP;
@@ -350,20 +434,13 @@ export class IncidentLifecycle {
     // Snapshot quality matters only when a snapshot can be sent (a frame, snapshots on, not locked evidence).
     const q = frame && !o.evidenceLocked && this.opts.snapshot !== false ? this.quality(hit) : 0;
     const muchBetter = q > 0 && q > o.bestQuality * (1 + jump);
-    if (!(elapsed >= interval || (muchBetter && elapsed >= gap))) return undefined;
+    if (!(elapsed >= interval || (muchBetter && elapsed >= gap))) return;
 
     this.refresh(o.incident, hit, 'update', o.durationOffsetSeconds);
     o.lastSentMs = hit.tMs;
-    let jpeg: Buffer | undefined;
-    if (frame && q > 0 && q > o.bestQuality * (1 + gain)) {
-      const snap = await this.draw(frame, hitOverlay(hit));
-      if (snap) {
-        jpeg = snap.jpeg;
-        o.incident.snapshot = { contentType: 'image/jpeg', width: snap.width, height: snap.height, bytes: snap.jpeg.length };
-        o.bestQuality = q;
-      }
-    }
-    return { incident: structuredClone(o.incident), ...(jpeg && { snapshotJpeg: jpeg }), open: this.stateOf(o) };
+    const better = frame !== undefined && q > 0 && q > o.bestQuality * (1 + gain);
+    if (better) o.bestQuality = q;
+    this.enqueue({ incident: structuredClone(o.incident), open: this.stateOf(o) }, drawing, better ? { frame, hit } : undefined, o);
   }
 
   private close(o: OpenIncident, hit: RuleHit, tMs: number, reason: EndReason): IncidentRecord {
@@ -394,34 +471,14 @@ export class IncidentLifecycle {
     applyHitDetails(incident, hit);
   }
 
-  private async createRecord(hit: RuleHit, frame: RgbImage | undefined, evidence?: PendingEvidence): Promise<IncidentRecord> {
-    const incident = incidentFromHit(hit, frame ?? this.frameSize, this.opts);
-    if (this.opts.snapshot === false) return { incident };
-    if (evidence?.jpeg !== undefined && evidence.meta !== undefined) {
-      incident.snapshot = { ...evidence.meta };
-      return { incident, snapshotJpeg: evidence.jpeg };
-    }
-    if (frame === undefined) return { incident };
-    const snap = await this.draw(frame, hitOverlay(hit));
-    if (snap === undefined) return { incident };
-    incident.snapshot = { contentType: 'image/jpeg', width: snap.width, height: snap.height, bytes: snap.jpeg.length };
-    return { incident, snapshotJpeg: snap.jpeg };
-  }
-
-  /** Keeps the frame of a `pending` hit as the evidence of the incident its key may open. */
-  private async keepEvidence(key: string, hit: RuleHit, frame: RgbImage | undefined): Promise<void> {
+  /** Keeps the frame of a `pending` hit (drawn now) as the evidence of the incident its key may open. */
+  private keepEvidence(key: string, hit: RuleHit, frame: RgbImage | undefined): void {
     const hasPerson = hit.evidenceBox !== undefined;
     const existing = this.pending.get(key);
     // The first view is kept unless a later one shows the person and it did not.
     if (existing !== undefined && (existing.hasPerson || !hasPerson)) return;
     const entry: PendingEvidence = { tMs: hit.tMs, hasPerson };
-    if (frame !== undefined && this.opts.snapshot !== false) {
-      const snap = await this.draw(frame, hitOverlay(hit));
-      if (snap) {
-        entry.jpeg = snap.jpeg;
-        entry.meta = { contentType: 'image/jpeg', width: snap.width, height: snap.height, bytes: snap.jpeg.length };
-      }
-    }
+    if (frame !== undefined && this.snapshotsOn()) entry.snapshot = this.draw(frame, hitOverlay(hit));
     this.pending.set(key, entry);
     const max = this.opts.maxPending ?? DEFAULT_MAX_PENDING;
     while (this.pending.size > max) this.pending.delete(this.pending.keys().next().value!);

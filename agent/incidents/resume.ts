@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { CameraConfig } from '../config/schema.js';
 import type { RuleHit } from '../rules/index.js';
+import type { IncidentCamera } from './camera.js';
 import type { EndReason, Incident, IncidentRecord, SuspendedIncident } from './types.js';
 
 /**
@@ -42,7 +42,7 @@ export function resumeMatch(ruleType: string): ResumeMatch {
  * refers to. Names, titles and severity are left out: relabelling a rule does not change what it detects.
  * Undefined when the camera has no such rule.
  */
-export function ruleFingerprint(camera: CameraConfig, ruleId: string): string | undefined {
+export function ruleFingerprint(camera: IncidentCamera, ruleId: string): string | undefined {
   const rule = camera.rules.find((r) => r.id === ruleId);
   if (rule === undefined) return undefined;
   const { name: _name, title: _title, severity: _severity, category: _category, ...fields } = rule;
@@ -56,9 +56,9 @@ export function ruleFingerprint(camera: CameraConfig, ruleId: string): string | 
 }
 
 /** How long a restored incident of this rule waits for its condition (ms): its minSeconds plus slack, at least 30 s. */
-export function resumeGraceMs(camera: CameraConfig, ruleId: string): number {
+export function resumeGraceMs(camera: IncidentCamera, ruleId: string): number {
   const rule = camera.rules.find((r) => r.id === ruleId);
-  const minSeconds = rule !== undefined && 'minSeconds' in rule ? rule.minSeconds : 0;
+  const minSeconds = typeof rule?.minSeconds === 'number' ? rule.minSeconds : 0;
   return Math.max(DEFAULT_RESUME_GRACE_MS, minSeconds * 1000 + DEFAULT_RESUME_SLACK_MS);
 }
 
@@ -69,7 +69,7 @@ export type RestoreDecision = { action: 'end'; reason: EndReason } | { action: '
  * A restored incident is ended at once when its rule is gone (`rule_removed`) or changed (`camera_reload`);
  * otherwise it waits until `deadlineMs` for its condition to be seen again.
  */
-export function decideRestore(s: SuspendedIncident, camera: CameraConfig | undefined, nowMs: number): RestoreDecision {
+export function decideRestore(s: SuspendedIncident, camera: IncidentCamera | undefined, nowMs: number): RestoreDecision {
   if (camera === undefined || !camera.rules.some((r) => r.id === s.state.ruleId)) return { action: 'end', reason: 'rule_removed' };
   if (!camera.enabled) return { action: 'end', reason: 'camera_reload' };
   if (ruleFingerprint(camera, s.state.ruleId) !== s.state.ruleFingerprint) return { action: 'end', reason: 'camera_reload' };

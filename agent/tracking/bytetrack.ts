@@ -16,8 +16,12 @@ import type { Track, TrackPoint, Tracker } from './types.js';
 export const DEFAULT_HIGH_SCORE_THRESHOLD = 0.35;
 /** Detections between this and the high threshold only continue tracks (ByteTrack: 0.1). */
 export const DEFAULT_LOW_SCORE_THRESHOLD = 0.1;
-/** First association (high-score boxes vs tracked and lost tracks): minimum IoU (ByteTrack: 1 − 0.8). */
-export const DEFAULT_BYTETRACK_IOU_THRESHOLD = 0.2;
+/**
+ * First association (high-score boxes vs tracked and lost tracks): minimum IoU. ByteTrack's is 0.2 (1 − 0.8);
+ * camwatch runs 0.3, the config's tracking.iouThreshold (docs/rules.md), so a ByteTracker built without it
+ * tracks as the agent does.
+ */
+export const DEFAULT_BYTETRACK_IOU_THRESHOLD = 0.3;
 /**
  * Second association (low-score boxes vs still-unmatched tracked tracks): stricter IoU, because a
  * low-score box is as likely a fragment of something else (ByteTrack: 1 − 0.5).

@@ -1,6 +1,8 @@
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { appendCameraToConfig, existingCameraIds, readConfigText, writeSecretFile, onboardCamera, resolveCameraId, type OnboardResult, type PasswordRef, DEFAULT_ONVIF_TIMEOUT_MS, DEFAULT_MIN_ANALYSIS_WIDTH_PX } from '../../cameras/index.js';
+import { DEFAULT_ONVIF_TIMEOUT_MS, DEFAULT_MIN_ANALYSIS_WIDTH_PX } from '../../cameras/index.js';
+import { onboardCamera, resolveCameraId, type OnboardResult, type PasswordRef } from '../onboard/camera-entry.js';
+import { appendCameraToConfig, existingCameraIds, readConfigText, writeSecretFile } from '../onboard/config-append.js';
 import { CamwatchError, describeError, redactSecrets, DEFAULT_SECRET_MAX_BYTES, FileReadError, readTextCappedAsync } from '../../core/index.js';
 import { DEFAULT_CONFIG_PATH } from '../defaults.js';
 import type { CliCommand, CliIO } from '../types.js';

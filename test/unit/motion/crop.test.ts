@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../../../agent/detection/types.js';
-import { MotionCropper, cropImage, cropWindow, mergeCropDetections } from '../../../agent/motion/index.js';
+import { MotionCropper, cropImage, cropWindow, mergeCropDetections } from '../../../agent/motion/crop.js';
 
 const frame = { width: 640, height: 452 };
 const input = { width: 416, height: 416 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../../../agent/detection/types.js';
-import { ByteTracker, createTracker, type ByteTrackOptions } from '../../../agent/tracking/index.js';
+import { ByteTracker, type ByteTrackOptions } from '../../../agent/tracking/bytetrack.js';
+import { createTracker } from '../../../agent/tracking/index.js';
 import type { Track } from '../../../agent/tracking/types.js';
 
 const FRAME_MS = 200; // 5 fps, the default analysis rate

@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../../agent/config/schema.js';
 import type { Box, Detection } from '../../../agent/detection/types.js';
-import {
-  ByteTracker,
-  RiderClassVote,
-  fuseRiders,
-  movesLikeAVehicle,
-  ridersFor,
-  ridesOn,
-  trackerOptionsFromConfig,
-  type RiderOptions,
-} from '../../../agent/tracking/index.js';
+import { ByteTracker } from '../../../agent/tracking/bytetrack.js';
+import { RiderClassVote } from '../../../agent/tracking/class-vote.js';
+import { ridersFor, trackerOptionsFromConfig } from '../../../agent/tracking/create.js';
+import { fuseRiders, movesLikeAVehicle, ridesOn, type RiderOptions } from '../../../agent/tracking/rider-fusion.js';
 import type { Track, TrackPoint } from '../../../agent/tracking/types.js';
 
 const FRAME_MS = 200; // 5 fps, the default analysis rate

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildCameraEntry, deriveCameraId, onboardCamera, resolveCameraId } from '../../../agent/cameras/onboard.js';
-import type { OnvifDeviceReport, OnvifProfile } from '../../../agent/cameras/onvif/types.js';
-import { cameraSchema } from '../../../agent/config/schema.js';
-import { isCamwatchError } from '../../../agent/core/errors.js';
+import { buildCameraEntry, deriveCameraId, onboardCamera, resolveCameraId } from '../../../../agent/cli/onboard/camera-entry.js';
+import type { OnvifDeviceReport, OnvifProfile } from '../../../../agent/cameras/onvif/types.js';
+import { cameraSchema } from '../../../../agent/config/schema.js';
+import { isCamwatchError } from '../../../../agent/core/errors.js';
 
 const profile = (token: string, width: number, height: number, host = '10.0.0.5'): OnvifProfile => ({
   token,
@@ -99,7 +99,7 @@ describe('onboardCamera', () => {
   });
 
   it('propagates adapter errors unchanged', async () => {
-    const { CamwatchError } = await import('../../../agent/core/errors.js');
+    const { CamwatchError } = await import('../../../../agent/core/errors.js');
     const failing = onboardCamera({ address: '10.0.0.5', connect: async () => Promise.reject(new CamwatchError('ONVIF_AUTH', 'no')) });
     await expect(failing).rejects.toSatisfy((err: unknown) => isCamwatchError(err, 'ONVIF_AUTH'));
   });

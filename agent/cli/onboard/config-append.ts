@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
-import { CamwatchError, DEFAULT_CONFIG_MAX_BYTES, FileReadError, readTextCappedAsync } from '../core/index.js';
+import { CamwatchError, DEFAULT_CONFIG_MAX_BYTES, FileReadError, readTextCappedAsync } from '../../core/index.js';
 
 /**
  * Adds a camera to a technician's YAML config without disturbing the rest of it: the yaml Document API

@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm, stat, writeFile, chmod, readdir } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendCameraToConfig, existingCameraIds, writeSecretFile } from '../../../agent/cameras/config-append.js';
-import { isCamwatchError } from '../../../agent/core/errors.js';
+import { appendCameraToConfig, existingCameraIds, writeSecretFile } from '../../../../agent/cli/onboard/config-append.js';
+import { isCamwatchError } from '../../../../agent/core/errors.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -1,13 +1,11 @@
 import { z } from 'zod';
-import { cameraSchema } from '../config/schema.js';
-import { CamwatchError, type Logger } from '../core/index.js';
-import { connectOnvif, parseDeviceAddress, type OnvifConnectOptions } from './onvif/adapter.js';
-import { chooseProfiles, type ProfileChoice } from './onvif/choose-profile.js';
-import type { OnvifDeviceReport } from './onvif/types.js';
+import { chooseProfiles, connectOnvif, parseDeviceAddress, type OnvifConnectOptions, type OnvifDeviceReport, type ProfileChoice } from '../../cameras/index.js';
+import { cameraSchema } from '../../config/index.js';
+import { CamwatchError, type Logger } from '../../core/index.js';
 
 /**
- * Onboarding: from an address and credentials to a camera config entry, by asking the camera over
- * ONVIF which streams it has. The entry never holds the password: it names a file or an environment
+ * Onboarding (`camwatch camera add`): from an address and credentials to a camera config entry, by asking the
+ * camera over ONVIF (agent/cameras) which streams it has, checked against the config schema (agent/config). The entry never holds the password: it names a file or an environment
  * variable, as the technician chose.
  */
 
