@@ -4,7 +4,7 @@ import type { MqttConfig } from '../config/schema.js';
 import type { MqttTlsFiles } from '../config/secrets.js';
 import type { SourceStateChange } from '../frames/index.js';
 import { CamwatchError, describeError, type Logger, redactUrl } from '../core/index.js';
-import type { IncidentStore, OutboxEntry, StoreUsage } from '../store/index.js';
+import type { Outbox, OutboxEntry, StoreUsage } from '../store/index.js';
 import type { Uplink, UplinkStats } from './types.js';
 import {
   DEFAULT_RECONNECT_JITTER,
@@ -65,7 +65,7 @@ export interface MqttUplinkOptions {
   /** `url` must be resolved (the embedded broker's URL when none is configured). */
   config: MqttConfig;
   agentId: string;
-  store: IncidentStore;
+  store: Outbox;
   /** Broker password, already read from password / passwordFile / passwordEnv. */
   password?: string;
   logger: Logger;
