@@ -2,7 +2,7 @@ import type { CameraConfig, Config } from '../config/index.js';
 import { CameraCounter } from '../counts/index.js';
 import { EvidenceBudget, FloodControl, newIncidentId, type IncidentRecord } from '../incidents/index.js';
 import type { Rule } from '../rules/index.js';
-import type { CountBinStore } from '../store/index.js';
+import type { CountBinSink } from '../counts/index.js';
 import type { Logger } from '../core/index.js';
 
 /** What the agent gives a camera for its telemetry and flood control (eval gives none: it scores raw incidents). */
@@ -11,7 +11,7 @@ export interface CameraOutputsDeps {
   counts: Config['counts'];
   flood: Config['flood'];
   /** Count bins in the store; absent: no count telemetry. */
-  countStore?: CountBinStore;
+  countStore?: CountBinSink;
   /** New outbox rows (count bins) exist. */
   notify: () => void;
   logger: Logger;

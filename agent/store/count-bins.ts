@@ -1,22 +1,9 @@
 import type { Database } from 'better-sqlite3';
-import type { CountBinPayload, CountBinSink, CountBinState } from '../counts/index.js';
-import type { OutboxEntry } from './types.js';
+import type { CountBinPayload, CountBinState } from '../counts/index.js';
+import type { OutboxEntry } from './outbox-entry.js';
+import type { CountBinStore } from './types.js';
 
-/**
- * Count bins in the store (schema v4): open bins persisted so a restart or a reload continues them, closed
- * bins queued in the same outbox as incidents (kind `counts`, no incident), so they go out at least once,
- * in seq order, through broker outages, by the same drain.
- */
-export interface CountBinStore extends CountBinSink {
-  /** Closes bins and queues their payloads in the outbox, in order, in one transaction. Bins already closed are skipped. */
-  close(closed: ReadonlyArray<{ state: CountBinState; payload: CountBinPayload }>): OutboxEntry[];
-  /** The payload an outbox row of kind `counts` carries. */
-  event(seq: number): CountBinPayload | undefined;
-  /** Deletes sent count rows and closed bins that started before `cutoffMs`. Returns bins deleted. */
-  prune(cutoffMs: number): number;
-}
-
-/** Prepares the statements over an open, migrated database. */
+/** The count-bin statements (see CountBinStore), prepared over an open, migrated database. */
 export function countBinStore(db: Database, now: () => number): CountBinStore {
   const upsertOpen = db.prepare<[string, number, number, string, number]>(
     `INSERT INTO count_bins (camera, period_s, start_ms, state, updated_at) VALUES (?, ?, ?, ?, ?)

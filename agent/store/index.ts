@@ -1,7 +1,11 @@
 /** The store stage: durable incidents and the outbox the uplink drains. */
 /** The store's file name inside agent.dataDir (the agent and every CLI command open this one). */
 export const STORE_FILE = 'camwatch.db';
-export type { IncidentStore, OutboxEntry, ResendSelector, StoreUsage } from './types.js';
+export type { IncidentStore, CountBinStore, OutboxEntry, ResendSelector, StoreUsage } from './types.js';
+/** The three ports: what the pipeline saves through, what the uplink drains, what the CLI administers. */
+export type { IncidentSink } from './incident-sink.js';
+export type { Outbox, CountBinEvents } from './outbox.js';
+export type { StoreAdmin } from './store-admin.js';
 export { openStore, DEFAULT_STORE_BUSY_TIMEOUT_MS, DEFAULT_STORE_SYNCHRONOUS, DEFAULT_STORE_HELD_MAX } from './sqlite-store.js';
 export type { MaintenanceReport } from './maintenance.js';
 export { DEFAULT_STORE_QUOTAS, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, DEFAULT_STORE_MAX_SNAPSHOT_BYTES, DEFAULT_STORE_MAX_DATABASE_BYTES, DEFAULT_STORE_RETENTION_DAYS, planSnapshotPrune, retentionCutoffMs } from './quotas.js';
@@ -20,5 +24,4 @@ export type { RecoverOptions, RecoverOutcome, RecoveryReport } from './recover.j
 export { storeHolders } from './holders.js';
 export { lockDataDir, probeDataDirLock, readDataDirOwner, currentOwner, describeOwner, DATA_DIR_LOCK_FILE, DATA_DIR_OWNER_FILE } from './data-dir-lock.js';
 export type { DataDirLock, DataDirOwner } from './data-dir-lock.js';
-export type { CountBinStore } from './count-bins.js';
 export { readCounts, type CountFilter, type CountRow } from './count-reader.js';

@@ -1,6 +1,7 @@
 import type { IncidentRecord } from '../incidents/index.js';
 import type { Logger } from '../core/index.js';
-import type { IncidentStore, OutboxEntry } from './types.js';
+import type { IncidentSink } from './incident-sink.js';
+import type { OutboxEntry } from './outbox-entry.js';
 
 /**
  * Group commit in front of the store. Every save() of the store is an fsync (synchronous = FULL): about
@@ -25,7 +26,8 @@ export const DEFAULT_STORE_BATCH_WINDOW_MS = 2;
 export const DEFAULT_STORE_BATCH_MAX = 1_000;
 
 export interface StoreWriterOptions {
-  store: IncidentStore;
+  /** Only saveMany (group commit) is used. */
+  store: Pick<IncidentSink, 'saveMany'>;
   logger: Logger;
   /** Called after each commit with the entries it saved, in order (wake the uplink, count incidents). */
   onSaved?: (entries: OutboxEntry[], records: readonly IncidentRecord[]) => void;
@@ -66,7 +68,7 @@ export function createStoreWriter(options: StoreWriterOptions): StoreWriter {
   const stats: StoreWriterStats = { queued: 0, committed: 0, batches: 0, full: 0, failed: 0 };
 
   const commit = (batch: IncidentRecord[]): void => {
-    let result: ReturnType<IncidentStore['saveMany']>;
+    let result: ReturnType<IncidentSink['saveMany']>;
     try {
       result = options.store.saveMany(batch);
     } catch (err) {

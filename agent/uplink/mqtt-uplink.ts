@@ -1,7 +1,7 @@
 import type { IClientOptions } from 'mqtt';
 import type { Logger } from '../core/index.js';
 import type { SourceStateChange } from '../frames/index.js';
-import type { IncidentStore } from '../store/index.js';
+import type { Outbox } from '../store/index.js';
 import type { ReconnectDelays } from './backoff.js';
 import { CommandServer } from './command-server.js';
 import type { CommandHandler } from './commands.js';
@@ -22,7 +22,7 @@ export interface MqttUplinkOptions {
   /** `url` must be resolved (the embedded broker's URL when none is configured). */
   config: MqttOptions;
   agentId: string;
-  store: IncidentStore;
+  store: Outbox;
   /** Broker password, already read from password / passwordFile / passwordEnv. */
   password?: string;
   logger: Logger;

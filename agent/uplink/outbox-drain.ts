@@ -1,5 +1,5 @@
 import type { Logger } from '../core/index.js';
-import type { IncidentStore, OutboxEntry } from '../store/index.js';
+import type { Outbox, OutboxEntry } from '../store/index.js';
 import { cloudEventPublishProperties } from './cloudevents.js';
 import { DrainWindow, type Lane } from './drain-window.js';
 import type { MqttOptions } from './options.js';
@@ -13,7 +13,7 @@ export const DEFAULT_STOP_DRAIN_TIMEOUT_MS = 3_000;
 export interface OutboxDrainOptions {
   config: Pick<MqttOptions, 'topicPrefix' | 'snapshot' | 'maxInlineSnapshotBytes' | 'historicalAfterSeconds' | 'cloudEvents'>;
   agentId: string;
-  store: IncidentStore;
+  store: Outbox;
   /** The uplink's logger (component already bound). */
   logger: Logger;
 }

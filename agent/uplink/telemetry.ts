@@ -1,6 +1,6 @@
 import type { Logger } from '../core/index.js';
 import type { SourceStateChange } from '../frames/index.js';
-import type { IncidentStore, StoreUsage } from '../store/index.js';
+import type { Outbox, StoreUsage } from '../store/index.js';
 import type { MqttOptions } from './options.js';
 import { renderCameraStatePayload } from './payload.js';
 import type { BrokerLink } from './session.js';
@@ -11,7 +11,7 @@ export interface TelemetryOptions {
   config: Pick<MqttOptions, 'topicPrefix'>;
   agentId: string;
   /** Read for its usage (disk, quotas) on each stats message. */
-  store: Pick<IncidentStore, 'usage'>;
+  store: Pick<Outbox, 'usage'>;
   /** The link to publish on, undefined while down or stopping: telemetry is not stored, it waits for the next value. */
   link: () => BrokerLink | undefined;
   /** The uplink's own figures, carried in the stats message. */

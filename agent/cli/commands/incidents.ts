@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../core/index.js';
-import { openStore, openStoreReader, type IncidentSummary } from '../../store/index.js';
+import { openStore, openStoreReader, type IncidentSummary, type StoreAdmin } from '../../store/index.js';
 import { DEFAULT_OUTBOX_POLL_MS } from '../../uplink/index.js';
 import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
 import { withStorePath } from '../store-path.js';
@@ -166,7 +166,7 @@ function resend(path: string, selector: { incidentIds: string[] } | { sinceMs: n
     return 1;
   }
   // Writes go through the store (same transactions and migrations as the agent); its logs stay quiet.
-  const store = openStore({ path, logger: createLogger({ level: 'silent' }) });
+  const store: StoreAdmin = openStore({ path, logger: createLogger({ level: 'silent' }) });
   try {
     if ('incidentIds' in selector) {
       const unknown = selector.incidentIds.filter((id) => store.get(id) === undefined);

@@ -16,7 +16,7 @@ const KNOWN_UP_THE_FLOW: string[] = [
   'agent/rules/build.ts → agent/config/schema.ts',
   'agent/rules/geometry.ts → agent/config/schema.ts',
 ];
-const KNOWN_CIRCLES: string[] = ['agent/store/count-bins.ts ↔ agent/store/types.ts'];
+const KNOWN_CIRCLES: string[] = [];
 
 const edge = (from: string, to: string): ImportEdge => ({ from, to, typeOnly: false });
 
