@@ -4,7 +4,7 @@ import { type LoadedConfig, loadConfig, resolveConfigPath, type Config } from '.
 import { renderSnapshot, type IncidentRecord, type SuspendedIncident } from '../incidents/index.js';
 import { checkModelPin, findModel, loadManifest, pinAdvice, resolveModelFile, DetectorScheduler, type Detector } from '../detection/index.js';
 import { createAgentDetector } from './agent-detector.js';
-import type { SourceStateChange } from '../frames/index.js';
+import { formatSourceError, type SourceStateChange } from '../frames/index.js';
 import { endUnconfiguredIncidents } from './open-incidents.js';
 import { createStoreWriter, currentOwner, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, lockDataDir, openStore, STORE_FILE, type DataDirLock, type StoreWriter, type IncidentStore } from '../store/index.js';
 import { createMqttUplink, embeddedCredentialsPath, loadOrCreateOperatorLogin, startEmbeddedBroker, uplinkClientId, type BrokerAccessPolicy, type EmbeddedBroker, type Uplink } from '../uplink/index.js';
@@ -299,7 +299,7 @@ export class Agent {
         analysisFps: Math.round(analysisFps * 100) / 100,
         incidents: c.incidents,
         reconnects: s.reconnects,
-        lastError: s.lastError,
+        lastError: s.lastError && formatSourceError(s.lastError),
         avgLatencyMs: p.framesAnalysed ? Math.round(p.latencyMsTotal / p.framesAnalysed) : undefined,
         latencyP50Ms: quantile(recentLatenciesMs, 0.5),
         latencyP95Ms: quantile(recentLatenciesMs, 0.95),

@@ -11,10 +11,6 @@ import { PROJECT_ROOT } from '../../helpers/data.js';
 const KNOWN_UP_THE_FLOW: string[] = [
   'agent/cameras/onboard.ts → agent/config/schema.ts',
   'agent/counts/camera-counter.ts → agent/config/schema.ts',
-  'agent/frames/camera-source.ts → agent/config/schema.ts',
-  'agent/frames/ffmpeg-args.ts → agent/config/schema.ts',
-  'agent/frames/index.ts → agent/config/schema.ts',
-  'agent/frames/replay-source.ts → agent/config/schema.ts',
   'agent/incidents/create.ts → agent/config/schema.ts',
   'agent/incidents/labels.ts → agent/config/schema.ts',
   'agent/incidents/resume.ts → agent/config/schema.ts',
