@@ -127,7 +127,7 @@ export class FfmpegDecoder {
 
   /** Synchronous last resort. */
   killNow(): void {
-    this.proc.kill('SIGKILL');
+    this.proc.killNow();
   }
 
   private acceptStderr(line: string): void {
@@ -155,7 +155,7 @@ export class FfmpegDecoder {
         this.log.warn({ bytes: this.buffered }, 'ffmpeg wrote frames but never printed their size; restarting it');
         this.chunks = [];
         this.buffered = 0;
-        this.proc.kill('SIGKILL');
+        this.proc.signal('SIGKILL');
       }
       return;
     }

@@ -33,7 +33,7 @@ export interface FfmpegSpawnError {
 export interface FfmpegExit {
   code: number | null;
   signal: NodeJS.Signals | null;
-  /** True when `stop()` / `kill()` (or the exit hook) ended it. */
+  /** True when `stop()` / `killNow()` (or the exit hook) ended it. */
   requestedStop: boolean;
   /** True when the `timeoutMs` deadline killed it. */
   timedOut: boolean;
@@ -136,7 +136,7 @@ export class FfmpegProcess {
     if (this.options.timeoutMs !== undefined) {
       this.deadline = setTimeout(() => {
         this.timedOut = true;
-        this.kill('SIGKILL');
+        this.signal('SIGKILL');
       }, this.options.timeoutMs);
     }
   }
@@ -155,13 +155,14 @@ export class FfmpegProcess {
     return this.exited.then(() => undefined);
   }
 
-  /** Sends `signal` now (SIGKILL for a process that misbehaves); the end counts as requested. */
-  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+  /** Synchronous last resort: SIGKILL now; the end counts as requested. */
+  killNow(): void {
     this.requestedStop = true;
-    this.signal(signal);
+    this.signal('SIGKILL');
   }
 
-  private signal(sig: NodeJS.Signals): void {
+  /** Sends `sig` if the process still runs; the end does not count as requested (a run that misbehaved). */
+  signal(sig: NodeJS.Signals): void {
     const proc = this.proc;
     if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill(sig);
   }
@@ -242,6 +243,6 @@ function installExitHook(): void {
   // 'exit' handlers must be synchronous: SIGKILL every ffmpeg still running so none outlives the agent.
   // (A SIGKILLed agent cannot run this; its ffmpeg children die of EPIPE at their next frame write.)
   process.once('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
+    for (const child of live) child.killNow();
   });
 }

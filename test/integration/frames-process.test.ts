@@ -73,7 +73,7 @@ describe('FfmpegProcess', () => {
     const proc = new FfmpegProcess({ ffmpegPath: IGNORES_SIGTERM, args: [], timeoutMs: 300, onStdout: () => undefined, onExit: (e) => (exit = e) });
     proc.start();
     await proc.done;
-    expect(exit).toMatchObject({ signal: 'SIGKILL', timedOut: true, requestedStop: true });
+    expect(exit).toMatchObject({ signal: 'SIGKILL', timedOut: true, requestedStop: false });
   });
 
   it('reports a missing binary as FFMPEG_MISSING without throwing', async () => {
