@@ -8,13 +8,15 @@ import { type ErrorCode, type Logger, redactSecrets } from '../core/index.js';
  * SIGTERM → SIGKILL after a grace delay, enforces an optional deadline, and SIGKILLs every ffmpeg still
  * running when the agent process exits.
  *
- * Why not fluent-ffmpeg (used before; deprecated upstream): camwatch builds every ffmpeg
- * argument itself (ffmpeg-args.ts) and used the library only to spawn, to pipe stdin and to split stderr.
- * For that it needed its undocumented `ffmpegProc` field (its 'end'/'error' events are no reliable end of
- * the process: it kills ffmpeg 20 ms after a stream output closes), a module-global binary path (one ffmpeg
- * binary per process) and execFile beside it for `-version`; the probe and doctor spawned ffmpeg on their
- * own anyway. This module is less code than the library calls plus those work-arounds, and has no
- * private-field access.
+ * Why not fluent-ffmpeg (used before; deprecated upstream): camwatch builds every ffmpeg argument itself
+ * (ffmpeg-args.ts) and used the library only to spawn, to pipe stdin and to split stderr. Its public API
+ * gives neither the pid (the credential tests read /proc/<pid>) nor a reliable end of the process (with a
+ * stream output it kills ffmpeg 20 ms after that stream closes and reports 'end'/'error' then), so it was
+ * used through its private `ffmpegProc` field; its binary path is module-global (one ffmpeg binary per
+ * process); it has no `-version` query; the probe and doctor spawned ffmpeg beside it anyway. Measured at
+ * this change (lines of code without comments or blanks): decoder + probe + doctor were 457 lines over
+ * fluent-ffmpeg's 4,016 (plus async, which, isexe); this module, ffmpeg-run.ts and those three are 564
+ * lines and no dependency.
  */
 
 /** SIGTERM → SIGKILL delay: ffmpeg normally exits within ~100 ms of SIGTERM; a wedged one is killed. */
