@@ -1,6 +1,5 @@
-import type { Logger } from '../core/index.js';
-import type { FrameCameraOptions } from './options.js';
 import { performance } from 'node:perf_hooks';
+import type { Logger } from '../core/index.js';
 import { agentPauseMs } from './agent-pause.js';
 import { restartDelayMs, type BackoffOptions } from './backoff.js';
 import { buildFfmpegArgs, type HwAccel } from './ffmpeg-args.js';
@@ -8,6 +7,7 @@ import { FfmpegDecoder, type DecoderExit, type RawFrame } from './ffmpeg-decoder
 import { probeFfmpeg } from './ffmpeg-run.js';
 import { formatSourceError, type SourceError } from './source-error.js';
 import { LatestFrameSlot } from './latest-frame-slot.js';
+import type { FrameCameraOptions } from './options.js';
 import type { StreamInfo } from './stream-info.js';
 import type { Frame, FrameSource, FrameSourceStats, SourceState, SourceStateChange } from './types.js';
 
