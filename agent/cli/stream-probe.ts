@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import type { SourceConfig } from '../config/index.js';
-import { buildFfmpegArgs, probeFfmpeg, resolveFfmpegPath, classifyStderr, StreamInfoParser } from '../frames/index.js';
+import { buildFfmpegArgs, FfmpegProcess, probeFfmpeg, resolveFfmpegPath, classifyStderr, StreamInfoParser } from '../frames/index.js';
 import { type ErrorCode, redactSecrets } from '../core/index.js';
 
 /**
@@ -66,89 +65,59 @@ export async function probeStream(source: SourceConfig, options: StreamProbeOpti
   const secrets = [options.password, 'url' in source ? source.password : undefined].filter((s): s is string => s !== undefined);
   const args = [...inputOptions, '-i', input, '-map', '0:v:0', '-t', String(seconds), '-f', 'null', '-', '-progress', 'pipe:1'];
 
-  return new Promise((resolve) => {
+  const parser = new StreamInfoParser();
+  let declaredFps: number | undefined;
+  let frames = 0;
+  let outTimeUs = 0;
+  const deadlineMs = seconds * 1000 + socketTimeoutMs + KILL_SLACK_MS;
+  const proc = new FfmpegProcess({
+    ffmpegPath,
+    args,
     // A camera URL (with its password) goes to ffmpeg on stdin, never in argv (see frames/ffconcat.ts).
-    const child = spawn(ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    // EPIPE when ffmpeg dies before reading: its exit is reported through 'close' below.
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(stdin ?? '');
-    const parser = new StreamInfoParser();
-    const stderrLines: string[] = [];
-    let declaredFps: number | undefined;
-    let frames = 0;
-    let outTimeUs = 0;
-    let stdoutRest = '';
-    let stderrRest = '';
-    let timedOut = false;
-
-    const onStderrLine = (line: string): void => {
-      stderrLines.push(line);
-      if (stderrLines.length > STDERR_LINES_KEPT) stderrLines.shift();
+    stdin: stdin ?? '',
+    secrets,
+    stderrTailLines: STDERR_LINES_KEPT,
+    timeoutMs: deadlineMs,
+    onStderrLine: (line) => {
       const added = parser.accept(line);
       if (added?.codec !== undefined && declaredFps === undefined) {
         const fps = /, (\d+(?:\.\d+)?) fps\b/.exec(line)?.[1];
         if (fps !== undefined) declaredFps = Number(fps);
       }
-    };
-    const onProgressLine = (line: string): void => {
+    },
+    onStdoutLine: (line) => {
       const [key, value] = line.split('=', 2);
       if (key === 'frame') frames = Number(value) || frames;
       else if (key === 'out_time_us' && Number(value) > 0) {
         outTimeUs = Number(value);
         options.onProgress?.(outTimeUs / 1e6);
       }
-    };
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      const lines = (stdoutRest + chunk).split('\n');
-      stdoutRest = lines.pop() ?? '';
-      lines.forEach(onProgressLine);
-    });
-    child.stderr.on('data', (chunk: string) => {
-      // ffmpeg ends some lines with \r (progress); treat both as line ends.
-      const lines = (stderrRest + chunk).split(/\r?\n|\r/);
-      stderrRest = lines.pop() ?? '';
-      lines.forEach(onStderrLine);
-    });
-    const killer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, seconds * 1000 + socketTimeoutMs + KILL_SLACK_MS);
-
-    let finished = false;
-    const finish = (spawnError?: Error): void => {
-      // 'error' (spawn failed) may be followed by 'close': answer once.
-      if (finished) return;
-      finished = true;
-      clearTimeout(killer);
-      if (stderrRest !== '') onStderrLine(stderrRest);
-      if (stdoutRest !== '') onProgressLine(stdoutRest);
-      const info = parser.current();
-      const decodedS = outTimeUs / 1e6;
-      const result: StreamProbeResult = {
-        ...(info.codec === undefined ? {} : { codec: info.codec }),
-        ...(info.sourceWidth === undefined ? {} : { width: info.sourceWidth }),
-        ...(info.sourceHeight === undefined ? {} : { height: info.sourceHeight }),
-        ...(declaredFps === undefined ? {} : { declaredFps }),
-        ...(decodedS >= 0.5 && frames > 0 ? { measuredFps: Math.round((frames / decodedS) * 10) / 10 } : {}),
-        frames,
-        seconds: Math.round(decodedS * 10) / 10,
-      };
-      if (frames === 0) {
-        const why = spawnError
-          ? { message: `cannot run ${ffmpegPath}: ${spawnError.message}`, code: 'FFMPEG_MISSING' as const }
-          : timedOut
-            ? { message: `no frame within ${Math.round((seconds * 1000 + socketTimeoutMs + KILL_SLACK_MS) / 1000)} s`, code: 'CAMERA_STALLED' as const }
-            : classifyStderr(stderrLines);
-        const message = why?.message ?? `ffmpeg decoded no frame (${lastMeaningfulLine(stderrLines) ?? 'no error printed'})`;
-        result.error = { ...(why?.code === undefined ? {} : { code: why.code }), message: redactSecrets(message, secrets) };
-      }
-      resolve(result);
-    };
-    child.once('error', (err) => finish(err));
-    child.once('close', () => finish());
+    },
   });
+  proc.start();
+  const exit = await proc.done;
+
+  const info = parser.current();
+  const decodedS = outTimeUs / 1e6;
+  const result: StreamProbeResult = {
+    ...(info.codec === undefined ? {} : { codec: info.codec }),
+    ...(info.sourceWidth === undefined ? {} : { width: info.sourceWidth }),
+    ...(info.sourceHeight === undefined ? {} : { height: info.sourceHeight }),
+    ...(declaredFps === undefined ? {} : { declaredFps }),
+    ...(decodedS >= 0.5 && frames > 0 ? { measuredFps: Math.round((frames / decodedS) * 10) / 10 } : {}),
+    frames,
+    seconds: Math.round(decodedS * 10) / 10,
+  };
+  if (frames === 0) {
+    const why = exit.spawnError
+      ? { message: `cannot run ${ffmpegPath}: ${exit.spawnError.message}`, code: 'FFMPEG_MISSING' as const }
+      : exit.timedOut
+        ? { message: `no frame within ${Math.round(deadlineMs / 1000)} s`, code: 'CAMERA_STALLED' as const }
+        : classifyStderr(exit.stderrTail);
+    const message = why?.message ?? `ffmpeg decoded no frame (${lastMeaningfulLine(exit.stderrTail) ?? 'no error printed'})`;
+    result.error = { ...(why?.code === undefined ? {} : { code: why.code }), message: redactSecrets(message, secrets) };
+  }
+  return result;
 }
 
 /** The last stderr line that looks like an error, for failures the classifier does not know. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { calibrationSchema, ruleSchema, timezoneSchema, trackingSchema } from './rule-schemas.js';
 import { idSchema, TOPIC_PREFIX_PATTERN, TOPIC_PREFIX_RULE } from './ids.js';
 import { MAX_POLYGON_POINTS } from './polygon.js';
+import { analysisSchema, sourceSchema } from '../frames/index.js';
 
 /**
  * The one config schema. Every field has a default, bounds and a description; unknown keys are rejected
@@ -51,26 +52,7 @@ export const lineSchema = z
 // Rule types, schedules, calibration and the tracker section live in rule-schemas.ts (the rules stage's own file).
 export { lineCrossingRule, ruleSchema, zoneIntrusionRule } from './rule-schemas.js';
 
-export const sourceSchema = z.union([
-  z.strictObject({
-    url: z.string().min(1).describe('rtsp://[user[:password]@]host[:port]/path'),
-    transport: z.enum(['tcp', 'udp']).default('tcp').describe('RTSP transport; tcp survives lossy links and NAT'),
-    username: z.string().optional().describe('Camera user; may also be given in the URL'),
-    password: z.string().optional().describe('Camera password; prefer passwordFile or passwordEnv'),
-    passwordFile: z.string().optional().describe('File holding the camera password (trimmed); relative to the config file'),
-    passwordEnv: z.string().optional().describe('Environment variable holding the camera password'),
-  }),
-  z.strictObject({
-    file: z.string().min(1).describe('A video file played at real-time rate, looped: stands in for a camera'),
-    loop: z.boolean().default(true).describe('Start again at the end of the file'),
-    speed: z
-      .number()
-      .min(0)
-      .max(100)
-      .default(1)
-      .describe('Playback speed: 1 = real time (a stand-in camera), 4 = four times faster, 0 = as fast as decoding allows (analysing recorded footage, benchmarks)'),
-  }),
-]).describe('Where frames come from: an RTSP camera (url) or a video file (file)');
+export { sourceSchema } from '../frames/index.js';
 
 /** What `camwatch camera add` learned over ONVIF; informational, the agent streams from source.url. */
 export const onvifSchema = z
@@ -97,29 +79,7 @@ export const cameraSchema = z.strictObject({
     .describe('Where the camera is; copied into every incident'),
   timezone: timezoneSchema,
   calibration: calibrationSchema.optional(),
-  analysis: z
-    .strictObject({
-      fps: z.number().gt(0).max(30).default(5).describe('Frames analysed per second'),
-      width: z.number().int().min(160).max(1920).default(640).describe('Analysis frame width (px); height keeps the aspect ratio'),
-      stallSeconds: z.number().min(1).max(600).default(10).describe('No frame for this long restarts the decoder'),
-      decoderThreads: z
-        .number()
-        .int()
-        .min(0)
-        .max(16)
-        .default(1)
-        .describe('ffmpeg decoding threads for this camera (software decoding). 1: least CPU and memory per camera (measured on a 720p stream: 6.6 vs 7.1 % of a core, 7 MB less) and no frame-threading delay; 0: ffmpeg decides, for a main stream one core cannot decode in real time'),
-      skipNonReferenceFrames: z
-        .boolean()
-        .default(false)
-        .describe('Do not decode frames no other frame refers to (B-frames, top temporal layers): ~20 % less decoding CPU on streams that have them, none lost on streams that do not. Leaves fewer frames to sample from: keep the source at least 3x the analysis fps'),
-      hwaccel: z
-        .enum(['vaapi', 'qsv', 'cuda', 'v4l2m2m'])
-        .optional()
-        .describe('Hardware video decoding; falls back to software when the device is missing. Absent: software'),
-    })
-    .prefault({})
-    .describe('How frames are sampled for detection'),
+  analysis: analysisSchema,
   motion: z
     .strictObject({
       enabled: z.boolean().default(true).describe('Run the detector only on frames with motion, moving tracks, the keep-alive cadence (objects tracked) or the empty-scene sweep'),

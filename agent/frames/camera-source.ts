@@ -1,16 +1,18 @@
-import type { CameraConfig } from '../config/schema.js';
-import type { Logger } from '../core/index.js';
 import { performance } from 'node:perf_hooks';
+import type { Logger } from '../core/index.js';
 import { agentPauseMs } from './agent-pause.js';
 import { restartDelayMs, type BackoffOptions } from './backoff.js';
 import { buildFfmpegArgs, type HwAccel } from './ffmpeg-args.js';
-import { FfmpegDecoder, probeFfmpeg, type DecoderExit, type RawFrame } from './ffmpeg-decoder.js';
+import { FfmpegDecoder, type DecoderExit, type RawFrame } from './ffmpeg-decoder.js';
+import { probeFfmpeg } from './ffmpeg-run.js';
+import { formatSourceError, type SourceError } from './source-error.js';
 import { LatestFrameSlot } from './latest-frame-slot.js';
+import type { FrameCameraOptions } from './options.js';
 import type { StreamInfo } from './stream-info.js';
 import type { Frame, FrameSource, FrameSourceStats, SourceState, SourceStateChange } from './types.js';
 
 export interface CameraSourceOptions {
-  camera: CameraConfig;
+  camera: FrameCameraOptions;
   /** Bound to `{component:'frames', camera}`. */
   logger: Logger;
   onState?: (change: SourceStateChange) => void;
@@ -47,7 +49,7 @@ export class CameraSource implements FrameSource {
   private readonly slot = new LatestFrameSlot();
   private readonly secrets: string[];
   private state: SourceState = 'stopped';
-  private lastError: string | undefined;
+  private lastError: SourceError | undefined;
   private started = false;
   private stopping: Promise<void> | undefined;
   private run: Run | undefined;
@@ -119,7 +121,7 @@ export class CameraSource implements FrameSource {
       version = await probeFfmpeg(this.options.ffmpegPath);
     } catch (err) {
       if (this.stopping) return;
-      this.fail('down', err instanceof Error ? `FFMPEG_MISSING: ${err.message}` : 'FFMPEG_MISSING');
+      this.fail('down', { code: 'FFMPEG_MISSING', message: err instanceof Error ? err.message : '' });
       return;
     }
     if (this.stopping) return;
@@ -163,7 +165,7 @@ export class CameraSource implements FrameSource {
     } catch (err) {
       this.run = undefined;
       clearTimeout(this.watchdog);
-      this.fail('down', `ffmpeg could not be started: ${err instanceof Error ? err.message : String(err)}`);
+      this.fail('down', { message: `ffmpeg could not be started: ${err instanceof Error ? err.message : String(err)}` });
     }
   }
 
@@ -203,8 +205,8 @@ export class CameraSource implements FrameSource {
       }
       run.stalled = true;
       const seconds = this.options.camera.analysis.stallSeconds;
-      if (run.frames > 0) this.setState('stalled', `CAMERA_STALLED: no frame for ${seconds} s`);
-      else this.setState('down', `CAMERA_STALLED: no frame within ${seconds} s of connecting`);
+      if (run.frames > 0) this.setState('stalled', { code: 'CAMERA_STALLED', message: `no frame for ${seconds} s` });
+      else this.setState('down', { code: 'CAMERA_STALLED', message: `no frame within ${seconds} s of connecting` });
       // The restart is scheduled when the process has gone (onExit), so two never overlap.
       void run.decoder.stop();
     }, stallMs);
@@ -230,14 +232,14 @@ export class CameraSource implements FrameSource {
     const source = this.options.camera.source;
     if ('file' in source && !source.loop && exit.frames > 0 && exit.error?.code === undefined) {
       this.slot.close();
-      this.setState('stopped', 'end of file');
+      this.setState('stopped', { message: 'end of file' });
       return;
     }
     this.fail('down', describeExit(exit));
   }
 
-  private fail(state: 'down' | 'stalled', message: string): void {
-    this.setState(state, message);
+  private fail(state: 'down' | 'stalled', error: SourceError): void {
+    this.setState(state, error);
     this.scheduleRestart();
   }
 
@@ -253,7 +255,7 @@ export class CameraSource implements FrameSource {
     }, delayMs);
   }
 
-  private setState(state: SourceState, error?: string): void {
+  private setState(state: SourceState, error?: SourceError): void {
     if (error !== undefined) this.lastError = error;
     if (state === this.state && error === undefined) return;
     this.state = state;
@@ -264,7 +266,7 @@ export class CameraSource implements FrameSource {
       reconnects: this.reconnects,
       atMs: Date.now(),
     };
-    const fields = { state, reconnects: this.reconnects, lastError: error };
+    const fields = { state, reconnects: this.reconnects, lastError: error && formatSourceError(error) };
     if (state === 'down' || state === 'stalled') this.log.warn(fields, 'camera source state');
     else this.log.info(fields, 'camera source state');
     try {
@@ -277,15 +279,18 @@ export class CameraSource implements FrameSource {
 }
 
 /** A short, credential-free reason for a run that ended on its own. */
-export function describeExit(exit: DecoderExit): string {
+export function describeExit(exit: DecoderExit): SourceError {
   if (exit.spawnError !== undefined) {
-    const missing = /ENOENT|EACCES|not found/i.test(exit.spawnError);
-    return `${missing ? 'FFMPEG_MISSING: ' : ''}ffmpeg could not be started: ${exit.spawnError}`;
+    const { code, message } = exit.spawnError;
+    return { ...(code !== undefined && { code }), message: `ffmpeg could not be started: ${message}` };
   }
-  if (exit.error) return exit.error.code ? `${exit.error.code}: ${exit.error.message}` : exit.error.message;
+  if (exit.error) {
+    const { code, message } = exit.error;
+    return { ...(code !== undefined && { code }), message };
+  }
   const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code ?? '?'}`;
   // Exit code 0 is common here: ffmpeg treats a vanished RTSP server as the end of the stream.
-  return exit.frames > 0 ? `stream ended after ${exit.frames} frames (ffmpeg exited, ${how})` : `ffmpeg exited before the first frame (${how})`;
+  return { message: exit.frames > 0 ? `stream ended after ${exit.frames} frames (ffmpeg exited, ${how})` : `ffmpeg exited before the first frame (${how})` };
 }
 
 /** Every form a camera password can take in ffmpeg output: as configured, inline in the URL, percent-encoded. */

@@ -1,9 +1,9 @@
-import type { CameraConfig, SourceConfig } from '../config/schema.js';
 import { redactUrl } from '../core/index.js';
 import { buildFfconcat, FFCONCAT_OPTION_MIN_VERSION, RTSP_PROTOCOL_WHITELIST } from './ffconcat.js';
+import type { AnalysisOptions, SourceOptions } from './options.js';
 
 /** Hardware decoders ffmpeg can be asked for (`cameras[].analysis.hwaccel`); absent = software. */
-export type HwAccel = NonNullable<CameraConfig['analysis']['hwaccel']>;
+export type HwAccel = NonNullable<AnalysisOptions['hwaccel']>;
 
 /**
  * RTSP socket I/O timeout given to ffmpeg. Short enough that a dead camera is noticed well before the
@@ -20,7 +20,7 @@ export interface FfmpegVersion {
 }
 
 export interface FfmpegArgsOptions {
-  source: SourceConfig;
+  source: SourceOptions;
   /** For file sources: the path as it should be opened (already resolved against the config folder). */
   filePath?: string;
   fps: number;
@@ -38,7 +38,7 @@ export interface FfmpegArgsOptions {
   skipNonReferenceFrames?: boolean;
 }
 
-/** What fluent-ffmpeg needs: `ffmpeg(input).inputOptions(...).outputOptions(...)`, plus what ffmpeg reads on stdin. */
+/** One decoder run: `ffmpeg <inputOptions> -i <input> <outputOptions> pipe:1`, plus what ffmpeg reads on stdin. */
 export interface FfmpegArgs {
   /** The path ffmpeg opens, or `pipe:0` for a camera (its URL comes on stdin, see `stdin`). */
   input: string;

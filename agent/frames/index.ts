@@ -1,11 +1,11 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { CameraConfig } from '../config/schema.js';
 import { CamwatchError, type Logger, redactSecrets } from '../core/index.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { CameraSource } from './camera-source.js';
 import type { HwAccel } from './ffmpeg-args.js';
-import { resolveFfmpegPath } from './ffmpeg-decoder.js';
+import { resolveFfmpegPath } from './ffmpeg-run.js';
+import type { FrameCameraOptions } from './options.js';
 import type { FrameSource, SourceStateChange } from './types.js';
 
 export type { Frame, FrameSource, FrameSourceStats, SourceState, SourceStateChange } from './types.js';
@@ -40,7 +40,7 @@ export interface CreateFrameSourceOptions {
  * `analysis.fps` and `analysis.width`. Throws SOURCE_INVALID for a missing file or a non-RTSP URL and
  * FFMPEG_MISSING when no ffmpeg can be found; everything later is reported through `onState`.
  */
-export function createFrameSource(camera: CameraConfig, options: CreateFrameSourceOptions): CameraSource {
+export function createFrameSource(camera: FrameCameraOptions, options: CreateFrameSourceOptions): CameraSource {
   const filePath = validateSource(camera, options);
   const ffmpegPath = resolveFfmpegPath(options.ffmpegPath);
   return new CameraSource({
@@ -59,7 +59,7 @@ export function createFrameSource(camera: CameraConfig, options: CreateFrameSour
 }
 
 /** Checks a camera's source before anything is started; returns the resolved path of a file source. */
-export function validateSource(camera: CameraConfig, options: { baseDir?: string; password?: string } = {}): string | undefined {
+export function validateSource(camera: Pick<FrameCameraOptions, 'id' | 'source'>, options: { baseDir?: string; password?: string } = {}): string | undefined {
   const source = camera.source;
   const field = `cameras[${camera.id}].source`;
   if ('file' in source) {
@@ -93,7 +93,10 @@ export function validateSource(camera: CameraConfig, options: { baseDir?: string
   return undefined;
 }
 export { buildFfmpegArgs } from './ffmpeg-args.js';
-export { probeFfmpeg, resolveFfmpegPath, runFfmpeg } from './ffmpeg-decoder.js';
+export { listFfmpegDecoders, probeFfmpeg, resolveFfmpegPath, runFfmpeg } from './ffmpeg-run.js';
+export { FfmpegProcess, DEFAULT_KILL_GRACE_MS, type FfmpegExit, type FfmpegProcessOptions, type FfmpegSpawnError } from './ffmpeg-process.js';
+export { analysisSchema, sourceSchema, type AnalysisOptions, type FrameCameraOptions, type SourceOptions } from './options.js';
+export { formatSourceError, type SourceError } from './source-error.js';
 export { ReplaySource } from './replay-source.js';
 export { classifyStderr } from './stderr-classifier.js';
 export { StreamInfoParser } from './stream-info.js';

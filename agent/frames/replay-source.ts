@@ -1,8 +1,10 @@
-import type { CameraConfig } from '../config/schema.js';
 import { type Logger, CamwatchError } from '../core/index.js';
 import { buildFfmpegArgs } from './ffmpeg-args.js';
-import { FfmpegDecoder, probeFfmpeg, resolveFfmpegPath, type DecoderExit, type RawFrame } from './ffmpeg-decoder.js';
+import { FfmpegDecoder, type DecoderExit, type RawFrame } from './ffmpeg-decoder.js';
+import { probeFfmpeg, resolveFfmpegPath } from './ffmpeg-run.js';
 import { describeExit } from './camera-source.js';
+import type { FrameCameraOptions } from './options.js';
+import { formatSourceError, type SourceError } from './source-error.js';
 import type { Frame, FrameSource, FrameSourceStats, SourceState, SourceStateChange } from './types.js';
 
 /** Decoded frames held before ffmpeg is paused: two at 640x360 RGB are ~1.4 MB. */
@@ -10,7 +12,7 @@ export const DEFAULT_REPLAY_QUEUE_FRAMES = 2;
 
 export interface ReplaySourceOptions {
   /** The camera whose `analysis` settings (fps, width, decoder options) apply; its `source` is ignored. */
-  camera: CameraConfig;
+  camera: FrameCameraOptions;
   /** The video file. */
   filePath: string;
   /** Epoch ms of the video's first frame: frame i is at startMs + i / analysis.fps s. */
@@ -81,7 +83,7 @@ export class ReplaySource implements FrameSource {
         if (this.error) throw this.error;
         if (this.ended) {
           // Reported once the last frame was taken, so camera_down hears "stopped" after the footage, not during it.
-          if (this.state !== 'stopped') this.setState('stopped', this.frameTimeMs(this.framesDecoded), 'end of file');
+          if (this.state !== 'stopped') this.setState('stopped', this.frameTimeMs(this.framesDecoded), { message: 'end of file' });
           return null;
         }
       }
@@ -114,7 +116,7 @@ export class ReplaySource implements FrameSource {
       framesDropped: 0,
       framesDelivered: this.framesDelivered,
       reconnects: 0,
-      ...(this.error && { lastError: this.error.message }),
+      ...(this.error && { lastError: { message: this.error.message } }),
       ...this.sourceSize,
     };
   }
@@ -172,7 +174,7 @@ export class ReplaySource implements FrameSource {
     if (this.stopping) return;
     const failed = exit.spawnError !== undefined || exit.frames === 0 || (exit.code !== 0 && !exit.requestedStop);
     if (failed) {
-      this.fail(new CamwatchError('SOURCE_INVALID', `cannot decode ${this.options.filePath}: ${describeExit(exit)}`, { details: { path: this.options.filePath } }));
+      this.fail(new CamwatchError('SOURCE_INVALID', `cannot decode ${this.options.filePath}: ${formatSourceError(describeExit(exit))}`, { details: { path: this.options.filePath } }));
       return;
     }
     this.ended = true;
@@ -181,7 +183,8 @@ export class ReplaySource implements FrameSource {
 
   private fail(err: Error): void {
     this.error = err;
-    this.setState('down', this.frameTimeMs(this.framesDecoded), err.message);
+    // The text as before (no code prefix); the error itself is thrown from next().
+    this.setState('down', this.frameTimeMs(this.framesDecoded), { message: err.message });
     this.poke();
   }
 
@@ -191,7 +194,7 @@ export class ReplaySource implements FrameSource {
     wake?.();
   }
 
-  private setState(state: SourceState, atMs: number, lastError?: string): void {
+  private setState(state: SourceState, atMs: number, lastError?: SourceError): void {
     this.state = state;
     this.options.onState?.({ cameraId: this.cameraId, state, reconnects: 0, atMs, ...(lastError !== undefined && { lastError }) });
   }

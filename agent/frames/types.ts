@@ -1,3 +1,5 @@
+import type { SourceError } from './source-error.js';
+
 /** A decoded analysis frame: RGB24, interleaved, `width * height * 3` bytes. */
 export interface Frame {
   cameraId: string;
@@ -15,8 +17,8 @@ export type SourceState = 'connecting' | 'online' | 'stalled' | 'down' | 'stoppe
 export interface SourceStateChange {
   cameraId: string;
   state: SourceState;
-  /** Short operator message (never raw ffmpeg output, never credentials). */
-  lastError?: string;
+  /** Why the source is not online (set with down / stalled, and `end of file` with stopped). */
+  lastError?: SourceError;
   reconnects: number;
   atMs: number;
 }
@@ -28,7 +30,7 @@ export interface FrameSourceStats {
   framesDropped: number;
   framesDelivered: number;
   reconnects: number;
-  lastError?: string;
+  lastError?: SourceError;
   /** Source size as ffmpeg reported it, once known. */
   sourceWidth?: number;
   sourceHeight?: number;

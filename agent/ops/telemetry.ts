@@ -1,4 +1,4 @@
-import type { FrameSourceStats } from '../frames/index.js';
+import { formatSourceError, type FrameSourceStats } from '../frames/index.js';
 import type { AgentStats, UplinkStats } from '../uplink/index.js';
 import { quantile } from '../core/index.js';
 import { LATENCY_SAMPLES, type PipelineStats } from './camera-pipeline.js';
@@ -76,7 +76,7 @@ export function cameraStatus(c: CameraSnapshot, nowMs: number): CameraStatus {
     analysisFps: round2(windowFps(c.recentAnalysedAtMs, nowMs, c.startedAtMs)),
     incidents: c.incidents,
     reconnects: s.reconnects,
-    lastError: s.lastError,
+    lastError: s.lastError && formatSourceError(s.lastError),
     avgLatencyMs: pipeline.framesAnalysed ? Math.round(pipeline.latencyMsTotal / pipeline.framesAnalysed) : undefined,
     latencyP50Ms: quantile(recentLatenciesMs, 0.5),
     latencyP95Ms: quantile(recentLatenciesMs, 0.95),

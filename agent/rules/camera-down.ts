@@ -1,3 +1,4 @@
+import type { SourceError } from '../frames/index.js';
 import type { Track } from '../tracking/index.js';
 import { Episodes } from './episodes.js';
 import { ALWAYS, type Schedule } from './schedule.js';
@@ -34,7 +35,7 @@ export class CameraDownRule implements Rule {
   private waitingSinceMs?: number;
   private stopped = false;
   private state?: CameraSourceState;
-  private lastError?: string;
+  private lastError?: SourceError;
   private key?: string;
   private frameSize?: { width: number; height: number };
 
@@ -60,7 +61,7 @@ export class CameraDownRule implements Rule {
   }
 
   /** A source state change (SourceStateChange.state / atMs / lastError). */
-  onState(state: CameraSourceState, atMs: number, lastError?: string): RuleHit[] {
+  onState(state: CameraSourceState, atMs: number, lastError?: SourceError): RuleHit[] {
     this.state = state;
     if (lastError !== undefined) this.lastError = lastError;
     if (state === 'stopped') {
@@ -118,7 +119,7 @@ export class CameraDownRule implements Rule {
   }
 
   /** Last error the source reported (for the operator; not part of the hit, which leaves the box). */
-  get sourceError(): string | undefined {
+  get sourceError(): SourceError | undefined {
     return this.lastError;
   }
 }

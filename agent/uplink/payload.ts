@@ -1,4 +1,4 @@
-import type { SourceStateChange } from '../frames/index.js';
+import { formatSourceError, type SourceStateChange } from '../frames/index.js';
 import type { Incident, IncidentRecord } from '../incidents/index.js';
 import { redactUrl } from '../core/index.js';
 import { ruleTypeInfo } from '../rules/index.js';
@@ -132,6 +132,6 @@ export function renderCameraStatePayload(change: SourceStateChange): Buffer {
   };
   // The frames stage promises lastError carries no credentials; URLs are scrubbed again anyway, since
   // this leaves the box.
-  if (change.lastError !== undefined) body.lastError = redactUrl(change.lastError);
+  if (change.lastError !== undefined) body.lastError = redactUrl(formatSourceError(change.lastError));
   return Buffer.from(JSON.stringify(body), 'utf8');
 }

@@ -39,7 +39,7 @@ describe('camwatch tail (spawned) on a real broker', () => {
     // Published before tail starts: retained, so tail shows it as the last known state.
     await publisher.publishAsync(
       cameraStateTopic('camwatch', AGENT, 'cam-gate'),
-      renderCameraStatePayload({ cameraId: 'cam-gate', state: 'down', lastError: 'camera rejected the credentials (401 Unauthorized)', reconnects: 4, atMs: Date.parse('2024-05-01T07:59:00Z') }),
+      renderCameraStatePayload({ cameraId: 'cam-gate', state: 'down', lastError: { message: 'camera rejected the credentials (401 Unauthorized)' }, reconnects: 4, atMs: Date.parse('2024-05-01T07:59:00Z') }),
       { qos: 1, retain: true },
     );
   });
@@ -115,7 +115,7 @@ describe('camwatch tail (spawned) on a real broker', () => {
     await cli.waitFor('stdout', /^2024-05-01 08:00:00 {2}cam-live {2}camera online$/m);
     // What `| head -1` does once it has its line: closes the read end of the pipe.
     cli.child.stdout!.destroy();
-    const down = renderCameraStatePayload({ cameraId: 'cam-live', state: 'down', lastError: 'connection refused', reconnects: 1, atMs: Date.parse('2024-05-01T08:01:00Z') });
+    const down = renderCameraStatePayload({ cameraId: 'cam-live', state: 'down', lastError: { message: 'connection refused' }, reconnects: 1, atMs: Date.parse('2024-05-01T08:01:00Z') });
     await publisher.publishAsync(cameraStateTopic('camwatch', AGENT, 'cam-live'), down, { qos: 1 });
     expect(await cli.exited).toBe(0);
     expect(cli.stderr()).not.toMatch(/EPIPE|at .*\.ts:\d+/);

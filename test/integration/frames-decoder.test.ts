@@ -7,8 +7,8 @@ import { FfmpegDecoder, type DecoderExit, type RawFrame } from '../../agent/fram
 import { createLogger } from '../../agent/core/logger.js';
 import { PROJECT_ROOT, videoPath } from '../helpers/data.js';
 
-// Process hygiene of the one module that spawns ffmpeg, with misbehaving stand-ins from test/fixtures.
-// (fluent-ffmpeg keeps one ffmpeg path per process, so the fake ffmpeg lives in its own test file.)
+// Process hygiene of the decoder over the one module that spawns ffmpeg (ffmpeg-process.ts), with
+// misbehaving stand-ins from test/fixtures.
 const FAKE_FFMPEG = join(PROJECT_ROOT, 'test', 'fixtures', 'ffmpeg-ignores-sigterm.mjs');
 const EXIT_CHILD = join(PROJECT_ROOT, 'test', 'fixtures', 'frames-exit-child.ts');
 const quiet = createLogger({ level: 'silent' });

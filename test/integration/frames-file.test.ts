@@ -103,10 +103,10 @@ describe('file source', () => {
     expect([frame?.width, frame?.height]).toEqual([320, 176]);
     let last = frame;
     while (last) last = await source.next(AbortSignal.timeout(10_000));
-    expect(source.stats()).toMatchObject({ state: 'stopped', lastError: 'end of file', reconnects: 0 });
+    expect(source.stats()).toMatchObject({ state: 'stopped', lastError: { message: 'end of file' }, reconnects: 0 });
     // 2 s at 5 fps.
     expect(source.stats().framesDecoded).toBeGreaterThanOrEqual(8);
     expect(source.stats().framesDecoded).toBeLessThanOrEqual(11);
-    expect(states.at(-1)).toMatchObject({ state: 'stopped', lastError: 'end of file' });
+    expect(states.at(-1)).toMatchObject({ state: 'stopped', lastError: { message: 'end of file' } });
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cameraSchema } from '../../agent/config/schema.js';
-import { createFrameSource, type CameraSource, type SourceStateChange } from '../../agent/frames/index.js';
+import { createFrameSource, formatSourceError, type CameraSource, type SourceStateChange } from '../../agent/frames/index.js';
 import { createLogger } from '../../agent/core/logger.js';
 import { videoPath } from '../helpers/data.js';
 import { startRtspServer, type TestRtspServer } from '../helpers/rtsp-server.js';
@@ -70,9 +70,9 @@ describe('RTSP outages', () => {
     await server.kill();
     // ffmpeg exits with code 0 when the server vanishes: only the frame count says it failed.
     const down = await waitFor((c) => c.state === 'down', 5_000, mark);
-    expect(down.lastError).toMatch(/^stream ended after \d+ frames|^CAMERA_UNREACHABLE/);
+    expect(formatSourceError(down.lastError!)).toMatch(/^stream ended after \d+ frames|^CAMERA_UNREACHABLE/);
     // Restarts while the server is away are refused, and say so.
-    await waitFor((c) => c.state === 'down' && c.lastError === 'CAMERA_UNREACHABLE: connection refused', 5_000, mark);
+    await waitFor((c) => c.state === 'down' && c.lastError?.code === 'CAMERA_UNREACHABLE' && c.lastError.message === 'connection refused', 5_000, mark);
 
     await server.restart();
     const backAt = Date.now();
@@ -108,13 +108,13 @@ describe('RTSP outages', () => {
     server.pause();
     const pausedAt = Date.now();
     const stalled = await waitFor((c) => c.state === 'stalled', STALL_SECONDS * 1000 + 3_000, mark);
-    expect(stalled.lastError).toBe(`CAMERA_STALLED: no frame for ${STALL_SECONDS} s`);
+    expect(stalled.lastError).toEqual({ code: 'CAMERA_STALLED', message: `no frame for ${STALL_SECONDS} s` });
     // Not before the stall timeout (frames already in flight may arrive up to one interval later).
     expect(stalled.atMs - pausedAt).toBeGreaterThanOrEqual(STALL_SECONDS * 1000 - 250);
 
     // While hung, a new connection is accepted by the kernel but never answered: no frame, down again.
     const retry = await waitFor((c) => c.state === 'down' && c.reconnects >= 1, STALL_SECONDS * 1000 + 3_000, mark);
-    expect(retry.lastError).toMatch(/^CAMERA_STALLED: no frame within|^stream ended|^ffmpeg exited/);
+    expect(formatSourceError(retry.lastError!)).toMatch(/^CAMERA_STALLED: no frame within|^stream ended|^ffmpeg exited/);
 
     server.resume();
     const resumedAt = Date.now();

@@ -96,7 +96,7 @@ describe('uplink → real mosquitto', () => {
     uplink.publishCameraState({ cameraId: 'cam-gate', state: 'online', reconnects: 0, atMs: Date.now() });
     await uplink.start();
     await waitFor('connected', () => uplink!.stats().connected);
-    uplink.publishCameraState({ cameraId: 'cam-street', state: 'down', reconnects: 2, atMs: Date.now(), lastError: 'connection refused' });
+    uplink.publishCameraState({ cameraId: 'cam-street', state: 'down', reconnects: 2, atMs: Date.now(), lastError: { message: 'connection refused' } });
     // A subscriber arriving later still sees both, from the retained messages.
     sub = await subscribe(broker.url, `camwatch/${AGENT}/cameras/+/state`);
     await waitFor('two retained states', () => sub!.messages.length >= 2);

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, resolveConfigPath, secretValues, type LoadedConfig, cameraSchema, type CameraConfig } from '../../config/index.js';
 import { createDetector, type Detection } from '../../detection/index.js';
-import { createFrameSource, type Frame } from '../../frames/index.js';
+import { createFrameSource, formatSourceError, type Frame } from '../../frames/index.js';
 import { renderSnapshot } from '../../incidents/index.js';
 import { CamwatchError, ERROR_CATALOGUE, createLogger, redactSecrets } from '../../core/index.js';
 import { lineToFrame, zoneToFrame } from '../../rules/index.js';
@@ -185,7 +185,7 @@ async function grabFrame(camera: CameraConfig, loaded: LoadedConfig, password: s
     baseDir: loaded.baseDir,
     password,
     onState: (change) => {
-      if (change.lastError) lastError = change.lastError;
+      if (change.lastError) lastError = formatSourceError(change.lastError);
     },
   });
   source.start();

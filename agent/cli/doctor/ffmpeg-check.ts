@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { probeFfmpeg, resolveFfmpegPath } from '../../frames/index.js';
+import { listFfmpegDecoders, probeFfmpeg, resolveFfmpegPath } from '../../frames/index.js';
 import { ERROR_CATALOGUE } from '../../core/index.js';
 import { fail, failFrom, pass, warn, type CheckResult, type DoctorCheck } from './types.js';
 
@@ -21,8 +19,7 @@ export const ffmpegCheck: DoctorCheck = {
     }
     let decoders: Set<string>;
     try {
-      const { stdout } = await promisify(execFile)(path, ['-hide_banner', '-decoders'], { timeout: 10_000, maxBuffer: 4 * 1024 * 1024 });
-      decoders = parseDecoders(stdout);
+      decoders = parseDecoders(await listFfmpegDecoders(path));
     } catch (err) {
       return fail('ffmpeg', `${path} ${version}: cannot list decoders (${(err as Error).message})`, ERROR_CATALOGUE.FFMPEG_MISSING, 'FFMPEG_MISSING');
     }

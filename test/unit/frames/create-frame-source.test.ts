@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cameraSchema } from '../../../agent/config/schema.js';
 import { describeExit } from '../../../agent/frames/camera-source.js';
-import { createFrameSource, validateSource } from '../../../agent/frames/index.js';
+import { createFrameSource, formatSourceError, validateSource } from '../../../agent/frames/index.js';
 import { CamwatchError } from '../../../agent/core/errors.js';
 import { createLogger } from '../../../agent/core/logger.js';
 
@@ -74,13 +74,17 @@ describe('describeExit', () => {
   const base = { code: 0, signal: null, frames: 0, requestedStop: false, stderrTail: [] };
 
   it('does not trust exit code 0: a stream that ended is a failure', () => {
-    expect(describeExit({ ...base, frames: 42 })).toBe('stream ended after 42 frames (ffmpeg exited, code 0)');
-    expect(describeExit({ ...base, code: 1 })).toBe('ffmpeg exited before the first frame (code 1)');
+    expect(describeExit({ ...base, frames: 42 })).toEqual({ message: 'stream ended after 42 frames (ffmpeg exited, code 0)' });
+    expect(describeExit({ ...base, code: 1 })).toEqual({ message: 'ffmpeg exited before the first frame (code 1)' });
   });
 
-  it('prefixes catalogue codes', () => {
+  it('carries catalogue codes as a field, printed as a prefix', () => {
     const error = { kind: 'unauthorized' as const, code: 'CAMERA_UNAUTHORIZED' as const, message: 'camera rejected the credentials (401 Unauthorized)' };
-    expect(describeExit({ ...base, code: 1, error })).toBe('CAMERA_UNAUTHORIZED: camera rejected the credentials (401 Unauthorized)');
-    expect(describeExit({ ...base, code: null, spawnError: 'spawn /x/ffmpeg ENOENT' })).toMatch(/^FFMPEG_MISSING: /);
+    const unauthorized = describeExit({ ...base, code: 1, error });
+    expect(unauthorized).toEqual({ code: 'CAMERA_UNAUTHORIZED', message: 'camera rejected the credentials (401 Unauthorized)' });
+    expect(formatSourceError(unauthorized)).toBe('CAMERA_UNAUTHORIZED: camera rejected the credentials (401 Unauthorized)');
+    const missing = describeExit({ ...base, code: null, spawnError: { code: 'FFMPEG_MISSING', message: 'spawn /x/ffmpeg ENOENT' } });
+    expect(missing).toEqual({ code: 'FFMPEG_MISSING', message: 'ffmpeg could not be started: spawn /x/ffmpeg ENOENT' });
+    expect(formatSourceError({ message: 'end of file' })).toBe('end of file');
   });
 });

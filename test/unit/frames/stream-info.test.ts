@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFfmpegVersion } from '../../../agent/frames/ffmpeg-decoder.js';
+import { parseFfmpegVersion } from '../../../agent/frames/ffmpeg-run.js';
 import { StreamInfoParser } from '../../../agent/frames/stream-info.js';
 
 // ffmpeg 5.1 stderr for vn_saigon_intersection.mp4 → -vf fps=5,scale=640:-2 -pix_fmt rgb24 -f rawvideo.

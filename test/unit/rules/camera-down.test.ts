@@ -31,10 +31,10 @@ describe('camera_down', () => {
   it('counts from creation when no frame ever came, and from a restart of connecting', () => {
     const r = rule(0);
     expect(r.onState('connecting', 0)).toEqual([]);
-    expect(r.onState('down', 5000, 'connection refused')).toEqual([]);
+    expect(r.onState('down', 5000, { code: 'CAMERA_UNREACHABLE', message: 'connection refused' })).toEqual([]);
     const hits = ticks(r, 1000, 31_000);
     expect(hits.map((h) => [h.phase, h.tMs, h.reason])).toEqual([['start', 30_000, 'no_frames_down']]);
-    expect(r.sourceError).toBe('connection refused');
+    expect(r.sourceError).toEqual({ code: 'CAMERA_UNREACHABLE', message: 'connection refused' });
   });
 
   it('raises nothing for a source stopped on purpose, and ends an open incident then', () => {

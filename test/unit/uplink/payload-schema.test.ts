@@ -70,7 +70,7 @@ describe('published payloads match docs/schemas', () => {
 
   it('camera state, with and without an error', () => {
     expect(schemaErrors(validateCameraState, parse(renderCameraStatePayload({ cameraId: 'c', state: 'online', reconnects: 0, atMs: Date.now() })))).toBe('');
-    const down = renderCameraStatePayload({ cameraId: 'c', state: 'down', reconnects: 2, atMs: Date.now(), lastError: 'rtsp://u:p@h/ refused' });
+    const down = renderCameraStatePayload({ cameraId: 'c', state: 'down', reconnects: 2, atMs: Date.now(), lastError: { code: 'CAMERA_UNREACHABLE', message: 'rtsp://u:p@h/ refused' } });
     expect(schemaErrors(validateCameraState, parse(down))).toBe('');
   });
 });

@@ -93,7 +93,7 @@ describe('status and camera-state payloads', () => {
         state: 'down',
         reconnects: 3,
         atMs: Date.UTC(2024, 0, 1),
-        lastError: 'cannot open rtsp://admin:pa55word@10.0.0.5/live',
+        lastError: { code: 'CAMERA_UNREACHABLE', message: 'cannot open rtsp://admin:pa55word@10.0.0.5/live' },
       }).toString(),
     );
     expect(json).toEqual({
@@ -101,7 +101,7 @@ describe('status and camera-state payloads', () => {
       state: 'down',
       reconnects: 3,
       at: '2024-01-01T00:00:00.000Z',
-      lastError: 'cannot open rtsp://admin:***@10.0.0.5/live',
+      lastError: 'CAMERA_UNREACHABLE: cannot open rtsp://admin:***@10.0.0.5/live',
     });
   });
 });
