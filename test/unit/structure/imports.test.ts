@@ -18,8 +18,6 @@ const KNOWN_UP_THE_FLOW: string[] = [
   'agent/incidents/create.ts → agent/config/schema.ts',
   'agent/incidents/labels.ts → agent/config/schema.ts',
   'agent/incidents/resume.ts → agent/config/schema.ts',
-  'agent/rules/build.ts → agent/config/schema.ts',
-  'agent/rules/geometry.ts → agent/config/schema.ts',
   'agent/uplink/broker-credentials.ts → agent/config/load.ts',
   'agent/uplink/mqtt-uplink.ts → agent/config/schema.ts',
   'agent/uplink/mqtt-uplink.ts → agent/config/secrets.ts',
