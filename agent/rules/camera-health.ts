@@ -44,6 +44,7 @@ export interface HealthRuleOptions {
  */
 abstract class FrameHealthRule implements Rule {
   readonly id: string;
+  readonly readsFrame = true;
   abstract readonly type: 'camera_blackout' | 'camera_tamper' | 'camera_defocus';
   protected readonly severity: Severity;
   private readonly schedule: Schedule;

@@ -3,7 +3,7 @@ export { MaskedRule, buildCameraDownRules, buildRules, groundPlane, type BuildRu
 export { RULE_DESCRIPTORS, RULE_OPTION_SCHEMAS, RULES, optionSchemas, ruleRegistry, type RuleConfig, type RuleRegistry } from './registry.js';
 export { commonOptions, defineRule, type BuiltZone, type RuleBuildContext, type RuleCatalogueEntry, type RuleDescriptor } from './descriptor.js';
 export { DEFAULT_VEHICLE_CLASSES, SEVERITIES, WEEKDAYS, scheduleWindowSchema, toMs, type Weekday } from './options.js';
-export { FRAME_RULE_TYPES, cameraDownRules, lineCounts, rulesNeedFrame, type LineCountsReport } from './counts.js';
+export { cameraDownRules, lineCounts, rulesNeedFrame, type LineCountsReport } from './counts.js';
 export {
   RULE_CATALOGUE,
   RULE_TYPES,

@@ -82,7 +82,7 @@ export abstract class StaticObjectRule<S> implements Rule {
   }
 
   /** Whether the rule reads the frame's pixels (its detector is static-pixels or both). */
-  get readsPixels(): boolean {
+  get readsFrame(): boolean {
     return this.pixels !== undefined;
   }
 
