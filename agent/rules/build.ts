@@ -2,6 +2,7 @@ import { CamwatchError } from '../core/index.js';
 import { homographyFromPoints, type Homography, type Track } from '../tracking/index.js';
 import { CameraDownRule } from './camera-down.js';
 import type { BuiltZone, RuleBuildContext } from './descriptor.js';
+import { cameraDownRule } from './descriptors/camera-down.js';
 import {
   bottomCentre,
   lineToFrame,
@@ -16,7 +17,6 @@ import {
   type ZoneShape,
 } from './geometry.js';
 import { RULES, type RuleConfig, type RuleRegistry } from './registry.js';
-import { toMs } from './options.js';
 import { Schedule } from './schedule.js';
 import type { Rule, RuleContext, RuleHit } from './types.js';
 
@@ -81,7 +81,7 @@ export function buildRules(camera: RulesCamera, frame: RuleFrame, options: Build
 export function buildCameraDownRules(camera: RulesCamera, nowMs: number): CameraDownRule[] {
   return camera.rules.flatMap((rule) =>
     rule.type === 'camera_down'
-      ? [new CameraDownRule({ id: rule.id, minMs: toMs(rule.minSeconds), severity: rule.severity, ...(rule.schedule && { schedule: new Schedule(rule.schedule, camera.timezone) }) }, nowMs)]
+      ? [cameraDownRule(rule, rule.schedule && new Schedule(rule.schedule, camera.timezone), nowMs)]
       : [],
   );
 }

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { CameraDownRule } from '../camera-down.js';
 import { defineRule } from '../descriptor.js';
 import { presentation, ruleId, schedule, seconds, severity, toMs } from '../options.js';
+import type { Schedule } from '../schedule.js';
+import type { Severity } from '../types.js';
 
 /** `camera_down`: no frames from the camera for a while (built apart at camera start: buildCameraDownRules). */
 export const cameraDown = defineRule({
@@ -21,9 +23,11 @@ export const cameraDown = defineRule({
     schedule,
   }),
   build(rule, context) {
-    return new CameraDownRule(
-      { id: rule.id, minMs: toMs(rule.minSeconds), severity: rule.severity, ...(context.schedule && { schedule: context.schedule }) },
-      context.nowMs,
-    );
+    return cameraDownRule(rule, context.schedule, context.nowMs);
   },
 });
+
+/** The rule from its options; buildCameraDownRules makes them this way before any frame (no geometry needed). */
+export function cameraDownRule(rule: { id: string; minSeconds: number; severity: Severity }, schedule: Schedule | undefined, nowMs: number | undefined): CameraDownRule {
+  return new CameraDownRule({ id: rule.id, minMs: toMs(rule.minSeconds), severity: rule.severity, ...(schedule && { schedule }) }, nowMs);
+}
