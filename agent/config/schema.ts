@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { calibrationSchema, ruleSchema, timezoneSchema, trackingSchema } from './rule-schemas.js';
 import { idSchema, TOPIC_PREFIX_PATTERN, TOPIC_PREFIX_RULE } from './ids.js';
+import type { RulesCamera } from '../rules/index.js';
 import { MAX_POLYGON_POINTS } from './polygon.js';
 import { analysisSchema, sourceSchema } from '../frames/index.js';
 
@@ -49,8 +50,9 @@ export const lineSchema = z
   })
   .describe('A directed line (tripwire): crossing from its left side to its right side (image coordinates, y down) counts as "in"');
 
-// Rule types, schedules, calibration and the tracker section live in rule-schemas.ts (the rules stage's own file).
-export { lineCrossingRule, ruleSchema, zoneIntrusionRule } from './rule-schemas.js';
+// Each rule type's options live in its descriptor (agent/rules/descriptors/); rule-schemas.ts assembles the
+// union from the rules registry, with calibration, time zone and the tracker section.
+export { ruleSchema, ruleSchemaOf } from './rule-schemas.js';
 
 export { sourceSchema } from '../frames/index.js';
 
@@ -301,6 +303,10 @@ export type CameraConfig = z.output<typeof cameraSchema>;
 export type ZoneConfig = z.output<typeof zoneSchema>;
 export type LineConfig = z.output<typeof lineSchema>;
 export type RuleConfig = z.output<typeof ruleSchema>;
+/** Compile-time check: a configured camera is what the rules stage reads (its own RulesCamera shape). */
+export type CameraFitsRules = CameraConfig extends RulesCamera ? true : never;
+const cameraFitsRules: CameraFitsRules = true;
+void cameraFitsRules;
 export type SourceConfig = z.output<typeof sourceSchema>;
 export type MqttConfig = Config['mqtt'];
 export type StoreConfig = Config['store'];

@@ -15,3 +15,4 @@ export { DEFAULT_CONFIG_MAX_BYTES, FileReadError, readTextCappedAsync, DEFAULT_S
 export { quantile } from './stats.js';
 export { agentVersion } from './version.js';
 export { printable, formatTable } from './text-table.js';
+export { ID_MAX_LENGTH, ID_PATTERN, ID_RULE, idSchema } from './ids.js';

@@ -9,13 +9,14 @@ export type CameraSourceState = 'connecting' | 'online' | 'stalled' | 'down' | '
 
 export interface CameraDownOptions {
   id: string;
-  minSeconds: number;
+  /** How long without frames before the camera counts as down (ms). */
+  minMs: number;
   severity: Severity;
   schedule?: Schedule;
 }
 
 /**
- * `camera_down`: no frame for `minSeconds`. Unlike the other rules it must fire when nothing arrives,
+ * `camera_down`: no frame for `minMs`. Unlike the other rules it must fire when nothing arrives,
  * so it has two inputs besides `evaluate` (which the pipeline calls per frame, and which counts as "a
  * frame arrived"): `onState` for the source's state changes, and `check(tMs)` which the caller runs on
  * a timer (every second is plenty). Pure: time always comes from the caller.
@@ -41,7 +42,7 @@ export class CameraDownRule implements Rule {
 
   constructor(options: CameraDownOptions, createdAtMs?: number) {
     this.id = options.id;
-    this.minMs = options.minSeconds * 1000;
+    this.minMs = options.minMs;
     this.severity = options.severity;
     this.schedule = options.schedule ?? ALWAYS;
     if (createdAtMs !== undefined) this.waitingSinceMs = createdAtMs;
@@ -74,7 +75,7 @@ export class CameraDownRule implements Rule {
     return [];
   }
 
-  /** Timer tick: opens the incident once no frame has come for minSeconds; updates it while it lasts. */
+  /** Timer tick: opens the incident once no frame has come for minMs; updates it while it lasts. */
   check(tMs: number): RuleHit[] {
     if (this.stopped) return [];
     if (!this.schedule.isActive(tMs)) return this.close(tMs);

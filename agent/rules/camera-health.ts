@@ -30,7 +30,8 @@ export const DEFAULT_SHARPNESS_WARMUP_MS = 5_000;
 /** Options shared by the three frame-based health rules. */
 export interface HealthRuleOptions {
   id: string;
-  minSeconds: number;
+  /** How long the condition must hold (ms). */
+  minMs: number;
   severity: Severity;
   schedule?: Schedule;
   clearMs?: number;
@@ -43,6 +44,7 @@ export interface HealthRuleOptions {
  */
 abstract class FrameHealthRule implements Rule {
   readonly id: string;
+  readonly readsFrame = true;
   abstract readonly type: 'camera_blackout' | 'camera_tamper' | 'camera_defocus';
   protected readonly severity: Severity;
   private readonly schedule: Schedule;
@@ -54,7 +56,7 @@ abstract class FrameHealthRule implements Rule {
     this.id = options.id;
     this.severity = options.severity;
     this.schedule = options.schedule ?? ALWAYS;
-    this.sustained = new Sustained({ minMs: options.minSeconds * 1000, clearMs: options.clearMs ?? DEFAULT_HEALTH_CLEAR_MS });
+    this.sustained = new Sustained({ minMs: options.minMs, clearMs: options.clearMs ?? DEFAULT_HEALTH_CLEAR_MS });
   }
 
   evaluate(_tracks: readonly Track[], tMs: number, context?: RuleContext): RuleHit[] {
@@ -143,7 +145,7 @@ export class CameraBlackoutRule extends FrameHealthRule {
  * (scene-structure.ts); the rule counts the cells whose learned edges no longer agree. Brightness plays
  * no part (dusk, headlights), cells where only traffic passes are never judged (their edges average out of
  * the memory), and cells hidden by a tracked object are left out (a bus filling the view is traffic, not
- * tampering). A uniform frame is left to camera_blackout. A change lasting `relearnSeconds` is accepted as
+ * tampering). A uniform frame is left to camera_blackout. A change lasting `relearnMs` is accepted as
  * the new view: the incident ends and the new view is learned.
  */
 export class CameraTamperRule extends FrameHealthRule {
@@ -157,10 +159,10 @@ export class CameraTamperRule extends FrameHealthRule {
   private suspectSinceMs?: number;
   private hidden: boolean[] = [];
 
-  constructor(options: HealthRuleOptions & { changedFraction: number; relearnSeconds: number; uniformStdDev?: number }) {
+  constructor(options: HealthRuleOptions & { changedFraction: number; relearnMs: number; uniformStdDev?: number }) {
     super(options);
     this.changedFraction = options.changedFraction;
-    this.relearnMs = options.relearnSeconds * 1000;
+    this.relearnMs = options.relearnMs;
     this.maxUniformStdDev = options.uniformStdDev ?? 8;
   }
 

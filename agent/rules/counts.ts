@@ -1,7 +1,5 @@
 import { MaskedRule } from './build.js';
 import { CameraDownRule } from './camera-down.js';
-import { DumpingRule } from './dumping.js';
-import { ObjectLeftRule } from './object-left.js';
 import { LineCrossingRule, type LineCounts } from './line-crossing.js';
 import type { Rule } from './types.js';
 
@@ -31,12 +29,9 @@ export function cameraDownRules(rules: readonly Rule[]): CameraDownRule[] {
 }
 
 /**
- * Rule types that read the frame's pixels: the pipeline passes `{ frame }` to evaluate when any is present
- * (dumping and object_left only when their `detector` is not `objects`: see rulesNeedFrame).
+ * Whether any rule needs the frame in its context (Rule.readsFrame: the camera health rules, and dumping
+ * and object_left when their `detector` is not `objects`): the pipeline passes `{ frame }` only then.
  */
-export const FRAME_RULE_TYPES: ReadonlySet<string> = new Set(['camera_blackout', 'camera_tamper', 'camera_defocus', 'dumping', 'object_left']);
-
-/** Whether any rule needs the frame in its context. */
 export function rulesNeedFrame(rules: readonly Rule[]): boolean {
-  return rules.map(unwrap).some((r) => FRAME_RULE_TYPES.has(r.type) && (!(r instanceof DumpingRule || r instanceof ObjectLeftRule) || r.readsPixels));
+  return rules.map(unwrap).some((r) => r.readsFrame === true);
 }

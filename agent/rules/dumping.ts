@@ -1,14 +1,13 @@
 import type { Box } from '../detection/index.js';
 import type { Track } from '../tracking/index.js';
-import { Episodes } from './episodes.js';
-import { pointInPolygon, type Point } from './geometry.js';
-import { boxDistance, trackHit, hitBase, type HitBase } from './hit.js';
-import { ALWAYS, type Schedule } from './schedule.js';
+import { pointInPolygon } from './geometry.js';
+import { boxDistance, trackHit } from './hit.js';
 import { DEFAULT_EVIDENCE_BEFORE_MS, EvidenceFrames, staticHit } from './static-evidence.js';
-import { coveredByClass, type StaticDetectorOptions, type StaticSource } from './static-source.js';
-import { StaticObjects, type StaticObject } from './static-objects.js';
-import { StationaryObjects, type StationaryObject } from './stationary.js';
-import type { Category, Rule, RuleContext, RuleHit, Severity } from './types.js';
+import { coveredByClass } from './static-source.js';
+import type { StaticObject } from './static-objects.js';
+import { StaticObjectRule, type StaticRuleOptions } from './static-rule.js';
+import type { StationaryObject } from './stationary.js';
+import type { RuleContext, RuleHit } from './types.js';
 
 /**
  * People seen this recently before an object appears may have put it there (ms): the object is
@@ -19,25 +18,9 @@ export const DEFAULT_EVIDENCE_LOOKBACK_MS = 3_000;
 export const DEFAULT_EVIDENCE_LOOKAHEAD_MS = 3_000;
 
 /** A dumping rule with geometry in analysis-frame pixels. */
-export interface DumpingOptions {
-  id: string;
-  zoneId?: string;
-  polygon?: readonly Point[];
-  classes: readonly string[];
-  personClasses: readonly string[];
-  personRadiusPx: number;
-  minSeconds: number;
-  maxSpeedPxPerS: number;
-  warmupSeconds: number;
-  cooldownSeconds: number;
-  severity: Severity;
-  category?: Category;
-  schedule?: Schedule;
-  lingerMs?: number;
-  /** Where objects come from: tracks of `classes`, static pixels, or both (default: objects). */
-  detector?: StaticSource;
-  /** The static-pixel detector's settings (needed unless `detector` is `objects`). */
-  staticPixels?: StaticDetectorOptions;
+export interface DumpingOptions extends StaticRuleOptions {
+  /** Objects already there this long after the first frame are background (ms). */
+  warmupMs: number;
 }
 
 interface DumpState {
@@ -56,61 +39,26 @@ interface SeenPerson {
 
 /**
  * `dumping`: a NEW object of the configured classes appears in the zone and stays still for
- * `minSeconds`. "New": first seen after the rule's warm-up (what is there when the camera comes up is
+ * `minMs`. "New": first seen after the rule's warm-up (what is there when the camera comes up is
  * the scene, not dumping) and first seen inside the zone (a bag carried in is not dumped until it is put
  * down and left, which object_left covers). The person nearest to the object when it appeared — seen
  * up to 3 s before or after — is attached as `evidenceTrackId`/`evidenceBox`, and a `pending` hit at
  * the appearance lets the incident stage keep that frame as the evidence snapshot.
  */
-export class DumpingRule implements Rule {
-  readonly id: string;
-  readonly type = 'dumping';
-  private readonly base: HitBase;
-  private readonly zoneId?: string;
-  private readonly polygon?: readonly Point[];
-  private readonly persons: ReadonlySet<string>;
-  private readonly radiusPx: number;
-  private readonly minMs: number;
+export class DumpingRule extends StaticObjectRule<DumpState> {
   private readonly warmupMs: number;
-  private readonly schedule: Schedule;
-  private readonly objects: StationaryObjects;
-  private readonly states = new Map<string, DumpState>();
   private readonly recentPeople = new Map<number, SeenPerson>();
-  private readonly episodes = new Episodes();
-  private readonly useTracks: boolean;
-  private readonly pixels?: StaticObjects;
   private readonly frames?: EvidenceFrames;
-  private readonly classes: ReadonlySet<string>;
   private startedAtMs?: number;
 
   constructor(options: DumpingOptions) {
-    this.id = options.id;
-    this.base = hitBase(this.type, options);
-    if (options.zoneId !== undefined) this.zoneId = options.zoneId;
-    if (options.polygon !== undefined) this.polygon = options.polygon.map((p) => ({ ...p }));
-    this.persons = new Set(options.personClasses);
-    this.radiusPx = options.personRadiusPx;
-    this.minMs = options.minSeconds * 1000;
-    this.warmupMs = options.warmupSeconds * 1000;
-    this.schedule = options.schedule ?? ALWAYS;
-    this.classes = new Set(options.classes);
-    const source = options.detector ?? 'objects';
-    this.useTracks = source !== 'static-pixels';
-    if (source !== 'objects') {
-      if (options.staticPixels === undefined) throw new Error(`dumping rule ${options.id}: detector ${source} needs staticPixels options`);
-      this.pixels = new StaticObjects({ ...options.staticPixels, ...(this.polygon && { polygon: this.polygon }) });
-      this.frames = new EvidenceFrames();
-    }
-    this.objects = new StationaryObjects({
-      classes: this.classes,
-      maxSpeedPxPerS: options.maxSpeedPxPerS,
-      ...(options.lingerMs !== undefined && { lingerMs: options.lingerMs }),
-    });
+    super('dumping', options);
+    this.warmupMs = options.warmupMs;
+    if (this.pixels !== undefined) this.frames = new EvidenceFrames();
   }
 
-  /** Whether the rule reads the frame's pixels (its detector is static-pixels or both). */
-  get readsPixels(): boolean {
-    return this.pixels !== undefined;
+  protected openEpisode(s: DumpState): string | undefined {
+    return s.started ? s.key : undefined;
   }
 
   evaluate(tracks: readonly Track[], tMs: number, context?: RuleContext): RuleHit[] {
@@ -121,19 +69,8 @@ export class DumpingRule implements Rule {
     const active = this.schedule.isActive(tMs);
     const hits: RuleHit[] = active ? [] : this.episodes.endAll(tMs);
     if (this.pixels !== undefined && context?.frame !== undefined) hits.push(...this.fromPixels(tracks, tMs, context.frame, active));
-    if (!this.useTracks) return hits;
     // Objects are followed even off schedule, so one dumped at 21:59 is not "new" at 22:00.
-    const { seen, gone } = this.objects.update(tracks, tMs);
-    for (const obj of seen) {
-      const hit = this.decide(obj, tracks, tMs, active);
-      if (hit) hits.push(hit);
-    }
-    for (const obj of gone) {
-      const s = this.states.get(obj.key);
-      this.states.delete(obj.key);
-      const end = s?.started ? this.episodes.end(s.key, tMs) : undefined;
-      if (end) hits.push(end);
-    }
+    this.followTracks(tracks, tMs, hits, (obj) => this.decide(obj, tracks, tMs, active));
     return hits;
   }
 
@@ -171,7 +108,7 @@ export class DumpingRule implements Rule {
 
   /**
    * The static-pixel path: objects found without a class (static-objects.ts). Each new one sends a
-   * `pending` hit with the last kept frame showing a person by it, starts once it has stood `minSeconds`
+   * `pending` hit with the last kept frame showing a person by it, starts once it has stood `minMs`
    * since its pixels changed, and ends when its pixels show the old background again.
    */
   private fromPixels(tracks: readonly Track[], tMs: number, frame: NonNullable<RuleContext['frame']>, active: boolean): RuleHit[] {
@@ -212,12 +149,7 @@ export class DumpingRule implements Rule {
         hits.push(this.episodes.start(s.key, hit, s.appearedMs));
       }
     }
-    for (const obj of gone) {
-      const s = this.states.get(obj.key);
-      this.states.delete(obj.key);
-      const end = s?.started ? this.episodes.end(s.key, tMs) : undefined;
-      if (end) hits.push(end);
-    }
+    this.endGone(gone, tMs, hits);
     return hits;
   }
 

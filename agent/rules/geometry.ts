@@ -1,4 +1,3 @@
-import type { LineConfig, ZoneConfig } from '../config/schema.js';
 import { CamwatchError } from '../core/index.js';
 
 /** Bottom-centre of a box: the point zones and lines test (one definition, shared with the tracker). */
@@ -25,7 +24,24 @@ export interface FrameGeometry {
   sourceHeight?: number;
 }
 
-type Units = ZoneConfig['units'];
+/** Units of configured geometry: normalized (0..1 of the frame) or pixels of the source stream. */
+export type GeometryUnits = 'normalized' | 'pixels';
+type Units = GeometryUnits;
+
+/** A configured zone, as the rules read it (the config's zones have this shape). */
+export interface ZoneShape {
+  id: string;
+  units: GeometryUnits;
+  points: ReadonlyArray<readonly [number, number]>;
+}
+
+/** A configured directed line (tripwire), as the rules read it. */
+export interface LineShape {
+  id: string;
+  units: GeometryUnits;
+  from: readonly [number, number];
+  to: readonly [number, number];
+}
 
 /**
  * One configured point to analysis-frame pixels. `normalized` is a fraction of the frame; `pixels` are
@@ -45,12 +61,12 @@ export function toFramePoint(p: readonly [number, number], units: Units, geo: Fr
 }
 
 /** A configured zone as a polygon in analysis-frame pixels. */
-export function zoneToFrame(zone: ZoneConfig, geo: FrameGeometry): Point[] {
+export function zoneToFrame(zone: ZoneShape, geo: FrameGeometry): Point[] {
   return zone.points.map((p) => toFramePoint(p, zone.units, geo, `zone "${zone.id}"`));
 }
 
 /** A configured line as a directed segment in analysis-frame pixels. */
-export function lineToFrame(line: LineConfig, geo: FrameGeometry): Segment {
+export function lineToFrame(line: LineShape, geo: FrameGeometry): Segment {
   const what = `line "${line.id}"`;
   return { from: toFramePoint(line.from, line.units, geo, what), to: toFramePoint(line.to, line.units, geo, what) };
 }

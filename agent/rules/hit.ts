@@ -1,6 +1,5 @@
 import type { Box } from '../detection/index.js';
 import { groundSpeedKmh, type Homography, type Track } from '../tracking/index.js';
-import { RULE_CATALOGUE, type RuleType } from './catalogue.js';
 import type { Category, RuleHit, Severity } from './types.js';
 
 /** What every hit of one rule shares. */
@@ -12,14 +11,14 @@ export interface HitBase {
   cooldownMs?: number;
 }
 
-/** The HitBase of a rule from its config; the category defaults to the catalogue's for its type. */
-export function hitBase(ruleType: RuleType, options: { id: string; category?: Category; severity: Severity; cooldownSeconds: number }): HitBase {
+/** The HitBase of a rule from its options (the builder gives the catalogue's category: descriptors/<type>.ts). */
+export function hitBase(ruleType: string, options: { id: string; category: Category; severity: Severity; cooldownMs: number }): HitBase {
   return {
     ruleId: options.id,
     ruleType,
-    category: options.category ?? RULE_CATALOGUE[ruleType].category,
+    category: options.category,
     severity: options.severity,
-    cooldownMs: options.cooldownSeconds * 1000,
+    cooldownMs: options.cooldownMs,
   };
 }
 

@@ -12,13 +12,16 @@ export interface IllegalStopOptions {
   zoneId: string;
   polygon: readonly Point[];
   classes?: readonly string[];
-  minSeconds: number;
+  /** How long the condition must hold (ms). */
+  minMs: number;
   maxSpeedPxPerS: number;
   maxSpeedKmh?: number;
   ground?: Homography;
-  cooldownSeconds: number;
+  /** Carried on hits: no new incident for the same object within it (ms). */
+  cooldownMs: number;
   severity: Severity;
-  category?: Category;
+  /** IOC bucket of its hits: the rule type's catalogue category (buildRules passes it). */
+  category: Category;
   schedule?: Schedule;
   /** See DEFAULT_STATIONARY_LINGER_MS. */
   lingerMs?: number;
@@ -26,7 +29,7 @@ export interface IllegalStopOptions {
 
 /**
  * `illegal_stop`: a vehicle stationary (speed below the threshold) with its bottom-centre in a
- * no-stopping zone for `minSeconds`. ONE incident while it stays — updated, and ended when it drives
+ * no-stopping zone for `minMs`. ONE incident while it stays — updated, and ended when it drives
  * off, leaves the zone or is gone — even if the tracker loses it behind a passing bus and finds it again
  * under a new id (see StationaryObjects).
  */
@@ -49,7 +52,7 @@ export class IllegalStopRule implements Rule {
     this.base = hitBase(this.type, options);
     this.zoneId = options.zoneId;
     this.polygon = options.polygon.map((p) => ({ ...p }));
-    this.minMs = options.minSeconds * 1000;
+    this.minMs = options.minMs;
     this.schedule = options.schedule ?? ALWAYS;
     if (options.ground) this.ground = options.ground;
     this.objects = new StationaryObjects({

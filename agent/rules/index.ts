@@ -1,6 +1,9 @@
 export type { Category, HitPhase, Rule, RuleContext, RuleHit, Severity } from './types.js';
-export { MaskedRule, buildCameraDownRules, buildRules, groundPlane, type BuildRulesOptions, type RuleFrame } from './build.js';
-export { FRAME_RULE_TYPES, cameraDownRules, lineCounts, rulesNeedFrame, type LineCountsReport } from './counts.js';
+export { MaskedRule, buildCameraDownRules, buildRules, groundPlane, type BuildRulesOptions, type RuleFrame, type RulesCamera } from './build.js';
+export { RULE_DESCRIPTORS, RULE_OPTION_SCHEMAS, RULES, optionSchemas, ruleRegistry, type RuleConfig, type RuleRegistry } from './registry.js';
+export { commonOptions, defineRule, type BuiltZone, type RuleBuildContext, type RuleCatalogueEntry, type RuleDescriptor } from './descriptor.js';
+export { DEFAULT_VEHICLE_CLASSES, SEVERITIES, WEEKDAYS, scheduleWindowSchema, toMs, type Weekday } from './options.js';
+export { cameraDownRules, lineCounts, rulesNeedFrame, type LineCountsReport } from './counts.js';
 export {
   RULE_CATALOGUE,
   RULE_TYPES,
@@ -23,8 +26,11 @@ export {
   toFramePoint,
   zoneToFrame,
   type FrameGeometry,
+  type GeometryUnits,
+  type LineShape,
   type Point,
   type Segment,
+  type ZoneShape,
 } from './geometry.js';
 export {
   DEFAULT_LINE_HYSTERESIS_BOX_FRACTION,
@@ -41,6 +47,7 @@ export { WrongWayRule, type WrongWayOptions } from './wrong-way.js';
 export { IllegalStopRule, type IllegalStopOptions } from './illegal-stop.js';
 export { ZoneCountRule, coveredFraction, zoneSamples, type ZoneCountOptions } from './zone-count.js';
 export { DumpingRule, type DumpingOptions } from './dumping.js';
+export { StaticObjectRule, type StaticRuleOptions } from './static-rule.js';
 export { ObjectLeftRule, type ObjectLeftOptions } from './object-left.js';
 export { CameraDownRule, type CameraDownOptions, type CameraSourceState } from './camera-down.js';
 export { CameraBlackoutRule, CameraDefocusRule, CameraTamperRule, type HealthRuleOptions } from './camera-health.js';

@@ -1,13 +1,12 @@
 import type { Track } from '../tracking/index.js';
-import { Episodes } from './episodes.js';
-import { pointInPolygon, type Point } from './geometry.js';
-import { boxDistance, trackHit, hitBase, type HitBase } from './hit.js';
-import { ALWAYS, type Schedule } from './schedule.js';
+import { pointInPolygon } from './geometry.js';
+import { boxDistance, trackHit } from './hit.js';
 import { staticTrack } from './static-evidence.js';
-import { StaticObjects, type StaticObject } from './static-objects.js';
-import { coveredByClass, type StaticDetectorOptions, type StaticSource } from './static-source.js';
-import { StationaryObjects, type StationaryObject } from './stationary.js';
-import type { Category, Rule, RuleContext, RuleHit, Severity } from './types.js';
+import type { StaticObject, StaticObjects } from './static-objects.js';
+import { StaticObjectRule, type StaticRuleOptions } from './static-rule.js';
+import { coveredByClass } from './static-source.js';
+import type { StationaryObject } from './stationary.js';
+import type { RuleContext, RuleHit } from './types.js';
 
 /**
  * A person must stay near the object this long to count as attending it (ms): someone walking past a
@@ -18,26 +17,7 @@ export const DEFAULT_ATTEND_MS = 1_500;
 export const DEFAULT_OWNER_RETURN_MS = 3_000;
 
 /** An object_left rule with geometry in analysis-frame pixels. */
-export interface ObjectLeftOptions {
-  id: string;
-  /** Watched area; the whole frame when absent. */
-  zoneId?: string;
-  polygon?: readonly Point[];
-  classes: readonly string[];
-  personClasses: readonly string[];
-  personRadiusPx: number;
-  minSeconds: number;
-  maxSpeedPxPerS: number;
-  cooldownSeconds: number;
-  severity: Severity;
-  category?: Category;
-  schedule?: Schedule;
-  lingerMs?: number;
-  /** Where objects come from: tracks of `classes`, static pixels, or both (default: objects). */
-  detector?: StaticSource;
-  /** The static-pixel detector's settings (needed unless `detector` is `objects`). */
-  staticPixels?: StaticDetectorOptions;
-}
+export type ObjectLeftOptions = StaticRuleOptions;
 
 interface LeftState {
   /** Start of the current run of frames with a person near. */
@@ -49,56 +29,21 @@ interface LeftState {
 
 /**
  * `object_left`: a bag-like object standing still with no person within `personRadiusPx` (gap between
- * boxes) for `minSeconds`, counted from when it stood still or from the last time someone stayed by it.
+ * boxes) for `minMs`, counted from when it stood still or from the last time someone stayed by it.
  * Passers-by do not reset the clock; a person staying by it for 1.5 s does (it is attended), and once an
  * incident is open, a person staying 3 s ends it (the owner came back). The incident also ends when the
  * object is picked up (moves) or disappears.
  */
-export class ObjectLeftRule implements Rule {
-  readonly id: string;
-  readonly type = 'object_left';
-  private readonly base: HitBase;
-  private readonly zoneId?: string;
-  private readonly polygon?: readonly Point[];
-  private readonly persons: ReadonlySet<string>;
-  private readonly radiusPx: number;
-  private readonly minMs: number;
-  private readonly schedule: Schedule;
-  private readonly objects: StationaryObjects;
-  private readonly states = new Map<string, LeftState>();
-  private readonly episodes = new Episodes();
-  private readonly classes: ReadonlySet<string>;
-  private readonly useTracks: boolean;
-  private readonly pixels?: StaticObjects;
+export class ObjectLeftRule extends StaticObjectRule<LeftState> {
   /** Static objects a track of `classes` covered when they were found: the track path reports those. */
   private readonly skipped = new Set<string>();
 
   constructor(options: ObjectLeftOptions) {
-    this.id = options.id;
-    this.base = hitBase(this.type, options);
-    if (options.zoneId !== undefined) this.zoneId = options.zoneId;
-    if (options.polygon !== undefined) this.polygon = options.polygon.map((p) => ({ ...p }));
-    this.persons = new Set(options.personClasses);
-    this.radiusPx = options.personRadiusPx;
-    this.minMs = options.minSeconds * 1000;
-    this.schedule = options.schedule ?? ALWAYS;
-    this.classes = new Set(options.classes);
-    const source = options.detector ?? 'objects';
-    this.useTracks = source !== 'static-pixels';
-    if (source !== 'objects') {
-      if (options.staticPixels === undefined) throw new Error(`object_left rule ${options.id}: detector ${source} needs staticPixels options`);
-      this.pixels = new StaticObjects({ ...options.staticPixels, ...(this.polygon && { polygon: this.polygon }) });
-    }
-    this.objects = new StationaryObjects({
-      classes: this.classes,
-      maxSpeedPxPerS: options.maxSpeedPxPerS,
-      ...(options.lingerMs !== undefined && { lingerMs: options.lingerMs }),
-    });
+    super('object_left', options);
   }
 
-  /** Whether the rule reads the frame's pixels (its detector is static-pixels or both). */
-  get readsPixels(): boolean {
-    return this.pixels !== undefined;
+  protected openEpisode(s: LeftState): string | undefined {
+    return s.key;
   }
 
   evaluate(tracks: readonly Track[], tMs: number, context?: RuleContext): RuleHit[] {
@@ -111,18 +56,7 @@ export class ObjectLeftRule implements Rule {
     const people = tracks.filter((t) => this.persons.has(t.className));
     const hits: RuleHit[] = [];
     if (fromPixels !== undefined) hits.push(...this.staticHits(fromPixels, people, tracks, tMs));
-    if (!this.useTracks) return hits;
-    const { seen, gone } = this.objects.update(tracks, tMs);
-    for (const obj of seen) {
-      const hit = this.decide(obj, people, tracks, tMs);
-      if (hit) hits.push(hit);
-    }
-    for (const obj of gone) {
-      const key = this.states.get(obj.key)?.key;
-      this.states.delete(obj.key);
-      const end = key === undefined ? undefined : this.episodes.end(key, tMs);
-      if (end) hits.push(end);
-    }
+    this.followTracks(tracks, tMs, hits, (obj) => this.decide(obj, people, tracks, tMs));
     return hits;
   }
 
@@ -139,13 +73,8 @@ export class ObjectLeftRule implements Rule {
         hits.push(hit);
       }
     }
-    for (const obj of frame.gone) {
-      this.skipped.delete(obj.key);
-      const key = this.states.get(obj.key)?.key;
-      this.states.delete(obj.key);
-      const end = key === undefined ? undefined : this.episodes.end(key, tMs);
-      if (end) hits.push(end);
-    }
+    for (const obj of frame.gone) this.skipped.delete(obj.key);
+    this.endGone(frame.gone, tMs, hits);
     return hits;
   }
 

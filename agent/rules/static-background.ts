@@ -3,7 +3,7 @@
  * object detection using dual foregrounds", EURASIP JASP 2008), per pixel of a small grey copy of the
  * frame:
  *
- * - a FAST model (running mean, `fastSeconds` time constant) that absorbs anything standing still within
+ * - a FAST model (running mean, `fastMs` time constant) that absorbs anything standing still within
  *   seconds;
  * - a SLOW model that follows only slow drift (it learns a pixel only while the pixel matches it) and so
  *   keeps the old background under a newly placed object.
@@ -13,49 +13,49 @@
  * slow model, so a passer-by in front of a bag does not break it; when the bag is taken away the pixel
  * matches the slow model again and stops being static. A global brightness change (clouds, auto-exposure,
  * lights switched on) is taken out by a gain between frame and slow model; a change that lasts
- * `relearnSeconds` is accepted into the slow model (the new normal). Pure: time comes from the caller.
+ * `relearnMs` is accepted into the slow model (the new normal). Pure: time comes from the caller.
  */
 
 /** The per-pixel work is done at about this width (px): 4× down from a 640 px analysis frame. */
 export const DEFAULT_STATIC_WIDTH_PX = 160;
-/** Time constant of the fast model (s): a still object is absorbed (|frame − fast| < threshold) in ~2.5 s. */
-export const DEFAULT_FAST_SECONDS = 1.5;
+/** Time constant of the fast model (ms): a still object is absorbed (|frame − fast| < threshold) in ~2.5 s. */
+export const DEFAULT_FAST_MS = 1_500;
 /**
- * Time constant of the slow model on pixels that match it (s): follows dusk and drifting shade over
+ * Time constant of the slow model on pixels that match it (ms): follows dusk and drifting shade over
  * minutes, while the faint parts of a new object (a clear bottle differs from the wall behind it by less
  * than the threshold inside its outline) are not learned within the minutes an incident needs.
  */
-export const DEFAULT_SLOW_SECONDS = 120;
+export const DEFAULT_SLOW_MS = 120_000;
 /**
  * A grey-level difference (0..255, on the box-averaged copy) above this is a change. Compression noise on
  * the 4×4-averaged copy stays under ~6; a black bag on grey paving differs by 60-120, a dark bag on
  * dark asphalt by ~25.
  */
 export const DEFAULT_DIFF_GREY = 18;
-/** A change that stays this long is accepted as the new background (s). */
-export const DEFAULT_RELEARN_SECONDS = 600;
+/** A change that stays this long is accepted as the new background (ms). */
+export const DEFAULT_RELEARN_MS = 600_000;
 /**
  * A pixel between this share and its inverse of the background's brightness, with the background's local
  * gradient, is the same surface in shade or light. A black bag on grey paving is at 0.2-0.4.
  */
 export const DEFAULT_LIGHT_RATIO_MIN = 0.5;
 /**
- * For this long after the first frame (s) the slow model learns every pixel as fast as the fast one: a car
+ * For this long after the first frame (ms) the slow model learns every pixel as fast as the fast one: a car
  * that happened to be in the first frame and drives off is not a "ghost" later. What is still when the
  * bootstrap ends is background (the dumping rule's warm-up says the same of objects).
  */
-export const DEFAULT_BOOTSTRAP_SECONDS = 10;
+export const DEFAULT_BOOTSTRAP_MS = 10_000;
 /** Gain between frame and slow model is clamped to this range: beyond it the view is not the same scene. */
 export const DEFAULT_MAX_GAIN = 2;
 
 export interface DualBackgroundOptions {
   width: number;
   height: number;
-  fastSeconds?: number;
-  slowSeconds?: number;
+  fastMs?: number;
+  slowMs?: number;
   diffGrey?: number;
-  relearnSeconds?: number;
-  bootstrapSeconds?: number;
+  relearnMs?: number;
+  bootstrapMs?: number;
   /** 1 where the pixel is watched (zone); all pixels when absent. Gain is computed over these. */
   mask?: Uint8Array;
 }
@@ -96,11 +96,11 @@ export class DualBackground {
     this.o = {
       width: options.width,
       height: options.height,
-      fastSeconds: options.fastSeconds ?? DEFAULT_FAST_SECONDS,
-      slowSeconds: options.slowSeconds ?? DEFAULT_SLOW_SECONDS,
+      fastMs: options.fastMs ?? DEFAULT_FAST_MS,
+      slowMs: options.slowMs ?? DEFAULT_SLOW_MS,
       diffGrey: options.diffGrey ?? DEFAULT_DIFF_GREY,
-      relearnSeconds: options.relearnSeconds ?? DEFAULT_RELEARN_SECONDS,
-      bootstrapSeconds: options.bootstrapSeconds ?? DEFAULT_BOOTSTRAP_SECONDS,
+      relearnMs: options.relearnMs ?? DEFAULT_RELEARN_MS,
+      bootstrapMs: options.bootstrapMs ?? DEFAULT_BOOTSTRAP_MS,
     };
     if (options.mask !== undefined) this.mask = options.mask;
     let watched = 0;
@@ -132,8 +132,8 @@ export class DualBackground {
       this.firstMs = tMs;
       return;
     }
-    if (tMs - this.firstMs! < this.o.bootstrapSeconds * 1000) {
-      const a = 1 - Math.exp(-Math.max(0, (tMs - this.lastMs) / 1000) / this.o.fastSeconds);
+    if (tMs - this.firstMs! < this.o.bootstrapMs) {
+      const a = 1 - Math.exp(-Math.max(0, tMs - this.lastMs) / this.o.fastMs);
       this.lastMs = tMs;
       for (let i = 0; i < n; i++) {
         this.fast[i] = this.fast[i]! + a * (this.current[i]! - this.fast[i]!);
@@ -141,12 +141,12 @@ export class DualBackground {
       }
       return;
     }
-    const dtS = Math.max(0, (tMs - this.lastMs) / 1000);
+    const dtMs = Math.max(0, tMs - this.lastMs);
     this.lastMs = tMs;
-    const aFast = 1 - Math.exp(-dtS / this.o.fastSeconds);
-    const aSlow = 1 - Math.exp(-dtS / this.o.slowSeconds);
+    const aFast = 1 - Math.exp(-dtMs / this.o.fastMs);
+    const aSlow = 1 - Math.exp(-dtMs / this.o.slowMs);
     const T = this.o.diffGrey;
-    const relearnMs = this.o.relearnSeconds * 1000;
+    const relearnMs = this.o.relearnMs;
     const mask = this.mask;
     const gain = this.estimateGain();
     this.gain = gain;

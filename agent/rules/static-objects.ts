@@ -43,8 +43,8 @@ export interface StaticObjectsOptions {
   /** Plausible size of an object (analysis-frame px²). */
   minAreaPx: number;
   maxAreaPx: number;
-  /** A change that stays this long is the new background (s). */
-  relearnSeconds: number;
+  /** A change that stays this long is the new background (ms). */
+  relearnMs: number;
   /** Tracked classes that explain a change (vehicles, persons): blobs they touch are not objects. */
   explainClasses: ReadonlySet<string>;
   workWidthPx?: number;
@@ -129,7 +129,7 @@ export class StaticObjects {
     const stats = frameStats(frame);
     const small = shrinkGrey(stats.grey, stats.width, stats.height, this.o.workWidthPx);
     if (this.model === undefined || this.model.width !== small.width || this.model.height !== small.height) {
-      this.model = new DualBackground({ width: small.width, height: small.height, relearnSeconds: this.o.relearnSeconds });
+      this.model = new DualBackground({ width: small.width, height: small.height, relearnMs: this.o.relearnMs });
       this.owner = new Int32Array(small.width * small.height);
       this.scale = frame.width / small.width;
     }

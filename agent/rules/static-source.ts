@@ -14,7 +14,8 @@ export type StaticSource = 'objects' | 'static-pixels' | 'both';
 export interface StaticDetectorOptions {
   minAreaPx: number;
   maxAreaPx: number;
-  relearnSeconds: number;
+  /** A change that stays this long is the new background (ms). */
+  relearnMs: number;
   explainClasses: ReadonlySet<string>;
 }
 

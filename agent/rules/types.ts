@@ -83,6 +83,8 @@ export interface RuleContext {
 export interface Rule {
   readonly id: string;
   readonly type: string;
+  /** True when `evaluate` needs the frame's pixels (`context.frame`); the pipeline then passes it. */
+  readonly readsFrame?: boolean;
   /** Called once per analysed frame with the tracks the tracker confirmed in it. */
   evaluate(tracks: readonly Track[], tMs: number, context?: RuleContext): RuleHit[];
 }

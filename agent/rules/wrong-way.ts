@@ -24,11 +24,14 @@ export interface WrongWayOptions {
   classes?: readonly string[];
   /** Motion within this angle of the reverse of `expected` is wrong-way (degrees). */
   toleranceDeg: number;
-  minSeconds: number;
+  /** How long the condition must hold (ms). */
+  minMs: number;
   minDistancePx: number;
-  cooldownSeconds: number;
+  /** Carried on hits: no new incident for the same object within it (ms). */
+  cooldownMs: number;
   severity: Severity;
-  category?: Category;
+  /** IOC bucket of its hits: the rule type's catalogue category (buildRules passes it). */
+  category: Category;
   schedule?: Schedule;
   ground?: Homography;
   goneMs?: number;
@@ -48,7 +51,7 @@ interface WrongWayState {
 
 /**
  * `wrong_way`: a vehicle inside a lane zone moving against the lane's expected direction, for at least
- * `minSeconds` and `minDistancePx` of progress along the reverse direction. One incident per wrong-way
+ * `minMs` and `minDistancePx` of progress along the reverse direction. One incident per wrong-way
  * run, ended when the vehicle turns with the flow (for 1 s), leaves the lane, or disappears. A stopped
  * vehicle keeps its state: queueing against the flow is still against the flow.
  */
@@ -81,7 +84,7 @@ export class WrongWayRule implements Rule {
     if (options.classes) this.classes = new Set(options.classes);
     // Against = within toleranceDeg of the reverse direction, i.e. cos(motion, expected) ≤ −cos(tolerance).
     this.cosAgainst = -Math.cos((options.toleranceDeg * Math.PI) / 180);
-    this.minMs = options.minSeconds * 1000;
+    this.minMs = options.minMs;
     this.minDistancePx = options.minDistancePx;
     this.schedule = new ScheduleGate(options.schedule ?? ALWAYS);
     if (options.ground) this.ground = options.ground;

@@ -23,18 +23,22 @@ export interface ZoneCountOptions {
   minCount?: number;
   /** …or boxes covering at least this fraction of the zone. */
   minOccupancy?: number;
-  minSeconds: number;
-  clearSeconds: number;
-  cooldownSeconds: number;
+  /** How long the condition must hold before an incident opens (ms). */
+  minMs: number;
+  /** How long it must stay clear before the incident ends (ms). */
+  clearMs: number;
+  /** Carried on hits (ms). */
+  cooldownMs: number;
   severity: Severity;
-  category?: Category;
+  /** IOC bucket of its hits: the rule type's catalogue category (buildRules passes it). */
+  category: Category;
   schedule?: Schedule;
 }
 
 /**
  * A zone holding too many objects for a while: `crowd` (persons) and `congestion` (vehicles, by count
  * or by the share of the zone their boxes cover). One incident per episode — opened once the condition
- * has held `minSeconds`, updated with the current count, ended once it has been clear `clearSeconds`.
+ * has held `minMs`, updated with the current count, ended once it has been clear `clearMs`.
  * Hits are zone-level: trackId 0, box = union of the counted boxes.
  */
 export class ZoneCountRule implements Rule {
@@ -66,7 +70,7 @@ export class ZoneCountRule implements Rule {
       this.samples = zoneSamples(this.polygon, DEFAULT_OCCUPANCY_GRID);
     }
     this.schedule = options.schedule ?? ALWAYS;
-    this.sustained = new Sustained({ minMs: options.minSeconds * 1000, clearMs: options.clearSeconds * 1000 });
+    this.sustained = new Sustained({ minMs: options.minMs, clearMs: options.clearMs });
   }
 
   evaluate(tracks: readonly Track[], tMs: number): RuleHit[] {

@@ -22,11 +22,13 @@ export interface DwellRuleOptions {
   polygon: readonly Point[];
   /** Class names that count; every class when absent. */
   classes?: readonly string[];
-  minSeconds: number;
-  /** Carried on hits: the incident lifecycle keeps the same track from re-opening within it. */
-  cooldownSeconds: number;
+  /** How long the object must stay inside (ms). */
+  minMs: number;
+  /** Carried on hits: the incident lifecycle keeps the same track from re-opening within it (ms). */
+  cooldownMs: number;
   severity: Severity;
-  category?: Category;
+  /** IOC bucket of its hits: the rule type's catalogue category (buildRules passes it). */
+  category: Category;
   exitToleranceMs?: number;
   stateTtlMs?: number;
   schedule?: Schedule;
@@ -43,7 +45,7 @@ interface StayState {
 }
 
 /**
- * An object whose bottom-centre stays inside a polygon for `minSeconds` opens an incident (`start`),
+ * An object whose bottom-centre stays inside a polygon for `minMs` opens an incident (`start`),
  * refreshed while it stays (`update`) and closed (`end`) when it leaves — beyond the exit tolerance — or
  * disappears. Each stay is one incident; the lifecycle's cooldown stops a track that steps out and back
  * in from opening a second one straight away.
@@ -70,7 +72,7 @@ export class DwellRule implements Rule {
     this.zoneId = options.zoneId;
     this.polygon = options.polygon.map((p) => ({ x: p.x, y: p.y }));
     if (options.classes) this.classes = new Set(options.classes);
-    this.minMs = options.minSeconds * 1000;
+    this.minMs = options.minMs;
     this.exitToleranceMs = options.exitToleranceMs ?? DEFAULT_ZONE_EXIT_TOLERANCE_MS;
     this.stateTtlMs = options.stateTtlMs ?? DEFAULT_RULE_STATE_TTL_MS;
     this.goneMs = options.goneMs ?? DEFAULT_TRACK_GONE_MS;

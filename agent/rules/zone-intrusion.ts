@@ -7,7 +7,7 @@ export type ZoneIntrusionOptions = DwellRuleOptions;
 
 /**
  * `zone_intrusion` (alias `intrusion`): an object of the given classes inside a restricted zone for
- * `minSeconds` — optionally only during its schedule — opens an incident that ends when it leaves.
+ * `minMs` — optionally only during its schedule — opens an incident that ends when it leaves.
  */
 export class ZoneIntrusionRule extends DwellRule {
   constructor(options: ZoneIntrusionOptions) {

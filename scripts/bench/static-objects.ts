@@ -31,7 +31,7 @@ export async function runStaticObjects(options: { frames: number }): Promise<Sta
   const greyMs = (performance.now() - t0) / frames.length;
   // Fresh copies of the buffers so frameStats' per-buffer cache cannot serve the grey copy computed above.
   const copies = frames.map((f) => ({ ...f, data: Buffer.from(f.data) }));
-  const so = new StaticObjects({ minAreaPx: 150, maxAreaPx: 25_000, relearnSeconds: 600, explainClasses: new Set(['person']) });
+  const so = new StaticObjects({ minAreaPx: 150, maxAreaPx: 25_000, relearnMs: 600_000, explainClasses: new Set(['person']) });
   const t1 = performance.now();
   copies.forEach((f, k) => so.update(f, [], k * 200));
   const totalMs = (performance.now() - t1) / copies.length;

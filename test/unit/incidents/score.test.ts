@@ -9,6 +9,7 @@ import { cameraSchema } from '../../../agent/config/schema.js';
 import type { Detection, RgbImage } from '../../../agent/detection/types.js';
 import { IncidentLifecycle } from '../../../agent/incidents/lifecycle.js';
 import type { IncidentRecord } from '../../../agent/incidents/types.js';
+import { RULE_CATALOGUE } from '../../../agent/rules/catalogue.js';
 import { ZoneIntrusionRule } from '../../../agent/rules/zone-intrusion.js';
 import { createTracker, trackerOptionsFromConfig } from '../../../agent/tracking/index.js';
 
@@ -29,9 +30,10 @@ async function incidentScores(scores: (i: number) => number, trackerKind: 'bytet
     id: 'no-entry',
     zoneId: 'yard',
     polygon: [{ x: 0, y: 0 }, { x: W, y: 0 }, { x: W, y: H }, { x: 0, y: H }],
-    minSeconds: 1,
-    cooldownSeconds: 0,
+    minMs: 1_000,
+    cooldownMs: 0,
     severity: 'medium',
+    category: RULE_CATALOGUE.zone_intrusion.category,
   });
   const lc = new IncidentLifecycle({ agentId: 'edge', camera, render: async (img) => ({ jpeg: Buffer.from('x'), width: img.width, height: img.height }), updateIntervalMs: 2_000 });
   const out: IncidentRecord[] = [];

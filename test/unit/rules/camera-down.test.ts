@@ -3,7 +3,7 @@ import { CameraDownRule } from '../../../agent/rules/camera-down.js';
 import { Schedule } from '../../../agent/rules/schedule.js';
 import type { RuleHit } from '../../../agent/rules/types.js';
 
-const rule = (createdAt?: number) => new CameraDownRule({ id: 'down', minSeconds: 30, severity: 'high' }, createdAt);
+const rule = (createdAt?: number) => new CameraDownRule({ id: 'down', minMs: 30_000, severity: 'high' }, createdAt);
 
 /** Timer ticks once a second over [from, to). */
 function ticks(r: CameraDownRule, from: number, to: number): RuleHit[] {
@@ -54,7 +54,7 @@ describe('camera_down', () => {
   it('outside its schedule it does not open', () => {
     const t0 = Date.UTC(2026, 0, 5, 0, 0); // Mon 07:00 local
     const r = new CameraDownRule(
-      { id: 'down', minSeconds: 10, severity: 'high', schedule: new Schedule([{ days: ['tue'], from: '00:00', to: '00:00' }], 'Asia/Ho_Chi_Minh') },
+      { id: 'down', minMs: 10_000, severity: 'high', schedule: new Schedule([{ days: ['tue'], from: '00:00', to: '00:00' }], 'Asia/Ho_Chi_Minh') },
       t0,
     );
     expect(ticks(r, t0, t0 + 60_000)).toEqual([]);

@@ -106,7 +106,7 @@ describe('frame stats', () => {
 });
 
 describe('camera_blackout', () => {
-  const rule = () => new CameraBlackoutRule({ id: 'black', minSeconds: 2, severity: 'high', maxStdDev: 8 });
+  const rule = () => new CameraBlackoutRule({ id: 'black', minMs: 2_000, severity: 'high', maxStdDev: 8 });
 
   it('opens after the image has been uniform for minSeconds and ends once it is back', () => {
     const hits = play(rule(), (i) => (i >= 10 && i < 40 ? dark : A), 70);
@@ -121,7 +121,7 @@ describe('camera_blackout', () => {
 
   it('follows its schedule: a black night outside the window raises nothing, and the window closing ends the incident', () => {
     const t0 = Date.UTC(2026, 0, 5, 0, 0, 0); // Mon 07:00 local; window 07:00–07:01
-    const r = new CameraBlackoutRule({ id: 'black', minSeconds: 2, severity: 'high', maxStdDev: 8, schedule: new Schedule([{ days: ['mon'], from: '07:00', to: '07:01' }], 'Asia/Ho_Chi_Minh') });
+    const r = new CameraBlackoutRule({ id: 'black', minMs: 2_000, severity: 'high', maxStdDev: 8, schedule: new Schedule([{ days: ['mon'], from: '07:00', to: '07:01' }], 'Asia/Ho_Chi_Minh') });
     const hits: RuleHit[] = [];
     for (let k = 0; k < 90; k++) hits.push(...r.evaluate([], t0 + k * 1000, { frame: dark }));
     expect(ev(hits).map(([p, t]) => [p, ((t as number) - t0) / 1000])).toEqual([
@@ -137,7 +137,7 @@ describe('camera_blackout', () => {
 });
 
 describe('camera_tamper', () => {
-  const rule = (relearnSeconds = 20) => new CameraTamperRule({ id: 'tamper', minSeconds: 2, severity: 'high', changedFraction: 0.5, relearnSeconds });
+  const rule = (relearnMs = 20_000) => new CameraTamperRule({ id: 'tamper', minMs: 2_000, severity: 'high', changedFraction: 0.5, relearnMs });
   /** A with the rectangle [x1, x2) × [y1, y2) replaced by another textured scene (a cover, or a bus). */
   function covered(x1: number, y1: number, x2: number, y2: number): RgbImage {
     const other = scene(7);
@@ -179,7 +179,7 @@ describe('camera_tamper', () => {
   });
 
   it('accepts a change lasting relearnSeconds as the new view and ends the incident', () => {
-    const hits = play(rule(6), (i) => (i >= 30 ? B : A), 100);
+    const hits = play(rule(6_000), (i) => (i >= 30 ? B : A), 100);
     expect(ev(hits)).toEqual([
       ['start', 8000, 'scene_change'],
       ['end', 12_000, 'scene_change'],
@@ -188,7 +188,7 @@ describe('camera_tamper', () => {
 });
 
 describe('camera_defocus', () => {
-  const rule = () => new CameraDefocusRule({ id: 'focus', minSeconds: 2, severity: 'medium', sharpnessRatio: 0.4 });
+  const rule = () => new CameraDefocusRule({ id: 'focus', minMs: 2_000, severity: 'medium', sharpnessRatio: 0.4 });
 
   it('opens when sharpness collapses against the learned baseline, ends when it recovers', () => {
     const hits = play(rule(), (i) => (i >= 40 && i < 70 ? Ablur : A), 100);

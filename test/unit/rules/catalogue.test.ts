@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lineCrossingRule, zoneIntrusionRule } from '../../../agent/config/schema.js';
+import { lineCrossing } from '../../../agent/rules/descriptors/line-crossing.js';
+import { zoneIntrusion } from '../../../agent/rules/descriptors/zone-intrusion.js';
 import {
   RULE_CATALOGUE,
   RULE_TYPES,
@@ -59,7 +60,7 @@ describe('rule catalogue', () => {
   });
 
   it('agrees with the config schema on default severities', () => {
-    expect(zoneIntrusionRule.parse({ id: 'a', type: 'zone_intrusion', zone: 'z' }).severity).toBe(RULE_CATALOGUE.zone_intrusion.defaultSeverity);
-    expect(lineCrossingRule.parse({ id: 'b', type: 'line_crossing', line: 'l' }).severity).toBe(RULE_CATALOGUE.line_crossing.defaultSeverity);
+    expect(zoneIntrusion.options.parse({ id: 'a', type: 'zone_intrusion', zone: 'z' }).severity).toBe(RULE_CATALOGUE.zone_intrusion.defaultSeverity);
+    expect(lineCrossing.options.parse({ id: 'b', type: 'line_crossing', line: 'l' }).severity).toBe(RULE_CATALOGUE.line_crossing.defaultSeverity);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RULE_CATALOGUE } from '../../../agent/rules/catalogue.js';
 import { DumpingRule, type DumpingOptions } from '../../../agent/rules/dumping.js';
 import { Schedule } from '../../../agent/rules/schedule.js';
 import type { RuleHit } from '../../../agent/rules/types.js';
@@ -21,11 +22,12 @@ function rule(o: Partial<DumpingOptions> = {}): DumpingRule {
     classes: ['suitcase', 'couch'],
     personClasses: ['person'],
     personRadiusPx: 60,
-    minSeconds: 5,
+    minMs: 5_000,
     maxSpeedPxPerS: 6,
-    warmupSeconds: 2,
-    cooldownSeconds: 600,
+    warmupMs: 2_000,
+    cooldownMs: 600_000,
     severity: 'medium',
+    category: RULE_CATALOGUE.dumping.category,
     ...o,
   });
 }
@@ -75,7 +77,7 @@ describe('dumping', () => {
   });
 
   it('objects present at start-up (within the warm-up) are scene, not dumping', () => {
-    const hits = play(rule({ warmupSeconds: 10 }), 70, dumpScene);
+    const hits = play(rule({ warmupMs: 10_000 }), 70, dumpScene);
     expect(hits).toEqual([]);
   });
 

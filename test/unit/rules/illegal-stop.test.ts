@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RULE_CATALOGUE } from '../../../agent/rules/catalogue.js';
 import { IllegalStopRule, type IllegalStopOptions } from '../../../agent/rules/illegal-stop.js';
 import { Schedule } from '../../../agent/rules/schedule.js';
 import type { RuleHit } from '../../../agent/rules/types.js';
@@ -19,10 +20,11 @@ function rule(o: Partial<IllegalStopOptions> = {}): IllegalStopRule {
     zoneId: 'bus-stop',
     polygon: ZONE,
     classes: ['car', 'truck', 'bus', 'motorcycle'],
-    minSeconds: 5,
+    minMs: 5_000,
     maxSpeedPxPerS: 6,
-    cooldownSeconds: 300,
+    cooldownMs: 300_000,
     severity: 'medium',
+    category: RULE_CATALOGUE.illegal_stop.category,
     ...o,
   });
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RULE_CATALOGUE } from '../../../agent/rules/catalogue.js';
 import { ObjectLeftRule, type ObjectLeftOptions } from '../../../agent/rules/object-left.js';
 import { Schedule } from '../../../agent/rules/schedule.js';
 import type { RuleHit } from '../../../agent/rules/types.js';
@@ -13,10 +14,11 @@ function rule(o: Partial<ObjectLeftOptions> = {}): ObjectLeftRule {
     classes: ['backpack', 'handbag', 'suitcase'],
     personClasses: ['person'],
     personRadiusPx: 80,
-    minSeconds: 5,
+    minMs: 5_000,
     maxSpeedPxPerS: 6,
-    cooldownSeconds: 600,
+    cooldownMs: 600_000,
     severity: 'high',
+    category: RULE_CATALOGUE.object_left.category,
     ...o,
   });
 }

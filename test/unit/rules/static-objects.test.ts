@@ -54,7 +54,7 @@ function track(id: number, className: string, box: Track['box']): Track {
   return { id, classId: 0, className, score: 0.9, box, firstSeenMs: 0, lastSeenMs: 0, hits: 5, history: [] };
 }
 
-const options = { minAreaPx: 150, maxAreaPx: 25_000, relearnSeconds: 600, explainClasses: new Set(['person', 'car']) };
+const options = { minAreaPx: 150, maxAreaPx: 25_000, relearnMs: 600_000, explainClasses: new Set(['person', 'car']) };
 
 /** Feeds frames `from`…`to` (frame indices) and collects what happened. */
 function feed(so: StaticObjects, frames: (k: number) => RgbImage, from: number, to: number, tracks: (k: number) => Track[] = () => []) {
@@ -76,7 +76,7 @@ describe('DualBackground', () => {
   };
 
   it('a new still object turns static within ~3 s, is changed but not static before, and stops being changed when taken away', () => {
-    const m = new DualBackground({ width: W, height: H, bootstrapSeconds: 0 });
+    const m = new DualBackground({ width: W, height: H, bootstrapMs: 0 });
     const empty = grey(EMPTY);
     const withBag = grey(WITH_BAG);
     const at = 225 * W + 330;
@@ -96,7 +96,7 @@ describe('DualBackground', () => {
   });
 
   it('takes a global light change out with the gain, and relearns a change after relearnSeconds', () => {
-    const m = new DualBackground({ width: W, height: H, bootstrapSeconds: 0, relearnSeconds: 20 });
+    const m = new DualBackground({ width: W, height: H, bootstrapMs: 0, relearnMs: 20_000 });
     m.update(grey(EMPTY), 0);
     m.update(grey(EMPTY), 200);
     m.update(grey(image(light(1.35))), 400);
@@ -169,8 +169,8 @@ describe('StaticObjects', () => {
 });
 
 describe('dumping and object_left from static pixels', () => {
-  const staticPixels = { minAreaPx: 150, maxAreaPx: 25_000, relearnSeconds: 600, explainClasses: new Set(['person', 'car']) };
-  const base = { personClasses: ['person'], maxSpeedPxPerS: 6, cooldownSeconds: 0, severity: 'medium' as const, staticPixels };
+  const staticPixels = { minAreaPx: 150, maxAreaPx: 25_000, relearnMs: 600_000, explainClasses: new Set(['person', 'car']) };
+  const base = { personClasses: ['person'], maxSpeedPxPerS: 6, cooldownMs: 0, severity: 'medium' as const, category: 'security' as const, staticPixels };
 
   function play(rule: DumpingRule | ObjectLeftRule, frames: (k: number) => RgbImage, n: number, tracks: (k: number) => Track[] = () => []): RuleHit[] {
     const hits: RuleHit[] = [];
@@ -180,7 +180,7 @@ describe('dumping and object_left from static pixels', () => {
 
   it('dumping: pending with the frame of the person who put it down, start after minSeconds, end when taken away', () => {
     const rule = new DumpingRule({
-      id: 'dump', classes: ['backpack'], personRadiusPx: 80, minSeconds: 10, warmupSeconds: 10, detector: 'static-pixels', ...base,
+      id: 'dump', classes: ['backpack'], personRadiusPx: 80, minMs: 10_000, warmupMs: 10_000, detector: 'static-pixels', ...base,
     });
     const person = track(7, 'person', { x1: 360, y1: 100, x2: 420, y2: 250 });
     const hits = play(rule, (k) => (k >= 60 && k < 200 ? WITH_BAG : EMPTY), 220, (k) => (k >= 55 && k < 70 ? [person] : []));
@@ -199,12 +199,12 @@ describe('dumping and object_left from static pixels', () => {
   });
 
   it('object_left: a static object with nobody near for minSeconds; with "both", a bag track on it is reported once, by the track path', () => {
-    const left = new ObjectLeftRule({ id: 'left', classes: ['backpack'], personRadiusPx: 100, minSeconds: 10, detector: 'static-pixels', ...base });
+    const left = new ObjectLeftRule({ id: 'left', classes: ['backpack'], personRadiusPx: 100, minMs: 10_000, detector: 'static-pixels', ...base });
     const starts = play(left, (k) => (k >= 60 ? WITH_BAG : EMPTY), 200).filter((h) => h.phase === 'start');
     expect(starts).toHaveLength(1);
     expect(starts[0]!.reason).toBe('static_pixels');
 
-    const both = new ObjectLeftRule({ id: 'left', classes: ['backpack'], personRadiusPx: 100, minSeconds: 10, detector: 'both', ...base });
+    const both = new ObjectLeftRule({ id: 'left', classes: ['backpack'], personRadiusPx: 100, minMs: 10_000, detector: 'both', ...base });
     const backpack = (k: number) => ({
       ...track(3, 'backpack', { x1: 300, y1: 200, x2: 360, y2: 250 }),
       firstSeenMs: 12_000,

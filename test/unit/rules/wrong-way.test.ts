@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RULE_CATALOGUE } from '../../../agent/rules/catalogue.js';
 import { Schedule } from '../../../agent/rules/schedule.js';
 import type { RuleHit } from '../../../agent/rules/types.js';
 import { WrongWayRule, type WrongWayOptions } from '../../../agent/rules/wrong-way.js';
@@ -21,10 +22,11 @@ function rule(o: Partial<WrongWayOptions> = {}): WrongWayRule {
     expected: { x: 0, y: 1 },
     classes: ['car'],
     toleranceDeg: 60,
-    minSeconds: 1,
+    minMs: 1_000,
     minDistancePx: 30,
-    cooldownSeconds: 60,
+    cooldownMs: 60_000,
     severity: 'high',
+    category: RULE_CATALOGUE.wrong_way.category,
     ...o,
   });
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RULE_CATALOGUE } from '../../../agent/rules/catalogue.js';
 import { Schedule } from '../../../agent/rules/schedule.js';
 import type { RuleHit } from '../../../agent/rules/types.js';
 import { ZoneCountRule, coveredFraction, zoneSamples, type ZoneCountOptions } from '../../../agent/rules/zone-count.js';
@@ -20,10 +21,11 @@ function crowd(o: Partial<ZoneCountOptions> = {}): ZoneCountRule {
     polygon: ZONE,
     classes: ['person'],
     minCount: 5,
-    minSeconds: 2,
-    clearSeconds: 1,
-    cooldownSeconds: 60,
+    minMs: 2_000,
+    clearMs: 1_000,
+    cooldownMs: 60_000,
     severity: 'medium',
+    category: RULE_CATALOGUE.crowd.category,
     ...o,
   });
 }
@@ -92,10 +94,11 @@ describe('congestion', () => {
       polygon: ZONE,
       classes: ['car', 'truck'],
       minOccupancy: 0.5,
-      minSeconds: 1,
-      clearSeconds: 1,
-      cooldownSeconds: 60,
+      minMs: 1_000,
+      clearMs: 1_000,
+      cooldownMs: 60_000,
       severity: 'medium',
+      category: RULE_CATALOGUE.congestion.category,
     });
     const feed = new TrackFeed();
     const hits: RuleHit[] = [];

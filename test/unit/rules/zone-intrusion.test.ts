@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RULE_CATALOGUE } from '../../../agent/rules/catalogue.js';
 import { LoiteringRule } from '../../../agent/rules/loitering.js';
 import { Schedule } from '../../../agent/rules/schedule.js';
 import type { RuleHit } from '../../../agent/rules/types.js';
@@ -21,9 +22,10 @@ function rule(overrides: Partial<ZoneIntrusionOptions> = {}): ZoneIntrusionRule 
       { x: 100, y: 300 },
     ],
     classes: ['person'],
-    minSeconds: 2,
-    cooldownSeconds: 30,
+    minMs: 2_000,
+    cooldownMs: 30_000,
     severity: 'high',
+    category: RULE_CATALOGUE.zone_intrusion.category,
     ...overrides,
   });
 }
@@ -94,7 +96,7 @@ describe('zone_intrusion', () => {
   });
 
   it('an exit of three frames (600 ms) is a real exit: the incident ends and the next stay is a new key', () => {
-    const r = rule({ minSeconds: 0.4 });
+    const r = rule({ minMs: 400 });
     const hits = run(r, [...repeat(INSIDE, 4), ...repeat(OUTSIDE, 4), ...repeat(INSIDE, 4)]);
     // Outside from 800; out for ≥ 500 ms at 1400 → end. Back inside at 1600 → new stay, start at 2000.
     expect(phases(hits.filter((h) => h.phase !== 'update'))).toEqual([
@@ -107,7 +109,7 @@ describe('zone_intrusion', () => {
   });
 
   it('ends the incident when the track disappears (not reported for 3 s)', () => {
-    const r = rule({ minSeconds: 1 });
+    const r = rule({ minMs: 1_000 });
     const hits = run(r, [...repeat(INSIDE, 10), ...repeat(null, 20)]);
     const end = hits.find((h) => h.phase === 'end');
     // Last seen at 1800; gone once unseen for more than 3 s (at t=5000); the dwell stops at the last sighting.
@@ -127,15 +129,15 @@ describe('zone_intrusion', () => {
   });
 
   it('ignores classes it is not configured for; all classes when none are configured', () => {
-    const r = rule({ minSeconds: 0 });
+    const r = rule({ minMs: 0 });
     expect(run(r, repeat(INSIDE, 20), { id: 1, cls: 'car' })).toEqual([]);
     expect(starts(run(r, repeat(INSIDE, 2), { id: 2, cls: 'person' }))).toHaveLength(1);
-    const all = rule({ minSeconds: 0, classes: undefined });
+    const all = rule({ minMs: 0, classes: undefined });
     expect(starts(run(all, repeat(INSIDE, 2), { id: 3, cls: 'car' }))).toHaveLength(1);
   });
 
   it('tracks several objects independently', () => {
-    const r = rule({ minSeconds: 1 });
+    const r = rule({ minMs: 1_000 });
     const feed = new TrackFeed();
     const hits: RuleHit[] = [];
     for (let i = 0; i < 12; i++) {
@@ -151,7 +153,7 @@ describe('zone_intrusion', () => {
   });
 
   it('works with trackers that report no history (uses the box bottom-centre)', () => {
-    const r = rule({ minSeconds: 0.4 });
+    const r = rule({ minMs: 400 });
     const hits: RuleHit[] = [];
     for (let i = 0; i < 4; i++) {
       const t = i * FRAME_MS;
@@ -164,7 +166,7 @@ describe('zone_intrusion', () => {
   it('only fires inside its schedule, and ends an open incident when the schedule closes', () => {
     // 2026-01-05 is a Monday. Window 22:00–05:00 local (UTC+7): 15:00–22:00 UTC.
     const t0 = Date.UTC(2026, 0, 5, 14, 59, 0); // 21:59 local
-    const r = rule({ minSeconds: 1, schedule: new Schedule([{ days: ['mon'], from: '22:00', to: '05:00' }], 'Asia/Ho_Chi_Minh') });
+    const r = rule({ minMs: 1_000, schedule: new Schedule([{ days: ['mon'], from: '22:00', to: '05:00' }], 'Asia/Ho_Chi_Minh') });
     const feed = new TrackFeed();
     const hits: RuleHit[] = [];
     // One frame per second from 21:59:00 to 22:00:59.
@@ -172,7 +174,7 @@ describe('zone_intrusion', () => {
     expect(starts(hits).map((h) => h.tMs)).toEqual([t0 + 61_000]); // entered (for the rule) at 22:00:00, +1 s
 
     const morning = Date.UTC(2026, 0, 5, 21, 59, 58); // Tue 04:59:58 local: still the Monday window
-    const r2 = rule({ minSeconds: 0, schedule: new Schedule([{ days: ['mon'], from: '22:00', to: '05:00' }], 'Asia/Ho_Chi_Minh') });
+    const r2 = rule({ minMs: 0, schedule: new Schedule([{ days: ['mon'], from: '22:00', to: '05:00' }], 'Asia/Ho_Chi_Minh') });
     const feed2 = new TrackFeed();
     const h2: RuleHit[] = [];
     for (let s = 0; s < 4; s++) h2.push(...r2.evaluate([feed2.at(1, INSIDE, Y, morning + s * 1000)], morning + s * 1000));
@@ -193,10 +195,11 @@ describe('loitering', () => {
         { x: 100, y: 300 },
       ],
       classes: ['person'],
-      minSeconds: 5,
+      minMs: 5_000,
       exitToleranceMs: 3000,
-      cooldownSeconds: 300,
+      cooldownMs: 300_000,
       severity: 'low',
+      category: RULE_CATALOGUE.loitering.category,
     });
     // Inside 3 s, out 2 s (under the 3 s tolerance), inside 3 s: one stay of 8 s → starts at 5 s.
     const hits = run(r, [...repeat(INSIDE, 15), ...repeat(OUTSIDE, 10), ...repeat(INSIDE, 15)]);
