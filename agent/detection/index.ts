@@ -1,11 +1,11 @@
 /** Detection stage: one ONNX model shared by all cameras, RGB frames in, boxes in frame pixels out. */
 import { createOnnxDetector, type DetectorOptions, type OnnxDetector } from './onnx-detector.js';
 
-export type { Box, Detection, Detector, ModelInfo, RgbImage } from './types.js';
-export type { DetectorOptions, OnnxDetector } from './onnx-detector.js';
+export type { Box, Detection, Detector, RgbImage } from './types.js';
+export type { OnnxDetector } from './onnx-detector.js';
 export { DEFAULT_NMS_IOU_THRESHOLD, DEFAULT_SCORE_THRESHOLD } from './onnx-detector.js';
 export { remapTargets } from './postfilter.js';
-export { findModel, loadManifest, resolveModelFile, type ModelEntry } from './manifest.js';
+export { findModel, loadManifest, resolveModelFile } from './manifest.js';
 export { checkModelPin, pinAdvice, MODEL_PINS_FILE } from './model-pin.js';
 export { DetectorScheduler, type SchedulableDetector } from './scheduler.js';
 export { defaultIntraOpThreads } from './session.js';

@@ -1,3 +1,4 @@
+/** `camwatch eval`: labelled clips run through the real pipeline offline, matched against their labels, reported. */
 export type { LoadedClip } from './clip.js';
 export { formatReportMarkdown, formatReportText, replaceBetweenMarkers } from './format.js';
 export { runEval, type EvalProgress } from './run-eval.js';

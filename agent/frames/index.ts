@@ -1,3 +1,7 @@
+/**
+ * The frames stage: one camera's frames from ffmpeg (RTSP or a file), supervised and restarted with backoff,
+ * newest frame wins. ffmpeg-process.ts is the one owner of ffmpeg processes in the agent.
+ */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CamwatchError, type Logger, redactSecrets } from '../core/index.js';
@@ -8,11 +12,8 @@ import { resolveFfmpegPath } from './ffmpeg-run.js';
 import type { FrameCameraOptions } from './options.js';
 import type { FrameSource, SourceStateChange } from './types.js';
 
-export type { Frame, FrameSource, FrameSourceStats, SourceState, SourceStateChange } from './types.js';
-export type { BackoffOptions } from './backoff.js';
-export type { HwAccel } from './ffmpeg-args.js';
+export type { Frame, FrameSource, FrameSourceStats, SourceStateChange } from './types.js';
 export { DEFAULT_BACKOFF } from './backoff.js';
-export { CameraSource } from './camera-source.js';
 
 export interface CreateFrameSourceOptions {
   logger: Logger;
@@ -94,8 +95,8 @@ export function validateSource(camera: Pick<FrameCameraOptions, 'id' | 'source'>
 }
 export { buildFfmpegArgs } from './ffmpeg-args.js';
 export { listFfmpegDecoders, probeFfmpeg, resolveFfmpegPath, runFfmpeg } from './ffmpeg-run.js';
-export { FfmpegProcess, DEFAULT_KILL_GRACE_MS, type FfmpegExit, type FfmpegProcessOptions, type FfmpegSpawnError } from './ffmpeg-process.js';
-export { analysisSchema, sourceSchema, type AnalysisOptions, type FrameCameraOptions, type SourceOptions } from './options.js';
+export { FfmpegProcess, DEFAULT_KILL_GRACE_MS } from './ffmpeg-process.js';
+export { analysisSchema, sourceSchema } from './options.js';
 export { formatSourceError, type SourceError } from './source-error.js';
 export { ReplaySource } from './replay-source.js';
 export { classifyStderr } from './stderr-classifier.js';

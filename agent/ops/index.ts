@@ -1,3 +1,4 @@
+/** The composition root: the Agent (components under a supervisor), camera runners, health and metrics. */
 export { createAgentDetector } from './agent-detector.js';
 export { Agent } from './agent.js';
 export { startCamera } from './camera-runner.js';

@@ -2,7 +2,8 @@ import { copyFile, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDetector, type DetectorOptions } from '../../agent/detection/index.js';
+import { createDetector } from '../../agent/detection/index.js';
+import type { DetectorOptions } from '../../agent/detection/onnx-detector.js';
 import { CamwatchError } from '../../agent/core/errors.js';
 import { DATA_DIR, PROJECT_ROOT, modelPath } from '../helpers/data.js';
 

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { cameraSchema } from '../../agent/config/schema.js';
-import { createFrameSource, type CameraSource, type SourceStateChange } from '../../agent/frames/index.js';
+import { createFrameSource, type SourceStateChange } from '../../agent/frames/index.js';
+import type { CameraSource } from '../../agent/frames/camera-source.js';
 import { createLogger } from '../../agent/core/logger.js';
 import { videoPath } from '../helpers/data.js';
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cameraSchema } from '../../agent/config/schema.js';
-import { createFrameSource, formatSourceError, type CameraSource, type SourceStateChange } from '../../agent/frames/index.js';
+import { createFrameSource, formatSourceError, type SourceStateChange } from '../../agent/frames/index.js';
+import type { CameraSource } from '../../agent/frames/camera-source.js';
 import { createLogger } from '../../agent/core/logger.js';
 import { videoPath } from '../helpers/data.js';
 import { startRtspServer, type TestRtspServer } from '../helpers/rtsp-server.js';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FfmpegProcess, type FfmpegExit } from '../../agent/frames/index.js';
+import { FfmpegProcess } from '../../agent/frames/index.js';
+import type { FfmpegExit } from '../../agent/frames/ffmpeg-process.js';
 import { listFfmpegDecoders, probeFfmpeg, resolveFfmpegPath, runFfmpeg } from '../../agent/frames/ffmpeg-run.js';
 import { PROJECT_ROOT } from '../helpers/data.js';
 

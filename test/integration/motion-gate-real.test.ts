@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { InferenceGate, MotionDetector, type MotionOptions } from '../../agent/motion/index.js';
+import { InferenceGate, MotionDetector } from '../../agent/motion/index.js';
+import type { MotionOptions } from '../../agent/motion/motion-detector.js';
 import { decodeClip, type Clip } from '../helpers/clip-frames.js';
 import { PROJECT_ROOT, videoPath } from '../helpers/data.js';
 

@@ -9,28 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ruleSchema, ruleSchemaOf } from '../../../agent/config/rule-schemas.js';
 import { isCamwatchError } from '../../../agent/core/errors.js';
-import {
-  RULE_CATALOGUE,
-  RULE_DESCRIPTORS,
-  RULE_TYPES,
-  RULE_TYPE_ALIASES,
-  buildRules,
-  commonOptions,
-  defineRule,
-  optionSchemas,
-  pointInPolygon,
-  bottomCentre,
-  ruleRegistry,
-  ruleTypeInfo,
-  toMs,
-  type Point,
-  type Rule,
-  type RuleConfig,
-  type RuleHit,
-  type RulesCamera,
-  type Severity,
-  type Category,
-} from '../../../agent/rules/index.js';
+import { buildRules, pointInPolygon, bottomCentre, ruleTypeInfo, type Point, type Rule, type RuleHit, type RulesCamera, type Severity, type Category } from '../../../agent/rules/index.js';
+import { RULE_CATALOGUE, RULE_TYPES, RULE_TYPE_ALIASES } from '../../../agent/rules/catalogue.js';
+import { RULE_DESCRIPTORS, optionSchemas, ruleRegistry, type RuleConfig } from '../../../agent/rules/registry.js';
+import { commonOptions, defineRule } from '../../../agent/rules/descriptor.js';
+import { toMs } from '../../../agent/rules/options.js';
 import { presentation, ruleId, schedule, seconds, severity, zoneRef } from '../../../agent/rules/options.js';
 import type { Track } from '../../../agent/tracking/types.js';
 import { PROJECT_ROOT } from '../../helpers/data.js';

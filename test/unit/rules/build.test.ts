@@ -1,27 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { cameraSchema, type CameraConfig } from '../../../agent/config/schema.js';
 import { CamwatchError, isCamwatchError } from '../../../agent/core/errors.js';
-import {
-  CameraBlackoutRule,
-  CameraDefocusRule,
-  CameraDownRule,
-  CameraTamperRule,
-  DumpingRule,
-  IllegalStopRule,
-  LineCrossingRule,
-  LoiteringRule,
-  MaskedRule,
-  ObjectLeftRule,
-  WrongWayRule,
-  ZoneCountRule,
-  ZoneIntrusionRule,
-  buildCameraDownRules,
-  buildRules,
-  cameraDownRules,
-  groundPlane,
-  lineCounts,
-  rulesNeedFrame,
-} from '../../../agent/rules/index.js';
+import { buildCameraDownRules, buildRules, lineCounts } from '../../../agent/rules/index.js';
+import { CameraBlackoutRule, CameraDefocusRule, CameraTamperRule } from '../../../agent/rules/camera-health.js';
+import { CameraDownRule } from '../../../agent/rules/camera-down.js';
+import { DumpingRule } from '../../../agent/rules/dumping.js';
+import { IllegalStopRule } from '../../../agent/rules/illegal-stop.js';
+import { LineCrossingRule } from '../../../agent/rules/line-crossing.js';
+import { LoiteringRule } from '../../../agent/rules/loitering.js';
+import { MaskedRule, groundPlane } from '../../../agent/rules/build.js';
+import { ObjectLeftRule } from '../../../agent/rules/object-left.js';
+import { WrongWayRule } from '../../../agent/rules/wrong-way.js';
+import { ZoneCountRule } from '../../../agent/rules/zone-count.js';
+import { ZoneIntrusionRule } from '../../../agent/rules/zone-intrusion.js';
+import { cameraDownRules, rulesNeedFrame } from '../../../agent/rules/counts.js';
 import { applyHomography } from '../../../agent/tracking/calibration.js';
 import { TrackFeed } from './track-feed.js';
 

@@ -3,7 +3,8 @@
  * uses when constructed without that option: tests, benches, the CLI) must say the same, or the two drift apart.
  */
 import { describe, expect, it } from 'vitest';
-import { configJsonSchema, configSchema } from '../../../agent/config/index.js';
+import { configSchema } from '../../../agent/config/index.js';
+import { configJsonSchema } from '../../../agent/config/json-schema.js';
 import { DEFAULT_COUNT_BIN_SECONDS, DEFAULT_COUNT_ROLLUP_SECONDS } from '../../../agent/counts/index.js';
 import { DEFAULT_NMS_IOU_THRESHOLD, DEFAULT_SCORE_THRESHOLD } from '../../../agent/detection/index.js';
 import { DEFAULT_EVIDENCE_BYTES_PER_HOUR, DEFAULT_FLOOD_MAX_NEW_PER_MINUTE } from '../../../agent/incidents/index.js';

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema, type Config } from '../../../agent/config/index.js';
-import {
-  DEFAULT_COMMAND_LIMITS,
-  DEFAULT_EMBEDDED_MAX_PACKET_BYTES,
-  DEFAULT_MQTT_MAX_PACKET_BYTES,
-  embeddedCredentialsPath,
-  EMBEDDED_CREDENTIALS_FILE,
-  type MqttOptions,
-} from '../../../agent/uplink/index.js';
+import { DEFAULT_COMMAND_LIMITS, DEFAULT_EMBEDDED_MAX_PACKET_BYTES, DEFAULT_MQTT_MAX_PACKET_BYTES, embeddedCredentialsPath } from '../../../agent/uplink/index.js';
+import { EMBEDDED_CREDENTIALS_FILE } from '../../../agent/uplink/broker-credentials.js';
+import type { MqttOptions } from '../../../agent/uplink/options.js';
 
 describe('the uplink options the config fills in', () => {
   const mqtt: Config['mqtt'] = configSchema.parse({}).mqtt;
