@@ -78,6 +78,8 @@ describe('uplink → real mosquitto', () => {
       for (let i = 0; i < 10; i++) store.save(makeRecord('frz', i, { agentId: AGENT }));
       uplink.notify();
       await waitFor('window full', () => uplink!.stats().inflight === 4);
+      // No PUBACK can come from a frozen broker, so no event can end this wait: 200 ms is the time an uplink
+      // that wrongly marked rows sent on the socket write (not on PUBACK) would need to show it.
       await new Promise((r) => setTimeout(r, 200));
       expect(store.pendingCount()).toBe(10);
       // Exactly the window was attempted, oldest first; nothing was marked sent.
