@@ -1,10 +1,12 @@
 import type { CommandHandler } from '../uplink/index.js';
+import type { ReloadPlan } from './reload-plan.js';
+import type { AgentStatus } from './status-report.js';
 
 /** What the IOC's commands may do to the running agent; the Agent implements it. */
 export interface CommandTarget {
   acknowledge(incidentId: string): number | undefined;
-  status(): unknown;
-  reloadFromDisk(): Promise<unknown>;
+  status(): AgentStatus;
+  reloadFromDisk(): Promise<ReloadPlan>;
   snapshot(cameraId: string): Promise<{ cameraId: string; capturedAt: string; width: number; height: number; jpeg: Buffer } | undefined>;
   resend(selector: { incidentIds: string[] } | { sinceMs: number }): number;
   cameraIds(): string[];

@@ -1,17 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/index.js';
+import type { AgentStatus, HealthReport } from './status-report.js';
 
 export const DEFAULT_HEALTH_HOST = '127.0.0.1';
 export const DEFAULT_HEALTH_PORT = 9464;
-
-export interface HealthReport {
-  /** Process alive and its loops turning. */
-  live: boolean;
-  /** Every enabled camera online, uplink connected: the box does its job. */
-  ready: boolean;
-  checks: Record<string, { ok: boolean; detail?: string }>;
-}
 
 export interface HealthServerOptions {
   host?: string;
@@ -19,7 +12,7 @@ export interface HealthServerOptions {
   logger: Logger;
   report: () => HealthReport;
   /** What the agent is doing, for `camwatch status`. */
-  status: () => unknown;
+  status: () => AgentStatus;
   /** Refreshes gauges, then renders Prometheus text. */
   metrics: () => Promise<{ contentType: string; body: string }>;
 }

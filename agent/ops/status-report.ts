@@ -1,7 +1,15 @@
 import type { FrameSourceStats } from '../frames/index.js';
 import type { UplinkStats } from '../uplink/index.js';
 import type { PipelineStats } from './camera-pipeline.js';
-import type { HealthReport } from './health-server.js';
+
+/** /healthz and /readyz: liveness, readiness and the checks behind it. */
+export interface HealthReport {
+  /** Process alive and its loops turning. */
+  live: boolean;
+  /** Every enabled camera online, uplink connected: the box does its job. */
+  ready: boolean;
+  checks: Record<string, { ok: boolean; detail?: string }>;
+}
 
 /** One camera as `camwatch status` and /metrics see it. */
 export interface CameraStatus {

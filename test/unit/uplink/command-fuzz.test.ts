@@ -63,8 +63,16 @@ function fuzzPayload(r: () => number): Buffer {
 
 const target: CommandTarget = {
   acknowledge: (id) => (id === 'known' ? 1 : undefined),
-  status: () => ({ agentId: 'edge-f' }),
-  reloadFromDisk: () => Promise.resolve({ unchanged: [] }),
+  status: () => ({
+    agentId: 'edge-f',
+    version: '0.0.0',
+    uptimeS: 1,
+    model: 'yolox_nano_416',
+    detector: { busyFraction: 0, queued: 0 },
+    uplink: { connected: true, published: 0, pending: 0 },
+    cameras: [],
+  }),
+  reloadFromDisk: () => Promise.resolve({ start: [], stop: [], restart: [], unchanged: [], detector: false, uplink: false, needsRestart: [] }),
   snapshot: () => Promise.resolve(undefined),
   resend: () => 0,
   cameraIds: () => ['cam-1'],
