@@ -1,6 +1,7 @@
 /**
- * Capacity: how many 720p 20 fps cameras (the Saigon clip, 1018x720 ~20 fps, served as live RTSP streams
- * by scripts/rtsp-server.py) the box analyses at 5 fps each with YOLOX-nano in real time. The agent runs
+ * Capacity: how many cameras (by default 720p 20 fps: the Saigon clip, 1018x720 ~20 fps; or a workload's clips
+ * in turn, see workloads.ts), served as live RTSP streams by scripts/rtsp-server.py, the box analyses at 5 fps
+ * each with YOLOX-nano in real time. The agent runs
  * compiled, in a process of its own (agent-host.mjs), so its CPU and memory are read from /proc as for
  * `camwatch run` under systemd. A step passes when every camera keeps ≥ 90 % of its 5 fps and p95 frame-to-decision
  * latency stays under 1 s. The newest-frame-wins slot means an overloaded agent never builds a queue:
@@ -38,6 +39,8 @@ export interface CapacityStep {
   detectorBusy: number;
   /** Inferences / frames analysed over the window (the motion gate's saving on this busy scene). */
   inferenceShare: number;
+  /** The same per camera, in camera order (camera i plays clip i mod the workload's clip count). */
+  inferenceSharePerCamera: number[];
   /** Frames load shedding skipped, and the lowest analysis rate it set (fps). */
   framesShed: number;
   lowestTargetFps: number;
@@ -66,12 +69,12 @@ export interface CapacityResult {
   steps: CapacityStep[];
 }
 
-function camerasYaml(cameras: number, url: string | undefined): string {
-  const source = url ? `{ url: ${url} }` : `{ file: ${dataFile('video', 'vn_saigon_intersection.mp4')} }`;
+/** Camera i plays source i mod n: a workload's clips spread evenly over its cameras. */
+function camerasYaml(cameras: number, sources: readonly string[]): string {
   return Array.from(
     { length: cameras },
     (_, i) => `  - id: cam${i}
-    source: ${source}
+    source: ${sources[i % sources.length]}
     analysis: { fps: ${TARGET_FPS}, width: 640 }
     zones: [{ id: z, points: [[0.30, 0.40], [0.98, 0.40], [0.98, 0.58], [0.30, 0.58]] }]
     lines: [{ id: l, from: [0.55, 0.72], to: [1.0, 0.72] }]
@@ -129,9 +132,9 @@ function startHost(build: AgentBuild, yaml: string, dataDir: string): { child: C
   };
 }
 
-async function measure(build: AgentBuild, cameras: number, streams: { url?: string; pid?: number }, warmupS: number, seconds: number): Promise<CapacityStep> {
+async function measure(build: AgentBuild, cameras: number, streams: { sources: readonly string[]; pid?: number }, warmupS: number, seconds: number): Promise<CapacityStep> {
   const dir = mkdtempSync(join(tmpdir(), 'camwatch-bench-'));
-  const host = startHost(build, camerasYaml(cameras, streams.url), dir);
+  const host = startHost(build, camerasYaml(cameras, streams.sources), dir);
   try {
     await host.ready;
     const pid = host.child.pid!;
@@ -148,7 +151,8 @@ async function measure(build: AgentBuild, cameras: number, streams: { url?: stri
     const after = await host.ask({ type: 'sample' });
     if (before.type !== 'sample' || after.type !== 'sample') throw new Error('agent host did not answer with a sample');
     const prev = new Map(before.status.cameras.map((c) => [c.id, c]));
-    const delta = after.status.cameras.map((c) => {
+    const byIndex = (id: string) => Number(id.replace(/^cam/, ''));
+    const delta = [...after.status.cameras].sort((a, b) => byIndex(a.id) - byIndex(b.id)).map((c) => {
       const b = prev.get(c.id);
       return {
         fps: (c.framesAnalysed - (b?.framesAnalysed ?? 0)) / dt,
@@ -173,6 +177,8 @@ async function measure(build: AgentBuild, cameras: number, streams: { url?: stri
       p95LatencyMs: Math.round(p95),
       detectorBusy: after.status.detector.busyFraction,
       inferenceShare: analysed ? round(delta.reduce((a, d) => a + d.inferred, 0) / analysed) : 0,
+      // Counted while running: a detection in flight may not be analysed yet, hence the cap at 1.
+      inferenceSharePerCamera: delta.map((d) => (d.analysed ? Math.min(1, round(d.inferred / d.analysed)) : 0)),
       framesShed: delta.reduce((a, d) => a + d.shed, 0),
       lowestTargetFps: Math.min(...delta.map((d) => d.targetFps)),
       agentCpuPercent: cpuPercent(p0.self.cpuTicks, p1.self.cpuTicks, dt),
@@ -198,20 +204,33 @@ async function measure(build: AgentBuild, cameras: number, streams: { url?: stri
 }
 
 /** The RTSP server when GStreamer is installed; otherwise undefined (cameras are then files played at real time). */
-async function startStreams(): Promise<TestRtspServer | undefined> {
+async function startStreams(clips: readonly string[]): Promise<TestRtspServer | undefined> {
   try {
-    return await startRtspServer({ mounts: { '/saigon': dataFile('video', 'vn_saigon_intersection.mp4') } });
+    return await startRtspServer({ mounts: Object.fromEntries(clips.map((clip, i) => [`/clip${i}`, clip])) });
   } catch (err) {
     progress(`capacity: no RTSP server (${(err instanceof Error ? err.message : String(err)).split('\n')[0]}); cameras are the clip played at real time`);
     return undefined;
   }
 }
 
-/** Doubles the camera count until a step fails, then (unless quick) bisects between the last pass and the fail. */
-export async function runCapacity(options: { quick: boolean; maxCameras: number; warmupS: number; seconds: number; compiled: boolean }): Promise<CapacityResult> {
+/** The capacity search's settings; `clips` (video paths, one per camera in turn) default to the Saigon clip. */
+export interface CapacityOptions {
+  quick: boolean;
+  maxCameras: number;
+  warmupS: number;
+  seconds: number;
+  compiled: boolean;
+  clips?: readonly string[];
+}
+
+/** Doubles the camera count until a step fails, then bisects between the last pass and the fail (quick: one step). */
+export async function runCapacity(options: CapacityOptions): Promise<CapacityResult> {
   const build = options.compiled ? await compiledAgent() : SOURCES;
-  const server = await startStreams();
-  const streams = server ? { url: server.url('/saigon'), pid: server.pid } : {};
+  const clips = options.clips ?? [dataFile('video', 'vn_saigon_intersection.mp4')];
+  const server = await startStreams(clips);
+  const streams = server
+    ? { sources: clips.map((_, i) => `{ url: ${server.url(`/clip${i}`)} }`), pid: server.pid }
+    : { sources: clips.map((clip) => `{ file: ${clip} }`) };
   const steps: CapacityStep[] = [];
   const step = async (n: number) => {
     progress(`capacity: ${n} camera(s), ${options.warmupS + options.seconds} s…`);
@@ -233,10 +252,12 @@ export async function runCapacity(options: { quick: boolean; maxCameras: number;
         break;
       }
     }
-    if (!options.quick && fail > pass + 1) {
+    // Quick: one bisection step (8 failing after 4 tries 6), so cameras / limit is not read off powers of two only.
+    const bisections = options.quick ? 1 : Number.POSITIVE_INFINITY;
+    if (fail > pass + 1) {
       let lo = pass;
       let hi = fail;
-      while (hi - lo > 1) {
+      for (let i = 0; i < bisections && hi - lo > 1; i++) {
         const mid = Math.floor((lo + hi) / 2);
         if (await step(mid)) lo = mid;
         else hi = mid;

@@ -13,7 +13,7 @@ const VIDEO = 'vn_saigon_intersection.mp4';
 /** ffprobe: 205 frames at ~19.97 fps. */
 const CLIP_SECONDS = 10.27;
 
-interface Variant {
+export interface Variant {
   name: string;
   input: string[];
   scaleFlags?: string;
@@ -51,9 +51,11 @@ export interface DecodeCost {
   framesOut: number;
 }
 
-function runOnce(v: Variant): Promise<{ cpuS: number; framesOut: number }> {
+/** One ffmpeg decoding `video` (its first `seconds`, or all) to `fps` frames at 640 px RGB24 as fast as it can: its user + system CPU. */
+export function decodeCpu(v: Variant, video: string, fps = 5, seconds?: number): Promise<{ cpuS: number; framesOut: number }> {
   const scale = `scale=640:-2${v.scaleFlags ? `:flags=${v.scaleFlags}` : ''}`;
-  const args = ['-hide_banner', '-nostdin', '-benchmark', ...v.input, '-i', dataFile('video', VIDEO), '-an', '-vf', `fps=5,${scale}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-y', '/dev/null'];
+  const limit = seconds === undefined ? [] : ['-t', String(seconds)];
+  const args = ['-hide_banner', '-nostdin', '-benchmark', ...v.input, ...limit, '-i', video, '-an', '-vf', `fps=${fps},${scale}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-y', '/dev/null'];
   return new Promise((resolve, reject) => {
     const ff = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
@@ -74,7 +76,7 @@ export async function runDecode(options: { repeats: number }): Promise<DecodeCos
   for (const v of DECODE_VARIANTS) {
     let best = { cpuS: Number.POSITIVE_INFINITY, framesOut: 0 };
     for (let i = 0; i < options.repeats; i++) {
-      const r = await runOnce(v);
+      const r = await decodeCpu(v, dataFile('video', VIDEO));
       if (r.cpuS < best.cpuS) best = r;
     }
     const perS = best.cpuS / CLIP_SECONDS;

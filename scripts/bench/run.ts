@@ -2,12 +2,13 @@
  * `npm run bench [-- --quick | --smoke]`: the agent's speed and capacity on this machine, as JSON on stdout
  * (a short table and progress on stderr). Ratios are measured within one run: these machines are noisy,
  * so compare `ratio`, not absolute frames per second, across runs.
- *   --quick  a minute or two, same keys;   --smoke  CI's shape check, same keys (never a threshold).
- * Scenarios, one per file: capacity.ts, ratio.ts, motion.ts, threads.ts, decode.ts, store-bench.ts, static-objects.ts.
+ *   --quick  a few minutes, same keys;   --smoke  CI's shape check, same keys (never a threshold).
+ * Scenarios, one per file: workloads.ts (each workload's limit from standalone costs, limit.ts, and its
+ * capacity search, capacity.ts; `capacity` is the main-stream workload's), ratio.ts, motion.ts, threads.ts,
+ * decode.ts, store-bench.ts, static-objects.ts.
  */
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { runCapacity } from './capacity.js';
 import { dataFile, decodeFrames, progress } from './common.js';
 import { runDecode } from './decode.js';
 import { runMotion } from './motion.js';
@@ -15,20 +16,22 @@ import { runRatio } from './ratio.js';
 import { runStaticObjects } from './static-objects.js';
 import { runStoreBench, type StoreBenchOptions } from './store-bench.js';
 import { runThreads } from './threads.js';
+import { runWorkloads } from './workloads.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, smoke: { type: 'boolean', default: false } } });
 const mode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
 const plan = {
-  full: { motionSeconds: 30, ratioSeconds: 20, rawFrames: 150, threadsFrames: 100, threadsDecoders: 3, decodeRepeats: 3, store: {} as StoreBenchOptions, capacity: { quick: false, maxCameras: 64, warmupS: 8, seconds: 20, compiled: true } },
-  quick: { motionSeconds: 10, ratioSeconds: 10, rawFrames: 80, threadsFrames: 40, threadsDecoders: 3, decodeRepeats: 1, store: { quick: true } as StoreBenchOptions, capacity: { quick: true, maxCameras: 16, warmupS: 5, seconds: 10, compiled: true } },
-  smoke: { motionSeconds: 3, ratioSeconds: 3, rawFrames: 16, threadsFrames: 8, threadsDecoders: 1, decodeRepeats: 1, store: { saves: 500, backlog: 500, windows: [16], liveEvents: 5 } as StoreBenchOptions, capacity: { quick: true, maxCameras: 1, warmupS: 3, seconds: 3, compiled: false } },
+  full: { decodeSeconds: undefined as number | undefined, inferenceFramesPerClip: 20, motionSeconds: 30, ratioSeconds: 20, rawFrames: 150, threadsFrames: 100, threadsDecoders: 3, decodeRepeats: 3, store: {} as StoreBenchOptions, capacity: { quick: false, maxCameras: 64, warmupS: 8, seconds: 20, compiled: true } },
+  quick: { decodeSeconds: 10, inferenceFramesPerClip: 8, motionSeconds: 10, ratioSeconds: 10, rawFrames: 80, threadsFrames: 40, threadsDecoders: 3, decodeRepeats: 1, store: { quick: true } as StoreBenchOptions, capacity: { quick: true, maxCameras: 16, warmupS: 5, seconds: 10, compiled: true } },
+  smoke: { decodeSeconds: 3, inferenceFramesPerClip: 2, motionSeconds: 3, ratioSeconds: 3, rawFrames: 16, threadsFrames: 8, threadsDecoders: 1, decodeRepeats: 1, store: { saves: 500, backlog: 500, windows: [16], liveEvents: 5 } as StoreBenchOptions, capacity: { quick: true, maxCameras: 1, warmupS: 3, seconds: 3, compiled: false } },
 }[mode];
 
 const load = () => loadavg().map((l) => Math.round(l * 100) / 100);
 const loadAtStart = load();
 progress(`mode ${mode} on ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average ${loadAtStart.join(' ')}`);
 // Capacity first: the ratio scenario holds decoded frames in memory (the agent host is its own process anyway).
-const capacity = await runCapacity(plan.capacity);
+const workloads = await runWorkloads({ capacity: plan.capacity, decodeSeconds: plan.decodeSeconds, inferenceFramesPerClip: plan.inferenceFramesPerClip });
+const capacity = workloads.find((w) => w.name === 'main')!.capacity;
 const ratio = await runRatio({ seconds: plan.ratioSeconds, rawFrames: plan.rawFrames });
 const motionGating = await runMotion({ seconds: plan.motionSeconds });
 const threads = await runThreads({ frames: await decodeFrames(dataFile('video', 'vn_saigon_intersection.mp4'), 640, plan.threadsFrames), decoders: plan.threadsDecoders });
@@ -45,14 +48,17 @@ const result = {
   ratio: ratio.ratio,
   raw: ratio,
   capacity,
+  // Per workload: limit (cameras the cores carry from the standalone costs), cameras (sustained), limitRatio.
+  workloads,
   motionGating,
   threads,
   decode,
   store,
   staticObjects,
-  targets: { ratio: 0.9, cameras: 32, p95LatencyMs: 1000, rssMb: '150 + 15 per camera' },
+  targets: { ratio: 0.9, limitRatio: 0.85, cameras: 32, p95LatencyMs: 1000, rssMb: '150 + 15 per camera' },
   reached: {
     ratio: ratio.ratio >= 0.9,
+    limitRatio: workloads.every((w) => w.limitRatio >= 0.85),
     cameras: capacity.maxCameras >= 32,
     p95LatencyMs: top ? top.p95LatencyMs < 1000 : false,
     memory: top ? top.agentRssMb <= top.memoryTargetMb : false,
@@ -65,6 +71,11 @@ process.stderr.write(
     '',
     `ratio (agent / raw model, 1 camera): ${ratio.ratio}   (${ratio.agentFps} vs ${ratio.rawFps} frames/s, ${ratio.inferenceRatio} counting inferences only, ${ratio.threads} thread(s))`,
     `capacity (720p 20 fps → 5 fps, ${capacity.source}, ${capacity.agentBuild}): ${capacity.maxCameras} camera(s)${top ? `, p95 ${top.p95LatencyMs} ms, detector ${Math.round(top.detectorBusy * 100)}% busy, CPU ${top.agentCpuPercent}% agent + ${top.decodeCpuPercent}% decode, agent RSS ${top.agentRssMb} MB (target ${top.memoryTargetMb}), total PSS ${top.totalPssMb} MB` : ''}`,
+    ...workloads.map(
+      (w) =>
+        `workload ${w.name.padEnd(5)} limit ${w.limit} camera(s) (decode ${w.decodeCorePercentPerCamera} %/camera, ${w.cpuMsPerInference} ms CPU/inference × ${w.inferenceShare} inferred), ` +
+        `sustained ${w.cameras}, ratio ${w.limitRatio}; agent RSS ${w.memory.agentRssBaseMb ?? '?'} MB + ${w.memory.agentRssPerCameraMb ?? '?'} MB/camera`,
+    ),
     ...motionGating.map((m) => `motion gating ${m.video.padEnd(42)} ${m.inferencesRun}/${m.framesAnalysed} frames inferred (${Math.round(m.inferenceShare * 100)} %)`),
     ...threads.map((t) => `threads ${t.threads}, ${t.decoders} decoder(s) beside: ${t.msPerInference} ms/inference, ${t.cpuMsPerInference} ms CPU`),
     `store: ${store.saveOneByOnePerS} saves/s one by one, ${store.saveBatchedPerS} grouped; backlog drain ${store.drainPerS_w16} events/s (in-flight window 16)`,

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/data.js';
 
 describe('benchmark smoke', () => {
-  it('prints ratio, capacity, motion gating, threads, decode cost and store throughput as JSON', async () => {
+  it('prints ratio, capacity, workloads with their limit, motion gating, threads, decode cost and store throughput as JSON', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts', 'bench', 'run.ts'), '--smoke'], {
       cwd: PROJECT_ROOT,
       maxBuffer: 10 * 1024 * 1024,
@@ -26,6 +26,7 @@ describe('benchmark smoke', () => {
         source: string;
         steps: Array<{ cameras: number; pass: boolean; p95LatencyMs: number; agentRssMb: number; detectorBusy: number; decodeCpuPercentPerCamera: number; memoryTargetMb: number }>;
       };
+      workloads: Array<{ name: string; limit: number; cameras: number; limitRatio: number; decodeCorePercentPerCamera: number; cpuMsPerInference: number; inferenceShare: number; memory: Record<string, number | null>; capacity: { steps: unknown[] } }>;
       motionGating: Array<{ video: string; framesAnalysed: number; inferencesRun: number; inferenceShare: number }>;
       threads: Array<{ threads: number; decoders: number; msPerInference: number; cpuMsPerInference: number }>;
       decode: Array<{ variant: string; corePercentPerCamera: number; framesOut: number }>;
@@ -54,7 +55,23 @@ describe('benchmark smoke', () => {
     expect(r.decode[0]!.framesOut).toBeGreaterThan(40);
     expect(r.store.saveOneByOnePerS).toBeGreaterThan(0);
     expect(r.store.saveBatchedPerS).toBeGreaterThan(0);
-    expect(Object.keys(r.reached).sort()).toEqual(['cameras', 'memory', 'p95LatencyMs', 'ratio']);
+    expect(Object.keys(r.reached).sort()).toEqual(['cameras', 'limitRatio', 'memory', 'p95LatencyMs', 'ratio']);
+    // Each workload: the limit from its standalone costs, the cameras sustained, their ratio (shape, no threshold).
+    expect(r.workloads.map((w) => w.name)).toEqual(['main', 'sub', 'mixed']);
+    for (const w of r.workloads) {
+      expect(w.limit).toBeGreaterThan(0);
+      expect(w.decodeCorePercentPerCamera).toBeGreaterThan(0);
+      expect(w.cpuMsPerInference).toBeGreaterThan(0);
+      expect(w.inferenceShare).toBeGreaterThanOrEqual(0);
+      expect(w.inferenceShare).toBeLessThanOrEqual(1);
+      expect(Number.isInteger(w.cameras)).toBe(true);
+      expect(w.limitRatio).toBeCloseTo(w.cameras / w.limit, 2);
+      expect(Object.keys(w.memory).sort()).toEqual(['agentPssBaseMb', 'agentPssPerCameraMb', 'agentRssBaseMb', 'agentRssPerCameraMb', 'decodersPssPerCameraMb']);
+      for (const v of Object.values(w.memory)) expect(v === null || typeof v === 'number').toBe(true);
+      expect(w.capacity.steps.length).toBeGreaterThan(0);
+    }
+    // The main-stream workload's search is the one `capacity` reports.
+    expect(r.workloads[0]!.capacity).toEqual(r.capacity);
     expect(r.motionGating.map((m) => m.video)).toHaveLength(4);
     for (const m of r.motionGating) {
       expect(m.framesAnalysed).toBeGreaterThan(0);

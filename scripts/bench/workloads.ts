@@ -1,0 +1,108 @@
+/**
+ * Workloads with the box's own limit: for each, the standalone decode cost per camera and inference cost per
+ * analysed frame (limit.ts), the capacity search (capacity.ts) on the same clips, and the ratio of the cameras
+ * sustained to the limit computed from those costs, all in one run.
+ *   main   720p 20 fps main streams (the Saigon intersection, busy: every frame moves);
+ *   sub    640x360 10 fps sub-streams (what onboarding picks): the Saigon clip re-encoded so;
+ *   mixed  a busy, a quiet and a mostly empty scene in turn (eval/clips: the gate skips 0 %, ~26 % and ~56 %).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCapacity, TARGET_FPS, type CapacityOptions, type CapacityResult } from './capacity.js';
+import { dataFile, progress } from './common.js';
+import { cameraLimit, decodeCorePercentPerCamera, inferenceCost, memoryFit, sceneInferenceShare, type MemoryFit } from './limit.js';
+
+export interface WorkloadResult {
+  name: 'main' | 'sub' | 'mixed';
+  description: string;
+  clips: string[];
+  analysisFps: number;
+  /** Cameras the cores carry from the standalone costs (limit.ts, cameraLimit). */
+  limit: number;
+  /** Cameras sustained by the capacity search. */
+  cameras: number;
+  /** cameras / limit. */
+  limitRatio: number;
+  /** Standalone costs, measured in this run. */
+  decodeCorePercentPerCamera: number;
+  cpuMsPerInference: number;
+  msPerInference: number;
+  /** The motion gate's inferences / frames analysed on these scenes, each clip weighing the same (limit.ts, sceneInferenceShare). */
+  inferenceShare: number;
+  cores: number;
+  memory: MemoryFit;
+  capacity: CapacityResult;
+}
+
+/** The Saigon clip as a camera's sub-stream: 640x360, 10 fps, H.264 with a 2 s GOP. */
+function subStream(dir: string): Promise<string> {
+  const out = join(dir, 'saigon-640x360-10fps.mp4');
+  const args = ['-v', 'error', '-i', dataFile('video', 'vn_saigon_intersection.mp4'), '-an', '-vf', 'fps=10,scale=640:360,setsar=1', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '20', '-pix_fmt', 'yuv420p', '-y', out];
+  return new Promise((resolve, reject) => {
+    const ff = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    ff.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    ff.on('error', reject);
+    ff.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`ffmpeg could not make the sub-stream clip (exit ${code}): ${err.slice(-300)}`))));
+  });
+}
+
+export interface WorkloadOptions {
+  capacity: Omit<CapacityOptions, 'clips'>;
+  /** Seconds of each clip the decode cost is measured on (undefined: the whole clip). */
+  decodeSeconds?: number;
+  /** Frames per clip (one per second of video) the inference cost is measured on. */
+  inferenceFramesPerClip: number;
+  /** Only these workloads (all by default). */
+  only?: ReadonlyArray<WorkloadResult['name']>;
+}
+
+export async function runWorkloads(options: WorkloadOptions): Promise<WorkloadResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'camwatch-workloads-'));
+  try {
+    const saigon = dataFile('video', 'vn_saigon_intersection.mp4');
+    const all: Array<{ name: WorkloadResult['name']; description: string; clips: () => Promise<string[]> }> = [
+      { name: 'main', description: '720p 20 fps main streams (Saigon intersection)', clips: async () => [saigon] },
+      { name: 'sub', description: '640x360 10 fps sub-streams (Saigon intersection re-encoded)', clips: async () => [await subStream(dir)] },
+      {
+        name: 'mixed',
+        description: 'busy, quiet and mostly empty scenes in turn (Saigon intersection, lobby, car-park lane)',
+        clips: async () => [saigon, dataFile('video', 'lobby_abandoned_bag.mp4'), dataFile('video', 'intel_car_lane_topdown.mp4')],
+      },
+    ];
+    const out: WorkloadResult[] = [];
+    for (const w of all.filter((x) => !options.only || options.only.includes(x.name))) {
+      const clips = await w.clips();
+      const cores = availableParallelism();
+      const decode = await decodeCorePercentPerCamera(clips, TARGET_FPS, options.decodeSeconds);
+      const inference = await inferenceCost(clips, options.inferenceFramesPerClip);
+      progress(`workload ${w.name}: alone, decoding costs ${decode} % of a core per camera, an inference ${inference.cpuMsPerInference} ms CPU (${inference.msPerInference} ms wall)`);
+      const capacity = await runCapacity({ ...options.capacity, clips });
+      const inferenceShare = sceneInferenceShare(capacity.steps, clips.length) ?? 1;
+      const limit = cameraLimit({ cores, decodeCorePercentPerCamera: decode, analysisFps: TARGET_FPS, inferenceShare, cpuMsPerInference: inference.cpuMsPerInference });
+      const r: WorkloadResult = {
+        name: w.name,
+        description: w.description,
+        clips: clips.map((c) => c.split('/').pop()!),
+        analysisFps: TARGET_FPS,
+        limit,
+        cameras: capacity.maxCameras,
+        limitRatio: limit > 0 ? Math.round((capacity.maxCameras / limit) * 100) / 100 : 0,
+        decodeCorePercentPerCamera: decode,
+        cpuMsPerInference: inference.cpuMsPerInference,
+        msPerInference: inference.msPerInference,
+        inferenceShare,
+        cores,
+        memory: memoryFit(capacity.steps),
+        capacity,
+      };
+      progress(`workload ${w.name}: limit ${r.limit} cameras (inference share ${inferenceShare}), sustained ${r.cameras}, ratio ${r.limitRatio}`);
+      out.push(r);
+    }
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
