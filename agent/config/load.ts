@@ -1,5 +1,5 @@
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { CamwatchError, DEFAULT_CONFIG_MAX_BYTES, FileReadError, readTextCappedAsync } from '../core/index.js';
+import { dirname, resolve } from 'node:path';
+import { CamwatchError, DEFAULT_CONFIG_MAX_BYTES, FileReadError, readTextCappedAsync, resolveFrom } from '../core/index.js';
 import type { Config } from './schema.js';
 import { formatIssueList, formatPath, type ConfigIssue, type RawIssue } from './issues.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';
@@ -104,7 +104,7 @@ function place(issues: readonly RawIssue[], source: YamlSource): ConfigIssue[] {
 
 /** A path from the config (dataDir, models.dir, models.manifest, source.file, passwordFile) as an absolute path. */
 export function resolveConfigPath(loaded: Pick<LoadedConfig, 'baseDir'>, p: string): string {
-  return isAbsolute(p) ? p : resolve(loaded.baseDir, p);
+  return resolveFrom(loaded.baseDir, p);
 }
 
 /** Every secret value of a loaded config (including passwords inside URLs), for `redactSecrets`. */

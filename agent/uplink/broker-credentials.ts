@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { CamwatchError } from '../core/index.js';
+import { dirname, join } from 'node:path';
+import { CamwatchError, resolveFrom } from '../core/index.js';
 import type { BrokerLogin } from './broker-acl.js';
 import type { MqttOptions } from './options.js';
 
@@ -35,9 +35,9 @@ export interface CredentialsPathSource {
 /** Where the operator login lives for this config (mqtt.embeddedCredentialsFile, else agent.dataDir). */
 export function embeddedCredentialsPath(loaded: CredentialsPathSource): string {
   const { mqtt, agent } = loaded.config;
-  // Relative to the config file, as every path in it (the config's resolveConfigPath, which the uplink may not import).
-  const fromConfig = (p: string): string => (isAbsolute(p) ? p : resolve(loaded.baseDir, p));
-  return mqtt.embeddedCredentialsFile !== undefined ? fromConfig(mqtt.embeddedCredentialsFile) : join(fromConfig(agent.dataDir), EMBEDDED_CREDENTIALS_FILE);
+  return mqtt.embeddedCredentialsFile !== undefined
+    ? resolveFrom(loaded.baseDir, mqtt.embeddedCredentialsFile)
+    : join(resolveFrom(loaded.baseDir, agent.dataDir), EMBEDDED_CREDENTIALS_FILE);
 }
 
 /** A fresh random password (base64url). */
