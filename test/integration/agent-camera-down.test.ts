@@ -4,60 +4,21 @@
  * incident, and — once the camera is back — the state online again and the incident ended, with no
  * technician involved and the camera password in no log line or payload.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { assertNoAgentLeaks, startAgent } from '../helpers/agent-process.js';
-import { DATA_DIR, PROJECT_ROOT, videoPath } from '../helpers/data.js';
-import { assertNoMosquittoLeaks, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
-import { collect, type Collector } from '../helpers/mqtt-collector.js';
-import { startRtspServer, type TestRtspServer } from '../helpers/rtsp-server.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { startAgent } from '../helpers/agent-process.js';
+import { useRtspCameraBox } from '../helpers/rtsp-camera-box.js';
 
 const CAMERA_PASSWORD = 'cam-Pa55-down';
 
 describe('a camera that drops and comes back', () => {
-  let dir: string;
-  let broker: Mosquitto;
-  let rtsp: TestRtspServer;
-  let ioc: Collector;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'camwatch-down-'));
-    broker = await startMosquitto();
-    rtsp = await startRtspServer({ mounts: { '/sub': videoPath('residential_street_ahmetozlu.mp4') }, user: 'admin', password: CAMERA_PASSWORD });
-    ioc = await collect(broker.url, 'camwatch/down-box/#');
-  });
-  afterEach(() => assertNoAgentLeaks());
-  afterAll(async () => {
-    await ioc?.close();
-    await rtsp?.stop();
-    await broker?.dispose();
-    await assertNoMosquittoLeaks();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const box = useRtspCameraBox('down-box', CAMERA_PASSWORD);
 
   it('publishes down → camera_down incident → online → incident end, by itself', async () => {
-    writeFileSync(join(dir, 'cam.password'), CAMERA_PASSWORD, { mode: 0o600 });
-    const path = join(dir, 'camwatch.yaml');
-    writeFileSync(
-      path,
-      `
-agent: { id: down-box, dataDir: ${join(dir, 'var')} }
-models: { dir: ${join(DATA_DIR, 'models')}, manifest: ${join(PROJECT_ROOT, 'models', 'manifest.json')} }
-mqtt: { url: "${broker.url}" }
-health: { port: 0 }
-cameras:
-  - id: street-01
-    source:
-      url: "${rtsp.url('/sub')}"
-      username: admin
-      passwordFile: cam.password
-    analysis: { fps: 2, width: 320, stallSeconds: 3 }
+    const { ioc, rtsp } = box;
+    const path = box.writeConfig(`    analysis: { fps: 2, width: 320, stallSeconds: 3 }
     rules:
       - { id: signal-lost, type: camera_down, minSeconds: 2 }
-`,
-    );
+`);
     const agent = startAgent(['run', '--config', path]);
     onTestFinished(async () => { await agent.kill(); });
     const stateTopic = 'camwatch/down-box/cameras/street-01/state';

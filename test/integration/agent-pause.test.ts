@@ -4,16 +4,10 @@
  * pipe were read, and blamed the camera for time the agent itself was not running. Real agent process,
  * real RTSP camera (digest auth), real mosquitto; a real stall is still reported (frames-outage tests).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertNoAgentLeaks, startAgent } from '../helpers/agent-process.js';
-import { DATA_DIR, PROJECT_ROOT, videoPath } from '../helpers/data.js';
-import { assertNoMosquittoLeaks, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
-import { collect, type Collector } from '../helpers/mqtt-collector.js';
-import { startRtspServer, type TestRtspServer } from '../helpers/rtsp-server.js';
+import { describe, expect, it } from 'vitest';
+import { startAgent } from '../helpers/agent-process.js';
+import { useRtspCameraBox } from '../helpers/rtsp-camera-box.js';
 
 const CAMERA_PASSWORD = 'cam-Pa55-pause';
 /** Long enough for the first RTSP connect on a loaded box (~2.5 s here), which the watchdog also times. */
@@ -22,42 +16,12 @@ const STALL_SECONDS = 4;
 const PAUSE_MS = 7_000;
 
 describe('an agent stopped and resumed', () => {
-  let dir: string;
-  let broker: Mosquitto;
-  let rtsp: TestRtspServer;
-  let ioc: Collector;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'camwatch-pause-'));
-    broker = await startMosquitto();
-    rtsp = await startRtspServer({ mounts: { '/sub': videoPath('residential_street_ahmetozlu.mp4') }, user: 'admin', password: CAMERA_PASSWORD });
-    ioc = await collect(broker.url, 'camwatch/pause-box/#');
-  });
-  afterEach(() => assertNoAgentLeaks());
-  afterAll(async () => {
-    await ioc?.close();
-    await rtsp?.stop();
-    await broker?.dispose();
-    await assertNoMosquittoLeaks();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const box = useRtspCameraBox('pause-box', CAMERA_PASSWORD);
 
   it('does not report its camera stalled for the time it was itself stopped', async () => {
-    writeFileSync(join(dir, 'cam.password'), CAMERA_PASSWORD, { mode: 0o600 });
-    const path = join(dir, 'camwatch.yaml');
-    writeFileSync(
-      path,
-      `
-agent: { id: pause-box, dataDir: ${join(dir, 'var')} }
-models: { dir: ${join(DATA_DIR, 'models')}, manifest: ${join(PROJECT_ROOT, 'models', 'manifest.json')} }
-mqtt: { url: "${broker.url}" }
-health: { port: 0 }
-cameras:
-  - id: street-01
-    source: { url: "${rtsp.url('/sub')}", username: admin, passwordFile: cam.password }
-    analysis: { fps: 2, width: 320, stallSeconds: ${STALL_SECONDS} }
-`,
-    );
+    const { ioc } = box;
+    const path = box.writeConfig(`    analysis: { fps: 2, width: 320, stallSeconds: ${STALL_SECONDS} }
+`);
     const agent = startAgent(['run', '--config', path]);
     try {
       const listening = await agent.waitForLog((e) => e.msg === 'health and metrics server listening', 30_000);
