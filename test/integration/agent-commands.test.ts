@@ -108,10 +108,13 @@ cameras:
     const stats = telemetry.filter((t) => t.topic === 'camwatch/cmd-box/stats');
     expect(stats.length).toBeGreaterThan(0);
     expect(stats.at(-1)!.body).toMatchObject({ agentId: 'cmd-box', cameras: [expect.objectContaining({ id: 'saigon-01' })] });
-    const counts = telemetry.filter((t) => t.topic === 'camwatch/cmd-box/cameras/saigon-01/counts').at(-1)!.body as { lines: Array<{ ruleId: string; counts: Record<string, { in: number; out: number }> }> };
-    expect(counts.lines[0]!.ruleId).toBe('count');
-    const crossings = Object.values(counts.lines[0]!.counts).reduce((n, c) => n + c.in + c.out, 0);
-    expect(crossings).toBeGreaterThan(0);
+    // Counts are published every second: the first crossing (the incident above) shows in the next one, which
+    // may come after the commands were answered — waited for, not read from whatever came last.
+    type Counts = { lines: Array<{ ruleId: string; counts: Record<string, { in: number; out: number }> }> };
+    const crossingsIn = (c: Counts): number => Object.values(c.lines[0]?.counts ?? {}).reduce((n, x) => n + x.in + x.out, 0);
+    const countsMessages = () => telemetry.filter((t) => t.topic === 'camwatch/cmd-box/cameras/saigon-01/counts').map((t) => t.body as Counts);
+    await expect.poll(() => Math.max(0, ...countsMessages().map(crossingsIn)), { timeout: 15_000, interval: 100 }).toBeGreaterThan(0);
+    expect(countsMessages().at(-1)!.lines[0]!.ruleId).toBe('count');
 
     // Still alive and answering after the bad requests.
     expect((await ask('status', {}, 'c-status-2')).status).toBe('ok');
