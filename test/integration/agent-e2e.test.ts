@@ -92,7 +92,7 @@ const incidentsOf = (c: Collector): Array<{ topic: string; body: IncidentMsg }> 
 
 /**
  * Distinct incident ids in the outbox, in the order they were first written. Count bins share the outbox
- * (kind 'counts', no incident id) once a 1-minute bin closes, which on a slow box happens before the kill.
+ * (kind 'counts', no incident id): they are read by storedBinIds.
  */
 function storedIds(dbPath: string): string[] {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
@@ -188,7 +188,10 @@ describe('camwatch run: real video → YOLOX-nano → tracker → rules → inci
     await broker.stop();
     const beforeKill = storedIds(dbPath).length;
     const t0 = Date.now();
-    while (storedIds(dbPath).length < beforeKill + 2 && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 500));
+    // Also wait for a closed count bin: the whole run can take ~10 s, so on a fast box the kill could
+    // otherwise come before the first 5 s bin with a crossing has closed (CI failed on exactly that).
+    const readyToKill = (): boolean => storedIds(dbPath).length >= beforeKill + 2 && storedBinIds(dbPath).length > 0;
+    while (!readyToKill() && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 500));
     await agent.kill();
     const written = storedIds(dbPath);
     const binsWritten = storedBinIds(dbPath);
