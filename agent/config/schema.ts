@@ -66,6 +66,28 @@ export const onvifSchema = z
   })
   .describe('ONVIF facts recorded at onboarding');
 
+/** A privacy mask: an area blacked out in every still that leaves the box (normalised 0..1, like a zone). */
+export const privacyMaskSchema = z
+  .strictObject({
+    id: idSchema('Optional mask id; names the mask in logs and the console').optional(),
+    points: z
+      .array(point)
+      .min(3, 'expected at least 3 points')
+      .max(MAX_POLYGON_POINTS, TOO_MANY_POINTS)
+      .describe(`Polygon corners as fractions 0..1 of the frame width and height, in order around the area; edges must not cross; at most ${MAX_POLYGON_POINTS}`),
+  })
+  .describe('A polygon blacked out in every still (incident snapshots, the snapshot command, camera test)');
+
+/** Privacy of the camera's stills (agent/privacy): masks always, face and plate blur when switched on. */
+export const privacySchema = z
+  .strictObject({
+    masks: z.array(privacyMaskSchema).default([]).describe('Areas blacked out in every still that leaves the box (windows, doorways, private yards); clips are stream copies and are NOT masked'),
+    blurFaces: z.boolean().default(false).describe('Blur faces in incident stills outside the incident\'s subject box (face detector, models/manifest.json "privacy")'),
+    blurPlates: z.boolean().default(false).describe('Blur licence plates in incident stills outside the incident\'s subject box (plate detector trained on Chinese plates: see docs/operations.md for how it does on Vietnamese plates)'),
+  })
+  .prefault({})
+  .describe('Privacy of stills (Decree 13/2023/NĐ-CP): masks and optional face / plate blur');
+
 export const cameraSchema = z.strictObject({
   id: idSchema('Camera id, unique per agent; part of MQTT topics and incidents'),
   name: z.string().optional().describe('Human-readable name shown at the IOC'),
@@ -105,6 +127,7 @@ export const cameraSchema = z.strictObject({
   lines: z.array(lineSchema).default([]).describe('Tripwires referenced by line rules'),
   rules: z.array(ruleSchema).default([]).describe('Incident rules of this camera'),
   onvif: onvifSchema.optional(),
+  privacy: privacySchema,
 }).describe('One camera (or video file) and its analysis');
 
 export const configSchema = z.strictObject({

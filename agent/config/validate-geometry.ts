@@ -1,4 +1,4 @@
-import { lineSchema, ruleSchema, zoneSchema, type Config, type LineConfig, type ZoneConfig } from './schema.js';
+import { lineSchema, privacyMaskSchema, ruleSchema, zoneSchema, type Config, type LineConfig, type ZoneConfig } from './schema.js';
 import { valueAt, type IssuePath, type RawIssue } from './issues.js';
 import { polygonProblem, samePoint, type Point } from './polygon.js';
 import { suggestionSuffix } from './suggest.js';
@@ -52,6 +52,10 @@ export function checkCamera(raw: unknown, index: number): RawIssue[] {
     const line = lineSchema.safeParse(item);
     if (line.success) issues.push(...checkLine(line.data, at('lines', k)));
   });
+  listAt(valueAt(raw, ['privacy']), 'masks').forEach((item, k) => {
+    const mask = privacyMaskSchema.safeParse(item);
+    if (mask.success) issues.push(...checkPolygon(mask.data.points, 'fractions', at('privacy', 'masks', k)));
+  });
   const known = { zone: stringsOf(idsOf(zones)), line: stringsOf(idsOf(lines)) };
   rules.forEach((item, k) => {
     const rule = ruleSchema.safeParse(item);
@@ -104,8 +108,13 @@ function checkReference(cameraId: string, known: { zone: string[]; line: string[
 }
 
 function checkZone(zone: ZoneConfig, path: IssuePath): RawIssue[] {
-  const issues = zone.points.flatMap((p, k) => checkPoint(p, zone.units, [...path, 'points', k]));
-  const problem = polygonProblem(zone.points);
+  return checkPolygon(zone.points, zone.units, path);
+}
+
+/** A zone's or privacy mask's corners inside the frame and an outline that does not cross itself. */
+function checkPolygon(points: readonly Point[], units: Units, path: IssuePath): RawIssue[] {
+  const issues = points.flatMap((p, k) => checkPoint(p, units, [...path, 'points', k]));
+  const problem = polygonProblem(points);
   if (problem !== undefined) issues.push({ path: [...path, 'points'], message: problem });
   return issues;
 }
@@ -118,9 +127,15 @@ function checkLine(line: LineConfig, path: IssuePath): RawIssue[] {
   return issues;
 }
 
-function checkPoint(point: Point, units: 'normalized' | 'pixels', path: IssuePath): RawIssue[] {
+/** How a shape's points are given: zones and lines choose; privacy masks are always fractions of the frame. */
+type Units = 'normalized' | 'pixels' | 'fractions';
+
+function checkPoint(point: Point, units: Units, path: IssuePath): RawIssue[] {
   const [x, y] = point;
   const shown = `[${x}, ${y}]`;
+  if (units === 'fractions' && (x < 0 || x > 1 || y < 0 || y > 1)) {
+    return [{ path, message: `${shown} is outside the frame: mask points are fractions from 0 to 1 of the frame width and height` }];
+  }
   if (units === 'normalized' && (x < 0 || x > 1 || y < 0 || y > 1)) {
     return [{ path, message: `${shown} is outside the frame: normalized coordinates run from 0 to 1 (fractions of width and height); for pixel coordinates set units: pixels` }];
   }

@@ -4,7 +4,8 @@ import type { Frame } from '../frames/index.js';
 import type { RuleHit } from '../rules/index.js';
 import type { IncidentCamera } from './camera.js';
 import { incidentLabels } from './labels.js';
-import { renderSnapshot, type SnapshotOptions, type SnapshotOverlay } from './snapshot.js';
+import { renderStill, type SnapshotOptions, type SnapshotOverlay } from './snapshot.js';
+import type { StillPrivacy } from '../privacy/index.js';
 import { INCIDENT_SCHEMA, type Incident, type IncidentRecord } from './types.js';
 
 /** Colour of the evidence track's box (the person next to a dumped object): distinct from the object's red. */
@@ -32,6 +33,8 @@ export interface IncidentContext {
   now?: () => number;
   /** false → no snapshot (e.g. evidence disabled); otherwise JPEG options. */
   snapshot?: SnapshotOptions | false;
+  /** The camera's privacy step (masks, face / plate blur), applied to every picture before it is encoded. */
+  privacy?: StillPrivacy;
   /**
    * Called when drawing or encoding the snapshot fails. The incident is still returned, without
    * evidence: losing the picture is better than losing the incident.
@@ -44,7 +47,7 @@ export async function createIncident(hit: RuleHit, frame: Frame, ctx: IncidentCo
   const incident = incidentFromHit(hit, frame, ctx);
   if (ctx.snapshot === false) return { incident };
   try {
-    const snap = await renderSnapshot(frame, hitOverlay(hit), ctx.snapshot ?? {});
+    const snap = await renderStill(frame, hitOverlay(hit), ctx.snapshot ?? {}, ctx.privacy);
     incident.snapshot = { contentType: 'image/jpeg', width: snap.width, height: snap.height, bytes: snap.jpeg.length };
     return { incident, snapshotJpeg: snap.jpeg };
   } catch (err) {

@@ -4,7 +4,7 @@ import { iou } from '../core/index.js';
 import { applyHitDetails, hitOverlay, incidentFromHit, normaliseBox, type IncidentContext } from './create.js';
 import { snapshotQuality } from './quality.js';
 import { decideRestore, findResumable, restoredEnd, ruleFingerprint } from './resume.js';
-import { renderSnapshot, type Snapshot, type SnapshotOptions, type SnapshotOverlay } from './snapshot.js';
+import { privateFrame, renderSnapshot, type Snapshot, type SnapshotOptions, type SnapshotOverlay } from './snapshot.js';
 import type { EndReason, Incident, IncidentRecord, OpenIncidentState, SuspendedIncident } from './types.js';
 
 /** At most one `update` per incident this often (ms), unless the snapshot improves a lot. */
@@ -486,7 +486,11 @@ export class IncidentLifecycle {
 
   private async draw(frame: RgbImage, overlay: SnapshotOverlay): Promise<Snapshot | undefined> {
     try {
-      return await this.render(frame, overlay, this.opts.snapshot || {});
+      // Privacy before drawing, on the clean frame; a failing privacy step loses the picture, never leaks it.
+      // Without privacy the renderer is called in this same step (no await): the picture starts with its decision.
+      const privacy = this.opts.privacy;
+      const shown = privacy === undefined || privacy.none ? frame : await privateFrame(frame, privacy, (overlay.boxes ?? []).map((b) => b.box));
+      return await this.render(shown, overlay, this.opts.snapshot || {});
     } catch (err) {
       // Losing the picture is better than losing the incident.
       this.opts.onSnapshotError?.(err);

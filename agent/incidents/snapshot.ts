@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import type { Box, RgbImage } from '../detection/index.js';
+import type { StillPrivacy } from '../privacy/index.js';
 
 /** JPEG quality of evidence snapshots: 80 keeps a 640×360 frame near 30–50 KB with legible plates. */
 export const DEFAULT_SNAPSHOT_JPEG_QUALITY = 80;
@@ -53,6 +54,24 @@ export async function renderSnapshot(image: RgbImage, overlay: SnapshotOverlay =
     .jpeg({ quality: options.quality ?? DEFAULT_SNAPSHOT_JPEG_QUALITY })
     .toBuffer();
   return { jpeg, width, height };
+}
+
+/**
+ * The frame as it may leave the box: the camera's privacy step applied (masks black, faces and plates outside
+ * `subjects` blurred), or the frame itself when the camera has none. Every still goes through here.
+ */
+export async function privateFrame(frame: RgbImage, privacy: StillPrivacy | undefined, subjects: readonly Box[] = []): Promise<RgbImage> {
+  if (privacy === undefined || privacy.none) return frame;
+  return (await privacy.apply(frame, subjects)).image;
+}
+
+/**
+ * A still that may leave the box: privacy first (on the clean frame, so the detectors see no overlay), then the
+ * overlay drawn on that copy. The overlay's boxes are the subject: faces and plates inside them stay sharp.
+ */
+export async function renderStill(frame: RgbImage, overlay: SnapshotOverlay, options: SnapshotOptions, privacy: StillPrivacy | undefined): Promise<Snapshot> {
+  const shown = await privateFrame(frame, privacy, (overlay.boxes ?? []).map((b) => b.box));
+  return renderSnapshot(shown, overlay, options);
 }
 
 /** The overlay as an SVG document the size of the image (pure: unit-testable, reusable by `camera test`). */

@@ -1,7 +1,7 @@
 import { statfsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LoadedConfig, loadConfig, resolveConfigPath, type Config } from '../config/index.js';
-import { renderSnapshot, type IncidentRecord, type SuspendedIncident } from '../incidents/index.js';
+import { renderStill, type IncidentRecord, type SuspendedIncident } from '../incidents/index.js';
 import { checkModelPin, findModel, loadManifest, pinAdvice, resolveModelFile, DetectorScheduler, type Detector } from '../detection/index.js';
 import { createAgentDetector } from './agent-detector.js';
 import { formatSourceError, type SourceStateChange } from '../frames/index.js';
@@ -346,9 +346,10 @@ export class Agent {
       status: () => this.status(),
       reloadFromDisk: async () => this.reload(await loadConfig(this.loaded.path)),
       snapshot: async (cameraId) => {
-        const frame = this.cameras.get(cameraId)?.pipeline.lastFrame;
-        if (!frame) return undefined;
-        const { jpeg } = await renderSnapshot(frame);
+        const camera = this.cameras.get(cameraId);
+        const frame = camera?.pipeline.lastFrame;
+        if (!camera || !frame) return undefined;
+        const { jpeg } = await renderStill(frame, {}, {}, camera.privacy);
         return { cameraId, capturedAt: new Date(frame.capturedAtMs).toISOString(), width: frame.width, height: frame.height, jpeg };
       },
       resend: (selector) => {

@@ -10,6 +10,7 @@ import { CameraPipeline, type FrameOutcome } from './camera-pipeline.js';
 import { WALL_CLOCK, type Clock, type Logger } from '../core/index.js';
 import { CameraOutputs, type CameraOutputsDeps } from './camera-outputs.js';
 import { DEFAULT_COUNT_PERSIST_MS } from '../counts/index.js';
+import { createStillPrivacy, type RegionDetector, type StillPrivacy } from '../privacy/index.js';
 
 /** How often silent cameras (camera_down) and stale incidents are checked (ms). */
 export const DEFAULT_LIFECYCLE_TICK_MS = 1_000;
@@ -25,6 +26,8 @@ export interface RunningCamera {
   readonly config: CameraConfig;
   readonly source: FrameSource;
   readonly pipeline: CameraPipeline;
+  /** The camera's privacy step: every still of it (incidents, the snapshot command) goes through it. */
+  readonly privacy: StillPrivacy;
   /** Incidents opened (status `new`). */
   incidents: number;
   /** Cumulative per-class counts of the camera's counting lines. */
@@ -62,6 +65,8 @@ export interface CameraDeps {
   restore?: { incidents: readonly SuspendedIncident[]; after: 'restart' | 'reload' };
   /** Count telemetry, flood control and evidence budget (the agent); absent: raw incidents only (eval). */
   outputs?: CameraOutputsDeps;
+  /** Face / plate detectors for privacy blur, loaded by the agent when a camera switches blur on. */
+  privacyDetectors?: { face?: RegionDetector; plate?: RegionDetector };
 }
 
 /**
@@ -84,9 +89,11 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
   const { loaded, detector, scheduler, logger, sinks } = deps;
   const clock = deps.clock ?? WALL_CLOCK;
   const log = logger.child({ component: 'camera', camera: camera.id });
+  const privacy = createStillPrivacy(camera.privacy, deps.privacyDetectors);
   const lifecycle = new IncidentLifecycle({
     agentId: loaded.config.agent.id,
     camera,
+    privacy,
     now: () => clock.now(),
     ...(deps.snapshots === false && { snapshot: false as const }),
     onSnapshotError: (err: unknown) => log.warn({ err }, 'snapshot failed; incident kept without evidence'),
@@ -171,6 +178,7 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
     config: camera,
     source,
     pipeline,
+    privacy,
     incidents: 0,
     lineCounts: () => lineCounts(rules),
     acknowledge: (id) => lifecycle.acknowledge(id),

@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig, resolveConfigPath, secretValues, type LoadedConfig, cameraSchema, type CameraConfig } from '../../config/index.js';
 import { createDetector, type Detection } from '../../detection/index.js';
 import { createFrameSource, formatSourceError, type Frame } from '../../frames/index.js';
-import { renderSnapshot } from '../../incidents/index.js';
+import { privateFrame, renderSnapshot } from '../../incidents/index.js';
+import { createStillPrivacy } from '../../privacy/index.js';
 import { CamwatchError, ERROR_CATALOGUE, createLogger, redactSecrets } from '../../core/index.js';
 import { lineToFrame, zoneToFrame } from '../../rules/index.js';
 import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
@@ -106,7 +107,9 @@ export async function cameraTest(argv: string[], io: CliIO): Promise<number> {
   const { frame, sourceWidth, sourceHeight } = grabbed;
 
   const geo = { frameWidth: frame.width, frameHeight: frame.height, sourceWidth: sourceWidth ?? info.width, sourceHeight: sourceHeight ?? info.height };
-  const snapshot = await renderSnapshot(frame, {
+  // The picture leaves the box (scp): the camera's privacy masks apply to it as to every still.
+  const shown = await privateFrame(frame, createStillPrivacy(camera.privacy));
+  const snapshot = await renderSnapshot(shown, {
     boxes: detections.map((d) => ({ box: d.box, label: `${d.className} ${d.score.toFixed(2)}` })),
     polygons: camera.zones.map((z) => ({ points: zoneToFrame(z, geo), label: z.id, colour: '#00d0ff' })),
     lines: camera.lines.map((l) => ({ ...lineToFrame(l, geo), label: l.id, colour: '#ffd000' })),
