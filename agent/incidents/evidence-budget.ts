@@ -35,9 +35,11 @@ export class EvidenceBudget {
     const jpeg = record.snapshotJpeg;
     if (jpeg === undefined || record.incident.category === 'health') return record;
     this.expire(nowMs);
-    if (this.total + jpeg.length <= this.bytesPerHour) {
-      this.spent.push({ atMs: nowMs, bytes: jpeg.length });
-      this.total += jpeg.length;
+    // The clean copy is stored too: it costs the store as much as the picture itself.
+    const bytes = jpeg.length + (record.cleanJpeg?.length ?? 0);
+    if (this.total + bytes <= this.bytesPerHour) {
+      this.spent.push({ atMs: nowMs, bytes });
+      this.total += bytes;
       return record;
     }
     this.omitted += 1;

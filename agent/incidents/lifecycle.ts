@@ -4,7 +4,7 @@ import { iou } from '../core/index.js';
 import { applyHitDetails, hitOverlay, incidentFromHit, normaliseBox, type IncidentContext } from './create.js';
 import { snapshotQuality } from './quality.js';
 import { decideRestore, findResumable, restoredEnd, ruleFingerprint } from './resume.js';
-import { privateFrame, renderSnapshot, type Snapshot, type SnapshotOptions, type SnapshotOverlay } from './snapshot.js';
+import { privateFrame, renderEvidence, type Snapshot, type SnapshotOptions, type SnapshotOverlay } from './snapshot.js';
 import type { EndReason, Incident, IncidentRecord, OpenIncidentState, SuspendedIncident } from './types.js';
 
 /** At most one `update` per incident this often (ms), unless the snapshot improves a lot. */
@@ -134,7 +134,7 @@ export class IncidentLifecycle {
 
   constructor(options: LifecycleOptions) {
     this.opts = options;
-    this.render = options.render ?? renderSnapshot;
+    this.render = options.render ?? renderEvidence;
   }
 
   /**
@@ -200,6 +200,7 @@ export class IncidentLifecycle {
     const meta = { contentType: 'image/jpeg' as const, width: snap.width, height: snap.height, bytes: snap.jpeg.length };
     entry.record.incident.snapshot = meta;
     entry.record.snapshotJpeg = snap.jpeg;
+    if (snap.cleanJpeg !== undefined) entry.record.cleanJpeg = snap.cleanJpeg;
     const id = entry.record.incident.id;
     for (const later of this.outgoing.slice(this.outgoing.indexOf(entry) + 1)) {
       if (later.record.incident.id !== id) continue;

@@ -34,6 +34,8 @@ export interface Snapshot {
   jpeg: Buffer;
   width: number;
   height: number;
+  /** The same frame without the overlay (privacy applied all the same): evidence nothing is drawn over. */
+  cleanJpeg?: Buffer;
 }
 
 /**
@@ -54,6 +56,16 @@ export async function renderSnapshot(image: RgbImage, overlay: SnapshotOverlay =
     .jpeg({ quality: options.quality ?? DEFAULT_SNAPSHOT_JPEG_QUALITY })
     .toBuffer();
   return { jpeg, width, height };
+}
+
+/**
+ * The incident's evidence: the frame with the overlay (box, zone, line) drawn on a copy, and the clean frame
+ * encoded too, so what the box covers can still be seen. Two JPEG encodes of one frame (about 2x the bytes:
+ * the evidence budget charges both).
+ */
+export async function renderEvidence(image: RgbImage, overlay: SnapshotOverlay = {}, options: SnapshotOptions = {}): Promise<Snapshot> {
+  const [boxed, clean] = await Promise.all([renderSnapshot(image, overlay, options), renderSnapshot(image, {}, options)]);
+  return { ...boxed, cleanJpeg: clean.jpeg };
 }
 
 /**

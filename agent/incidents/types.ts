@@ -75,6 +75,8 @@ export interface Incident {
 export interface IncidentRecord {
   incident: Incident;
   snapshotJpeg?: Buffer;
+  /** The same picture without the overlay (kept on the box beside snapshotJpeg; not sent). */
+  cleanJpeg?: Buffer;
   /**
    * The lifecycle state of the incident after this event, saved with it in the same transaction so a restart
    * can continue it (see resume.ts). Absent on `end` events and one-shot incidents: nothing left to continue.

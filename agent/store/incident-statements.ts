@@ -3,6 +3,11 @@ import type { Logger } from '../core/index.js';
 import type { Incident, IncidentRecord, OpenIncidentState, SuspendedIncident } from '../incidents/index.js';
 import type { OutboxEntry } from './outbox-entry.js';
 
+/** content_type of the evidence picture events refer to (box drawn). */
+export const EVIDENCE_CONTENT_TYPE = 'image/jpeg';
+/** content_type of the clean copy of an evidence picture (nothing drawn; privacy applied): kept, never sent. */
+export const CLEAN_STILL_CONTENT_TYPE = 'image/jpeg; still=clean';
+
 /** The incident, snapshot and event-row statements: one event written, open incidents and latest states read. */
 export interface IncidentStatements {
   /** Writes one event in one transaction (one fsync at synchronous = FULL). */
@@ -30,7 +35,7 @@ export function incidentStatements(db: Database.Database, log: Logger): Incident
      RETURNING id`,
   );
   const latestSnapshot = db.prepare<[string], { id: number; jpeg: Buffer | null }>(
-    'SELECT id, jpeg FROM snapshots WHERE incident_id = ? ORDER BY id DESC LIMIT 1',
+    `SELECT id, jpeg FROM snapshots WHERE incident_id = ? AND content_type = '${EVIDENCE_CONTENT_TYPE}' ORDER BY id DESC LIMIT 1`,
   );
   const selectAcked = db.prepare<[string], { acked_at: number | null }>('SELECT acked_at FROM incidents WHERE id = ?');
   const insertOutbox = db.prepare<[string, number, string, string, number | null, number | null]>(
@@ -49,8 +54,10 @@ export function incidentStatements(db: Database.Database, log: Logger): Incident
     // A new snapshot is stored once; an event without one refers to the incident's latest.
     const snapshotId =
       record.snapshotJpeg !== undefined
-        ? (insertSnapshot.get(inc.id, 'image/jpeg', record.snapshotJpeg, record.snapshotJpeg.length, at) as { id: number }).id
+        ? (insertSnapshot.get(inc.id, EVIDENCE_CONTENT_TYPE, record.snapshotJpeg, record.snapshotJpeg.length, at) as { id: number }).id
         : (latestSnapshot.get(inc.id)?.id ?? null);
+    // The clean copy beside it: no event names it, so the quota prunes it as evidence of a sent event (first).
+    if (record.snapshotJpeg !== undefined && record.cleanJpeg !== undefined) insertSnapshot.get(inc.id, CLEAN_STILL_CONTENT_TYPE, record.cleanJpeg, record.cleanJpeg.length, at);
     const acked = selectAcked.get(inc.id)?.acked_at != null;
     const cancelledAt = acked && inc.status !== 'end' ? at : null;
     const { seq } = insertOutbox.get(inc.id, at, json, inc.status, snapshotId, cancelledAt) as { seq: number };

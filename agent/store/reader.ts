@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { CamwatchError } from '../core/index.js';
 import type { Incident } from '../incidents/index.js';
 import { SCHEMA_VERSION } from './migrations.js';
+import { CLEAN_STILL_CONTENT_TYPE, EVIDENCE_CONTENT_TYPE } from './incident-statements.js';
 
 /**
  * Read-only view of the store for operator tools (`camwatch incidents list|show`). Opens the file with
@@ -39,6 +40,8 @@ export interface IncidentDetail extends IncidentSummary {
   history: EventSummary[];
   /** The latest snapshot's bytes. */
   snapshotJpeg?: Buffer;
+  /** The latest evidence picture without its overlay (privacy applied), when one was kept. */
+  cleanJpeg?: Buffer;
 }
 
 export interface ListFilter {
@@ -100,8 +103,8 @@ export function openStoreReader(path: string): StoreReader {
     `SELECT seq, status, event, created_at, sent_at, attempts, resend_of, cancelled_at FROM outbox
      WHERE incident_id = ? ORDER BY seq`,
   );
-  const selectSnapshot = db.prepare<[string], { jpeg: Buffer | null }>(
-    'SELECT jpeg FROM snapshots WHERE incident_id = ? ORDER BY id DESC LIMIT 1',
+  const selectSnapshot = db.prepare<[string, string], { jpeg: Buffer | null }>(
+    'SELECT jpeg FROM snapshots WHERE incident_id = ? AND content_type = ? ORDER BY id DESC LIMIT 1',
   );
 
   return {
@@ -140,8 +143,9 @@ export function openStoreReader(path: string): StoreReader {
           ...(h.cancelled_at === null ? {} : { cancelledAtMs: h.cancelled_at }),
         };
       });
-      const jpeg = selectSnapshot.get(incidentId)?.jpeg ?? null;
-      return { ...summary(row), history, ...(jpeg === null ? {} : { snapshotJpeg: jpeg }) };
+      const jpeg = selectSnapshot.get(incidentId, EVIDENCE_CONTENT_TYPE)?.jpeg ?? null;
+      const clean = selectSnapshot.get(incidentId, CLEAN_STILL_CONTENT_TYPE)?.jpeg ?? null;
+      return { ...summary(row), history, ...(jpeg === null ? {} : { snapshotJpeg: jpeg }), ...(clean === null ? {} : { cleanJpeg: clean }) };
     },
     close() {
       if (db.open) db.close();

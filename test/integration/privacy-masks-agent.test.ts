@@ -3,12 +3,13 @@
  * snapshot of an incident, the JPEG on the evidence topic (`mqtt.snapshot: topic`) and the `snapshot` command's
  * answer each have the configured mask black and the area beside it not.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { assertNoAgentLeaks, startAgent } from '../helpers/agent-process.js';
+import { runCli } from '../helpers/cli-process.js';
 import { DATA_DIR, PROJECT_ROOT, videoPath } from '../helpers/data.js';
 import { assertNoMosquittoLeaks, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { regionLevels } from '../helpers/still-pixels.js';
@@ -115,6 +116,16 @@ cameras:
     expect(answer.status).toBe('ok');
     await expectMasked(Buffer.from(answer.data.data, 'base64'), 'snapshot command');
     expect(await agent.stop()).toBe(0);
+
+    // The store kept the boxed picture and its clean copy; both come out of `incidents show` masked.
+    const id = (JSON.parse(event.payload.toString()) as { id: string }).id;
+    const boxedPath = join(dir, 'boxed.jpg');
+    const cleanPath = join(dir, 'clean.jpg');
+    const shown = await runCli(['incidents', 'show', id, '--config', join(dir, 'mask-inline.yaml'), '--snapshot', boxedPath, '--clean-snapshot', cleanPath], { cwd: dir });
+    expect(shown.code, shown.stderr).toBe(0);
+    await expectMasked(readFileSync(boxedPath), 'stored snapshot');
+    await expectMasked(readFileSync(cleanPath), 'stored clean copy');
+    expect(readFileSync(cleanPath).equals(readFileSync(boxedPath))).toBe(false);
   }, 60_000);
 
   it('the JPEG on the evidence topic', async () => {

@@ -14,13 +14,14 @@ import { commandUsage } from '../usage.js';
 export const DEFAULT_INCIDENTS_LIST_LIMIT = 50;
 
 const usage = `Usage: camwatch incidents list [--since ISO|1h] [--camera ID] [--type T] [--limit N] [--json]
-       camwatch incidents show ID [--snapshot out.jpg] [--json]
+       camwatch incidents show ID [--snapshot out.jpg] [--clean-snapshot clean.jpg] [--json]
        camwatch incidents resend (--since TIME | ID...)
 
 list     Incidents in the store, newest first: time, camera, type, status, class, score, sent?, id.
          "sent" is yes when every event reached the broker, else how many are still queued.
 show     One incident: its latest state and every event (outbox row) with when it was sent.
-         --snapshot FILE writes its latest snapshot JPEG.
+         --snapshot FILE writes its latest snapshot JPEG; --clean-snapshot FILE the same picture
+         without the box drawn on it (privacy masks and blur applied as to every still).
 resend   Queues copies of already-sent events again (incidents by ID, or every event stored since
          TIME), e.g. after the IOC lost data. Events still queued go out anyway and are not copied.
          The running agent needs no reload: it checks its outbox every ${DEFAULT_OUTBOX_POLL_MS / 1000} s.
@@ -56,6 +57,7 @@ export const incidentsCommand: CliCommand = {
         limit: { type: 'string' },
         json: { type: 'boolean' },
         snapshot: { type: 'string' },
+        'clean-snapshot': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
@@ -80,7 +82,7 @@ export const incidentsCommand: CliCommand = {
       return withStorePath('incidents', values.config, io, (path) => list(path, filter, values.json === true, io));
     }
     if (sub === 'show' && rest.length === 1) {
-      return withStorePath('incidents', values.config, io, (path) => show(path, rest[0]!, { json: values.json === true, snapshot: values.snapshot }, io));
+      return withStorePath('incidents', values.config, io, (path) => show(path, rest[0]!, { json: values.json === true, snapshot: values.snapshot, cleanSnapshot: values['clean-snapshot'] }, io));
     }
     if (sub === 'resend') {
       if ((sinceMs === undefined) === (rest.length === 0)) return use.error('resend takes either --since TIME or incident ids');
@@ -118,7 +120,7 @@ function list(path: string, filter: Parameters<ReturnType<typeof openStoreReader
   }
 }
 
-async function show(path: string, id: string, options: { json: boolean; snapshot: string | undefined }, io: CliIO): Promise<number> {
+async function show(path: string, id: string, options: { json: boolean; snapshot: string | undefined; cleanSnapshot?: string | undefined }, io: CliIO): Promise<number> {
   const reader = openStoreReader(path);
   try {
     const detail = reader.show(id);
@@ -133,7 +135,14 @@ async function show(path: string, id: string, options: { json: boolean; snapshot
       }
       await writeFile(resolve(io.cwd, options.snapshot), detail.snapshotJpeg);
     }
-    const { snapshotJpeg: _bytes, ...rest } = detail;
+    if (options.cleanSnapshot !== undefined) {
+      if (detail.cleanJpeg === undefined) {
+        io.stderr.write(`camwatch incidents: incident ${id} has no clean snapshot (pruned by the store quota, or stored by an older camwatch)\n`);
+        return 1;
+      }
+      await writeFile(resolve(io.cwd, options.cleanSnapshot), detail.cleanJpeg);
+    }
+    const { snapshotJpeg: _bytes, cleanJpeg: _clean, ...rest } = detail;
     if (options.json) {
       io.stdout.write(`${JSON.stringify({ ...summaryJson(rest), history: rest.history })}\n`);
       return 0;

@@ -3,6 +3,7 @@
  * evidence of a static rule) and createIncident go through the camera's privacy step; the frame shared with
  * the detector and other incidents is left as it was.
  */
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cameraSchema } from '../../../agent/config/schema.js';
 import type { Frame } from '../../../agent/frames/types.js';
@@ -53,6 +54,8 @@ describe('privacy masks on incident stills (real frame)', () => {
     await lc.handle([hit({ ruleId: 'left', ruleType: 'object_left', key: 'k', phase: 'pending', evidenceBox: { x1: 320, y1: 200, x2: 360, y2: 300 } })], frame);
     const [started] = await lc.handle([hit({ ruleId: 'left', ruleType: 'object_left', key: 'k', phase: 'start', tMs: 1000 })], frame);
     for (const record of [oneShot!, started!]) {
+      // The clean copy (no overlay) is masked the same way.
+      expect((await regionLevels(record.cleanJpeg!, INSIDE)).mean, `${record.incident.type} clean`).toBeLessThan(8);
       const jpeg = record.snapshotJpeg!;
       expect(jpeg, record.incident.type).toBeDefined();
       const inside = await regionLevels(jpeg, INSIDE);
@@ -62,6 +65,31 @@ describe('privacy masks on incident stills (real frame)', () => {
       expect((await regionLevels(jpeg, BESIDE)).mean).toBeGreaterThan(60);
     }
     expect(frame.data.equals(before)).toBe(true);
+  });
+
+  it('keeps the clean frame beside the boxed one: the box is drawn on a copy only', async () => {
+    const lc = new IncidentLifecycle({ agentId: 'a', camera, privacy: createStillPrivacy(camera.privacy) });
+    const [record] = await lc.handle([hit()], frame);
+    // The top edge of the box (x 200..300 at y 200): red in the boxed picture, the street in the clean one.
+    const edge = { x0: 210 / 640, y0: 199 / frame.height, x1: 290 / 640, y1: 201 / frame.height };
+    const redness = async (jpeg: Buffer) => {
+      const { data, info } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
+      let sum = 0;
+      let n = 0;
+      for (let y = Math.floor(edge.y0 * info.height); y < Math.ceil(edge.y1 * info.height); y++) {
+        for (let x = Math.floor(edge.x0 * info.width); x < Math.ceil(edge.x1 * info.width); x++) {
+          const i = (y * info.width + x) * 3;
+          sum += data[i]! - (data[i + 1]! + data[i + 2]!) / 2;
+          n++;
+        }
+      }
+      return sum / n;
+    };
+    expect(await redness(record!.snapshotJpeg!)).toBeGreaterThan(100);
+    expect(await redness(record!.cleanJpeg!)).toBeLessThan(40);
+    const a = await sharp(record!.snapshotJpeg!).metadata();
+    const b = await sharp(record!.cleanJpeg!).metadata();
+    expect([b.width, b.height]).toEqual([a.width, a.height]);
   });
 
   it('createIncident applies the mask too; without privacy the same area is not black', async () => {
