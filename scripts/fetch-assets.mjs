@@ -22,6 +22,8 @@ const manifest = JSON.parse(await readFile(join(root, 'models', 'manifest.json')
 const jobs = [
   ...manifest.models.map((m) => ({ ...m, dest: join(root, 'models', m.file), mirror: process.env.CAMWATCH_MODEL_MIRROR ?? join(shared, 'models') })),
   ...manifest.media.map((m) => ({ ...m, dest: join(root, 'data', 'video', m.file), mirror: process.env.CAMWATCH_MEDIA_MIRROR ?? join(shared, 'video') })),
+  // Face and plate detectors of the privacy blur (agent/privacy): models like the others, listed apart.
+  ...(manifest.privacy ?? []).map((m) => ({ ...m, dest: join(root, 'models', m.file), mirror: process.env.CAMWATCH_MODEL_MIRROR ?? join(shared, 'models') })),
 ].filter((j) => !only || only.has(j.name));
 // --box (install-service.sh): what a deployed box may hold. Assets without a licence (`ship: false`) are for
 // tests, evaluation and the demo on a developer's machine only.

@@ -51,6 +51,8 @@ const manifestSchema = z.strictObject({
   models: z.array(modelEntrySchema).min(1),
   // Test media listed for fetch-assets; not the detector's business.
   media: z.array(z.unknown()).optional(),
+  // Face and plate detectors of the privacy blur: validated by agent/privacy (privacy-models.ts).
+  privacy: z.array(z.unknown()).optional(),
 });
 
 /** One model of the manifest, validated. */

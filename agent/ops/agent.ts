@@ -4,6 +4,7 @@ import { type LoadedConfig, loadConfig, resolveConfigPath, type Config } from '.
 import { renderStill, type IncidentRecord, type SuspendedIncident } from '../incidents/index.js';
 import { checkModelPin, findModel, loadManifest, pinAdvice, resolveModelFile, DetectorScheduler, type Detector } from '../detection/index.js';
 import { createAgentDetector } from './agent-detector.js';
+import { privacyDetectors, type PrivacyDetectors } from '../privacy/index.js';
 import { formatSourceError, type SourceStateChange } from '../frames/index.js';
 import { endUnconfiguredIncidents } from './open-incidents.js';
 import { createStoreWriter, currentOwner, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, lockDataDir, openStore, STORE_FILE, type DataDirLock, type StoreWriter, type IncidentStore } from '../store/index.js';
@@ -47,6 +48,8 @@ export class Agent {
   private writer?: StoreWriter;
   private uplink?: Uplink;
   private detector?: Detector;
+  /** Face and plate detectors of the privacy blur, opened at the first still that needs them. */
+  private privacy?: PrivacyDetectors;
   /**
    * Fair turns at the one detector, shared by every camera (and kept across detector swaps on reload).
    * Two runs in flight: the detector's worker thread always has the next image queued.
@@ -161,11 +164,17 @@ export class Agent {
         dependsOn: ['data directory lock'],
         start: async () => {
           this.detector = await this.createDetector();
+          const { models } = this.config;
+          this.privacy = privacyDetectors(resolveConfigPath(this.loaded, models.manifest), resolveConfigPath(this.loaded, models.dir));
+          // A camera that blurs faces or plates needs its model at start, not at its first incident.
+          await this.privacy.check(this.config.cameras.filter((c) => c.enabled).flatMap((c) => [...(c.privacy.blurFaces ? ['face' as const] : []), ...(c.privacy.blurPlates ? ['plate' as const] : [])]));
         },
         stop: async () => {
           const detector = this.detector;
+          const privacy = this.privacy;
           this.detector = undefined;
           await detector?.close();
+          await privacy?.close();
         },
       },
       {
@@ -316,6 +325,7 @@ export class Agent {
         ...(restore && { restore }),
         loaded: this.loaded,
         detector: this.detector!,
+        ...(this.privacy && { privacyDetectors: this.privacy }),
         scheduler: this.scheduler,
         logger: this.logger,
         sinks: {

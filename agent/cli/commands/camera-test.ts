@@ -5,7 +5,7 @@ import { loadConfig, resolveConfigPath, secretValues, type LoadedConfig, cameraS
 import { createDetector, type Detection } from '../../detection/index.js';
 import { createFrameSource, formatSourceError, type Frame } from '../../frames/index.js';
 import { privateFrame, renderSnapshot } from '../../incidents/index.js';
-import { createStillPrivacy } from '../../privacy/index.js';
+import { createStillPrivacy, privacyDetectors } from '../../privacy/index.js';
 import { CamwatchError, ERROR_CATALOGUE, createLogger, redactSecrets } from '../../core/index.js';
 import { lineToFrame, zoneToFrame } from '../../rules/index.js';
 import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
@@ -107,8 +107,10 @@ export async function cameraTest(argv: string[], io: CliIO): Promise<number> {
   const { frame, sourceWidth, sourceHeight } = grabbed;
 
   const geo = { frameWidth: frame.width, frameHeight: frame.height, sourceWidth: sourceWidth ?? info.width, sourceHeight: sourceHeight ?? info.height };
-  // The picture leaves the box (scp): the camera's privacy masks apply to it as to every still.
-  const shown = await privateFrame(frame, createStillPrivacy(camera.privacy));
+  // The picture leaves the box (scp): the camera's privacy (masks, face / plate blur) applies as to every still.
+  const blur = camera.privacy.blurFaces || camera.privacy.blurPlates;
+  const detectors = blur ? privacyDetectors(resolveConfigPath(loaded, loaded.config.models.manifest), resolveConfigPath(loaded, loaded.config.models.dir)) : undefined;
+  const shown = await privateFrame(frame, createStillPrivacy(camera.privacy, detectors)).finally(() => detectors?.close());
   const snapshot = await renderSnapshot(shown, {
     boxes: detections.map((d) => ({ box: d.box, label: `${d.className} ${d.score.toFixed(2)}` })),
     polygons: camera.zones.map((z) => ({ points: zoneToFrame(z, geo), label: z.id, colour: '#00d0ff' })),
