@@ -69,6 +69,19 @@ export interface CameraDeps {
   privacyDetectors?: { face?: RegionDetector; plate?: RegionDetector };
 }
 
+/** The camera's privacy step, saying at debug level what it blurred in each still (blur on only: masks are silent). */
+function loggedPrivacy(privacy: StillPrivacy, log: Logger): StillPrivacy {
+  if (privacy.none) return privacy;
+  return {
+    none: false,
+    async apply(frame, subjects) {
+      const result = await privacy.apply(frame, subjects);
+      if (result.report.faces + result.report.plates + result.report.keptOnSubject > 0) log.debug({ privacy: result.report }, 'still blurred');
+      return result;
+    },
+  };
+}
+
 /**
  * Load shedding for a camera. `analysis.fps` counts frames per second of video; a recording replayed at
  * `speed` k delivers k times that per wall-clock second, and one replayed as fast as possible is never
@@ -89,7 +102,9 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
   const { loaded, detector, scheduler, logger, sinks } = deps;
   const clock = deps.clock ?? WALL_CLOCK;
   const log = logger.child({ component: 'camera', camera: camera.id });
-  const privacy = createStillPrivacy(camera.privacy, deps.privacyDetectors);
+  // Without snapshots (eval) no still is drawn: no blur detector is needed, whatever the config says.
+  const privacySettings = deps.snapshots === false ? { ...camera.privacy, blurFaces: false, blurPlates: false } : camera.privacy;
+  const privacy = loggedPrivacy(createStillPrivacy(privacySettings, deps.privacyDetectors), log);
   const lifecycle = new IncidentLifecycle({
     agentId: loaded.config.agent.id,
     camera,
