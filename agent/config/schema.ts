@@ -88,6 +88,18 @@ export const privacySchema = z
   .prefault({})
   .describe('Privacy of stills (Decree 13/2023/NĐ-CP): masks and optional face / plate blur');
 
+/** Full-resolution stills of a camera's incidents (agent/ops/full-still.ts). */
+export const stillsSchema = z
+  .strictObject({
+    fullResolution: z
+      .boolean()
+      .default(false)
+      .describe('For each new incident, also keep a still at the main stream\'s full resolution: one frame fetched once from onvif.mainStreamUri (with the username, password and transport of `source`), the box drawn on it, masks and blur applied; kept on the box beside the evidence (camwatch incidents show --full-snapshot). Needs onvif.mainStreamUri'),
+    timeoutSeconds: z.number().min(1).max(30).default(5).describe('The new incident waits at most this long for the full-resolution frame (s); later it goes without it'),
+  })
+  .prefault({})
+  .describe('Full-resolution stills (off by default: one RTSP connection to the main stream per new incident)');
+
 export const cameraSchema = z.strictObject({
   id: idSchema('Camera id, unique per agent; part of MQTT topics and incidents'),
   name: z.string().optional().describe('Human-readable name shown at the IOC'),
@@ -128,6 +140,7 @@ export const cameraSchema = z.strictObject({
   rules: z.array(ruleSchema).default([]).describe('Incident rules of this camera'),
   onvif: onvifSchema.optional(),
   privacy: privacySchema,
+  stills: stillsSchema,
 }).describe('One camera (or video file) and its analysis');
 
 export const configSchema = z.strictObject({

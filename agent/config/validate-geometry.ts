@@ -56,6 +56,12 @@ export function checkCamera(raw: unknown, index: number): RawIssue[] {
     const mask = privacyMaskSchema.safeParse(item);
     if (mask.success) issues.push(...checkPolygon(mask.data.points, 'fractions', at('privacy', 'masks', k)));
   });
+  if (valueAt(raw, ['stills', 'fullResolution']) === true) {
+    const main = valueAt(raw, ['onvif', 'mainStreamUri']);
+    if (typeof main !== 'string' || !/^rtsps?:\/\//i.test(main)) {
+      issues.push({ path: at('stills', 'fullResolution'), message: 'full-resolution stills need onvif.mainStreamUri, the rtsp:// URL of the camera\'s main stream (`camwatch camera add` records it); without it the evidence stays at analysis size' });
+    }
+  }
   const known = { zone: stringsOf(idsOf(zones)), line: stringsOf(idsOf(lines)) };
   rules.forEach((item, k) => {
     const rule = ruleSchema.safeParse(item);

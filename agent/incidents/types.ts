@@ -77,6 +77,8 @@ export interface IncidentRecord {
   snapshotJpeg?: Buffer;
   /** The same picture without the overlay (kept on the box beside snapshotJpeg; not sent). */
   cleanJpeg?: Buffer;
+  /** `new` events: a still of the main stream at full resolution, box drawn (stills.fullResolution; kept, not sent). */
+  fullJpeg?: Buffer;
   /**
    * The lifecycle state of the incident after this event, saved with it in the same transaction so a restart
    * can continue it (see resume.ts). Absent on `end` events and one-shot incidents: nothing left to continue.

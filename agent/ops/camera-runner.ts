@@ -11,6 +11,7 @@ import { WALL_CLOCK, type Clock, type Logger } from '../core/index.js';
 import { CameraOutputs, type CameraOutputsDeps } from './camera-outputs.js';
 import { DEFAULT_COUNT_PERSIST_MS } from '../counts/index.js';
 import { createStillPrivacy, type RegionDetector, type StillPrivacy } from '../privacy/index.js';
+import { attachFullStills, fullStillSource } from './full-still.js';
 
 /** How often silent cameras (camera_down) and stale incidents are checked (ms). */
 export const DEFAULT_LIFECYCLE_TICK_MS = 1_000;
@@ -114,8 +115,21 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
     onSnapshotError: (err: unknown) => log.warn({ err }, 'snapshot failed; incident kept without evidence'),
   });
   const outputs = deps.outputs === undefined ? undefined : new CameraOutputs(camera, { ...deps.outputs, now: () => clock.now() });
+  const fullStill = deps.snapshots === false ? undefined : fullStillSource(camera, loaded, log);
+  // With full-resolution stills, a `new` event waits (at most stills.timeoutSeconds) for its main-stream frame;
+  // the camera's later events queue behind it, so the store and the IOC still see them in order.
+  let delivering: Promise<void> = Promise.resolve();
   const emit = (raw: IncidentRecord[]) => {
     const records = outputs === undefined ? raw : outputs.filter(raw);
+    if (fullStill === undefined) return deliver(records);
+    delivering = delivering
+      .then(() => attachFullStills(records, fullStill, privacy, camera.stills.timeoutSeconds * 1000, log))
+      .then(deliver, (err: unknown) => {
+        log.error({ err }, 'full-resolution still failed; events sent without it');
+        deliver(records);
+      });
+  };
+  const deliver = (records: IncidentRecord[]) => {
     for (const record of records) {
       const { incident } = record;
       if (incident.status === 'new') running.incidents++;
@@ -209,10 +223,12 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
       if (options.suspend === true) {
         const suspended = lifecycle.suspend();
         if (outputs !== undefined) emit(outputs.stop());
+        await delivering;
         return suspended;
       }
       emit(lifecycle.closeAll(clock.now(), options.endReason ?? 'agent_stop'));
       if (outputs !== undefined) emit(outputs.stop());
+      await delivering;
       return [];
     },
   };

@@ -7,6 +7,8 @@ import type { OutboxEntry } from './outbox-entry.js';
 export const EVIDENCE_CONTENT_TYPE = 'image/jpeg';
 /** content_type of the clean copy of an evidence picture (nothing drawn; privacy applied): kept, never sent. */
 export const CLEAN_STILL_CONTENT_TYPE = 'image/jpeg; still=clean';
+/** content_type of a `new` event's full-resolution still from the main stream (box drawn; privacy applied): kept, never sent. */
+export const FULL_STILL_CONTENT_TYPE = 'image/jpeg; still=full';
 
 /** The incident, snapshot and event-row statements: one event written, open incidents and latest states read. */
 export interface IncidentStatements {
@@ -58,6 +60,7 @@ export function incidentStatements(db: Database.Database, log: Logger): Incident
         : (latestSnapshot.get(inc.id)?.id ?? null);
     // The clean copy beside it: no event names it, so the quota prunes it as evidence of a sent event (first).
     if (record.snapshotJpeg !== undefined && record.cleanJpeg !== undefined) insertSnapshot.get(inc.id, CLEAN_STILL_CONTENT_TYPE, record.cleanJpeg, record.cleanJpeg.length, at);
+    if (record.fullJpeg !== undefined) insertSnapshot.get(inc.id, FULL_STILL_CONTENT_TYPE, record.fullJpeg, record.fullJpeg.length, at);
     const acked = selectAcked.get(inc.id)?.acked_at != null;
     const cancelledAt = acked && inc.status !== 'end' ? at : null;
     const { seq } = insertOutbox.get(inc.id, at, json, inc.status, snapshotId, cancelledAt) as { seq: number };

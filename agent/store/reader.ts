@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { CamwatchError } from '../core/index.js';
 import type { Incident } from '../incidents/index.js';
 import { SCHEMA_VERSION } from './migrations.js';
-import { CLEAN_STILL_CONTENT_TYPE, EVIDENCE_CONTENT_TYPE } from './incident-statements.js';
+import { CLEAN_STILL_CONTENT_TYPE, EVIDENCE_CONTENT_TYPE, FULL_STILL_CONTENT_TYPE } from './incident-statements.js';
 
 /**
  * Read-only view of the store for operator tools (`camwatch incidents list|show`). Opens the file with
@@ -42,6 +42,8 @@ export interface IncidentDetail extends IncidentSummary {
   snapshotJpeg?: Buffer;
   /** The latest evidence picture without its overlay (privacy applied), when one was kept. */
   cleanJpeg?: Buffer;
+  /** The full-resolution still of the main stream (stills.fullResolution), when one was taken. */
+  fullJpeg?: Buffer;
 }
 
 export interface ListFilter {
@@ -145,7 +147,8 @@ export function openStoreReader(path: string): StoreReader {
       });
       const jpeg = selectSnapshot.get(incidentId, EVIDENCE_CONTENT_TYPE)?.jpeg ?? null;
       const clean = selectSnapshot.get(incidentId, CLEAN_STILL_CONTENT_TYPE)?.jpeg ?? null;
-      return { ...summary(row), history, ...(jpeg === null ? {} : { snapshotJpeg: jpeg }), ...(clean === null ? {} : { cleanJpeg: clean }) };
+      const full = selectSnapshot.get(incidentId, FULL_STILL_CONTENT_TYPE)?.jpeg ?? null;
+      return { ...summary(row), history, ...(jpeg === null ? {} : { snapshotJpeg: jpeg }), ...(clean === null ? {} : { cleanJpeg: clean }), ...(full === null ? {} : { fullJpeg: full }) };
     },
     close() {
       if (db.open) db.close();

@@ -14,14 +14,15 @@ import { commandUsage } from '../usage.js';
 export const DEFAULT_INCIDENTS_LIST_LIMIT = 50;
 
 const usage = `Usage: camwatch incidents list [--since ISO|1h] [--camera ID] [--type T] [--limit N] [--json]
-       camwatch incidents show ID [--snapshot out.jpg] [--clean-snapshot clean.jpg] [--json]
+       camwatch incidents show ID [--snapshot out.jpg] [--clean-snapshot clean.jpg] [--full-snapshot full.jpg] [--json]
        camwatch incidents resend (--since TIME | ID...)
 
 list     Incidents in the store, newest first: time, camera, type, status, class, score, sent?, id.
          "sent" is yes when every event reached the broker, else how many are still queued.
 show     One incident: its latest state and every event (outbox row) with when it was sent.
          --snapshot FILE writes its latest snapshot JPEG; --clean-snapshot FILE the same picture
-         without the box drawn on it (privacy masks and blur applied as to every still).
+         without the box drawn on it (privacy masks and blur applied as to every still);
+         --full-snapshot FILE the main stream's full-resolution still (cameras[].stills.fullResolution).
 resend   Queues copies of already-sent events again (incidents by ID, or every event stored since
          TIME), e.g. after the IOC lost data. Events still queued go out anyway and are not copied.
          The running agent needs no reload: it checks its outbox every ${DEFAULT_OUTBOX_POLL_MS / 1000} s.
@@ -58,6 +59,7 @@ export const incidentsCommand: CliCommand = {
         json: { type: 'boolean' },
         snapshot: { type: 'string' },
         'clean-snapshot': { type: 'string' },
+        'full-snapshot': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
@@ -82,7 +84,7 @@ export const incidentsCommand: CliCommand = {
       return withStorePath('incidents', values.config, io, (path) => list(path, filter, values.json === true, io));
     }
     if (sub === 'show' && rest.length === 1) {
-      return withStorePath('incidents', values.config, io, (path) => show(path, rest[0]!, { json: values.json === true, snapshot: values.snapshot, cleanSnapshot: values['clean-snapshot'] }, io));
+      return withStorePath('incidents', values.config, io, (path) => show(path, rest[0]!, { json: values.json === true, snapshot: values.snapshot, cleanSnapshot: values['clean-snapshot'], fullSnapshot: values['full-snapshot'] }, io));
     }
     if (sub === 'resend') {
       if ((sinceMs === undefined) === (rest.length === 0)) return use.error('resend takes either --since TIME or incident ids');
@@ -120,7 +122,7 @@ function list(path: string, filter: Parameters<ReturnType<typeof openStoreReader
   }
 }
 
-async function show(path: string, id: string, options: { json: boolean; snapshot: string | undefined; cleanSnapshot?: string | undefined }, io: CliIO): Promise<number> {
+async function show(path: string, id: string, options: { json: boolean; snapshot: string | undefined; cleanSnapshot?: string | undefined; fullSnapshot?: string | undefined }, io: CliIO): Promise<number> {
   const reader = openStoreReader(path);
   try {
     const detail = reader.show(id);
@@ -142,7 +144,14 @@ async function show(path: string, id: string, options: { json: boolean; snapshot
       }
       await writeFile(resolve(io.cwd, options.cleanSnapshot), detail.cleanJpeg);
     }
-    const { snapshotJpeg: _bytes, cleanJpeg: _clean, ...rest } = detail;
+    if (options.fullSnapshot !== undefined) {
+      if (detail.fullJpeg === undefined) {
+        io.stderr.write(`camwatch incidents: incident ${id} has no full-resolution still (stills.fullResolution off, the main stream did not answer in time, or pruned)\n`);
+        return 1;
+      }
+      await writeFile(resolve(io.cwd, options.fullSnapshot), detail.fullJpeg);
+    }
+    const { snapshotJpeg: _bytes, cleanJpeg: _clean, fullJpeg: _full, ...rest } = detail;
     if (options.json) {
       io.stdout.write(`${JSON.stringify({ ...summaryJson(rest), history: rest.history })}\n`);
       return 0;

@@ -1,0 +1,78 @@
+import sharp from 'sharp';
+import type { CameraConfig, LoadedConfig } from '../config/index.js';
+import type { Box, Logger, RgbImage } from '../core/index.js';
+import { createFrameSource } from '../frames/index.js';
+import { privateFrame, renderSnapshot, type IncidentRecord } from '../incidents/index.js';
+import type { StillPrivacy } from '../privacy/index.js';
+
+/**
+ * The main stream is decoded at most this wide (the analysis width's schema cap); a wider stream (4K) is scaled
+ * down to it, a narrower one is kept at its own width.
+ */
+export const FULL_STILL_MAX_WIDTH = 1920;
+
+/** One frame of the camera's main stream, fetched on demand: a short-lived ffmpeg, never a second continuous decode. */
+export interface FullStillSource {
+  grab(timeoutMs: number): Promise<RgbImage | undefined>;
+}
+
+/**
+ * The main-stream grabber of a camera with `stills.fullResolution` (undefined otherwise): `onvif.mainStreamUri`
+ * with the source's username, password and transport; the password reaches ffmpeg as the frames stage passes it.
+ */
+export function fullStillSource(camera: CameraConfig, loaded: LoadedConfig, logger: Logger): FullStillSource | undefined {
+  const main = camera.onvif?.mainStreamUri;
+  if (!camera.stills.fullResolution || main === undefined || !('url' in camera.source)) return undefined;
+  const cam = { ...camera, source: { ...camera.source, url: main }, analysis: { ...camera.analysis, width: FULL_STILL_MAX_WIDTH } };
+  const password = loaded.secrets.cameraPasswords[camera.id];
+  return {
+    async grab(timeoutMs) {
+      const source = createFrameSource(cam, { logger, baseDir: loaded.baseDir, ...(password !== undefined && { password }) });
+      source.start();
+      try {
+        const frame = await source.next(AbortSignal.timeout(timeoutMs));
+        if (!frame) return undefined;
+        const { sourceWidth, sourceHeight } = source.stats();
+        // The decoder scales to FULL_STILL_MAX_WIDTH: a narrower stream comes back to its own size.
+        if (sourceWidth !== undefined && sourceHeight !== undefined && sourceWidth < frame.width) {
+          const data = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } }).resize(sourceWidth, sourceHeight, { fit: 'fill' }).raw().toBuffer();
+          return { width: sourceWidth, height: sourceHeight, data };
+        }
+        return { width: frame.width, height: frame.height, data: frame.data };
+      } finally {
+        await source.stop();
+      }
+    },
+  };
+}
+
+/**
+ * Adds the full-resolution still to the `new` records that have evidence: one frame for the batch, the incident's
+ * box (its normalised bbox) drawn on a copy after the camera's privacy step. A failed or late grab leaves the
+ * records as they were: the analysis-size evidence is still there.
+ */
+export async function attachFullStills(records: IncidentRecord[], source: FullStillSource, privacy: StillPrivacy, timeoutMs: number, log: Logger): Promise<IncidentRecord[]> {
+  const wanting = records.filter((r) => r.incident.status === 'new' && r.snapshotJpeg !== undefined);
+  if (wanting.length === 0) return records;
+  let frame: RgbImage | undefined;
+  const startMs = Date.now();
+  try {
+    frame = await source.grab(timeoutMs);
+  } catch (err) {
+    log.warn({ err }, 'full-resolution still not taken; the incident keeps its analysis-size evidence');
+    return records;
+  }
+  if (frame === undefined) {
+    log.warn({ timeoutMs }, 'no frame from the main stream in time; the incident keeps its analysis-size evidence');
+    return records;
+  }
+  // The frame is this much later than the analysed one: a moving object has moved on from its box (logged to see it).
+  log.info({ grabMs: Date.now() - startMs, width: frame.width, height: frame.height, incidents: wanting.map((r) => r.incident.id) }, 'full-resolution still taken');
+  for (const record of wanting) {
+    const [x, y, w, h] = record.incident.bbox;
+    const box: Box = { x1: x * frame.width, y1: y * frame.height, x2: (x + w) * frame.width, y2: (y + h) * frame.height };
+    const shown = await privateFrame(frame, privacy, [box]);
+    record.fullJpeg = (await renderSnapshot(shown, { boxes: [{ box }] })).jpeg;
+  }
+  return records;
+}
