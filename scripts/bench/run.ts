@@ -5,13 +5,14 @@
  *   --quick  a few minutes, same keys;   --smoke  CI's shape check, same keys (never a threshold).
  * Scenarios, one per file: workloads.ts (each workload's limit from standalone costs, limit.ts, and its
  * capacity search, capacity.ts; `capacity` is the main-stream workload's), ratio.ts, motion.ts, threads.ts,
- * decode.ts, store-bench.ts, static-objects.ts.
+ * decode.ts, store-bench.ts, static-objects.ts, privacy.ts.
  */
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { dataFile, decodeFrames, progress } from './common.js';
 import { runDecode } from './decode.js';
 import { runMotion } from './motion.js';
+import { runPrivacy } from './privacy.js';
 import { runRatio } from './ratio.js';
 import { runStaticObjects } from './static-objects.js';
 import { runStoreBench, type StoreBenchOptions } from './store-bench.js';
@@ -38,6 +39,8 @@ const threads = await runThreads({ frames: await decodeFrames(dataFile('video', 
 const decode = await runDecode({ repeats: plan.decodeRepeats });
 const store = await runStoreBench({ ...plan.store, progress });
 const staticObjects = await runStaticObjects({ frames: mode === 'smoke' ? 20 : 200 });
+// Privacy: the still's face / plate detectors and masks, once per picture (never per frame).
+const privacy = await runPrivacy({ runs: mode === 'smoke' ? 2 : mode === 'quick' ? 5 : 15 });
 
 const top = capacity.steps.find((s) => s.cameras === capacity.maxCameras);
 const result = {
@@ -55,6 +58,7 @@ const result = {
   decode,
   store,
   staticObjects,
+  privacy,
   targets: { ratio: 0.9, limitRatio: 0.85, cameras: 32, p95LatencyMs: 1000, rssMb: '150 + 15 per camera' },
   reached: {
     ratio: ratio.ratio >= 0.9,
@@ -81,6 +85,7 @@ process.stderr.write(
     `store: ${store.saveOneByOnePerS} saves/s one by one, ${store.saveBatchedPerS} grouped; backlog drain ${store.drainPerS_w16} events/s (in-flight window 16)`,
     `static objects (dumping/object_left from pixels), 640x${staticObjects.height}: ${staticObjects.totalMsPerFrame} ms/frame, of which ${staticObjects.greyMsPerFrame} ms the grey copy shared with the health rules`,
     `decode per 720p camera: ${agentOptions?.corePercentPerCamera} % of a core with the agent's options, ${cheapest?.corePercentPerCamera} % with "${cheapest?.variant}"`,
+    ...privacy.map((p) => `privacy ${p.step.padEnd(24)} on ${p.still}: ${p.cpuMs} ms CPU per still (${p.wallMs} ms wall)`),
     '',
   ].join('\n'),
 );

@@ -9,10 +9,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { RgbImage } from '../../agent/core/index.js';
 import { createStillPrivacy, loadPrivacyModels, openRegionDetector, privacyDetectors, privacyModelFile } from '../../agent/privacy/index.js';
 import { PROJECT_ROOT, videoPath } from '../../test/helpers/data.js';
+import { timeMedian } from '../bench/privacy.js';
 
 const runs = Number(process.argv[2] ?? 15);
 function grab(video: string, t: number, width: number, height: number): RgbImage {
@@ -24,21 +24,7 @@ const stills = [
   { name: 'saigon 1018x720 (full)', image: grab('vn_saigon_intersection', 2, 1018, 720) },
   { name: 'stopline 1620x720 (full)', image: grab('vn_stopline_queue', 20, 1620, 720) },
 ];
-async function time(fn: () => Promise<unknown>): Promise<{ wallMs: number; cpuMs: number }> {
-  await fn();
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    await fn();
-    wall.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  }
-  const med = (xs: number[]) => Math.round(xs.sort((a, b) => a - b)[xs.length >> 1]! * 10) / 10;
-  return { wallMs: med(wall), cpuMs: med(cpu) };
-}
+const time = (fn: () => Promise<unknown>) => timeMedian(runs, fn);
 const out: Record<string, unknown> = {};
 const models = await loadPrivacyModels(join(PROJECT_ROOT, 'models', 'manifest.json'));
 for (const m of models) {

@@ -1,0 +1,53 @@
+/**
+ * Privacy scenario: the cost per still of the privacy step in-process, as the agent runs it — each face / plate
+ * model on a real Saigon still at analysis size (640 px) and at the stream's full resolution (1018x720), and
+ * masks alone. Process CPU ms (onnxruntime's threads included) and wall ms, median of `runs` after a warm-up.
+ */
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { RgbImage } from '../../agent/core/index.js';
+import { createStillPrivacy, loadPrivacyModels, openRegionDetector, privacyModelFile } from '../../agent/privacy/index.js';
+import { dataFile, decodeFrames, progress, ROOT } from './common.js';
+
+export interface PrivacyBenchRow {
+  step: string;
+  still: string;
+  cpuMs: number;
+  wallMs: number;
+}
+
+/** Median process CPU ms and wall ms of `runs` calls of `fn`, after one warm-up call. */
+export async function timeMedian(runs: number, fn: () => Promise<unknown>): Promise<{ cpuMs: number; wallMs: number }> {
+  await fn();
+  const cpu: number[] = [];
+  const wall: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await fn();
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  const median = (xs: number[]) => Math.round(xs.sort((a, b) => a - b)[xs.length >> 1]! * 10) / 10;
+  return { cpuMs: median(cpu), wallMs: median(wall) };
+}
+
+/** Rows per model and still size, then masks only; `runs` timed calls each. */
+export async function runPrivacy(options: { runs: number }): Promise<PrivacyBenchRow[]> {
+  const video = dataFile('video', 'vn_saigon_intersection.mp4');
+  const stills: Array<{ name: string; image: RgbImage }> = [
+    { name: 'analysis 640x452', image: (await decodeFrames(video, 640, 1))[0]! },
+    { name: 'full 1018x720', image: (await decodeFrames(video, 1018, 1))[0]! },
+  ];
+  const rows: PrivacyBenchRow[] = [];
+  for (const model of await loadPrivacyModels(join(ROOT, 'models', 'manifest.json'))) {
+    progress(`privacy: ${model.name}`);
+    const detector = await openRegionDetector(model, await privacyModelFile(model, join(ROOT, 'models')));
+    for (const s of stills) rows.push({ step: model.name, still: s.name, ...(await timeMedian(options.runs, () => detector.detect(s.image))) });
+    await detector.close();
+  }
+  const masks = createStillPrivacy({ masks: [{ points: [[0, 0], [0.35, 0], [0.35, 0.3], [0, 0.3]] }], blurFaces: false, blurPlates: false });
+  for (const s of stills) rows.push({ step: 'masks', still: s.name, ...(await timeMedian(options.runs, () => masks.apply(s.image))) });
+  return rows;
+}
