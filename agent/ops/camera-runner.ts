@@ -127,7 +127,9 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
       .then(deliver, (err: unknown) => {
         log.error({ err }, 'full-resolution still failed; events sent without it');
         deliver(records);
-      });
+      })
+      // The chain must stay usable: a failing sink loses these events' log line, never the camera's later events.
+      .catch((err: unknown) => log.error({ err }, 'incident events could not be handed on'));
   };
   const deliver = (records: IncidentRecord[]) => {
     for (const record of records) {
