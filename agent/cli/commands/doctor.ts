@@ -9,6 +9,7 @@ import { cameraCheck } from '../doctor/camera-check.js';
 import { clockCheck } from '../doctor/clock-check.js';
 import { ffmpegCheck } from '../doctor/ffmpeg-check.js';
 import { modelChecks } from '../doctor/model-check.js';
+import { privacyChecks } from '../doctor/privacy-check.js';
 import { DEFAULT_DISK_FAIL_BYTES, DEFAULT_DISK_WARN_BYTES, databaseCheck, diskCheck, formatBytes } from '../doctor/store-check.js';
 import { fail, pass, type CheckResult, type CheckStatus, type DoctorCheck } from '../doctor/types.js';
 import { createProgress, type ProgressStream } from '../progress.js';
@@ -81,7 +82,7 @@ async function doctor(options: DoctorOptions, io: CliIO): Promise<number> {
   const { loaded, result: configResult } = await loadForDoctor(options.configPath, io);
   const checks: DoctorCheck[] = loaded === undefined
     ? []
-    : [ffmpegCheck, ...modelChecks(), databaseCheck, diskCheck, brokerCheck, clockCheck, ...loaded.config.cameras.map(cameraCheck)];
+    : [ffmpegCheck, ...modelChecks(), ...privacyChecks(loaded.config), databaseCheck, diskCheck, brokerCheck, clockCheck, ...loaded.config.cameras.map(cameraCheck)];
   const secrets = loaded === undefined ? [] : secretValues(loaded);
   const colour = !options.json && (io.stdout as { isTTY?: boolean }).isTTY === true && io.env.NO_COLOR === undefined;
   const width = Math.max(configResult.name.length, ...checks.map((c) => c.name.length));
