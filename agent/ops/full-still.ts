@@ -71,8 +71,10 @@ export async function attachFullStills(records: IncidentRecord[], source: FullSt
   for (const record of wanting) {
     const [x, y, w, h] = record.incident.bbox;
     const box: Box = { x1: x * frame.width, y1: y * frame.height, x2: (x + w) * frame.width, y2: (y + h) * frame.height };
-    const shown = await privateFrame(frame, privacy, [box]);
-    record.fullJpeg = (await renderSnapshot(shown, { boxes: [{ box }] })).jpeg;
+    // Camera-level (health) incidents cover the frame: no box, and no subject to keep sharp (as hitOverlay).
+    const boxes = record.incident.category === 'health' ? [] : [box];
+    const shown = await privateFrame(frame, privacy, boxes);
+    record.fullJpeg = (await renderSnapshot(shown, { boxes: boxes.map((b) => ({ box: b })) })).jpeg;
   }
   return records;
 }
