@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import { redactUrl } from '../core/index.js';
+import {
+  buildFfconcat,
+  buildSourceUrl,
+  DEFAULT_SOCKET_TIMEOUT_MS,
+  FFCONCAT_OPTION_MIN_VERSION,
+  RTSP_PROTOCOL_WHITELIST,
+  rtspDemuxerOptions,
+  type FfmpegVersion,
+  type SourceOptions,
+} from '../frames/index.js';
+
+/** One ring run: ffmpeg's arguments (never a secret) and the ffconcat text carrying a camera URL on stdin. */
+export interface RingArgs {
+  args: string[];
+  /** Secret (the URL with its password): written to ffmpeg's stdin, never logged. */
+  stdin?: string;
+  /** The source as a log line may show it. */
+  label: string;
+  /** ffmpeg < 5.0 only: the URL (and any password) had to go on the command line. */
+  credentialsInArgs: boolean;
+}
+
+export interface RingArgsOptions {
+  source: SourceOptions;
+  /** File sources: the resolved path. */
+  filePath?: string;
+  password?: string;
+  version: FfmpegVersion;
+  /** Folder the segments are written to. */
+  dir: string;
+  /** Prefix of this run's segment files (segments of two runs never share a name). */
+  runId: string;
+  segmentSeconds: number;
+  socketTimeoutMs?: number;
+}
+
+/**
+ * ffmpeg options that copy a camera's video stream, untouched, into `segmentSeconds` MPEG-TS segments and print
+ * each closed segment as a CSV line (`file,start,end`) on stdout.
+ *
+ * MPEG-TS rather than fragmented MP4: a TS segment cut short (ffmpeg killed, power lost) is still readable up
+ * to its last 188-byte packet, it needs no header written at the end, and the concat demuxer joins TS files
+ * that each restart at timestamp 0 (`-reset_timestamps 1`) without gaps. Its overhead is ~2-5 % of the bytes,
+ * paid only while the segment sits in the ring: the clip itself is remuxed to MP4.
+ */
+export function buildRingArgs(options: RingArgsOptions): RingArgs {
+  const { source, version } = options;
+  const input: string[] = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'];
+  let label: string;
+  let stdin: string | undefined;
+  let credentialsInArgs = false;
+  if ('file' in source) {
+    const path = options.filePath ?? source.file;
+    label = path;
+    // A file stands in for a camera: paced like one (-re), so segments close at wall-clock pace.
+    if (source.speed === 1) input.push('-re');
+    else if (source.speed > 0) input.push('-readrate', String(source.speed));
+    if (source.loop) input.push('-stream_loop', '-1');
+    input.push('-i', path);
+  } else {
+    const url = buildSourceUrl(source, options.password);
+    label = redactUrl(url);
+    const demuxerOptions = rtspDemuxerOptions(source, version, options.socketTimeoutMs ?? DEFAULT_SOCKET_TIMEOUT_MS);
+    const { major, minor } = FFCONCAT_OPTION_MIN_VERSION;
+    if (version.major > major || (version.major === major && version.minor >= minor)) {
+      // The URL and its password reach ffmpeg on stdin, as for the decoder (frames/ffconcat.ts): never in argv.
+      stdin = buildFfconcat(url, demuxerOptions);
+      input.push('-protocol_whitelist', RTSP_PROTOCOL_WHITELIST, '-f', 'concat', '-safe', '0', '-i', 'pipe:0');
+    } else {
+      credentialsInArgs = new URL(url).password !== '';
+      input.push(...demuxerOptions.flatMap(([name, value]) => [`-${name}`, value]), '-i', url);
+    }
+  }
+  const output = [
+    // Video only: camera audio (G.711, G.726) does not play in browsers' MP4, and evidence is the picture.
+    '-map', '0:v:0', '-c', 'copy', '-an', '-sn', '-dn',
+    '-f', 'segment',
+    '-segment_time', String(options.segmentSeconds),
+    '-segment_format', 'mpegts',
+    '-reset_timestamps', '1',
+    '-segment_list', 'pipe:1',
+    '-segment_list_type', 'csv',
+    join(options.dir, `${options.runId}-%06d.ts`),
+  ];
+  return { args: [...input, ...output], label, credentialsInArgs, ...(stdin === undefined ? {} : { stdin }) };
+}
