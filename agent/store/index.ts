@@ -19,3 +19,4 @@ export type { RecoveryReport } from './recover.js';
 export { lockDataDir, probeDataDirLock, currentOwner, describeOwner } from './data-dir-lock.js';
 export type { DataDirLock } from './data-dir-lock.js';
 export { readCounts, type CountFilter, type CountRow } from './count-reader.js';
+export type { ClipStore, StoredClip, NewClip } from './clips.js';
