@@ -83,3 +83,4 @@ export function createClipRing(camera: ClipCameraOptions, options: CreateClipRin
 function secretForms(password: string | undefined): string[] {
   return password === undefined ? [] : [...new Set([password, encodeURIComponent(password)])];
 }
+export { clipUploadUrl, shownUrl } from './upload-url.js';

@@ -87,6 +87,11 @@ export class ClipRing {
     void this.launch();
   }
 
+  /** The ffmpeg binary this ring runs (the recorder cuts with the same). */
+  get ffmpegPath(): string {
+    return this.options.ffmpegPath;
+  }
+
   /** Closed segments, oldest first. */
   segments(): RingSegment[] {
     return [...this.closed];

@@ -7,9 +7,10 @@ import { createAgentDetector } from './agent-detector.js';
 import { formatSourceError, type SourceStateChange } from '../frames/index.js';
 import { endUnconfiguredIncidents } from './open-incidents.js';
 import { createStoreWriter, currentOwner, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, lockDataDir, openStore, STORE_FILE, type DataDirLock, type StoreWriter, type IncidentStore } from '../store/index.js';
-import { createMqttUplink, embeddedCredentialsPath, loadOrCreateOperatorLogin, startEmbeddedBroker, uplinkClientId, DEFAULT_STOP_DRAIN_TIMEOUT_MS, DEFAULT_STOP_DISCONNECT_TIMEOUT_MS, type BrokerAccessPolicy, type EmbeddedBroker, type Uplink } from '../uplink/index.js';
+import { ClipUploader, createMqttUplink, embeddedCredentialsPath, loadOrCreateOperatorLogin, startEmbeddedBroker, uplinkClientId, DEFAULT_STOP_DRAIN_TIMEOUT_MS, DEFAULT_STOP_DISCONNECT_TIMEOUT_MS, type BrokerAccessPolicy, type EmbeddedBroker, type Uplink } from '../uplink/index.js';
 import { type Logger, agentVersion } from '../core/index.js';
 import { startCamera, type RunningCamera } from './camera-runner.js';
+import { AgentClips } from './agent-clips.js';
 import { agentCommands, type CommandTarget } from './commands.js';
 import { startHealthServer } from './health-server.js';
 import { AgentMetrics } from './metrics.js';
@@ -46,6 +47,10 @@ export class Agent {
   /** Group commit in front of the store: a burst of incidents costs one fsync, not one each. */
   private writer?: StoreWriter;
   private uplink?: Uplink;
+  /** Evidence clips: per-camera rings and recorders (cameras with clips.enabled). */
+  private clips?: AgentClips;
+  /** The clip upload lane (clips.upload), beside the MQTT drain. */
+  private clipUploader?: ClipUploader;
   private detector?: Detector;
   /**
    * Fair turns at the one detector, shared by every camera (and kept across detector swaps on reload).
@@ -116,6 +121,7 @@ export class Agent {
           timers.maintain = setInterval(() => {
             try {
               this.store?.maintain(Date.now());
+              this.store?.clips?.maintain(this.config.clips.maxStoreBytes, Date.now());
             } catch (err) {
               this.log.warn({ err }, 'store maintenance failed; retrying at the next interval');
             }
@@ -138,6 +144,36 @@ export class Agent {
         },
         // Synchronous: commits what is queued, before the store closes.
         stop: () => this.writer?.stop(),
+      },
+      {
+        // Before the cameras (their incidents feed it), stopped after them (cuts of ended incidents, then the writer).
+        name: 'clips',
+        dependsOn: ['store writer'],
+        start: () => {
+          this.clips = new AgentClips({
+            loaded: () => this.loaded,
+            dataDir: resolveConfigPath(this.loaded, this.config.agent.dataDir),
+            logger: this.logger,
+            store: () => this.store,
+            flushWriter: () => this.writer?.flush(),
+            write: (record) => this.writer?.write(record),
+            onStored: () => this.clipUploader?.notify(),
+          });
+          this.clips.checkSpace();
+        },
+        stop: () => this.clips?.stop(),
+      },
+      {
+        // Its own lane: uploads never wait for MQTT, and MQTT never waits for uploads.
+        name: 'clip upload',
+        dependsOn: ['store'],
+        start: () => {
+          const upload = this.config.clips.upload;
+          if (upload === undefined || this.store?.clips === undefined) return;
+          this.clipUploader = new ClipUploader({ clips: this.store.clips, upload, agentId: this.config.agent.id, logger: this.logger });
+          this.clipUploader.start();
+        },
+        stop: () => this.clipUploader?.stop(),
       },
       {
         // Started once; kept across uplink restarts (a reload hands it the new policy).
@@ -170,7 +206,7 @@ export class Agent {
       },
       {
         name: 'cameras',
-        dependsOn: ['detector', 'store writer', 'uplink'],
+        dependsOn: ['detector', 'store writer', 'uplink', 'clips'],
         start: () => {
           const store = this.store!;
           // Incidents the previous process left open: those of cameras no longer running end now; the others
@@ -332,6 +368,7 @@ export class Agent {
         },
       }),
     );
+    this.clips?.startCamera(camera);
   }
 
   private commandTarget(): CommandTarget {
@@ -358,11 +395,14 @@ export class Agent {
         return queued;
       },
       cameraIds: () => [...this.cameras.keys()],
+      clip: (incidentId) => this.store?.clips?.get(incidentId),
     };
   }
 
   /** Store first (the writer's onSaved wakes the uplink): an incident exists once it is in SQLite, whatever the network does. */
-  private onIncident(record: IncidentRecord): void {
+  private onIncident(event: IncidentRecord): void {
+    // The clip stage plans the incident's clip, and adds the clip's facts once it exists.
+    const record = this.clips?.onIncident(event) ?? event;
     this.metrics.incidents.inc({ camera: record.incident.cameraId, type: record.incident.type });
     this.writer!.write(record);
   }
@@ -445,7 +485,7 @@ export class Agent {
     const { config } = next;
     const kept: LoadedConfig = {
       ...next,
-      config: { ...config, agent: { ...config.agent, id: this.config.agent.id, dataDir: this.config.agent.dataDir }, health: this.config.health },
+      config: { ...config, agent: { ...config.agent, id: this.config.agent.id, dataDir: this.config.agent.dataDir }, health: this.config.health, clips: this.config.clips },
     };
     // A removed camera's incidents end (its rules are gone); a disabled one's end as camera_reload. A changed
     // camera hands its open incidents to its next run, which continues those its new rules see again.
@@ -473,7 +513,9 @@ export class Agent {
     if (!cam) return [];
     this.cameras.delete(id);
     this.cameraStartedAtMs.delete(id);
-    return cam.stop(options);
+    const suspended = await cam.stop(options);
+    await this.clips?.stopCamera(id);
+    return suspended;
   }
 
   /**

@@ -6,7 +6,7 @@ export type { IncidentStore, OutboxEntry, StoreUsage } from './types.js';
 export type { IncidentSink } from './incident-sink.js';
 export type { Outbox } from './outbox.js';
 export type { StoreAdmin } from './store-admin.js';
-export { openStore, DEFAULT_STORE_BUSY_TIMEOUT_MS, DEFAULT_STORE_SYNCHRONOUS, DEFAULT_STORE_HELD_MAX } from './sqlite-store.js';
+export { openStore, DEFAULT_STORE_BUSY_TIMEOUT_MS, DEFAULT_STORE_SYNCHRONOUS, DEFAULT_STORE_HELD_MAX, DEFAULT_STORE_DISK_RESERVE_BYTES } from './sqlite-store.js';
 export { DEFAULT_STORE_QUOTAS, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, DEFAULT_STORE_MAX_SNAPSHOT_BYTES, DEFAULT_STORE_MAX_DATABASE_BYTES, DEFAULT_STORE_RETENTION_DAYS } from './quotas.js';
 export { SCHEMA_VERSION } from './migrations.js';
 export { createStoreWriter, DEFAULT_STORE_BATCH_WINDOW_MS, DEFAULT_STORE_BATCH_MAX } from './writer.js';

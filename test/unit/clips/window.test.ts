@@ -71,3 +71,14 @@ describe('parseSegmentListLine', () => {
     expect(parseSegmentListLine('x.ts,5,4')).toBeUndefined();
   });
 });
+
+describe('upload URLs', async () => {
+  const { clipUploadUrl, shownUrl } = await import('../../../agent/clips/index.js');
+  it('fills the template, URL-encoded', () => {
+    expect(clipUploadUrl('https://s3.local/b/{agentId}/{cameraId}/{incidentId}.mp4?X-Amz-Signature=abc', { agentId: 'box 1', cameraId: 'cam/1', incidentId: '01J' }))
+      .toBe('https://s3.local/b/box%201/cam%2F1/01J.mp4?X-Amz-Signature=abc');
+  });
+  it('never shows the query string or a login', () => {
+    expect(shownUrl('https://u:p@s3.local/b/x.mp4?X-Amz-Signature=secret#f')).toBe('https://s3.local/b/x.mp4');
+  });
+});

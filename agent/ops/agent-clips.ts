@@ -1,0 +1,160 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClipRecorder, checkRingSpace, clipUploadUrl, createClipRing, shownUrl, type ClipRing, type IncidentClip } from '../clips/index.js';
+import type { CameraConfig, LoadedConfig } from '../config/index.js';
+import type { Logger } from '../core/index.js';
+import type { IncidentClipInfo, IncidentRecord } from '../incidents/index.js';
+import { DEFAULT_STORE_DISK_RESERVE_BYTES, type IncidentStore } from '../store/index.js';
+
+/** A ring stops within this (ms) on shutdown; the cuts of ended incidents follow it. */
+const CLIP_CAMERA_STOP_TIMEOUT_MS = 10_000;
+
+export interface AgentClipsOptions {
+  /** The config as loaded (cameras, clips settings, passwords, the config file's folder). */
+  loaded: () => LoadedConfig;
+  /** agent.dataDir, resolved. */
+  dataDir: string;
+  logger: Logger;
+  store: () => IncidentStore | undefined;
+  /** Commits the incident events queued in the writer (a clip's incident row must exist before the clip's). */
+  flushWriter: () => void;
+  /** Queues an incident event (the `end` sent again with its clip). */
+  write: (record: IncidentRecord) => void;
+  /** A clip was stored: wake the upload lane. */
+  onStored?: () => void;
+}
+
+interface CameraClips {
+  ring: ClipRing;
+  recorder: ClipRecorder;
+}
+
+/**
+ * Evidence clips of the running agent (wiring; decisions are in agent/clips): a ring and a recorder per camera
+ * with `clips.enabled`, fed the camera's incident events; each clip cut is stored with its incident, and its
+ * facts ride the incident's next event, or, when the incident already ended, a repeat of its `end` with the
+ * next sequence.
+ */
+export class AgentClips {
+  private readonly options: AgentClipsOptions;
+  private readonly log: Logger;
+  private readonly cameras = new Map<string, CameraClips>();
+  /** Clips of incidents still open: attached to their next events. */
+  private readonly pending = new Map<string, IncidentClipInfo>();
+
+  constructor(options: AgentClipsOptions) {
+    this.options = options;
+    this.log = options.logger.child({ component: 'clips' });
+  }
+
+  /** Start-up check: the rings of every enabled camera fit on the data directory's disk (CLIP_RING_SPACE otherwise). */
+  checkSpace(): void {
+    const cameras = this.options.loaded().config.cameras.filter((c) => c.enabled);
+    const total = checkRingSpace(cameras, this.options.dataDir, DEFAULT_STORE_DISK_RESERVE_BYTES);
+    if (total > 0) this.log.info({ ringBytes: total, cameras: cameras.filter((c) => c.clips.enabled).length }, 'clip rings sized');
+  }
+
+  get ringDir(): string {
+    return join(this.options.dataDir, 'clips', 'ring');
+  }
+
+  /** Starts the camera's ring and recorder when its clips are on. */
+  startCamera(camera: CameraConfig): void {
+    if (!camera.clips.enabled || this.cameras.has(camera.id)) return;
+    const store = this.options.store();
+    if (store?.clips === undefined) return;
+    const loaded = this.options.loaded();
+    let recorder: ClipRecorder | undefined;
+    const ring = createClipRing(camera, {
+      ringDir: this.ringDir,
+      logger: this.options.logger,
+      baseDir: loaded.baseDir,
+      passwords: { camera: loaded.secrets.cameraPasswords[camera.id], clips: loaded.secrets.clipPasswords?.[camera.id] },
+      onSegment: () => recorder?.onSegment(),
+    });
+    recorder = new ClipRecorder({
+      ...camera.clips,
+      cameraId: camera.id,
+      ring,
+      ffmpegPath: ring.ffmpegPath,
+      outDir: store.clips.dir,
+      logger: this.log.child({ camera: camera.id }),
+      onClip: (clip) => this.onClip(clip),
+    });
+    this.cameras.set(camera.id, { ring, recorder });
+    ring.start();
+  }
+
+  /** Stops the camera's ring, then cuts the clips of incidents that ended (shorter post-roll), then clears the ring. */
+  async stopCamera(cameraId: string): Promise<void> {
+    const cam = this.cameras.get(cameraId);
+    if (cam === undefined) return;
+    this.cameras.delete(cameraId);
+    await cam.ring.stop();
+    await Promise.race([cam.recorder.flush(), new Promise((r) => setTimeout(r, CLIP_CAMERA_STOP_TIMEOUT_MS).unref())]);
+    cam.ring.clear();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.cameras.keys()].map((id) => this.stopCamera(id)));
+  }
+
+  /** Ring state per camera (status, bench). */
+  rings(): Array<{ cameraId: string } & ReturnType<ClipRing['stats']>> {
+    return [...this.cameras].map(([cameraId, c]) => ({ cameraId, ...c.ring.stats() }));
+  }
+
+  /**
+   * Every incident event of a camera passes here before the store: it plans, extends or closes the incident's
+   * clip, and returns the event with the clip's facts when the clip already exists.
+   */
+  onIncident(record: IncidentRecord): IncidentRecord {
+    const inc = record.incident;
+    const cam = this.cameras.get(inc.cameraId);
+    if (cam !== undefined && inc.status !== 'summary') {
+      const startMs = Date.parse(inc.startedAt);
+      if (Number.isFinite(startMs)) {
+        if (inc.status === 'end' || (inc.status === 'new' && record.open === undefined)) {
+          // A one-shot incident (a line crossing) ends as it starts.
+          const endMs = Date.parse(inc.endedAt ?? inc.updatedAt ?? inc.startedAt);
+          cam.recorder.incidentEnded(inc.id, startMs, Number.isFinite(endMs) ? endMs : startMs);
+        } else cam.recorder.incidentStarted(inc.id, startMs);
+      }
+    }
+    const clip = this.pending.get(inc.id);
+    if (clip === undefined) return record;
+    if (inc.status === 'end') this.pending.delete(inc.id);
+    return { ...record, incident: { ...inc, clip } };
+  }
+
+  private onClip(clip: IncidentClip): void {
+    const store = this.options.store();
+    if (store?.clips === undefined) return;
+    const upload = this.options.loaded().config.clips.upload;
+    try {
+      this.options.flushWriter();
+      store.clips.add(clip, { upload: upload !== undefined });
+    } catch (err) {
+      this.log.warn({ err, incidentId: clip.incidentId }, 'clip could not be stored (its incident is not in the store); deleted');
+      rmSync(clip.path, { force: true });
+      return;
+    }
+    const info: IncidentClipInfo = {
+      contentType: 'video/mp4',
+      durationSeconds: clip.durationSeconds,
+      bytes: clip.bytes,
+      sha256: clip.sha256,
+      from: new Date(clip.fromMs).toISOString(),
+      to: new Date(clip.toMs).toISOString(),
+    };
+    if (upload !== undefined) {
+      info.url = shownUrl(clipUploadUrl(upload.urlTemplate, { agentId: this.options.loaded().config.agent.id, cameraId: clip.cameraId, incidentId: clip.incidentId }));
+    }
+    this.options.onStored?.();
+    const latest = store.get(clip.incidentId)?.incident;
+    if (latest !== undefined && latest.status === 'end') {
+      // The end went out before the clip existed: sent again with the clip, as the incident's next event.
+      this.options.write({ incident: { ...latest, clip: info, sequence: (latest.sequence ?? 1) + 1, updatedAt: new Date().toISOString() } });
+    } else this.pending.set(clip.incidentId, info);
+  }
+}
