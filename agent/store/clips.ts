@@ -44,6 +44,8 @@ export interface ClipStore {
   /** An attempt failed: retried at `nextDueMs`. */
   markUploadFailed(incidentId: string, nextDueMs: number): void;
   uploadsPending(): number;
+  /** Makes every queued upload due at `nowMs` (a restart retries at once: it often follows a fixed network). Returns how many. */
+  retryUploadsNow(nowMs: number): number;
   bytes(): number;
   /** Quota and leftovers: deletes the oldest clips over `maxBytes`, and files no row names. Returns what it deleted. */
   maintain(maxBytes: number, nowMs: number): { prunedClips: number; prunedBytes: number; prunedUnuploaded: number; orphans: number };
@@ -81,6 +83,7 @@ export function clipStore(db: Database.Database, dir: string, now: () => number,
   const countPending = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM clips WHERE upload_due_at IS NOT NULL');
   const uploaded = db.prepare<[number, string]>('UPDATE clips SET uploaded_at = ?, upload_due_at = NULL, upload_attempts = upload_attempts + 1 WHERE incident_id = ?');
   const failed = db.prepare<[number, string]>('UPDATE clips SET upload_due_at = ?, upload_attempts = upload_attempts + 1 WHERE incident_id = ? AND upload_due_at IS NOT NULL');
+  const dueNow = db.prepare<[number, number]>('UPDATE clips SET upload_due_at = ? WHERE upload_due_at IS NOT NULL AND upload_due_at > ?');
   const sumBytes = db.prepare<[], { n: number | null }>('SELECT sum(bytes) AS n FROM clips');
   // Oldest first, those with no upload waiting before those still queued.
   const candidates = db.prepare<[], { incident_id: string; file: string; bytes: number; queued: number }>(
@@ -131,6 +134,9 @@ export function clipStore(db: Database.Database, dir: string, now: () => number,
     },
     uploadsPending() {
       return countPending.get()?.n ?? 0;
+    },
+    retryUploadsNow(nowMs) {
+      return dueNow.run(nowMs, nowMs).changes;
     },
     bytes() {
       return sumBytes.get()?.n ?? 0;

@@ -43,6 +43,8 @@ export class ClipUploader {
   private stopped = false;
   private again = false;
   private readonly counters = { uploaded: 0, failedAttempts: 0 };
+  /** Failed attempts per clip in this process: the backoff starts short again after a restart. */
+  private readonly failures = new Map<string, number>();
 
   constructor(options: ClipUploaderOptions) {
     this.options = options;
@@ -51,6 +53,8 @@ export class ClipUploader {
   }
 
   start(): void {
+    const queued = this.options.clips.retryUploadsNow(this.now());
+    if (queued > 0) this.log.info({ queued }, 'clip uploads queued before the restart: retrying now');
     this.notify();
   }
 
@@ -123,12 +127,15 @@ export class ClipUploader {
       await response.arrayBuffer().catch(() => undefined);
       if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
       clips.markUploaded(clip.incidentId);
+      this.failures.delete(clip.incidentId);
       this.counters.uploaded++;
       this.log.info(fields, 'clip uploaded');
     } catch (err) {
       if (this.stopped) return; // aborted by stop(): still queued, not a failure
       this.counters.failedAttempts++;
-      const delayMs = backoffDelayMs(clip.uploadAttempts + 1, this.options.backoff ?? DEFAULT_CLIP_UPLOAD_BACKOFF, this.options.random);
+      const failures = (this.failures.get(clip.incidentId) ?? 0) + 1;
+      this.failures.set(clip.incidentId, failures);
+      const delayMs = backoffDelayMs(failures, this.options.backoff ?? DEFAULT_CLIP_UPLOAD_BACKOFF, this.options.random);
       clips.markUploadFailed(clip.incidentId, this.now() + delayMs);
       // The error's own text may quote the URL (undici does on some failures): only its reason is kept.
       const reason = describeFailure(err, url);
