@@ -11,6 +11,15 @@ import {
   type SourceOptions,
 } from '../frames/index.js';
 
+/**
+ * Fills in timestamps an RTSP stream leaves unset: over RTP, a stream with B-frames (H.264 High) delivers its
+ * first keyframe without pts/dts and the next frame without a dts until ffmpeg has seen the reordering; the
+ * MPEG-TS muxer refuses such a packet ("first pts and dts value must be set") and ffmpeg exits. Measured on the
+ * test server with the Saigon clip (High profile): the ring died at its first packet without it. A missing
+ * value becomes the previous output dts + 1 (0 at the start); packets with timestamps pass unchanged.
+ */
+export const RING_TIMESTAMP_FIX = "setts=dts='if(eq(DTS,NOPTS),if(eq(PREV_OUTDTS,NOPTS),0,PREV_OUTDTS+1),DTS)':pts='if(eq(PTS,NOPTS),if(eq(PREV_OUTDTS,NOPTS),0,PREV_OUTDTS+1),PTS)'";
+
 /** One ring run: ffmpeg's arguments (never a secret) and the ffconcat text carrying a camera URL on stdin. */
 export interface RingArgs {
   args: string[];
@@ -76,6 +85,7 @@ export function buildRingArgs(options: RingArgsOptions): RingArgs {
   const output = [
     // Video only: camera audio (G.711, G.726) does not play in browsers' MP4, and evidence is the picture.
     '-map', '0:v:0', '-c', 'copy', '-an', '-sn', '-dn',
+    '-bsf:v', RING_TIMESTAMP_FIX,
     '-f', 'segment',
     '-segment_time', String(options.segmentSeconds),
     '-segment_format', 'mpegts',

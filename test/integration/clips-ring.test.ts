@@ -8,7 +8,7 @@ import { readFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClipRecorder, createClipRing, DEFAULT_RING_SEGMENT_SECONDS, type ClipRing, type IncidentClip } from '../../agent/clips/index.js';
+import { ClipRecorder, createClipRing, cutClip, DEFAULT_RING_SEGMENT_SECONDS, type ClipRing, type IncidentClip } from '../../agent/clips/index.js';
 import { createLogger } from '../../agent/core/index.js';
 import { videoPath } from '../helpers/data.js';
 import { probeMp4 } from '../helpers/mp4-probe.js';
@@ -39,7 +39,11 @@ describe('clip ring on a real RTSP camera', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'camwatch-ring-'));
-    rtsp = await startRtspServer({ mounts: { '/main': videoPath('residential_street_ahmetozlu.mp4') }, user: 'admin', password: PASSWORD });
+    rtsp = await startRtspServer({
+      mounts: { '/main': videoPath('residential_street_ahmetozlu.mp4'), '/high': videoPath('vn_saigon_intersection.mp4') },
+      user: 'admin',
+      password: PASSWORD,
+    });
   });
   afterAll(async () => {
     await ring?.stop();
@@ -101,4 +105,28 @@ describe('clip ring on a real RTSP camera', () => {
     await ring.stop();
     expect(r.stats().pid).toBeUndefined();
   }, 60_000);
+
+  it('records an H.264 High stream with B-frames, whose first RTP packets carry no timestamps', async () => {
+    // Without the ring's timestamp fix ffmpeg exited at the first packet ("first pts and dts value must be set").
+    const high = createClipRing(
+      {
+        id: 'cam-high',
+        source: { url: rtsp.url('/high'), transport: 'tcp' as const, username: 'admin' },
+        analysis: { stallSeconds: 10 },
+        clips: { enabled: true, preSeconds: 3, postSeconds: 2, maxSeconds: 30, maxBitrateKbps: 4000 },
+      },
+      { ringDir: join(dir, 'ring'), logger, passwords: { camera: PASSWORD } },
+    );
+    try {
+      high.start();
+      await waitFor(() => (high.segments().length >= 2 ? true : undefined), 30_000, 'two segments of the High-profile stream');
+      expect(high.stats()).toMatchObject({ state: 'recording', restarts: 0 });
+      const clip = await cutClip({ ffmpegPath: high.ffmpegPath, segmentPaths: high.segments().map((s) => high.pathOf(s)), durationMs: 0, outPath: join(dir, 'high.mp4') });
+      const facts = probeMp4(clip.path);
+      expect(facts.codec).toBe('h264');
+      expect(facts.durationSeconds).toBeGreaterThan(2);
+    } finally {
+      await high.stop();
+    }
+  }, 45_000);
 });
