@@ -129,4 +129,34 @@ describe('clip ring on a real RTSP camera', () => {
       await high.stop();
     }
   }, 45_000);
+
+  it('on a file played at real time, cuts an incident still open at maxSeconds there', async () => {
+    const clips: IncidentClip[] = [];
+    const camera = {
+      id: 'cam-file',
+      source: { file: videoPath('residential_street_ahmetozlu.mp4'), loop: true, speed: 1 },
+      analysis: { stallSeconds: 10 },
+      clips: { enabled: true, preSeconds: 2, postSeconds: 2, maxSeconds: 6, maxBitrateKbps: 4000 },
+    };
+    let recorder: ClipRecorder | undefined;
+    const ring = createClipRing(camera, { ringDir: join(dir, 'ring'), logger, passwords: {}, onSegment: () => recorder?.onSegment() });
+    recorder = new ClipRecorder({ ...camera.clips, cameraId: 'cam-file', ring, ffmpegPath: ring.ffmpegPath, outDir: join(dir, 'clips'), logger, onClip: (c) => clips.push(c) });
+    try {
+      ring.start();
+      await waitFor(() => (ring.segments().length >= 2 ? true : undefined), 20_000, 'two segments');
+      const startMs = Date.now();
+      recorder.incidentStarted('open-1', startMs); // never ended
+      const clip = await waitFor(() => clips[0], 20_000, 'the capped clip');
+      expect(clip.capped).toBe(true);
+      const facts = probeMp4(clip.path);
+      expect(facts.durationSeconds).toBeGreaterThanOrEqual(6 - 0.5);
+      expect(facts.durationSeconds).toBeLessThanOrEqual(6 + 2 * KEYFRAME_SLACK_SECONDS);
+      expect(clip.fromMs).toBeLessThanOrEqual(startMs - 2_000 + 500);
+      // Its end, later, asks for nothing more.
+      recorder.incidentEnded('open-1', startMs, Date.now());
+      expect(recorder.waiting).toBe(0);
+    } finally {
+      await ring.stop();
+    }
+  }, 45_000);
 });
