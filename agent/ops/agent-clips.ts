@@ -121,10 +121,32 @@ export class AgentClips {
         } else cam.recorder.incidentStarted(inc.id, startMs);
       }
     }
-    const clip = this.pending.get(inc.id);
+    // A clip cut at the cap before a restart is in the store, not in `pending`: its incident's end still says so.
+    const clip = this.pending.get(inc.id) ?? (inc.status === 'end' ? this.storedInfo(inc.id) : undefined);
     if (clip === undefined) return record;
     if (inc.status === 'end') this.pending.delete(inc.id);
     return { ...record, incident: { ...inc, clip } };
+  }
+
+  private storedInfo(incidentId: string): IncidentClipInfo | undefined {
+    const stored = this.options.store()?.clips?.get(incidentId);
+    return stored === undefined ? undefined : this.info(stored);
+  }
+
+  /** What the incident payload says of a clip. */
+  private info(clip: { incidentId: string; cameraId: string; durationSeconds: number; bytes: number; sha256: string; fromMs: number; toMs: number }): IncidentClipInfo {
+    const info: IncidentClipInfo = {
+      contentType: 'video/mp4',
+      durationSeconds: clip.durationSeconds,
+      bytes: clip.bytes,
+      sha256: clip.sha256,
+      from: new Date(clip.fromMs).toISOString(),
+      to: new Date(clip.toMs).toISOString(),
+    };
+    const { config } = this.options.loaded();
+    const upload = config.clips.upload;
+    if (upload !== undefined) info.url = shownUrl(clipUploadUrl(upload.urlTemplate, { agentId: config.agent.id, cameraId: clip.cameraId, incidentId: clip.incidentId }));
+    return info;
   }
 
   private onClip(clip: IncidentClip): void {
@@ -139,17 +161,7 @@ export class AgentClips {
       rmSync(clip.path, { force: true });
       return;
     }
-    const info: IncidentClipInfo = {
-      contentType: 'video/mp4',
-      durationSeconds: clip.durationSeconds,
-      bytes: clip.bytes,
-      sha256: clip.sha256,
-      from: new Date(clip.fromMs).toISOString(),
-      to: new Date(clip.toMs).toISOString(),
-    };
-    if (upload !== undefined) {
-      info.url = shownUrl(clipUploadUrl(upload.urlTemplate, { agentId: this.options.loaded().config.agent.id, cameraId: clip.cameraId, incidentId: clip.incidentId }));
-    }
+    const info = this.info(clip);
     this.options.onStored?.();
     const latest = store.get(clip.incidentId)?.incident;
     if (latest !== undefined && latest.status === 'end') {
