@@ -89,6 +89,10 @@ export function buildRingArgs(options: RingArgsOptions): RingArgs {
     '-f', 'segment',
     '-segment_time', String(options.segmentSeconds),
     '-segment_format', 'mpegts',
+    // Written through packet by packet: without it the muxer holds 256 KiB (8 s of a 256 kbit/s stream) before
+    // the first write, and the watchdog could not tell a long GOP from a dead stream by the open segment's
+    // size. ~25 small writes a second; a crash then loses at most the packet being written.
+    '-segment_format_options', 'flush_packets=1',
     '-reset_timestamps', '1',
     '-segment_list', 'pipe:1',
     '-segment_list_type', 'csv',

@@ -71,6 +71,8 @@ export class ClipRing {
   private runCount = 0;
   private lastError: string | undefined;
   private stalled = false;
+  /** The running ffmpeg's segment name prefix, segments it closed, and the open segment's size at the last check. */
+  private run = { id: '', closed: 0, openBytes: -1 };
 
   constructor(options: ClipRingOptions) {
     this.options = options;
@@ -161,6 +163,7 @@ export class ClipRing {
     });
     if (ring.credentialsInArgs) this.log.warn({ source: ring.label }, `ffmpeg ${version.raw} is older than 5.0: the clip source URL with its password is visible in the process list`);
     this.stalled = false;
+    this.run = { id: runId, closed: 0, openBytes: -1 };
     const proc = new FfmpegProcess({
       ffmpegPath: this.options.ffmpegPath,
       args: ring.args,
@@ -197,6 +200,8 @@ export class ClipRing {
     const segment: RingSegment = { file, startMs: endMs - entry.durationMs, endMs, bytes };
     this.closed.push(segment);
     if (proc === this.proc) {
+      this.run.closed++;
+      this.run.openBytes = -1;
       this.armWatchdog(proc);
       if (this.state !== 'recording') {
         this.failures = 0;
@@ -230,11 +235,27 @@ export class ClipRing {
     this.watchdog = setTimeout(() => {
       if (proc !== this.proc || this.stopping) return;
       if (agentPauseMs(dueAtMs, performance.now()) > 0) return this.armWatchdog(proc);
+      // A camera with keyframes further apart than stallMs closes segments that rarely: still alive while
+      // the open segment grows.
+      const openBytes = this.openSegmentBytes();
+      if (openBytes > this.run.openBytes) {
+        this.run.openBytes = openBytes;
+        return this.armWatchdog(proc);
+      }
       this.stalled = true;
       this.lastError = `no segment for ${Math.round(this.options.stallMs / 1000)} s`;
       this.log.warn({ stallMs: this.options.stallMs }, 'clip ring stalled; restarting ffmpeg');
       void proc.stop();
     }, this.options.stallMs);
+  }
+
+  /** Size of the segment the running ffmpeg writes now (-1 when it has not opened one). */
+  private openSegmentBytes(): number {
+    try {
+      return statSync(join(this.options.dir, `${this.run.id}-${String(this.run.closed).padStart(6, '0')}.ts`)).size;
+    } catch {
+      return -1;
+    }
   }
 
   private onExit(proc: FfmpegProcess, exit: FfmpegExit): void {
