@@ -3,8 +3,9 @@
  * segments on disk) and an MP4 clip cut from it around every incident. ffmpeg runs through the frames
  * stage's process owner; a camera URL with its password reaches ffmpeg on stdin, never in argv.
  */
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Logger } from '../core/index.js';
+import { CamwatchError, redactUrl, type Logger } from '../core/index.js';
 import { DEFAULT_BACKOFF, resolveFfmpegPath, type SourceOptions } from '../frames/index.js';
 import { DEFAULT_RING_MARGIN_SECONDS, DEFAULT_RING_SEGMENT_SECONDS, type CameraClipsOptions } from './options.js';
 import { ClipRing } from './ring.js';
@@ -55,14 +56,47 @@ export interface CreateClipRingOptions {
   killGraceMs?: number;
 }
 
-/** A camera's pre-roll ring (not started). Throws FFMPEG_MISSING when no ffmpeg can be found. */
+/**
+ * Checks a camera's `clips.source` before its ring starts: SOURCE_INVALID naming the field for a missing file
+ * or a URL that is not rtsp(s)://host/…. Returns the resolved path of a file source.
+ */
+export function validateClipSource(camera: ClipCameraOptions, baseDir: string = process.cwd()): string | undefined {
+  const own = camera.clips.source;
+  const source = own ?? camera.source;
+  const field = own === undefined ? `cameras[${camera.id}].source` : `cameras[${camera.id}].clips.source`;
+  if ('file' in source) {
+    const path = resolve(baseDir, source.file);
+    let isFile = false;
+    try {
+      isFile = statSync(path).isFile();
+    } catch {
+      // reported below
+    }
+    if (!isFile) throw new CamwatchError('SOURCE_INVALID', `${field}.file: no such video file: ${path}`, { details: { field: `${field}.file`, path } });
+    return path;
+  }
+  let valid = /^rtsps?:\/\//i.test(source.url);
+  try {
+    valid &&= new URL(source.url).hostname !== '';
+  } catch {
+    valid = false;
+  }
+  if (!valid) {
+    const shown = redactUrl(source.url);
+    throw new CamwatchError('SOURCE_INVALID', `${field}.url: expected rtsp://host[:port]/path or rtsps://…, got "${shown}"`, { details: { field: `${field}.url`, url: shown } });
+  }
+  return undefined;
+}
+
+/** A camera's pre-roll ring (not started). Throws SOURCE_INVALID for a bad `clips.source`, FFMPEG_MISSING when no ffmpeg can be found. */
 export function createClipRing(camera: ClipCameraOptions, options: CreateClipRingOptions): ClipRing {
+  const filePath = validateClipSource(camera, options.baseDir);
   const { source, password } = clipSource(camera, options.passwords);
   const segmentSeconds = DEFAULT_RING_SEGMENT_SECONDS;
   return new ClipRing({
     cameraId: camera.id,
     source,
-    ...('file' in source && { filePath: resolve(options.baseDir ?? process.cwd(), source.file) }),
+    ...(filePath !== undefined && { filePath }),
     ...(password !== undefined && { password }),
     dir: join(options.ringDir, camera.id),
     ffmpegPath: resolveFfmpegPath(options.ffmpegPath),

@@ -39,3 +39,20 @@ describe('clipSource', () => {
     expect(clipSource(withMain, { camera: 'pw', clips: 'other' })).toEqual({ source: withMain.clips.source, password: 'other' });
   });
 });
+
+describe('validateClipSource', async () => {
+  const { validateClipSource } = await import('../../../agent/clips/index.js');
+  const base = { id: 'c', source: { url: 'rtsp://cam/sub', transport: 'tcp' as const }, analysis: { stallSeconds: 10 }, clips: { enabled: true, preSeconds: 10, postSeconds: 10, maxSeconds: 120, maxBitrateKbps: 8000 } };
+  it('names the clips.source field of a bad URL, without its password', () => {
+    const camera = { ...base, clips: { ...base.clips, source: { url: 'http://u:Pw-123456@cam/main', transport: 'tcp' as const } } };
+    expect(() => validateClipSource(camera)).toThrow(/cameras\[c\]\.clips\.source\.url: expected rtsp/);
+    expect(() => validateClipSource(camera)).not.toThrow(/Pw-123456/);
+  });
+  it('names a missing file', () => {
+    const camera = { ...base, clips: { ...base.clips, source: { file: 'no-such.mp4', loop: true, speed: 1 } } };
+    expect(() => validateClipSource(camera, '/tmp')).toThrow('cameras[c].clips.source.file: no such video file: /tmp/no-such.mp4');
+  });
+  it('accepts the analysis source when no clip source is set', () => {
+    expect(validateClipSource(base)).toBeUndefined();
+  });
+});
