@@ -3,8 +3,18 @@ import { join } from 'node:path';
 import { ClipRecorder, checkRingSpace, clipUploadUrl, createClipRing, shownUrl, type ClipRing, type IncidentClip } from '../clips/index.js';
 import type { CameraConfig, LoadedConfig } from '../config/index.js';
 import type { Logger } from '../core/index.js';
-import type { IncidentClipInfo, IncidentRecord } from '../incidents/index.js';
+import type { Incident, IncidentClipInfo, IncidentRecord } from '../incidents/index.js';
 import { DEFAULT_STORE_DISK_RESERVE_BYTES, type IncidentStore } from '../store/index.js';
+
+/**
+ * How a clip that now exists reaches the IOC (pure): an incident that already ended gets its `end` sent again
+ * with the clip and the next sequence; an open one carries the clip on its next events (`attach`).
+ */
+export function announceClip(latest: Incident | undefined, clip: IncidentClipInfo, now: Date): { resend?: Incident; attach: boolean } {
+  if (latest === undefined) return { attach: false };
+  if (latest.status !== 'end') return { attach: true };
+  return { resend: { ...latest, clip, sequence: (latest.sequence ?? 1) + 1, updatedAt: now.toISOString() }, attach: false };
+}
 
 /** A ring stops within this (ms) on shutdown; the cuts of ended incidents follow it. */
 const CLIP_CAMERA_STOP_TIMEOUT_MS = 10_000;
@@ -163,10 +173,8 @@ export class AgentClips {
     }
     const info = this.info(clip);
     this.options.onStored?.();
-    const latest = store.get(clip.incidentId)?.incident;
-    if (latest !== undefined && latest.status === 'end') {
-      // The end went out before the clip existed: sent again with the clip, as the incident's next event.
-      this.options.write({ incident: { ...latest, clip: info, sequence: (latest.sequence ?? 1) + 1, updatedAt: new Date().toISOString() } });
-    } else this.pending.set(clip.incidentId, info);
+    const next = announceClip(store.get(clip.incidentId)?.incident, info, new Date());
+    if (next.resend !== undefined) this.options.write({ incident: next.resend });
+    else if (next.attach) this.pending.set(clip.incidentId, info);
   }
 }
