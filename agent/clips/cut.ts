@@ -13,6 +13,7 @@ export interface CutClip {
   durationSeconds: number;
 }
 
+/** What cutClip joins and where it writes. */
 export interface CutClipOptions {
   ffmpegPath: string;
   /** Segment files in time order (each starts on a keyframe). */

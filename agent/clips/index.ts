@@ -44,6 +44,7 @@ export function clipSource(camera: ClipCameraOptions, passwords: { camera?: stri
   return { source, ...(inherited !== undefined && { password: inherited }) };
 }
 
+/** Where a camera's ring writes, its logger and passwords (see createClipRing). */
 export interface CreateClipRingOptions {
   /** `<dataDir>/clips/ring`: the camera's segments go to a folder of its id below. */
   ringDir: string;

@@ -25,6 +25,7 @@ export interface IncidentClip extends CutClip {
   capped: boolean;
 }
 
+/** One camera's clip settings, its ring, and where clips go. */
 export interface ClipRecorderOptions extends ClipWindowOptions {
   cameraId: string;
   ring: SegmentSource;

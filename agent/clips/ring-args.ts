@@ -31,6 +31,7 @@ export interface RingArgs {
   credentialsInArgs: boolean;
 }
 
+/** The source and folder of one ring run. */
 export interface RingArgsOptions {
   source: SourceOptions;
   /** File sources: the resolved path. */

@@ -9,6 +9,7 @@ import { parseSegmentListLine, ringKeepFromMs, ringPrunePlan, type RingSegment }
 /** Where the ring stands: `recording` once a segment closed; `down` between a failed run and its restart. */
 export type RingState = 'starting' | 'recording' | 'down' | 'stopped';
 
+/** One camera's ring: its source, folder, sizes and supervision settings. */
 export interface ClipRingOptions {
   cameraId: string;
   source: SourceOptions;

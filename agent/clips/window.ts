@@ -19,6 +19,7 @@ export interface ClipWindow {
   capped: boolean;
 }
 
+/** A camera's clip settings that decide the window (seconds). */
 export interface ClipWindowOptions {
   preSeconds: number;
   postSeconds: number;

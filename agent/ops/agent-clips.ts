@@ -19,6 +19,7 @@ export function announceClip(latest: Incident | undefined, clip: IncidentClipInf
 /** A ring stops within this (ms) on shutdown; the cuts of ended incidents follow it. */
 const CLIP_CAMERA_STOP_TIMEOUT_MS = 10_000;
 
+/** What the agent hands its clips: config, data directory, store and writer. */
 export interface AgentClipsOptions {
   /** The config as loaded (cameras, clips settings, passwords, the config file's folder). */
   loaded: () => LoadedConfig;

@@ -9,6 +9,7 @@ import type { ClipStore, StoredClip } from '../store/index.js';
  */
 export const DEFAULT_CLIP_UPLOAD_BACKOFF: Readonly<BackoffOptions> = { initialDelayMs: 2_000, maxDelayMs: 300_000, multiplier: 2, jitterRatio: 0.2 };
 
+/** The clip queue, the upload settings (`clips.upload`) and the retry delays. */
 export interface ClipUploaderOptions {
   clips: ClipStore;
   upload: ClipUploadOptions;
