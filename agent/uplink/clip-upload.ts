@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { backoffDelayMs, type BackoffOptions, type Logger } from '../core/index.js';
 import { clipUploadUrl, shownUrl, type ClipUploadOptions } from '../clips/index.js';
 import type { ClipStore, StoredClip } from '../store/index.js';
+import { httpPutFile } from './http-put.js';
 
 /**
  * Retry delays of a clip upload: 2 s, 4 s ... capped at 5 min, ±20 %. An upload endpoint behind a box's
@@ -108,25 +109,23 @@ export class ClipUploader {
     const { upload, agentId, clips } = this.options;
     const url = clipUploadUrl(upload.urlTemplate, { agentId, cameraId: clip.cameraId, incidentId: clip.incidentId });
     const fields = { incidentId: clip.incidentId, url: shownUrl(url), bytes: clip.bytes, attempt: clip.uploadAttempts + 1 };
-    let body: Buffer;
-    try {
-      body = await readFile(clip.path);
-    } catch (err) {
+    if (!existsSync(clip.path)) {
       // The file is gone (deleted by hand): nothing will ever upload it; its row stays for the record.
-      this.log.error({ ...fields, err: { message: (err as Error).message } }, 'clip file missing; its upload is dropped');
+      this.log.error(fields, 'clip file missing; its upload is dropped');
       clips.markUploaded(clip.incidentId);
       return;
     }
     try {
-      const response = await fetch(url, {
+      const response = await httpPutFile({
+        url,
         method: upload.method,
-        headers: { 'content-type': 'video/mp4', ...upload.headers },
-        body: new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.length),
+        headers: upload.headers,
+        path: clip.path,
+        bytes: clip.bytes,
+        contentType: 'video/mp4',
         signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(upload.timeoutSeconds * 1000)]),
       });
-      // Drained so the connection can be reused; a large error page is not worth reading.
-      await response.arrayBuffer().catch(() => undefined);
-      if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
+      if (response.status < 200 || response.status > 299) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
       clips.markUploaded(clip.incidentId);
       this.failures.delete(clip.incidentId);
       this.counters.uploaded++;
@@ -138,7 +137,7 @@ export class ClipUploader {
       this.failures.set(clip.incidentId, failures);
       const delayMs = backoffDelayMs(failures, this.options.backoff ?? DEFAULT_CLIP_UPLOAD_BACKOFF, this.options.random);
       clips.markUploadFailed(clip.incidentId, this.now() + delayMs);
-      // The error's own text may quote the URL (undici does on some failures): only its reason is kept.
+      // The error's own text may quote the URL (some network errors do): only its reason is kept.
       const reason = describeFailure(err, url);
       this.log.warn({ ...fields, reason, retryInMs: delayMs }, 'clip upload failed; retrying later');
     }

@@ -52,7 +52,7 @@ describe('clip upload lane', () => {
   it('uploads every clip at least once through an outage and a 500 mid-body, bytes intact', async () => {
     const port = await freePort();
     const clips = [addClip(1, 300_000), addClip(2, 50_000), addClip(3, 1_000)];
-    const received = new Map<string, { sha256: string; bytes: number; auth?: string }>();
+    const received = new Map<string, { sha256: string; bytes: number; auth?: string; length?: string }>();
     let requests = 0;
     const uploader = new ClipUploader({
       clips: store.clips!,
@@ -79,7 +79,7 @@ describe('clip upload lane', () => {
         req.on('end', () => {
           const body = Buffer.concat(chunks);
           const path = (req.url ?? '').split('?')[0]!;
-          received.set(path, { sha256: createHash('sha256').update(body).digest('hex'), bytes: body.length, auth: req.headers.authorization });
+          received.set(path, { sha256: createHash('sha256').update(body).digest('hex'), bytes: body.length, auth: req.headers.authorization, length: req.headers['content-length'] });
           expect(req.headers['content-type']).toBe('video/mp4');
           res.writeHead(req.url?.includes('X-Amz-Signature=0123SECRETsig') ? 200 : 403).end();
         });
@@ -89,7 +89,8 @@ describe('clip upload lane', () => {
     } finally {
       await uploader.stop();
     }
-    for (const c of clips) expect(received.get(`/bucket/box-1/cam-1/${c.id}.mp4`)).toEqual({ sha256: c.sha256, bytes: c.bytes, auth: TOKEN });
+    // Content-Length given (S3 presigned PUTs refuse chunked bodies), the bytes streamed intact.
+    for (const c of clips) expect(received.get(`/bucket/box-1/cam-1/${c.id}.mp4`)).toEqual({ sha256: c.sha256, bytes: c.bytes, auth: TOKEN, length: String(c.bytes) });
     expect(requests).toBe(4); // one 500, then each clip once
     expect(uploader.stats()).toMatchObject({ uploaded: 3, pending: 0 });
     const log = lines.join('');
