@@ -59,6 +59,11 @@ export const clipsSchema = z
       .min(1024 ** 2)
       .default(DEFAULT_CLIP_MAX_STORE_BYTES)
       .describe('Clip bytes kept in agent.dataDir/clips: over it, the oldest clips go first (uploaded ones before the others); incident records stay'),
+    ringDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Folder of the pre-roll rings (a folder per camera below it); relative to the config file. Put it on a tmpfs (e.g. /dev/shm/camwatch-ring) to keep the rings in memory and spare the eMMC ~20 GB of writes a day per 2 Mbit/s camera. Default: <agent.dataDir>/clips/ring'),
     upload: clipUploadSchema.optional(),
   })
   .prefault({})

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClipRecorder, checkRingSpace, clipUploadUrl, createClipRing, shownUrl, type ClipRing, type IncidentClip } from '../clips/index.js';
 import type { CameraConfig, LoadedConfig } from '../config/index.js';
@@ -25,6 +25,8 @@ export interface AgentClipsOptions {
   loaded: () => LoadedConfig;
   /** agent.dataDir, resolved. */
   dataDir: string;
+  /** clips.ringDir, resolved; default `<dataDir>/clips/ring`. */
+  ringDir?: string;
   logger: Logger;
   store: () => IncidentStore | undefined;
   /** Commits the incident events queued in the writer (a clip's incident row must exist before the clip's). */
@@ -61,12 +63,14 @@ export class AgentClips {
   /** Start-up check: the rings of every enabled camera fit on the data directory's disk (CLIP_RING_SPACE otherwise). */
   checkSpace(): void {
     const cameras = this.options.loaded().config.cameras.filter((c) => c.enabled);
-    const total = checkRingSpace(cameras, this.options.dataDir, DEFAULT_STORE_DISK_RESERVE_BYTES);
+    // The rings' own file system (a tmpfs, or the data disk where the store needs its reserve too).
+    mkdirSync(this.ringDir, { recursive: true });
+    const total = checkRingSpace(cameras, this.ringDir, this.options.ringDir === undefined ? DEFAULT_STORE_DISK_RESERVE_BYTES : 0);
     if (total > 0) this.log.info({ ringBytes: total, cameras: cameras.filter((c) => c.clips.enabled).length }, 'clip rings sized');
   }
 
   get ringDir(): string {
-    return join(this.options.dataDir, 'clips', 'ring');
+    return this.options.ringDir ?? join(this.options.dataDir, 'clips', 'ring');
   }
 
   /** Starts the camera's ring and recorder when its clips are on. */

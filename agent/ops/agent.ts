@@ -153,6 +153,7 @@ export class Agent {
           this.clips = new AgentClips({
             loaded: () => this.loaded,
             dataDir: resolveConfigPath(this.loaded, this.config.agent.dataDir),
+            ...(this.config.clips.ringDir !== undefined && { ringDir: resolveConfigPath(this.loaded, this.config.clips.ringDir) }),
             logger: this.logger,
             store: () => this.store,
             flushWriter: () => this.writer?.flush(),

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -122,6 +122,7 @@ models: { dir: ${join(DATA_DIR, 'models')}, manifest: ${join(PROJECT_ROOT, 'mode
 mqtt: { url: "${broker.url}" }
 health: { port: 0 }
 clips:
+  ringDir: ring
   upload: { urlTemplate: "http://127.0.0.1:${upload.port}/up/{agentId}/{cameraId}/{incidentId}.mp4?${SIGNATURE}", timeoutSeconds: 10 }
 cameras:
   - id: street-01
@@ -141,6 +142,8 @@ cameras:
       // An incident starts once the ring holds a full pre-roll; the broker goes away before its clip exists.
       const recording = await agent.waitForLog((e) => e.msg === 'clip ring recording', 40_000);
       const fullPreRollFromMs = Number(recording.time) + (PRE + SEGMENT_SLACK_SECONDS) * 1000;
+      // clips.ringDir (relative to the config file) holds the camera's segments.
+      expect(readdirSync(join(dir, 'ring', 'street-01')).some((f) => f.endsWith('.ts'))).toBe(true);
       let chosen: IncidentMsg | undefined;
       await ioc.waitFor(() => (chosen = incidents().find((i) => i.status === 'new' && Date.parse(i.startedAt) >= fullPreRollFromMs)) !== undefined, 40_000, 'a new incident after the pre-roll filled');
       await broker.stop();
