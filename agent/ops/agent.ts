@@ -464,6 +464,12 @@ export class Agent {
       if (lines.length) this.uplink?.publishTelemetry({ kind: 'counts', cameraId: cam.config.id, payload: { cameraId: cam.config.id, lines } });
     }
     for (const line of cameraStatsLogLines(status)) this.log.info(line, 'camera stats');
+    const rings = this.clips?.rings() ?? [];
+    if (rings.length > 0) {
+      // The clip rings and the upload lane, for a technician reading the log (not part of the MQTT stats).
+      const rows = rings.map((r) => ({ camera: r.cameraId, state: r.state, segments: r.segments, bytes: r.bytes, restarts: r.restarts, ...(r.lastError !== undefined && { lastError: r.lastError }) }));
+      this.log.info({ rings: rows, clipBytes: this.store?.clips?.bytes(), uploadsPending: this.store?.clips?.uploadsPending() }, 'clip stats');
+    }
   }
 
   /**

@@ -120,7 +120,7 @@ describe('evidence clips from a real camera', () => {
 agent: { id: ${AGENT}, dataDir: ${join(dir, 'var')} }
 models: { dir: ${join(DATA_DIR, 'models')}, manifest: ${join(PROJECT_ROOT, 'models', 'manifest.json')} }
 mqtt: { url: "${broker.url}" }
-health: { port: 0 }
+health: { port: 0, statsIntervalSeconds: 2 }
 clips:
   ringDir: ring
   upload: { urlTemplate: "http://127.0.0.1:${upload.port}/up/{agentId}/{cameraId}/{incidentId}.mp4?${SIGNATURE}", timeoutSeconds: 10 }
@@ -170,6 +170,10 @@ cameras:
       await again!.waitForLog((e) => e.msg === 'clip uploaded', 30_000);
       await ioc.waitFor(() => uploadedAll(), 30_000, 'every announced clip uploaded');
       expect(upload.failedMidBody).toBe(1);
+      // The periodic stats line shows the ring recording and nothing left to upload.
+      const recordingRing = (e: Record<string, unknown>) => (e.rings as Array<{ camera: string; state: string }> | undefined)?.some((r) => r.camera === 'street-01' && r.state === 'recording') === true;
+      const stats = await again!.waitForLog((e) => e.msg === 'clip stats' && e.uploadsPending === 0 && recordingRing(e), 15_000);
+      expect(stats.clipBytes).toBeGreaterThan(0);
       expect(upload.received.get(`/up/${AGENT}/street-01/${announced.id}.mp4`)?.bytes).toBe(clip.bytes);
 
       // The clip command returns it in chunks; the bytes are the announced ones and play as the incident's clip.
