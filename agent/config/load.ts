@@ -109,10 +109,16 @@ export function resolveConfigPath(loaded: Pick<LoadedConfig, 'baseDir'>, p: stri
 
 /** Every secret value of a loaded config (including passwords inside URLs), for `redactSecrets`. */
 export function secretValues(loaded: Pick<LoadedConfig, 'config' | 'secrets'>): string[] {
-  const values = new Set<string>(Object.values(loaded.secrets.cameraPasswords));
+  const values = new Set<string>([...Object.values(loaded.secrets.cameraPasswords), ...Object.values(loaded.secrets.clipPasswords ?? {})]);
+  // Upload headers (an Authorization token) are secrets too.
+  for (const value of Object.values(loaded.config.clips?.upload?.headers ?? {})) if (value.length >= 8) values.add(value);
   if (loaded.secrets.mqttPassword !== undefined) values.add(loaded.secrets.mqttPassword);
   if (loaded.secrets.commandSecret !== undefined) values.add(loaded.secrets.commandSecret);
-  const urls = [loaded.config.mqtt.url, ...loaded.config.cameras.map((c) => ('url' in c.source ? c.source.url : undefined))];
+  const urls = [
+    loaded.config.mqtt.url,
+    ...loaded.config.cameras.map((c) => ('url' in c.source ? c.source.url : undefined)),
+    ...loaded.config.cameras.map((c) => (c.clips?.source !== undefined && 'url' in c.clips.source ? c.clips.source.url : undefined)),
+  ];
   for (const url of urls) {
     const password = url === undefined ? undefined : urlPassword(url);
     if (password !== undefined && password !== '') values.add(password);

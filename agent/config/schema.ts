@@ -4,6 +4,7 @@ import { idSchema, TOPIC_PREFIX_PATTERN, TOPIC_PREFIX_RULE } from './ids.js';
 import type { RulesCamera } from '../rules/index.js';
 import { MAX_POLYGON_POINTS } from './polygon.js';
 import { analysisSchema, sourceSchema } from '../frames/index.js';
+import { cameraClipsSchema, clipsSchema } from '../clips/index.js';
 
 /**
  * The one config schema. Every field has a default, bounds and a description; unknown keys are rejected
@@ -141,6 +142,7 @@ export const cameraSchema = z.strictObject({
   onvif: onvifSchema.optional(),
   privacy: privacySchema,
   stills: stillsSchema,
+  clips: cameraClipsSchema,
 }).describe('One camera (or video file) and its analysis');
 
 export const configSchema = z.strictObject({
@@ -331,6 +333,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('Flood control: what a busy scene may cost the IOC and the snapshot quota'),
+  clips: clipsSchema,
   cameras: z.array(cameraSchema).default([]).describe('Cameras analysed by this box'),
 }).describe('camwatch edge agent configuration (config/camwatch.yaml)');
 

@@ -22,6 +22,8 @@ export interface ConfigSecrets {
    * source URL stays in the URL (ffmpeg needs it there) and is not copied here.
    */
   cameraPasswords: Record<string, string>;
+  /** Per enabled camera id with `clips.source` (an RTSP URL): from its password / passwordFile / passwordEnv. */
+  clipPasswords?: Record<string, string>;
 }
 
 export type SecretEnv = Readonly<Record<string, string | undefined>>;
@@ -112,6 +114,13 @@ export function resolveSecrets(config: Config, options: SecretOptions): { secret
     if (result.issue !== undefined) issues.push(result.issue);
     if (result.value !== undefined) secrets.cameraPasswords[camera.id] = result.value;
   });
+  config.cameras.forEach((camera, index) => {
+    const clipSource = camera.clips.source;
+    if (!camera.enabled || !camera.clips.enabled || clipSource === undefined || !('url' in clipSource)) return;
+    const result = resolveOne(clipSource, ['cameras', index, 'clips', 'source'], options);
+    if (result.issue !== undefined) issues.push(result.issue);
+    if (result.value !== undefined) (secrets.clipPasswords ??= {})[camera.id] = result.value;
+  });
   return { secrets, issues };
 }
 
@@ -122,9 +131,17 @@ export function withoutClearPasswords(config: Config): Config {
     ...config,
     mqtt,
     cameras: config.cameras.map((camera) => {
-      if (!('url' in camera.source)) return camera;
-      const { password: _password, ...source } = camera.source;
-      return { ...camera, source };
+      let out = camera;
+      if ('url' in camera.source) {
+        const { password: _password, ...source } = camera.source;
+        out = { ...out, source };
+      }
+      const clipSource = camera.clips.source;
+      if (clipSource !== undefined && 'url' in clipSource) {
+        const { password: _password, ...source } = clipSource;
+        out = { ...out, clips: { ...camera.clips, source } };
+      }
+      return out;
     }),
   };
 }

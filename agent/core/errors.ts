@@ -36,6 +36,7 @@ export const ERROR_CATALOGUE = {
   EVAL_VIDEO_RENDER: 'Check the clip\'s video.filterComplex (and its inputs) with ffmpeg by hand; the error shows ffmpeg\'s message.',
   COMMAND_INVALID: 'Send a JSON object within mqtt.commands.maxBytes and maxDepth (docs/mqtt.md, Commands).',
   COMMAND_RESPONSE_TOPIC: 'Ask for the answer under <prefix>/<agentId>/responses/ (docs/mqtt.md, Commands).',
+  CLIP_RING_SPACE: 'Free disk space in agent.dataDir, or lower cameras[].clips.maxBitrateKbps / preSeconds / maxSeconds (or turn clips off on some cameras).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -13,6 +13,7 @@ import type { FrameCameraOptions } from './options.js';
 import type { FrameSource, SourceStateChange } from './types.js';
 
 export type { Frame, FrameSource, FrameSourceStats, SourceStateChange } from './types.js';
+export type { SourceOptions } from './options.js';
 export { DEFAULT_BACKOFF } from './backoff.js';
 
 export interface CreateFrameSourceOptions {
@@ -93,9 +94,12 @@ export function validateSource(camera: Pick<FrameCameraOptions, 'id' | 'source'>
   }
   return undefined;
 }
-export { buildFfmpegArgs } from './ffmpeg-args.js';
-export { listFfmpegDecoders, probeFfmpeg, resolveFfmpegPath, runFfmpeg } from './ffmpeg-run.js';
-export { FfmpegProcess, DEFAULT_KILL_GRACE_MS } from './ffmpeg-process.js';
+export { buildFfmpegArgs, buildSourceUrl, rtspDemuxerOptions, DEFAULT_SOCKET_TIMEOUT_MS, type FfmpegVersion } from './ffmpeg-args.js';
+export { buildFfconcat, quoteFfconcatToken, RTSP_PROTOCOL_WHITELIST, FFCONCAT_OPTION_MIN_VERSION } from './ffconcat.js';
+export { restartDelayMs } from './backoff.js';
+export { agentPauseMs } from './agent-pause.js';
+export { listFfmpegDecoders, probeFfmpeg, resolveFfmpegPath, runFfmpeg, captureFfmpeg, captureFailure } from './ffmpeg-run.js';
+export { FfmpegProcess, DEFAULT_KILL_GRACE_MS, type FfmpegExit } from './ffmpeg-process.js';
 export { analysisSchema, sourceSchema } from './options.js';
 export { formatSourceError, type SourceError } from './source-error.js';
 export { ReplaySource } from './replay-source.js';

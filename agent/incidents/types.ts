@@ -46,6 +46,11 @@ export interface Incident {
   durationSeconds?: number;
   counts?: Record<string, { in: number; out: number }>;
   snapshot?: { contentType: 'image/jpeg'; width?: number; height?: number; bytes: number; /** Why the picture was not kept (evidence budget). */ omitted?: string };
+  /**
+   * The evidence clip (cameras[].clips): set on the events published once it exists. `url`: where the box
+   * uploads it (clips.upload, without the query string); otherwise the `clip` command returns it.
+   */
+  clip?: IncidentClipInfo;
   /** Time of this update (status `update` / `end`). */
   updatedAt?: string;
   /** When the incident closed (status `end`): the last time its condition was seen. */
@@ -69,6 +74,19 @@ export interface Incident {
   metrics?: Record<string, number>;
   /** Status `summary`: the incidents of this rule flood control folded in one minute (agent/incidents/flood-control.ts). */
   folded?: FoldedSummary;
+}
+
+/** What an incident event says of its evidence clip. */
+export interface IncidentClipInfo {
+  contentType: 'video/mp4';
+  durationSeconds: number;
+  bytes: number;
+  /** Hex SHA-256 of the MP4: the IOC checks the file it fetched against it. */
+  sha256: string;
+  /** ISO 8601 wall time of the clip's first and last frame. */
+  from: string;
+  to: string;
+  url?: string;
 }
 
 /** An incident and its evidence, as handed to the store. */

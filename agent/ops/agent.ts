@@ -8,9 +8,10 @@ import { privacyDetectors, type PrivacyDetectors } from '../privacy/index.js';
 import { formatSourceError, type SourceStateChange } from '../frames/index.js';
 import { endUnconfiguredIncidents } from './open-incidents.js';
 import { createStoreWriter, currentOwner, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, lockDataDir, openStore, STORE_FILE, type DataDirLock, type StoreWriter, type IncidentStore } from '../store/index.js';
-import { createMqttUplink, embeddedCredentialsPath, loadOrCreateOperatorLogin, startEmbeddedBroker, uplinkClientId, DEFAULT_STOP_DRAIN_TIMEOUT_MS, DEFAULT_STOP_DISCONNECT_TIMEOUT_MS, type BrokerAccessPolicy, type EmbeddedBroker, type Uplink } from '../uplink/index.js';
+import { ClipUploader, createMqttUplink, embeddedCredentialsPath, loadOrCreateOperatorLogin, startEmbeddedBroker, uplinkClientId, DEFAULT_STOP_DRAIN_TIMEOUT_MS, DEFAULT_STOP_DISCONNECT_TIMEOUT_MS, type BrokerAccessPolicy, type EmbeddedBroker, type Uplink } from '../uplink/index.js';
 import { type Logger, agentVersion } from '../core/index.js';
 import { startCamera, type RunningCamera } from './camera-runner.js';
+import { AgentClips } from './agent-clips.js';
 import { agentCommands, type CommandTarget } from './commands.js';
 import { startHealthServer } from './health-server.js';
 import { AgentMetrics } from './metrics.js';
@@ -47,6 +48,10 @@ export class Agent {
   /** Group commit in front of the store: a burst of incidents costs one fsync, not one each. */
   private writer?: StoreWriter;
   private uplink?: Uplink;
+  /** Evidence clips: per-camera rings and recorders (cameras with clips.enabled). */
+  private clips?: AgentClips;
+  /** The clip upload lane (clips.upload), beside the MQTT drain. */
+  private clipUploader?: ClipUploader;
   private detector?: Detector;
   /** Face and plate detectors of the privacy blur, opened at the first still that needs them. */
   private privacy?: PrivacyDetectors;
@@ -119,6 +124,7 @@ export class Agent {
           timers.maintain = setInterval(() => {
             try {
               this.store?.maintain(Date.now());
+              this.store?.clips?.maintain(this.config.clips.maxStoreBytes, Date.now());
             } catch (err) {
               this.log.warn({ err }, 'store maintenance failed; retrying at the next interval');
             }
@@ -141,6 +147,37 @@ export class Agent {
         },
         // Synchronous: commits what is queued, before the store closes.
         stop: () => this.writer?.stop(),
+      },
+      {
+        // Before the cameras (their incidents feed it), stopped after them (cuts of ended incidents, then the writer).
+        name: 'clips',
+        dependsOn: ['store writer'],
+        start: () => {
+          this.clips = new AgentClips({
+            loaded: () => this.loaded,
+            dataDir: resolveConfigPath(this.loaded, this.config.agent.dataDir),
+            ...(this.config.clips.ringDir !== undefined && { ringDir: resolveConfigPath(this.loaded, this.config.clips.ringDir) }),
+            logger: this.logger,
+            store: () => this.store,
+            flushWriter: () => this.writer?.flush(),
+            write: (record) => this.writer?.write(record),
+            onStored: () => this.clipUploader?.notify(),
+          });
+          this.clips.checkSpace();
+        },
+        stop: () => this.clips?.stop(),
+      },
+      {
+        // Its own lane: uploads never wait for MQTT, and MQTT never waits for uploads.
+        name: 'clip upload',
+        dependsOn: ['store'],
+        start: () => {
+          const upload = this.config.clips.upload;
+          if (upload === undefined || this.store?.clips === undefined) return;
+          this.clipUploader = new ClipUploader({ clips: this.store.clips, upload, agentId: this.config.agent.id, logger: this.logger });
+          this.clipUploader.start();
+        },
+        stop: () => this.clipUploader?.stop(),
       },
       {
         // Started once; kept across uplink restarts (a reload hands it the new policy).
@@ -179,7 +216,7 @@ export class Agent {
       },
       {
         name: 'cameras',
-        dependsOn: ['detector', 'store writer', 'uplink'],
+        dependsOn: ['detector', 'store writer', 'uplink', 'clips'],
         start: () => {
           const store = this.store!;
           // Incidents the previous process left open: those of cameras no longer running end now; the others
@@ -342,6 +379,7 @@ export class Agent {
         },
       }),
     );
+    this.clips?.startCamera(camera);
   }
 
   private commandTarget(): CommandTarget {
@@ -369,11 +407,14 @@ export class Agent {
         return queued;
       },
       cameraIds: () => [...this.cameras.keys()],
+      clip: (incidentId) => this.store?.clips?.get(incidentId),
     };
   }
 
   /** Store first (the writer's onSaved wakes the uplink): an incident exists once it is in SQLite, whatever the network does. */
-  private onIncident(record: IncidentRecord): void {
+  private onIncident(event: IncidentRecord): void {
+    // The clip stage plans the incident's clip, and adds the clip's facts once it exists.
+    const record = this.clips?.onIncident(event) ?? event;
     this.metrics.incidents.inc({ camera: record.incident.cameraId, type: record.incident.type });
     this.writer!.write(record);
   }
@@ -434,6 +475,12 @@ export class Agent {
       if (lines.length) this.uplink?.publishTelemetry({ kind: 'counts', cameraId: cam.config.id, payload: { cameraId: cam.config.id, lines } });
     }
     for (const line of cameraStatsLogLines(status)) this.log.info(line, 'camera stats');
+    const rings = this.clips?.rings() ?? [];
+    if (rings.length > 0) {
+      // The clip rings and the upload lane, for a technician reading the log (not part of the MQTT stats).
+      const rows = rings.map((r) => ({ camera: r.cameraId, state: r.state, segments: r.segments, bytes: r.bytes, restarts: r.restarts, ...(r.lastError !== undefined && { lastError: r.lastError }) }));
+      this.log.info({ rings: rows, clipBytes: this.store?.clips?.bytes(), uploadsPending: this.store?.clips?.uploadsPending() }, 'clip stats');
+    }
   }
 
   /**
@@ -456,7 +503,7 @@ export class Agent {
     const { config } = next;
     const kept: LoadedConfig = {
       ...next,
-      config: { ...config, agent: { ...config.agent, id: this.config.agent.id, dataDir: this.config.agent.dataDir }, health: this.config.health },
+      config: { ...config, agent: { ...config.agent, id: this.config.agent.id, dataDir: this.config.agent.dataDir }, health: this.config.health, clips: this.config.clips },
     };
     // A removed camera's incidents end (its rules are gone); a disabled one's end as camera_reload. A changed
     // camera hands its open incidents to its next run, which continues those its new rules see again.
@@ -484,7 +531,9 @@ export class Agent {
     if (!cam) return [];
     this.cameras.delete(id);
     this.cameraStartedAtMs.delete(id);
-    return cam.stop(options);
+    const suspended = await cam.stop(options);
+    await this.clips?.stopCamera(id);
+    return suspended;
   }
 
   /**

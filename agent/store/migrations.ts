@@ -165,6 +165,34 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   // ---- end c1-counts ----
+  // ---- clips (#17): evidence clips and their upload queue. The lead renumbers if another branch adds a v6. ----
+  {
+    version: 6,
+    description: 'evidence clips (MP4 files in agent.dataDir/clips) and their upload queue',
+    // One clip per incident, as a file (clips are megabytes: kept out of the database and its WAL) named by
+    // this row; deleting the incident (retention) deletes the row, and the next maintenance the file.
+    // upload_due_at: the upload lane's queue (NULL: nothing to upload, or done). A queue of its own rather
+    // than outbox rows: an upload takes seconds to minutes and must never hold up the MQTT drain's seq order.
+    sql: `
+      CREATE TABLE clips (
+        incident_id     TEXT PRIMARY KEY REFERENCES incidents(id) ON DELETE CASCADE,
+        camera          TEXT NOT NULL,
+        file            TEXT NOT NULL,     -- file name inside the clip folder
+        bytes           INTEGER NOT NULL,
+        sha256          TEXT NOT NULL,
+        duration_ms     INTEGER NOT NULL,
+        from_ms         INTEGER NOT NULL,  -- wall time of the first and last frame
+        to_ms           INTEGER NOT NULL,
+        created_at      INTEGER NOT NULL,
+        upload_due_at   INTEGER,
+        upload_attempts INTEGER NOT NULL DEFAULT 0,
+        uploaded_at     INTEGER
+      );
+      CREATE INDEX clips_upload_due ON clips(upload_due_at) WHERE upload_due_at IS NOT NULL;
+      CREATE INDEX clips_created ON clips(created_at);
+    `,
+  },
+  // ---- end clips ----
 ];
 
 /** The schema version this build writes. */

@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Logger, CamwatchError } from '../core/index.js';
 import type { IncidentStore } from './types.js';
@@ -6,6 +6,7 @@ import { migrate } from './migrations.js';
 import { StoreMaintenance } from './maintenance.js';
 import { DEFAULT_STORE_QUOTAS, type StoreQuotas } from './quotas.js';
 import { countBinStore } from './count-bins.js';
+import { clipStore } from './clips.js';
 import { checkStore, storeCorruptError } from './check.js';
 import { incidentStatements } from './incident-statements.js';
 import { outboxStatements } from './outbox-statements.js';
@@ -52,6 +53,8 @@ export interface OpenStoreOptions {
   diskReserveBytes?: number;
   /** The exact command a STORE_CORRUPT error tells the operator to run (the agent names its config file). */
   recoverCommand?: string;
+  /** Folder of the evidence clip files; default `clips/store` beside the database. */
+  clipsDir?: string;
 }
 
 /**
@@ -71,6 +74,7 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
   const incidents = incidentStatements(db, log);
   const outbox = outboxStatements(db, { path, now, synchronous });
   const counts = countBinStore(db, now);
+  const clips = clipStore(db, options.clipsDir ?? join(dirname(path), 'clips', 'store'), now, log);
   const maintenance = new StoreMaintenance(db);
   const space = new StoreSpace(db, maintenance, { path, dataDir: dirname(path), reserveBytes: options.diskReserveBytes ?? DEFAULT_STORE_DISK_RESERVE_BYTES, quotas, now, log });
   const held = new HeldEvents({ path, max: options.heldMax ?? DEFAULT_STORE_HELD_MAX, now, log });
@@ -81,6 +85,7 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
 
   return {
     counts,
+    clips,
     // The pipeline's port.
     save: saves.save,
     saveMany: saves.saveMany,

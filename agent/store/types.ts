@@ -3,6 +3,7 @@ import type { IncidentSink } from './incident-sink.js';
 import type { CountBinEvents, Outbox } from './outbox.js';
 import type { OutboxEntry } from './outbox-entry.js';
 import type { StoreAdmin } from './store-admin.js';
+import type { ClipStore } from './clips.js';
 
 export type { OutboxEntry, ResendSelector } from './outbox-entry.js';
 export type { StoreUsage } from './store-admin.js';
@@ -27,4 +28,6 @@ export interface CountBinStore extends CountBinSink, CountBinEvents {
  */
 export interface IncidentStore extends IncidentSink, Outbox, StoreAdmin {
   readonly counts?: CountBinStore;
+  /** Evidence clips and their upload queue (schema v6). */
+  readonly clips?: ClipStore;
 }

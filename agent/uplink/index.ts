@@ -23,3 +23,4 @@ export { tlsClientOptions, isTlsUrl } from './tls.js';
 export { DEFAULT_QUOTA_WARN_SHARE } from './stats.js';
 export type { AgentStats } from './stats.js';
 export { commandTreeOf } from './broker-acl.js';
+export { ClipUploader, DEFAULT_CLIP_UPLOAD_BACKOFF, type ClipUploadStats } from './clip-upload.js';

@@ -61,7 +61,7 @@ const INCIDENT_FIELDS = [
   'schema', 'id', 'agentId', 'cameraId', 'cameraName', 'location', 'type', 'category', 'severity', 'status',
   'title', 'ruleId', 'ruleName', 'zoneId', 'zoneName', 'lineId', 'lineName', 'direction', 'className', 'score', 'trackId',
   'bbox', 'startedAt', 'durationSeconds', 'counts', 'updatedAt', 'endedAt', 'endReason', 'sequence', 'evidenceTrackId', 'riders', 'objectCount', 'occupancy',
-  'speedKmh', 'reason', 'metrics', 'folded',
+  'speedKmh', 'reason', 'metrics', 'folded', 'clip',
 ] as const satisfies readonly (keyof Incident)[];
 
 /** Builds the published object (pure). */

@@ -5,11 +5,12 @@
  *   --quick  a few minutes, same keys;   --smoke  CI's shape check, same keys (never a threshold).
  * Scenarios, one per file: workloads.ts (each workload's limit from standalone costs, limit.ts, and its
  * capacity search, capacity.ts; `capacity` is the main-stream workload's), ratio.ts, motion.ts, threads.ts,
- * decode.ts, store-bench.ts, static-objects.ts, privacy.ts.
+ * decode.ts, store-bench.ts, static-objects.ts, privacy.ts, clips.ts.
  */
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { dataFile, decodeFrames, progress } from './common.js';
+import { runClips } from './clips.js';
 import { runDecode } from './decode.js';
 import { runMotion } from './motion.js';
 import { runPrivacy } from './privacy.js';
@@ -22,9 +23,9 @@ import { runWorkloads } from './workloads.js';
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, smoke: { type: 'boolean', default: false } } });
 const mode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
 const plan = {
-  full: { decodeSeconds: undefined as number | undefined, inferenceFramesPerClip: 20, motionSeconds: 30, ratioSeconds: 20, rawFrames: 150, threadsFrames: 100, threadsDecoders: 3, decodeRepeats: 3, store: {} as StoreBenchOptions, capacity: { quick: false, maxCameras: 64, warmupS: 8, seconds: 20, compiled: true } },
-  quick: { decodeSeconds: 10, inferenceFramesPerClip: 8, motionSeconds: 10, ratioSeconds: 10, rawFrames: 80, threadsFrames: 40, threadsDecoders: 3, decodeRepeats: 1, store: { quick: true } as StoreBenchOptions, capacity: { quick: true, maxCameras: 16, warmupS: 5, seconds: 10, compiled: true } },
-  smoke: { decodeSeconds: 3, inferenceFramesPerClip: 2, motionSeconds: 3, ratioSeconds: 3, rawFrames: 16, threadsFrames: 8, threadsDecoders: 1, decodeRepeats: 1, store: { saves: 500, backlog: 500, windows: [16], liveEvents: 5 } as StoreBenchOptions, capacity: { quick: true, maxCameras: 1, warmupS: 3, seconds: 3, compiled: false } },
+  full: { clipsSeconds: 60, decodeSeconds: undefined as number | undefined, inferenceFramesPerClip: 20, motionSeconds: 30, ratioSeconds: 20, rawFrames: 150, threadsFrames: 100, threadsDecoders: 3, decodeRepeats: 3, store: {} as StoreBenchOptions, capacity: { quick: false, maxCameras: 64, warmupS: 8, seconds: 20, compiled: true } },
+  quick: { clipsSeconds: 20, decodeSeconds: 10, inferenceFramesPerClip: 8, motionSeconds: 10, ratioSeconds: 10, rawFrames: 80, threadsFrames: 40, threadsDecoders: 3, decodeRepeats: 1, store: { quick: true } as StoreBenchOptions, capacity: { quick: true, maxCameras: 16, warmupS: 5, seconds: 10, compiled: true } },
+  smoke: { clipsSeconds: 6, decodeSeconds: 3, inferenceFramesPerClip: 2, motionSeconds: 3, ratioSeconds: 3, rawFrames: 16, threadsFrames: 8, threadsDecoders: 1, decodeRepeats: 1, store: { saves: 500, backlog: 500, windows: [16], liveEvents: 5 } as StoreBenchOptions, capacity: { quick: true, maxCameras: 1, warmupS: 3, seconds: 3, compiled: false } },
 }[mode];
 
 const load = () => loadavg().map((l) => Math.round(l * 100) / 100);
@@ -41,6 +42,7 @@ const store = await runStoreBench({ ...plan.store, progress });
 const staticObjects = await runStaticObjects({ frames: mode === 'smoke' ? 20 : 200 });
 // Privacy: the still's face / plate detectors and masks, once per picture (never per frame).
 const privacy = await runPrivacy({ runs: mode === 'smoke' ? 2 : mode === 'quick' ? 5 : 15 });
+const clips = await runClips({ seconds: plan.clipsSeconds });
 
 const top = capacity.steps.find((s) => s.cameras === capacity.maxCameras);
 const result = {
@@ -59,6 +61,7 @@ const result = {
   store,
   staticObjects,
   privacy,
+  clips,
   targets: { ratio: 0.9, limitRatio: 0.85, cameras: 32, p95LatencyMs: 1000, rssMb: '150 + 15 per camera' },
   reached: {
     ratio: ratio.ratio >= 0.9,
@@ -84,6 +87,7 @@ process.stderr.write(
     ...threads.map((t) => `threads ${t.threads}, ${t.decoders} decoder(s) beside: ${t.msPerInference} ms/inference, ${t.cpuMsPerInference} ms CPU`),
     `store: ${store.saveOneByOnePerS} saves/s one by one, ${store.saveBatchedPerS} grouped; backlog drain ${store.drainPerS_w16} events/s (in-flight window 16)`,
     `static objects (dumping/object_left from pixels), 640x${staticObjects.height}: ${staticObjects.totalMsPerFrame} ms/frame, of which ${staticObjects.greyMsPerFrame} ms the grey copy shared with the health rules`,
+    `clips: pre-roll ring ${clips.ringCorePercentPerCamera} % of a core per camera (${clips.source}, ${clips.ringKbps} kbit/s); cutting a ${clips.cutClipSeconds} s clip ${clips.cutWallMs} ms (${clips.cutCpuMs} ms CPU)`,
     `decode per 720p camera: ${agentOptions?.corePercentPerCamera} % of a core with the agent's options, ${cheapest?.corePercentPerCamera} % with "${cheapest?.variant}"`,
     ...privacy.map((p) => `privacy ${p.step.padEnd(24)} on ${p.still}: ${p.cpuMs} ms CPU per still (${p.wallMs} ms wall)`),
     '',

@@ -2,7 +2,7 @@
  * The agent's structure read from its own imports, for the architecture test and `npm run structure`.
  *
  * The folders under agent/ are stages of one flow plus the kernel under them and the composition on top:
- *   core → cameras → frames → motion → detection → tracking → rules → privacy → incidents → counts → store → uplink
+ *   core → cameras → frames → clips → motion → detection → tracking → rules → privacy → incidents → counts → store → uplink
  *   → config (assembles every stage's options into camwatch.yaml's schema) → ops (wires the agent)
  *   → eval → cli
  * A folder may import folders before it, only through their `index.ts` (the contract), never one after it.
@@ -14,6 +14,7 @@ export const LAYERS = [
   'core',
   'cameras',
   'frames',
+  'clips',
   'motion',
   'detection',
   'tracking',

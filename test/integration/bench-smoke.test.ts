@@ -31,6 +31,7 @@ describe('benchmark smoke', () => {
       threads: Array<{ threads: number; decoders: number; msPerInference: number; cpuMsPerInference: number }>;
       decode: Array<{ variant: string; corePercentPerCamera: number; framesOut: number }>;
       store: Record<string, number>;
+      clips: { source: string; ringCorePercentPerCamera: number; ringKbps: number; cutClipSeconds: number; cutWallMs: number; cutCpuMs: number; cutBytes: number };
       reached: Record<string, boolean>;
     };
     expect(r).toMatchObject({ schema: 'camwatch.bench/1', mode: 'smoke' });
@@ -55,6 +56,12 @@ describe('benchmark smoke', () => {
     expect(r.decode[0]!.framesOut).toBeGreaterThan(40);
     expect(r.store.saveOneByOnePerS).toBeGreaterThan(0);
     expect(r.store.saveBatchedPerS).toBeGreaterThan(0);
+    // Evidence clips: the ring's CPU per camera and one cut (shape; the ring's target is read from the full run).
+    expect(['rtsp', 'file']).toContain(r.clips.source);
+    expect(r.clips.ringCorePercentPerCamera).toBeGreaterThanOrEqual(0);
+    expect(r.clips.ringKbps).toBeGreaterThan(0);
+    expect(r.clips.cutClipSeconds).toBeGreaterThan(0);
+    expect(r.clips.cutBytes).toBeGreaterThan(0);
     expect(Object.keys(r.reached).sort()).toEqual(['cameras', 'limitRatio', 'memory', 'p95LatencyMs', 'ratio']);
     // Each workload: the limit from its standalone costs, the cameras sustained, their ratio (shape, no threshold).
     expect(r.workloads.map((w) => w.name)).toEqual(['main', 'sub', 'mixed']);

@@ -101,3 +101,26 @@ describe('secrets', () => {
     expect(errorOf(yaml('mqtt:', '  clientId: 1234567'), { env: {} }).message).toContain('got 1234567');
   });
 });
+
+describe('clip source secrets', () => {
+  it('resolves cameras[].clips.source passwords like source, keeps them out of the config, and names the field when missing', async () => {
+    writeFileSync(join(dir, 'main.password'), 'Main-S3cret-7\n');
+    const path = join(dir, 'clips.yaml');
+    const text = (file: string) =>
+      yaml(
+        'cameras:',
+        '  - id: cam-a',
+        '    source: { url: rtsp://10.0.0.5/sub, username: viewer, passwordFile: cam.password }',
+        '    clips:',
+        '      enabled: true',
+        `      source: { url: rtsp://10.0.0.5/main, username: rec, passwordFile: ${file} }`,
+      );
+    writeFileSync(path, text('main.password'));
+    const loaded = await loadConfig(path, { env: {} });
+    expect(loaded.secrets.clipPasswords).toEqual({ 'cam-a': 'Main-S3cret-7' });
+    expect(JSON.stringify(loaded.config)).not.toContain('Main-S3cret-7');
+    expect(secretValues(loaded)).toContain('Main-S3cret-7');
+    const err = errorOf(text('missing.password'), { baseDir: dir });
+    expect(err.message).toContain('cameras[0].clips.source.passwordFile');
+  });
+});

@@ -43,6 +43,12 @@ describe('published payloads match docs/schemas', () => {
         }
       }
     }
+    // The end sent again with its evidence clip (issue 17).
+    const withClip = makeEvent(created, 'end', 4);
+    withClip.incident.clip = { contentType: 'video/mp4', durationSeconds: 24.1, bytes: 5_201_266, sha256: 'a'.repeat(64), from: '2026-12-07T06:00:00.000Z', to: '2026-12-07T06:00:24.100Z', url: 'https://s3.example/b/box/cam/01J.mp4' };
+    const rendered = parse(renderIncidentPayload(withClip, 'inline')) as { clip?: unknown };
+    expect(rendered.clip).toEqual(withClip.incident.clip);
+    expect(schemaErrors(validateIncidentEvent, rendered)).toBe('');
     const bare = makeRecord('schema', 2);
     delete bare.snapshotJpeg;
     delete bare.incident.snapshot;
