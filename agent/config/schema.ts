@@ -95,7 +95,7 @@ export const stillsSchema = z
     fullResolution: z
       .boolean()
       .default(false)
-      .describe('For each new incident, also keep a still at the main stream\'s full resolution: one frame fetched once from onvif.mainStreamUri (with the username, password and transport of `source`), the box drawn on it, masks and blur applied; kept on the box beside the evidence (camwatch incidents show --full-snapshot). Needs onvif.mainStreamUri'),
+      .describe('For each new incident, also keep a still at the main stream\'s full resolution: one frame fetched once from clips.source when clips are on, else from onvif.mainStreamUri (with the username, password and transport of `source`), the box drawn on it, masks and blur applied; kept on the box beside the evidence (camwatch incidents show --full-snapshot). Needs one of the two'),
     timeoutSeconds: z.number().min(1).max(30).default(5).describe('The new incident waits at most this long for the full-resolution frame (s); later it goes without it'),
   })
   .prefault({})

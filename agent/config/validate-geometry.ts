@@ -58,8 +58,10 @@ export function checkCamera(raw: unknown, index: number): RawIssue[] {
   });
   if (valueAt(raw, ['stills', 'fullResolution']) === true) {
     const main = valueAt(raw, ['onvif', 'mainStreamUri']);
-    if (typeof main !== 'string' || !/^rtsps?:\/\//i.test(main)) {
-      issues.push({ path: at('stills', 'fullResolution'), message: 'full-resolution stills need onvif.mainStreamUri, the rtsp:// URL of the camera\'s main stream (`camwatch camera add` records it); without it the evidence stays at analysis size' });
+    const clipsUrl = valueAt(raw, ['clips', 'enabled']) === true ? valueAt(raw, ['clips', 'source', 'url']) : undefined;
+    const isRtsp = (v: unknown) => typeof v === 'string' && /^rtsps?:\/\//i.test(v);
+    if (!isRtsp(main) && !isRtsp(clipsUrl)) {
+      issues.push({ path: at('stills', 'fullResolution'), message: 'full-resolution stills need the rtsp:// URL of the camera\'s main stream: onvif.mainStreamUri (`camwatch camera add` records it) or clips.source with clips enabled; without one the evidence stays at analysis size' });
     }
   }
   const known = { zone: stringsOf(idsOf(zones)), line: stringsOf(idsOf(lines)) };

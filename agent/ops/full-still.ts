@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import type { CameraConfig, LoadedConfig } from '../config/index.js';
+import { clipSource } from '../clips/index.js';
 import type { Box, Logger, RgbImage } from '../core/index.js';
 import { createFrameSource } from '../frames/index.js';
 import { privateFrame, renderSnapshot, type IncidentRecord } from '../incidents/index.js';
@@ -17,14 +18,28 @@ export interface FullStillSource {
 }
 
 /**
- * The main-stream grabber of a camera with `stills.fullResolution` (undefined otherwise): `onvif.mainStreamUri`
- * with the source's username, password and transport; the password reaches ffmpeg as the frames stage passes it.
+ * The main stream a full-resolution still is taken from: the clips' `clips.source` when clips are on and it is
+ * a URL (the stream the operator chose for evidence, with its own login or the camera's), else
+ * `onvif.mainStreamUri` with the source's username, password and transport.
+ */
+function mainStream(camera: CameraConfig, loaded: LoadedConfig): { source: CameraConfig['source']; password?: string } | undefined {
+  const passwords = { camera: loaded.secrets.cameraPasswords[camera.id], clips: loaded.secrets.clipPasswords?.[camera.id] };
+  if (camera.clips.enabled && camera.clips.source !== undefined && 'url' in camera.clips.source) return clipSource(camera, passwords);
+  const uri = camera.onvif?.mainStreamUri;
+  if (uri === undefined || !('url' in camera.source)) return undefined;
+  return { source: { ...camera.source, url: uri }, ...(passwords.camera !== undefined && { password: passwords.camera }) };
+}
+
+/**
+ * The main-stream grabber of a camera with `stills.fullResolution` (undefined otherwise; see mainStream); the
+ * password reaches ffmpeg as the frames stage passes it.
  */
 export function fullStillSource(camera: CameraConfig, loaded: LoadedConfig, logger: Logger): FullStillSource | undefined {
-  const main = camera.onvif?.mainStreamUri;
-  if (!camera.stills.fullResolution || main === undefined || !('url' in camera.source)) return undefined;
-  const cam = { ...camera, source: { ...camera.source, url: main }, analysis: { ...camera.analysis, width: FULL_STILL_MAX_WIDTH } };
-  const password = loaded.secrets.cameraPasswords[camera.id];
+  if (!camera.stills.fullResolution || !('url' in camera.source)) return undefined;
+  const main = mainStream(camera, loaded);
+  if (main === undefined) return undefined;
+  const cam = { ...camera, source: main.source, analysis: { ...camera.analysis, width: FULL_STILL_MAX_WIDTH } };
+  const { password } = main;
   return {
     async grab(timeoutMs) {
       const source = createFrameSource(cam, { logger, baseDir: loaded.baseDir, ...(password !== undefined && { password }) });

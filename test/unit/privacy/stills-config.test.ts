@@ -23,4 +23,13 @@ describe('stills config', () => {
     );
     expect(cfg.config.cameras[0]!.stills).toEqual({ fullResolution: true, timeoutSeconds: 3 });
   });
+
+  it('accepts it with the clips\' main stream instead, and still refuses clips.source while clips are off', () => {
+    const clips = (enabled: boolean) => `    clips: { enabled: ${enabled}, source: { url: "rtsp://10.0.0.5:554/main" } }`;
+    const cfg = parseConfigText(yaml(...CAMERA_HEADER, clips(true), '    stills: { fullResolution: true }'), 'camwatch.yaml', { baseDir: PROJECT_ROOT, env: {} });
+    expect(cfg.config.cameras[0]!.stills.fullResolution).toBe(true);
+    const { code, lines } = issueLines(yaml(...CAMERA_HEADER, clips(false), '    stills: { fullResolution: true }'));
+    expect(code).toBe('CONFIG_INVALID');
+    expect(lines.join('\n')).toMatch(/cameras\[0\]\.stills\.fullResolution[^\n]*clips\.source with clips enabled/);
+  });
 });
