@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,11 +79,11 @@ async function testFrame(): Promise<LiveFrame> {
   };
 }
 
-async function makeBox(): Promise<Box> {
+async function makeBox(options: { configDir?: string } = {}): Promise<Box> {
   const dir = mkdtempSync(join(tmpdir(), 'camwatch-console-'));
   const dataDir = join(dir, 'var');
   mkdirSync(dataDir);
-  const configPath = join(dir, 'camwatch.yaml');
+  const configPath = join(options.configDir ?? dir, 'camwatch.yaml');
   writeFileSync(configPath, configText(dataDir), { mode: 0o640 });
   const store = openStore({ path: join(dataDir, 'camwatch.db'), logger });
   const box = { dir, configPath, store, loaded: await loadConfig(configPath, { env: {} }), reloads: 0 } as Box;
@@ -364,6 +365,33 @@ describe('console API beyond loopback', () => {
       await app.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('console API on a read-only config (systemd ReadOnlyPaths, a :ro mount)', () => {
+  it('says so before an edit (writable: false) and refuses the save with CONSOLE_CONFIG_UNWRITABLE, nothing changed', async () => {
+    const mnt = mkdtempSync(join(tmpdir(), 'camwatch-ro-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
+    let box: Box | undefined;
+    try {
+      box = await makeBox({ configDir: mnt });
+      execFileSync('mount', ['-o', 'remount,ro', mnt]);
+      const headers = { host: '127.0.0.1:8089', 'content-type': 'application/json', ...AUTH };
+      const config = await box.app.inject({ method: 'GET', url: '/api/cameras/cam-gate/config', headers });
+      expect(config.json().writable).toBe(false);
+      const before = readFileSync(box.configPath);
+      const res = await box.app.inject({ method: 'PUT', url: '/api/cameras/cam-gate/config', headers, payload: JSON.stringify({ name: 'Gate 2' }) });
+      expect(res.statusCode).toBe(409);
+      expect(res.json().error.code).toBe('CONSOLE_CONFIG_UNWRITABLE');
+      expect(res.json().diff).toContain('+    name: Gate 2');
+      expect(readFileSync(box.configPath).equals(before)).toBe(true);
+    } finally {
+      await box?.app.close();
+      box?.store.close();
+      execFileSync('umount', [mnt]);
+      rmSync(mnt, { recursive: true, force: true });
+      if (box) rmSync(box.dir, { recursive: true, force: true });
     }
   });
 });
