@@ -51,6 +51,14 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
     logger: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
   });
+  // An empty JSON body (a bare POST …/ack) is {}; anything else goes through fastify's own parser, which
+  // refuses __proto__ / constructor keys (prototype poisoning).
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, {});
+    return jsonParser(req, text, done);
+  });
   const hub = new LiveHub({
     fps: options.settings.liveFps,
     liveFrame: (id) => port.liveFrame(id),

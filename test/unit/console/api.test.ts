@@ -248,6 +248,12 @@ describe('console API (fastify inject, real store and config file)', () => {
     expect(diff).toContain('+        points: [[0.2, 0.2], [0.8, 0.2], [0.8, 0.8]]   # the yard');
     expect(diff).not.toContain(CAMERA_PASSWORD);
     expect(readFileSync(box.configPath).equals(before)).toBe(true);
+    const poisoned = await send('POST', '/api/cameras/cam-gate/config/preview', '{"zones": [{"__proto__": {"polluted": true}}]}');
+    expect(poisoned.statusCode).toBe(400);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const notJson = await send('POST', '/api/cameras/cam-gate/config/preview', '{zones: [');
+    expect(notJson.statusCode).toBe(400);
+    expect(notJson.json().error.code).toBe('CONSOLE_BAD_REQUEST');
     const bad = await send('POST', '/api/cameras/cam-gate/config/preview', { id: 'other' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error).toMatchObject({ code: 'CONSOLE_BAD_REQUEST', field: 'id' });
@@ -328,10 +334,11 @@ describe('console API (fastify inject, real store and config file)', () => {
     const snap = await get(`/api/incidents/${gate.incident.id}/snapshot.jpg`);
     expect(snap.headers['content-type']).toBe('image/jpeg');
     expect(snap.rawPayload.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
-    const ack = await send('POST', `/api/incidents/${gate.incident.id}/ack`, {});
+    // A bare POST (no body, or an empty JSON body) is what a page sends.
+    const ack = await box.app.inject({ method: 'POST', url: `/api/incidents/${gate.incident.id}/ack`, headers: { host: '127.0.0.1:8089', 'content-type': 'application/json', ...AUTH } });
     expect(ack.statusCode).toBe(200);
     expect((await get('/api/incidents?status=acknowledged')).json().incidents).toHaveLength(1);
-    const resend = await send('POST', `/api/incidents/${gate.incident.id}/resend`, {});
+    const resend = await box.app.inject({ method: 'POST', url: `/api/incidents/${gate.incident.id}/resend`, headers: { host: '127.0.0.1:8089', ...AUTH } });
     expect(resend.json().queued).toBeGreaterThan(0);
     expect((await get('/api/incidents/nope123')).statusCode).toBe(404);
     expect((await send('POST', '/api/incidents/nope123/ack', {})).statusCode).toBe(404);
