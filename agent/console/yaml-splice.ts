@@ -47,8 +47,13 @@ function trimmedEnd(text: string, start: number, end: number): number {
 }
 
 /** YAML of a value: lists of numbers and strings in flow style ([0.1, 0.2]), the rest in block style. */
-function render(value: Plain): string {
+function render(value: Plain, options: { flow?: boolean; padded?: boolean } = {}): string {
   const doc = new Document(value);
+  if (options.flow === true && (isMap(doc.contents) || isSeq(doc.contents))) {
+    // Written on one line as it was (`analysis: { fps: 5, width: 640 }`, `[[0, 0], [1, 0]]`).
+    doc.contents.flow = true;
+    return doc.toString({ lineWidth: 0, flowCollectionPadding: options.padded === true }).replace(/\n$/, '');
+  }
   const flowLists = (node: unknown): void => {
     if (isSeq(node)) {
       const scalars = node.items.every((i) => isScalar(i));
@@ -142,7 +147,8 @@ function spliceValue(ctx: SpliceContext, pair: Pair<Node, Node | null>, value: P
   }
   if (refuseMarker(ctx, value, path)) return;
   if (old !== null && flowOrScalar(old)) {
-    const rendered = render(value);
+    // A written-out flow collection stays flow; an empty one (`rules: []`) grows into block style.
+    const rendered = render(value, { flow: (isMap(old) || isSeq(old)) && old.items.length > 0, padded: /^[[{][ \t]/.test(text.slice(old.range![0], old.range![0] + 2)) });
     if (!rendered.includes('\n')) {
       ctx.edits.push({ start: old.range![0], end: trimmedEnd(text, old.range![0], old.range![1]), text: rendered });
       return;
