@@ -100,11 +100,18 @@ export function spliceMap(ctx: SpliceContext, node: YAMLMap, next: Record<string
   const { text } = ctx;
   const pairs = node.items as Array<Pair<Node, Node | null>>;
   const keyOf = (p: Pair<Node, Node | null>) => (isScalar(p.key) ? String(p.key.value) : undefined);
-  for (const pair of pairs) {
+  for (const [index, pair] of pairs.entries()) {
     const key = keyOf(pair);
     if (key === undefined || Object.hasOwn(next, key)) continue;
+    const keyStart = pair.key.range![0];
+    const following = pairs[index + 1];
+    if (text.slice(lineStart(text, keyStart), keyStart).trim() !== '' && following !== undefined) {
+      // The first key of a list item (`- name: x`): the next key moves up behind the dash.
+      ctx.edits.push({ start: keyStart, end: following.key.range![0], text: '' });
+      continue;
+    }
     // Removed: the whole line(s) of the pair, from its line start to the end of its value.
-    const start = lineStart(text, pair.key.range![0]);
+    const start = lineStart(text, keyStart);
     const valueEnd = pair.value?.range ? trimmedEnd(text, pair.value.range[0], pair.value.range[1]) : pair.key.range![1];
     const nl = text.indexOf('\n', valueEnd);
     ctx.edits.push({ start, end: nl === -1 ? text.length : nl + 1, text: '' });

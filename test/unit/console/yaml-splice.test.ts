@@ -69,4 +69,10 @@ describe('YAML splice: only the changed values are rewritten', () => {
     expect(refused).toEqual(['cameras.0.source.url']);
     expect(text).toBe(CAMERA);
   });
+
+  it('removing the first key of a list item keeps the item (the next key moves behind the dash)', () => {
+    const text = 'zones:\n  - name: Yard   # shown at the IOC\n    id: a\n    points: [[0, 0], [1, 0], [1, 1]]\n';
+    const { text: out } = splice(text, { zones: [{ id: 'a', points: [[0, 0], [1, 0], [1, 1]] }] });
+    expect(out).toBe('zones:\n  - id: a\n    points: [[0, 0], [1, 0], [1, 1]]\n');
+  });
 });
