@@ -52,7 +52,9 @@ function render(value: Plain, options: { flow?: boolean; padded?: boolean } = {}
   if (options.flow === true && (isMap(doc.contents) || isSeq(doc.contents))) {
     // Written on one line as it was (`analysis: { fps: 5, width: 640 }`, `[[0, 0], [1, 0]]`).
     doc.contents.flow = true;
-    return doc.toString({ lineWidth: 0, flowCollectionPadding: options.padded === true }).replace(/\n$/, '');
+    const line = doc.toString({ lineWidth: 0, flowCollectionPadding: false }).replace(/\n$/, '');
+    // People pad the outer braces (`{ fps: 5 }`) and not the points inside (`[[0, 0], [1, 0]]`): pad only the outer pair.
+    return options.padded === true && line.length > 2 ? `${line[0]} ${line.slice(1, -1)} ${line.at(-1)}` : line;
   }
   const flowLists = (node: unknown): void => {
     if (isSeq(node)) {
@@ -206,7 +208,10 @@ function spliceItem(ctx: SpliceContext, item: Node, value: Plain, parsed: Plain,
   if (refuseMarker(ctx, value, path)) return;
   const start = item.range![0];
   const end = trimmedEnd(text, start, item.range![1]);
-  ctx.edits.push({ start, end, text: indentRest(render(value), column(text, start)) });
+  // An item written on one line (`- { id: a, points: [[0, 0], …] }`) stays on one line.
+  const flow = (isMap(item) || isSeq(item)) && item.flow === true && item.items.length > 0;
+  const padded = /^[[{][ \t]/.test(text.slice(start, start + 2));
+  ctx.edits.push({ start, end, text: flow ? render(value, { flow, padded }) : indentRest(render(value), column(text, start)) });
 }
 
 function isPlainObject(v: unknown): v is Record<string, Plain> {

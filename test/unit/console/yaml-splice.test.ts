@@ -75,4 +75,10 @@ describe('YAML splice: only the changed values are rewritten', () => {
     const { text: out } = splice(text, { zones: [{ id: 'a', points: [[0, 0], [1, 0], [1, 1]] }] });
     expect(out).toBe('zones:\n  - id: a\n    points: [[0, 0], [1, 0], [1, 1]]\n');
   });
+
+  it('a list item written on one line stays on one line', () => {
+    const text = 'zones:\n  - { id: a, points: [[0, 0], [1, 0], [1, 1]] }   # yard\n  - { id: b, points: [[0, 0], [1, 0], [0, 1]] }\n';
+    const { text: out } = splice(text, { zones: [{ id: 'a', points: [[0, 0], [0.5, 0], [0.5, 0.5]] }, { id: 'b', points: [[0, 0], [1, 0], [0, 1]] }] });
+    expect(out).toBe('zones:\n  - { id: a, points: [[0, 0], [0.5, 0], [0.5, 0.5]] }   # yard\n  - { id: b, points: [[0, 0], [1, 0], [0, 1]] }\n');
+  });
 });
