@@ -10,11 +10,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchConfigText, cpuPercent, dataFile, progress, ROOT, sampleProcesses, sleep } from './common.js';
+import { encodeFrameJpeg, liveEventBody } from '../../agent/console/live-hub.js';
+import { benchConfigText, cpuPercent, dataFile, decodeFrames, progress, ROOT, sampleProcesses, sleep } from './common.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const phaseSeconds = values.quick ? 5 : 10;
-const rounds = values.quick ? 1 : 2;
+const rounds = values.quick ? 1 : 3;
 const VIEWER_COUNTS = [0, 1, 2];
 
 const dir = mkdtempSync(join(tmpdir(), 'camwatch-bench-console-'));
@@ -101,6 +102,17 @@ try {
     const p = phases.filter((x) => x.viewers === n);
     return Math.round((p.reduce((s, x) => s + x.agentCpuPercent, 0) / p.length) * 10) / 10;
   };
+  // The same work measured directly, without the scene's own variation: one event (JPEG + JSON) per frame.
+  const frames = await decodeFrames(dataFile('video', 'vn_saigon_intersection.mp4'), 640, 40, 0.25);
+  const cpu0 = process.cpuUsage();
+  let jpegBytes = 0;
+  for (const f of frames) {
+    const jpeg = await encodeFrameJpeg(f);
+    jpegBytes += jpeg.length;
+    JSON.stringify({ ...liveEventBody({ ...f, seq: 1, capturedAtMs: 0, detections: [], tracks: [], lineCounts: [] }, undefined), jpeg: jpeg.toString('base64') });
+  }
+  const used = process.cpuUsage(cpu0);
+  const cpuMsPerEvent = Math.round(((used.user + used.system) / 1000 / frames.length) * 100) / 100;
   const result = {
     schema: 'camwatch.bench.console/1',
     mode: values.quick ? 'quick' : 'full',
@@ -109,6 +121,8 @@ try {
     phases,
     agentCpuPercent: { viewers0: mean(0), viewers1: mean(1), viewers2: mean(2) },
     // Percent of ONE core: the first viewer pays the JPEG encoding, further viewers of the same camera share it.
+    // In-process: CPU per live event (encode + JSON, all threads) and what 4 events/s cost, % of one core.
+    event: { frame: `${frames[0]!.width}x${frames[0]!.height}`, cpuMsPerEvent, jpegBytes: Math.round(jpegBytes / frames.length), cpuPercentAt4Fps: Math.round(((cpuMsPerEvent * 4) / 1000) * 100 * 10) / 10 },
     perViewer: { firstCpuPercent: Math.round((mean(1) - mean(0)) * 10) / 10, secondCpuPercent: Math.round((mean(2) - mean(1)) * 10) / 10 },
     loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
   };
