@@ -22,6 +22,7 @@ const RESTART_ONLY: Array<[string, (c: Config) => unknown]> = [
   ['agent.dataDir', (c) => c.agent.dataDir],
   ['health', (c) => c.health],
   ['clips', (c) => c.clips],
+  ['console', (c) => c.console],
 ];
 
 /**

@@ -50,6 +50,10 @@ export interface ListFilter {
   sinceMs?: number;
   cameraId?: string;
   type?: string;
+  /** Created before this time (epoch ms). */
+  untilMs?: number;
+  /** The incident's latest status (`new`, `update`, `end`, `summary`), or `open` (not ended) / `acknowledged`. */
+  status?: 'new' | 'update' | 'end' | 'summary' | 'open' | 'acknowledged';
   limit: number;
 }
 
@@ -57,6 +61,8 @@ export interface StoreReader {
   /** Newest first. */
   list(filter: ListFilter): IncidentSummary[];
   show(incidentId: string): IncidentDetail | undefined;
+  /** Incidents stored since `sinceMs` per camera (summaries of folded incidents not counted). */
+  countByCamera(sinceMs: number): Map<string, number>;
   close(): void;
 }
 
@@ -109,6 +115,10 @@ export function openStoreReader(path: string): StoreReader {
     'SELECT jpeg FROM snapshots WHERE incident_id = ? AND content_type = ? ORDER BY id DESC LIMIT 1',
   );
 
+  const selectCounts = db.prepare<[number], { camera: string; n: number }>(
+    `SELECT camera, count(*) AS n FROM incidents WHERE created_at >= ? AND json_extract(payload, '$.status') <> 'summary' GROUP BY camera`,
+  );
+
   return {
     list(filter) {
       const where: string[] = [];
@@ -124,6 +134,16 @@ export function openStoreReader(path: string): StoreReader {
       if (filter.type !== undefined) {
         where.push('i.type = ?');
         args.push(filter.type);
+      }
+      if (filter.untilMs !== undefined) {
+        where.push('i.created_at < ?');
+        args.push(filter.untilMs);
+      }
+      if (filter.status === 'acknowledged') where.push('i.acked_at IS NOT NULL');
+      else if (filter.status === 'open') where.push("json_extract(i.payload, '$.status') IN ('new', 'update')");
+      else if (filter.status !== undefined) {
+        where.push("json_extract(i.payload, '$.status') = ?");
+        args.push(filter.status);
       }
       const sql = `${SUMMARY_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY i.created_at DESC, i.id DESC LIMIT ?`;
@@ -149,6 +169,10 @@ export function openStoreReader(path: string): StoreReader {
       const clean = selectSnapshot.get(incidentId, CLEAN_STILL_CONTENT_TYPE)?.jpeg ?? null;
       const full = selectSnapshot.get(incidentId, FULL_STILL_CONTENT_TYPE)?.jpeg ?? null;
       return { ...summary(row), history, ...(jpeg === null ? {} : { snapshotJpeg: jpeg }), ...(clean === null ? {} : { cleanJpeg: clean }), ...(full === null ? {} : { fullJpeg: full }) };
+    },
+    countByCamera(sinceMs) {
+      const rows = selectCounts.all(sinceMs);
+      return new Map(rows.map((r) => [r.camera, r.n]));
     },
     close() {
       if (db.open) db.close();
