@@ -1,0 +1,145 @@
+// Live view of one camera: the analysis frames from the agent's SSE stream with boxes, track ids and trails,
+// zones, and lines with their in/out arrows and counts. The stream is open only while the page is shown: it is
+// closed when the tab is hidden or the page left, so nobody watching costs the agent nothing.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { html } from '../html.js';
+import { useI18n } from '../context.js';
+import { useJson } from '../hooks.js';
+import { getImage, readEvents } from '../api.js';
+import { CameraSelect, ErrorNote } from '../widgets.js';
+import { drawBoxes, drawFrame, drawLine, drawTrails, drawZone } from '../draw.js';
+import { isFractionPolygon } from '../geometry.js';
+
+const RETRY_MS = 2000;
+
+/** In/out totals of one line from the message's counts (per line, or per line and class). */
+export function lineTotals(counts, lineId) {
+  if (!counts) return undefined;
+  const entry = Array.isArray(counts) ? counts.filter((c) => (c.lineId ?? c.line) === lineId) : counts[lineId];
+  if (!entry) return undefined;
+  const list = Array.isArray(entry) ? entry : typeof entry.in === 'number' || typeof entry.out === 'number' ? [entry] : Object.values(entry);
+  const sum = { in: 0, out: 0 };
+  for (const c of list) {
+    if (typeof c !== 'object' || c === null) continue;
+    if (c.direction === 'in' || c.direction === 'out') sum[c.direction] += c.count ?? 0;
+    else {
+      sum.in += c.in ?? 0;
+      sum.out += c.out ?? 0;
+    }
+  }
+  return sum;
+}
+
+async function frameImage(msg, signal) {
+  if (msg.jpeg) {
+    const img = new Image();
+    img.src = `data:image/jpeg;base64,${msg.jpeg}`;
+    await img.decode();
+    return img;
+  }
+  const url = msg.frameUrl ?? msg.frame;
+  return url ? getImage(url, signal) : undefined;
+}
+
+function toFractions(points, w, h) {
+  return isFractionPolygon(points) ? points : points.map(([x, y]) => [x / w, y / h]);
+}
+
+/** Draws one live message on the canvas. */
+function paint(canvas, img, msg, t) {
+  const w = msg.width ?? img?.naturalWidth ?? canvas.width;
+  const h = msg.height ?? img?.naturalHeight ?? canvas.height;
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+  }
+  const ctx = canvas.getContext('2d');
+  if (img) drawFrame(ctx, img);
+  else ctx.clearRect(0, 0, w, h);
+  for (const z of msg.zones ?? []) drawZone(ctx, { ...z, points: toFractions(z.points ?? [], w, h) });
+  for (const l of msg.lines ?? []) {
+    const [from, to] = toFractions([l.from, l.to], w, h);
+    drawLine(ctx, { ...l, from, to }, { counts: lineTotals(msg.counts, l.id), inText: t('live.in'), outText: t('live.out') });
+  }
+  drawTrails(ctx, msg.tracks ?? [], w, h);
+  const tracked = (msg.tracks ?? []).filter((tr) => tr.box ?? tr.bbox);
+  drawBoxes(ctx, tracked.length > 0 ? tracked : msg.detections ?? [], w, h);
+}
+
+function LiveCanvas({ cameraId }) {
+  const { t } = useI18n();
+  const canvas = useRef(null);
+  const [info, setInfo] = useState({ state: 'connecting', fps: 0, tracks: 0, seq: undefined, error: undefined });
+  const [visible, setVisible] = useState(document.visibilityState === 'visible');
+  useEffect(() => {
+    const onVis = () => setVisible(document.visibilityState === 'visible');
+    document.addEventListener('visibilitychange', onVis);
+    return () => document.removeEventListener('visibilitychange', onVis);
+  }, []);
+  useEffect(() => {
+    if (!visible) {
+      setInfo((s) => ({ ...s, state: 'paused' }));
+      return undefined;
+    }
+    const ctrl = new AbortController();
+    let retry;
+    const times = [];
+    let busy = false;
+    const connect = () => {
+      setInfo((s) => ({ ...s, state: 'connecting' }));
+      readEvents(`/api/cameras/${encodeURIComponent(cameraId)}/live`, ctrl.signal, async (msg) => {
+        // Frames arrive at a few per second; one still decoding is skipped rather than queued behind.
+        if (busy || !canvas.current) return;
+        busy = true;
+        try {
+          const img = await frameImage(msg, ctrl.signal);
+          if (ctrl.signal.aborted || !canvas.current) return;
+          paint(canvas.current, img, msg, t);
+          canvas.current.dataset.seq = String(msg.seq ?? '');
+          const now = performance.now();
+          times.push(now);
+          while (times.length > 0 && now - times[0] > 5000) times.shift();
+          setInfo({ state: 'live', fps: times.length / 5, tracks: (msg.tracks ?? []).length, seq: msg.seq, error: undefined });
+        } catch (error) {
+          if (!ctrl.signal.aborted) setInfo((s) => ({ ...s, error }));
+        } finally {
+          busy = false;
+        }
+      }).then(
+        () => ctrl.signal.aborted || (retry = setTimeout(connect, RETRY_MS)),
+        (error) => {
+          if (ctrl.signal.aborted) return;
+          setInfo((s) => ({ ...s, state: 'error', error }));
+          retry = setTimeout(connect, RETRY_MS);
+        },
+      );
+    };
+    connect();
+    return () => {
+      ctrl.abort();
+      clearTimeout(retry);
+    };
+  }, [cameraId, visible, t]);
+  return html`<div>
+    <p class="live-info" data-testid="live-info" data-state=${info.state}>
+      ${info.state === 'connecting' ? t('live.connecting') : info.state === 'paused' ? t('live.paused') : html`${info.fps.toFixed(1)} ${t('live.fps')} · ${t('live.tracks')}: ${info.tracks}`}
+    </p>
+    <${ErrorNote} error=${info.error} />
+    <canvas ref=${canvas} class="stage" data-testid="live-canvas" width="640" height="360"></canvas>
+  </div>`;
+}
+
+/** The live page; `arg` is the camera id (the first camera when absent). */
+export function LivePage({ arg }) {
+  const { t } = useI18n();
+  const { data, error } = useJson('/api/status');
+  const cameras = data?.cameras ?? [];
+  const cameraId = arg || cameras[0]?.id;
+  return html`<section>
+    <h1>${t('live.title')}</h1>
+    <${ErrorNote} error=${error} />
+    ${cameras.length > 0 ? html`<label>${t('common.camera')} <${CameraSelect} cameras=${cameras} value=${cameraId}
+      onChange=${(id) => (location.hash = `#/live/${encodeURIComponent(id)}`)} /></label>` : ''}
+    ${cameraId ? html`<${LiveCanvas} cameraId=${cameraId} key=${cameraId} />` : ''}
+  </section>`;
+}

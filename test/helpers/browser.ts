@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's chromium (scripts/install-system-deps.sh); playwright-core drives it and never downloads a browser. */
+export const CHROMIUM_PATH = process.env.CAMWATCH_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Flags that run headless chromium on the test box: no sandbox (root in CI), no GPU, no network of its own. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** A headless chromium with its own fresh profile; close() ends the browser process and removes the profile. */
+export interface TestBrowser {
+  readonly browser: Browser;
+  /** A new page (its own context: storage starts empty), in the given browser language. */
+  newPage(options?: { locale?: string }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function launchBrowser(): Promise<TestBrowser> {
+  const profile = mkdtempSync(join(tmpdir(), 'camwatch-chromium-'));
+  // launchPersistentContext would tie one context to the profile; a plain launch with --user-data-dir keeps
+  // contexts separate (each page its own sessionStorage/localStorage) while the profile stays fresh.
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS, `--user-data-dir=${profile}`],
+    headless: true,
+    timeout: 30_000,
+  });
+  let closed = false;
+  return {
+    browser,
+    async newPage(options = {}) {
+      const context = await browser.newContext({ locale: options.locale ?? 'vi-VN', viewport: { width: 1280, height: 900 } });
+      return context.newPage();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      // browser.close() waits for the chromium process (and its zygote/renderer children) to exit.
+      await browser.close().catch(() => undefined);
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
