@@ -28,8 +28,8 @@ function Thumb({ cameraId, version }) {
 function CameraCard({ cam, version }) {
   const { t } = useI18n();
   const fps = cam.fps ?? {};
-  const analysed = fps.analysed ?? fps.analyzed ?? cam.fpsAnalysed;
-  const target = fps.target ?? cam.fpsTarget;
+  const analysed = fps.analysed ?? fps.analyzed ?? cam.analysisFps ?? cam.fpsAnalysed;
+  const target = fps.target ?? cam.targetFps ?? cam.fpsTarget;
   const state = String(cam.state ?? 'unknown');
   const lastError = cam.lastError?.message ?? cam.lastError?.code ?? cam.lastError;
   return html`<article class="card camera" data-camera=${cam.id}>
@@ -40,7 +40,7 @@ function CameraCard({ cam, version }) {
       <dt>${t('cameras.fps')}</dt><dd>${num(analysed, 1)} / ${num(target, 1)}</dd>
       <dt>${t('cameras.drops')}</dt><dd>${num(cam.drops ?? cam.framesDropped)}</dd>
       <dt>${t('cameras.skipped')}</dt><dd>${num(cam.inferencesSkipped ?? cam.skipped)}</dd>
-      <dt>${t('cameras.incidentsToday')}</dt><dd>${num(cam.incidentsToday)}</dd>
+      <dt>${t('cameras.incidentsToday')}</dt><dd>${num(cam.incidentsToday ?? cam.incidents)}</dd>
       ${lastError ? html`<dt>${t('cameras.lastError')}</dt><dd class="error">${String(lastError)}</dd>` : ''}
     </dl>
     <p class="actions">

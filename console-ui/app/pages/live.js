@@ -12,21 +12,26 @@ import { isFractionPolygon } from '../geometry.js';
 
 const RETRY_MS = 2000;
 
-/** In/out totals of one line from the message's counts (per line, or per line and class). */
+/**
+ * In/out totals of one line from the message's counts: per line ({l1: {car: {in, out}}}), or a list of
+ * {lineId, counts: {car: {in, out}}} (one per line_crossing rule) or of {lineId, direction, count}.
+ */
 export function lineTotals(counts, lineId) {
   if (!counts) return undefined;
-  const entry = Array.isArray(counts) ? counts.filter((c) => (c.lineId ?? c.line) === lineId) : counts[lineId];
-  if (!entry) return undefined;
-  const list = Array.isArray(entry) ? entry : typeof entry.in === 'number' || typeof entry.out === 'number' ? [entry] : Object.values(entry);
+  const entries = Array.isArray(counts) ? counts.filter((c) => (c.lineId ?? c.line) === lineId) : counts[lineId] === undefined ? [] : [counts[lineId]];
+  if (entries.length === 0) return undefined;
   const sum = { in: 0, out: 0 };
-  for (const c of list) {
-    if (typeof c !== 'object' || c === null) continue;
+  const add = (c, depth) => {
+    if (typeof c !== 'object' || c === null || depth > 4) return;
     if (c.direction === 'in' || c.direction === 'out') sum[c.direction] += c.count ?? 0;
-    else {
+    else if (typeof c.in === 'number' || typeof c.out === 'number') {
       sum.in += c.in ?? 0;
       sum.out += c.out ?? 0;
-    }
-  }
+    } else if (c.counts !== undefined) add(c.counts, depth + 1);
+    else for (const v of Object.values(c)) add(v, depth + 1);
+  };
+  // Two rules on one line count the same crossings: the first one's counts stand for the line.
+  add(entries[0], 0);
   return sum;
 }
 

@@ -85,7 +85,8 @@ describe('console page: live counts and count series', () => {
     const { lineTotals } = await load('pages/live.js');
     expect(lineTotals({ l1: { car: { in: 3, out: 1 }, motorcycle: { in: 2, out: 0 } } }, 'l1')).toEqual({ in: 5, out: 1 });
     expect(lineTotals({ l1: { in: 4, out: 2 } }, 'l1')).toEqual({ in: 4, out: 2 });
-    expect(lineTotals([{ lineId: 'l1', direction: 'in', count: 2 }, { lineId: 'l2', direction: 'in', count: 9 }], 'l1')).toEqual({ in: 2, out: 0 });
+    expect(lineTotals([{ lineId: 'l2', direction: 'in', count: 9 }, { lineId: 'l1', direction: 'in', count: 2 }], 'l1')).toEqual({ in: 2, out: 0 });
+    expect(lineTotals([{ ruleId: 'r1', lineId: 'l1', counts: { car: { in: 1, out: 2 }, bus: { in: 1, out: 0 } } }], 'l1')).toEqual({ in: 2, out: 2 });
     expect(lineTotals(undefined, 'l1')).toBeUndefined();
   });
 
