@@ -218,7 +218,7 @@ function Editor({ cameraId }) {
         <ul>${errors.map((e) => html`<li>${e.path}: ${e.message}</li>`)}</ul></div>` : ''}
       ${result.saved ? html`<p class="ok" data-testid="saved">${t('editor.saved')}</p>` : ''}
       ${result.plan ? html`<details><summary>${t('editor.plan')}</summary><pre data-testid="plan">${JSON.stringify(result.plan, null, 2)}</pre></details>` : ''}
-      ${result.diff !== undefined ? html`<h3>${t('editor.diff')}</h3>${result.diff ? html`<pre class="diff" data-testid="diff">${String(result.diff).split('\n').map((line) => html`<span class=${line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : ''}>${line}\n</span>`)}</pre>` : html`<p>${t('editor.noDiff')}</p>`}` : ''}
+      ${result.diff !== undefined ? html`<h3>${t('editor.diff')}</h3>${result.diff ? html`<pre class="diff" data-testid="diff">${String(result.diff).split('\n').map((line) => html`<span class=${line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : ''}>${`${line}\n`}</span>`)}</pre>` : html`<p>${t('editor.noDiff')}</p>`}` : ''}
     </aside>
   </div>`;
 }

@@ -50,7 +50,7 @@ function toFractions(points, w, h) {
   return isFractionPolygon(points) ? points : points.map(([x, y]) => [x / w, y / h]);
 }
 
-/** Draws one live message on the canvas. */
+/** Draws one live message on the canvas; returns the number of boxes drawn. */
 function paint(canvas, img, msg, t) {
   const w = msg.width ?? img?.naturalWidth ?? canvas.width;
   const h = msg.height ?? img?.naturalHeight ?? canvas.height;
@@ -68,7 +68,9 @@ function paint(canvas, img, msg, t) {
   }
   drawTrails(ctx, msg.tracks ?? [], w, h);
   const tracked = (msg.tracks ?? []).filter((tr) => tr.box ?? tr.bbox);
-  drawBoxes(ctx, tracked.length > 0 ? tracked : msg.detections ?? [], w, h);
+  const boxes = tracked.length > 0 ? tracked : msg.detections ?? [];
+  drawBoxes(ctx, boxes, w, h);
+  return boxes.length;
 }
 
 function LiveCanvas({ cameraId }) {
@@ -99,8 +101,10 @@ function LiveCanvas({ cameraId }) {
         try {
           const img = await frameImage(msg, ctrl.signal);
           if (ctrl.signal.aborted || !canvas.current) return;
-          paint(canvas.current, img, msg, t);
+          const boxes = paint(canvas.current, img, msg, t);
+          // For the browser tests: which message is on the canvas and how many boxes it drew.
           canvas.current.dataset.seq = String(msg.seq ?? '');
+          canvas.current.dataset.boxes = String(boxes);
           const now = performance.now();
           times.push(now);
           while (times.length > 0 && now - times[0] > 5000) times.shift();
