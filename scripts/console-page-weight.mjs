@@ -24,9 +24,9 @@ function walk(file) {
     walk(target);
   }
 }
-walk(join(ui, 'app', 'main.js'));
-const first = [join(ui, 'index.html'), join(ui, 'style.css'), ...seen];
-const later = [join(ui, 'vendor', 'uPlot.iife.min.js'), join(ui, 'vendor', 'uPlot.min.css')];
+walk(join(ui, 'assets', 'app', 'main.js'));
+const first = [join(ui, 'index.html'), join(ui, 'assets', 'style.css'), ...seen];
+const later = [join(ui, 'assets', 'vendor', 'uPlot.iife.min.js'), join(ui, 'assets', 'vendor', 'uPlot.min.css')];
 const weigh = (files) => {
   const rows = files.map((f) => {
     const body = readFileSync(f);

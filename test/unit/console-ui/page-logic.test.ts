@@ -6,7 +6,7 @@ import { signedDistanceToLine } from '../../../agent/rules/geometry.js';
 import { PROJECT_ROOT } from '../../helpers/data.js';
 
 // The page's pure modules are plain ES modules (no build step); imported by URL they come in untyped.
-const APP = join(PROJECT_ROOT, 'console-ui', 'app');
+const APP = join(PROJECT_ROOT, 'console-ui', 'assets', 'app');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const load = (file: string): Promise<any> => import(pathToFileURL(join(APP, file)).href);
 
@@ -100,6 +100,14 @@ describe('console page: live counts and count series', () => {
     expect(s.xs).toEqual([Date.parse('2026-12-07T06:00:00Z') / 1000, Date.parse('2026-12-07T06:01:00Z') / 1000]);
     expect(s.keys).toEqual(['l1 · car · in', 'l1 · car · out']);
     expect(s.ys).toEqual([[2, 1], [0, 4]]);
+    // The API's rows (store count-reader): line rows of the shortest period only; zone occupancy left out.
+    const rows = toSeries([
+      { kind: 'line', id: 'exit', className: 'motorcycle', periodSeconds: 60, start: '2026-12-07T06:00:00Z', in: 3, out: 1 },
+      { kind: 'line', id: 'exit', className: 'motorcycle', periodSeconds: 900, start: '2026-12-07T06:00:00Z', in: 30, out: 10 },
+      { kind: 'zone', id: 'yard', className: 'person', periodSeconds: 60, start: '2026-12-07T06:00:00Z', mean: 2, max: 3 },
+    ]);
+    expect(rows.keys).toEqual(['exit · motorcycle · in', 'exit · motorcycle · out']);
+    expect(rows.ys).toEqual([[3], [1]]);
   });
 });
 

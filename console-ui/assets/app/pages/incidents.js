@@ -53,6 +53,7 @@ function Detail({ id, onChanged }) {
   const incident = data.incident ?? data;
   const events = data.events ?? incident.events ?? [];
   const title = incident.title?.[lang] ?? incident.title?.vi ?? incident.type;
+  const acked = Boolean(incident.acknowledgedAt ?? incident.acknowledged);
   return html`<div class="detail card" data-testid="incident-detail" data-incident=${id}>
     <h2>${title} <small>${id}</small></h2>
     <${Snapshot} incident=${incident} key=${id} />
@@ -65,15 +66,15 @@ function Detail({ id, onChanged }) {
       <dt>${t('incidents.started')}</dt><dd>${formatTime(incident.startedAt, lang)}</dd>
     </dl>
     <p class="row">
-      <button type="button" data-testid="ack" disabled=${Boolean(incident.acknowledged ?? incident.acked)} onClick=${() => act('ack')}>${incident.acknowledged ?? incident.acked ? t('incidents.acked') : t('incidents.ack')}</button>
+      <button type="button" data-testid="ack" disabled=${acked} onClick=${() => act('ack')}>${acked ? t('incidents.acked') : t('incidents.ack')}</button>
       <button type="button" data-testid="resend" onClick=${() => act('resend')}>${t('incidents.resend')}</button>
       ${note.text ? html`<span class="ok">${note.text}</span>` : ''}
     </p>
     <${ErrorNote} error=${note.error} />
     <h3>${t('incidents.events')}</h3>
     <ol class="events" data-testid="events">${events.map((ev) => html`<li>
-      <strong>${t(`status.${ev.status}`)}</strong> #${ev.sequence ?? ''} · ${formatTime(ev.at ?? ev.time ?? ev.createdAt ?? ev.endedAt ?? ev.startedAt, lang)}
-      ${ev.endReason ? ` · ${ev.endReason}` : ''}${ev.deliveredAt || ev.delivered ? ` · ${t('incidents.delivered')}` : ''}
+      <strong>${t(`status.${ev.status}`)}</strong> #${ev.sequence ?? ''} · ${formatTime(ev.createdAt ?? ev.at ?? ev.endedAt ?? ev.startedAt, lang)}
+      ${ev.endReason ? ` · ${ev.endReason}` : ''}${ev.sentAt || ev.deliveredAt ? ` · ${t('incidents.delivered')} ${formatTime(ev.sentAt ?? ev.deliveredAt, lang)}` : ''}
     </li>`)}</ol>
   </div>`;
 }
@@ -96,7 +97,7 @@ export function IncidentsPage({ arg }) {
       <label>${t('incidents.type')} <input name="type" value=${filters.type} onInput=${set('type')} /></label>
       <label>${t('incidents.status')} <select name="status" value=${filters.status} onChange=${set('status')}>
         <option value="">${t('common.all')}</option>
-        ${['open', 'ended'].map((s) => html`<option value=${s}>${t(`status.${s}`)}</option>`)}
+        ${['open', 'acknowledged', 'new', 'update', 'end'].map((s) => html`<option value=${s}>${t(`status.${s}`)}</option>`)}
       </select></label>
       <label>${t('common.since')} <input type="datetime-local" name="since" value=${filters.since} onInput=${set('since')} /></label>
       <label>${t('common.until')} <input type="datetime-local" name="until" value=${filters.until} onInput=${set('until')} /></label>

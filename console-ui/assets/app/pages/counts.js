@@ -8,6 +8,8 @@ import { query } from '../api.js';
 import { CameraSelect, ErrorNote } from '../widgets.js';
 import { localInputToIso } from '../format.js';
 
+/** Roll-up periods offered (seconds, as the API takes them); '' = the agent's own bins. */
+const PERIODS = [['', 'period.bin'], ['900', 'period.quarter'], ['3600', 'period.hour'], ['86400', 'period.day']];
 const PALETTE = ['#1565c0', '#c62828', '#2e7d32', '#ef6c00', '#6a1b9a', '#00838f', '#ad1457', '#4e342e', '#283593', '#9e9d24'];
 
 let uplotLoading;
@@ -16,31 +18,37 @@ function loadUplot() {
   uplotLoading ??= new Promise((resolve, reject) => {
     const css = document.createElement('link');
     css.rel = 'stylesheet';
-    css.href = './vendor/uPlot.min.css';
+    css.href = './assets/vendor/uPlot.min.css';
     document.head.append(css);
     const s = document.createElement('script');
-    s.src = './vendor/uPlot.iife.min.js';
+    s.src = './assets/vendor/uPlot.iife.min.js';
     s.onload = () => resolve(globalThis.uPlot);
-    s.onerror = () => reject(new Error('vendor/uPlot.iife.min.js failed to load'));
+    s.onerror = () => reject(new Error('assets/vendor/uPlot.iife.min.js failed to load'));
     document.head.append(s);
   });
   return uplotLoading;
 }
 
-const binsOf = (data) => (Array.isArray(data) ? data : data?.bins ?? data?.counts ?? []);
+const binsOf = (data) => (Array.isArray(data) ? data : data?.rows ?? data?.bins ?? data?.counts ?? []);
 const timeOf = (b) => {
   const v = b.start ?? b.binStart ?? b.startedAt ?? b.at ?? b.t;
   return typeof v === 'number' ? (v > 1e11 ? v / 1000 : v) : Date.parse(v) / 1000;
 };
 
 /**
- * Count bins → uPlot data: x = bin start (s), one series per line, class and direction.
- * A bin holds either one {lineId, className, direction, count} or {lineId, className, in, out}.
+ * Count bins → uPlot data: x = bin start (s), one series per line, class and direction. A bin holds either
+ * one {lineId, className, direction, count} or {lineId | kind: 'line', id, className, in, out}; zone occupancy
+ * rows are left out. When bins and roll-ups of several periods come together, only the shortest period is
+ * drawn (the roll-ups hold the same crossings again).
  */
 export function toSeries(bins) {
+  const lineBins = bins.filter((b) => b.kind === undefined || b.kind === 'line');
+  const periods = lineBins.map((b) => b.periodSeconds).filter((p) => typeof p === 'number');
+  const shortest = periods.length > 0 ? Math.min(...periods) : undefined;
   const rows = [];
-  for (const b of bins) {
-    const line = b.lineId ?? b.line ?? '';
+  for (const b of lineBins) {
+    if (shortest !== undefined && b.periodSeconds !== undefined && b.periodSeconds !== shortest) continue;
+    const line = b.lineId ?? b.line ?? b.id ?? '';
     const cls = b.className ?? b.class ?? b.cls ?? '';
     const t = timeOf(b);
     if (!Number.isFinite(t)) continue;
@@ -100,7 +108,7 @@ export function CountsPage() {
       <label>${t('common.camera')} <${CameraSelect} cameras=${cameras} value=${filters.camera || camera} onChange=${(v) => setFilters({ ...filters, camera: v })} /></label>
       <label>${t('counts.line')} <input name="line" value=${filters.line} onInput=${set('line')} /></label>
       <label>${t('counts.period')} <select name="period" value=${filters.period} onChange=${set('period')}>
-        ${['', 'minute', 'hour', 'day'].map((p) => html`<option value=${p}>${t(`period.${p || 'bin'}`)}</option>`)}
+        ${PERIODS.map(([seconds, key]) => html`<option value=${seconds}>${t(key)}</option>`)}
       </select></label>
       <label>${t('common.since')} <input type="datetime-local" name="since" value=${filters.since} onInput=${set('since')} /></label>
       <label>${t('common.until')} <input type="datetime-local" name="until" value=${filters.until} onInput=${set('until')} /></label>
