@@ -2,8 +2,12 @@
 // rules, and mapping the server's validation errors to the shapes and fields they name.
 import { nextId } from './geometry.js';
 
-/** The part of a camera's config the editor changes; everything else is sent back as it came. */
-export function editable(config) {
+/**
+ * The part of a camera's config the editor changes (GET /api/cameras/:id/config answers {camera, …}); only these
+ * fields are sent back, so the rest of the camera's block stays as it is in the file.
+ */
+export function editable(answer) {
+  const config = answer?.camera ?? answer;
   return {
     zones: structuredClone(config?.zones ?? []),
     lines: structuredClone(config?.lines ?? []),
