@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's chromium (scripts/install-system-deps.sh); playwright-core drives it and never downloads a browser. */
@@ -18,7 +15,10 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** A headless chromium with its own fresh profile; close() ends the browser process and removes the profile. */
+/**
+ * A headless chromium with a fresh profile (playwright-core's launch makes a new temporary --user-data-dir
+ * each time and removes it on close); close() ends the browser process and its children.
+ */
 export interface TestBrowser {
   readonly browser: Browser;
   /** A new page (its own context: storage starts empty), in the given browser language. */
@@ -27,12 +27,9 @@ export interface TestBrowser {
 }
 
 export async function launchBrowser(): Promise<TestBrowser> {
-  const profile = mkdtempSync(join(tmpdir(), 'camwatch-chromium-'));
-  // launchPersistentContext would tie one context to the profile; a plain launch with --user-data-dir keeps
-  // contexts separate (each page its own sessionStorage/localStorage) while the profile stays fresh.
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: [...CHROMIUM_ARGS, `--user-data-dir=${profile}`],
+    args: CHROMIUM_ARGS,
     headless: true,
     timeout: 30_000,
   });
@@ -48,7 +45,6 @@ export async function launchBrowser(): Promise<TestBrowser> {
       closed = true;
       // browser.close() waits for the chromium process (and its zygote/renderer children) to exit.
       await browser.close().catch(() => undefined);
-      rmSync(profile, { recursive: true, force: true });
     },
   };
 }
