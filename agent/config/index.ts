@@ -1,5 +1,6 @@
 /** The config stage: read, validate and describe config/camwatch.yaml. */
-export { loadConfig, resolveConfigPath, secretValues, type LoadedConfig } from './load.js';
+export { loadConfig, parseConfigText, resolveConfigPath, secretValues, type LoadedConfig } from './load.js';
+export { configJsonSchema } from './json-schema.js';
 export { validateConfigData } from './validate.js';
 export { configJsonSchemaText } from './json-schema.js';
 export { formatPath, type ConfigIssue } from './issues.js';
@@ -9,3 +10,4 @@ export { type Config, type CameraConfig, type SourceConfig, cameraSchema } from 
 export { readModelCatalogue } from './validate-classes.js';
 export { parseYamlSource, type YamlSource } from './yaml-source.js';
 export { parseWithIssues } from './zod-issues.js';
+export { isLoopbackHost } from './console-schema.js';

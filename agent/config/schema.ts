@@ -4,6 +4,7 @@ import { idSchema, TOPIC_PREFIX_PATTERN, TOPIC_PREFIX_RULE } from './ids.js';
 import type { RulesCamera } from '../rules/index.js';
 import { MAX_POLYGON_POINTS } from './polygon.js';
 import { analysisSchema, sourceSchema } from '../frames/index.js';
+import { consoleSchema } from './console-schema.js';
 
 /**
  * The one config schema. Every field has a default, bounds and a description; unknown keys are rejected
@@ -260,6 +261,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('Local health, status and metrics HTTP server'),
+  console: consoleSchema,
   counts: z
     .strictObject({
       binSeconds: z.number().int().min(1).max(3600).default(60).describe('Length of a count bin (s): crossings per line, class and direction, and zone occupancy'),
@@ -310,4 +312,5 @@ void cameraFitsRules;
 export type SourceConfig = z.output<typeof sourceSchema>;
 export type MqttConfig = Config['mqtt'];
 export type StoreConfig = Config['store'];
+export type ConsoleConfig = Config['console'];
 export type MqttTlsConfig = NonNullable<MqttConfig['tls']>;

@@ -36,6 +36,13 @@ export const ERROR_CATALOGUE = {
   EVAL_VIDEO_RENDER: 'Check the clip\'s video.filterComplex (and its inputs) with ffmpeg by hand; the error shows ffmpeg\'s message.',
   COMMAND_INVALID: 'Send a JSON object within mqtt.commands.maxBytes and maxDepth (docs/mqtt.md, Commands).',
   COMMAND_RESPONSE_TOPIC: 'Ask for the answer under <prefix>/<agentId>/responses/ (docs/mqtt.md, Commands).',
+  CONSOLE_PORT_IN_USE: 'Another program listens on console.port: set console.port to a free port (or 0), or console.enabled: false; the agent runs on without the console.',
+  CONSOLE_TOKEN_UNREADABLE: 'Fix console.tokenFile (one random token of 16+ characters, mode 0600), or remove console.tokenFile to have one generated in agent.dataDir.',
+  CONSOLE_UNAUTHORIZED: 'Open the console with the link `camwatch console url --config FILE` prints (the token is in it), or send `Authorization: Bearer <token>`.',
+  CONSOLE_FORBIDDEN: 'The console answers only pages of its own origin: open it directly (through ssh -L), not from another site.',
+  CONSOLE_NOT_FOUND: 'Check the camera or incident id (GET /api/status lists the cameras).',
+  CONSOLE_BAD_REQUEST: 'Fix the field named in the error (docs/console.md lists each endpoint\'s parameters).',
+  CONSOLE_BODY_TOO_LARGE: 'Send a smaller body, or raise console.maxBodyBytes.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

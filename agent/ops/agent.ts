@@ -8,7 +8,8 @@ import { formatSourceError, type SourceStateChange } from '../frames/index.js';
 import { endUnconfiguredIncidents } from './open-incidents.js';
 import { createStoreWriter, currentOwner, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, lockDataDir, openStore, STORE_FILE, type DataDirLock, type StoreWriter, type IncidentStore } from '../store/index.js';
 import { createMqttUplink, embeddedCredentialsPath, loadOrCreateOperatorLogin, startEmbeddedBroker, uplinkClientId, DEFAULT_STOP_DRAIN_TIMEOUT_MS, DEFAULT_STOP_DISCONNECT_TIMEOUT_MS, type BrokerAccessPolicy, type EmbeddedBroker, type Uplink } from '../uplink/index.js';
-import { type Logger, agentVersion } from '../core/index.js';
+import { type Logger, agentVersion, describeError } from '../core/index.js';
+import { startConsoleServer, type ConsolePort, type RunningConsole } from '../console/index.js';
 import { startCamera, type RunningCamera } from './camera-runner.js';
 import { agentCommands, type CommandTarget } from './commands.js';
 import { startHealthServer } from './health-server.js';
@@ -54,6 +55,7 @@ export class Agent {
   private readonly scheduler = new DetectorScheduler({ maxInFlight: 2 });
   private broker?: EmbeddedBroker;
   private health?: { url: string; close(): Promise<void> };
+  private console?: RunningConsole;
   private readonly cameras = new Map<string, RunningCamera>();
   /** When each camera's current run started (epoch ms): its fps window starts no earlier. */
   private readonly cameraStartedAtMs = new Map<string, number>();
@@ -184,6 +186,20 @@ export class Agent {
         stop: async () => {
           await Promise.all([...this.cameras.keys()].map((id) => this.stopCamera(id, { suspend: true })));
         },
+      },
+      {
+        // Last: it shows the cameras and edits their config. It failing (port taken) never stops the agent.
+        name: 'console',
+        dependsOn: ['cameras', 'store writer'],
+        start: async () => {
+          if (!this.config.console.enabled) return;
+          try {
+            this.console = await startConsoleServer(this.loaded, this.consolePort(), this.logger);
+          } catch (err) {
+            this.log.error({ err }, `console not started; the agent runs on without it: ${describeError(err)}`);
+          }
+        },
+        stop: () => this.console?.close(),
       },
       {
         name: 'stats',
@@ -361,6 +377,43 @@ export class Agent {
     };
   }
 
+  /** The console's view of the agent: the commands' target plus the live frame, the config and the disk. */
+  private consolePort(): ConsolePort {
+    const target = this.commandTarget();
+    return {
+      status: target.status,
+      reloadFromDisk: target.reloadFromDisk,
+      acknowledge: target.acknowledge,
+      resend: target.resend,
+      cameraIds: target.cameraIds,
+      diskFreeBytes: () => this.diskFreeBytes(),
+      loaded: () => this.loaded,
+      liveFrame: (cameraId) => {
+        const cam = this.cameras.get(cameraId);
+        const frame = cam?.pipeline.lastFrame;
+        if (cam === undefined || frame === undefined) return undefined;
+        const { sourceWidth, sourceHeight } = cam.source.stats();
+        return {
+          seq: frame.seq,
+          capturedAtMs: frame.capturedAtMs,
+          width: frame.width,
+          height: frame.height,
+          data: frame.data,
+          ...(sourceWidth === undefined ? {} : { sourceWidth }),
+          ...(sourceHeight === undefined ? {} : { sourceHeight }),
+          detections: cam.pipeline.lastSeen.detections,
+          tracks: cam.pipeline.lastSeen.tracks,
+          lineCounts: cam.lineCounts(),
+        };
+      },
+    };
+  }
+
+  /** Where the console listens, once started. */
+  get consoleUrl(): string | undefined {
+    return this.console?.url;
+  }
+
   /** Store first (the writer's onSaved wakes the uplink): an incident exists once it is in SQLite, whatever the network does. */
   private onIncident(record: IncidentRecord): void {
     this.metrics.incidents.inc({ camera: record.incident.cameraId, type: record.incident.type });
@@ -445,7 +498,7 @@ export class Agent {
     const { config } = next;
     const kept: LoadedConfig = {
       ...next,
-      config: { ...config, agent: { ...config.agent, id: this.config.agent.id, dataDir: this.config.agent.dataDir }, health: this.config.health },
+      config: { ...config, agent: { ...config.agent, id: this.config.agent.id, dataDir: this.config.agent.dataDir }, health: this.config.health, console: this.config.console },
     };
     // A removed camera's incidents end (its rules are gone); a disabled one's end as camera_reload. A changed
     // camera hands its open incidents to its next run, which continues those its new rules see again.

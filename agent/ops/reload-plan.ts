@@ -21,6 +21,7 @@ const RESTART_ONLY: Array<[string, (c: Config) => unknown]> = [
   ['agent.id', (c) => c.agent.id],
   ['agent.dataDir', (c) => c.agent.dataDir],
   ['health', (c) => c.health],
+  ['console', (c) => c.console],
 ];
 
 /**

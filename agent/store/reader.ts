@@ -45,6 +45,10 @@ export interface ListFilter {
   sinceMs?: number;
   cameraId?: string;
   type?: string;
+  /** Created before this time (epoch ms). */
+  untilMs?: number;
+  /** The incident's latest status (`new`, `update`, `end`, `summary`), or `open` (not ended) / `acknowledged`. */
+  status?: 'new' | 'update' | 'end' | 'summary' | 'open' | 'acknowledged';
   limit: number;
 }
 
@@ -119,6 +123,16 @@ export function openStoreReader(path: string): StoreReader {
       if (filter.type !== undefined) {
         where.push('i.type = ?');
         args.push(filter.type);
+      }
+      if (filter.untilMs !== undefined) {
+        where.push('i.created_at < ?');
+        args.push(filter.untilMs);
+      }
+      if (filter.status === 'acknowledged') where.push('i.acked_at IS NOT NULL');
+      else if (filter.status === 'open') where.push("json_extract(i.payload, '$.status') IN ('new', 'update')");
+      else if (filter.status !== undefined) {
+        where.push("json_extract(i.payload, '$.status') = ?");
+        args.push(filter.status);
       }
       const sql = `${SUMMARY_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY i.created_at DESC, i.id DESC LIMIT ?`;

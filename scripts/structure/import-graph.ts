@@ -3,7 +3,8 @@
  *
  * The folders under agent/ are stages of one flow plus the kernel under them and the composition on top:
  *   core → cameras → frames → motion → detection → tracking → rules → incidents → counts → store → uplink
- *   → config (assembles every stage's options into camwatch.yaml's schema) → ops (wires the agent)
+ *   → config (assembles every stage's options into camwatch.yaml's schema) → console (the technician's web
+ *   console, over a port the agent hands it) → ops (wires the agent)
  *   → eval → cli
  * A folder may import folders before it, only through their `index.ts` (the contract), never one after it.
  */
@@ -23,6 +24,7 @@ export const LAYERS = [
   'store',
   'uplink',
   'config',
+  'console',
   'ops',
   'eval',
   'cli',

@@ -1,0 +1,208 @@
+import { isDeepStrictEqual } from 'node:util';
+import { Document, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
+
+/**
+ * Writes new values into a YAML text by replacing only the text of the nodes whose value changed: every
+ * other byte of the file (comments, blank lines, alignment of trailing comments, key order) stays as the
+ * technician wrote it. The `yaml` package's own toString() would re-space every trailing comment of the file.
+ */
+
+/** One text replacement: [start, end) of the original text becomes `text`. */
+interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** A place where a value holding the redacted marker would be written over a real secret. */
+export interface RedactedWrite {
+  path: readonly (string | number)[];
+}
+
+export interface SpliceContext {
+  text: string;
+  edits: Edit[];
+  /** Value strings equal to this are the redaction marker: writing them is refused (the caller reports it). */
+  marker: string;
+  redactedWrites: RedactedWrite[];
+  /** How a value looked when shown to the page: a new value equal to it means "untouched". */
+  redact: (value: unknown) => unknown;
+}
+
+type Plain = unknown;
+
+function column(text: string, offset: number): number {
+  return offset - (text.lastIndexOf('\n', offset - 1) + 1);
+}
+
+function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** End of a node's own text: without the trailing newline and spaces a block node's range includes. */
+function trimmedEnd(text: string, start: number, end: number): number {
+  let e = end;
+  while (e > start && /[\s]/.test(text[e - 1]!)) e--;
+  return e;
+}
+
+/** YAML of a value: lists of numbers and strings in flow style ([0.1, 0.2]), the rest in block style. */
+function render(value: Plain): string {
+  const doc = new Document(value);
+  const flowLists = (node: unknown): void => {
+    if (isSeq(node)) {
+      const scalars = node.items.every((i) => isScalar(i));
+      // A polygon's points: one line of [x, y] pairs, as people write them.
+      const points = node.items.length > 0 && node.items.every((i) => isSeq(i) && i.items.every((j) => isScalar(j)));
+      if (scalars || points) {
+        node.flow = true;
+        return;
+      }
+      for (const i of node.items) flowLists(i);
+    } else if (isMap(node)) for (const p of node.items) flowLists(p.value);
+  };
+  flowLists(doc.contents);
+  return doc.toString({ indent: 2, lineWidth: 0, flowCollectionPadding: false }).replace(/\n$/, '');
+}
+
+function indentRest(text: string, col: number): string {
+  return text.split('\n').map((line, i) => (i === 0 || line === '' ? line : `${' '.repeat(col)}${line}`)).join('\n');
+}
+
+function containsMarker(value: Plain, marker: string): boolean {
+  if (typeof value === 'string') return value.includes(marker);
+  if (Array.isArray(value)) return value.some((v) => containsMarker(v, marker));
+  if (value !== null && typeof value === 'object') return Object.values(value).some((v) => containsMarker(v, marker));
+  return false;
+}
+
+function flowOrScalar(node: Node | null | undefined): boolean {
+  return node === null || node === undefined || isScalar(node) || ((isSeq(node) || isMap(node)) && node.flow === true);
+}
+
+function refuseMarker(ctx: SpliceContext, value: Plain, path: readonly (string | number)[]): boolean {
+  if (!containsMarker(value, ctx.marker)) return false;
+  ctx.redactedWrites.push({ path });
+  return true;
+}
+
+/**
+ * Makes the map node hold `next` (a plain object): unchanged keys untouched, changed ones re-rendered,
+ * missing ones removed, new ones appended. `parsed` is the value as the agent read it (defaults filled):
+ * a key absent from the file whose new value equals it is a default the page sent back, not an edit.
+ */
+export function spliceMap(ctx: SpliceContext, node: YAMLMap, next: Record<string, Plain>, parsed: Record<string, Plain> | undefined, path: readonly (string | number)[]): void {
+  const { text } = ctx;
+  const pairs = node.items as Array<Pair<Node, Node | null>>;
+  const keyOf = (p: Pair<Node, Node | null>) => (isScalar(p.key) ? String(p.key.value) : undefined);
+  for (const pair of pairs) {
+    const key = keyOf(pair);
+    if (key === undefined || Object.hasOwn(next, key)) continue;
+    // Removed: the whole line(s) of the pair, from its line start to the end of its value.
+    const start = lineStart(text, pair.key.range![0]);
+    const valueEnd = pair.value?.range ? trimmedEnd(text, pair.value.range[0], pair.value.range[1]) : pair.key.range![1];
+    const nl = text.indexOf('\n', valueEnd);
+    ctx.edits.push({ start, end: nl === -1 ? text.length : nl + 1, text: '' });
+  }
+  let lastEnd = 0;
+  let keyCol: number | undefined;
+  for (const pair of pairs) {
+    keyCol ??= column(text, pair.key.range![0]);
+    const end = pair.value?.range ? trimmedEnd(text, pair.value.range[0], pair.value.range[1]) : pair.key.range![1];
+    lastEnd = Math.max(lastEnd, end);
+  }
+  for (const [key, value] of Object.entries(next)) {
+    const pair = pairs.find((p) => keyOf(p) === key);
+    if (pair === undefined) {
+      if (value === undefined) continue;
+      if (parsed !== undefined && isDeepStrictEqual(parsed[key], value)) continue; // a default sent back
+      if (refuseMarker(ctx, value, [...path, key])) continue;
+      const col = keyCol ?? column(text, node.range![0]);
+      ctx.edits.push({ start: lastEnd, end: lastEnd, text: `\n${' '.repeat(col)}${indentRest(render({ [key]: value }), col)}` });
+      continue;
+    }
+    spliceValue(ctx, pair, value, parsed?.[key], [...path, key]);
+  }
+}
+
+function spliceValue(ctx: SpliceContext, pair: Pair<Node, Node | null>, value: Plain, parsed: Plain, path: readonly (string | number)[]): void {
+  const { text } = ctx;
+  const old = pair.value;
+  const oldPlain = old === null ? null : (old.toJSON() as Plain);
+  if (isDeepStrictEqual(oldPlain, value)) return;
+  // The page got this value redacted and sent it back as it was: untouched.
+  if (isDeepStrictEqual(ctx.redact(oldPlain), value)) return;
+  if (old !== null && isMap(old) && !old.flow && isPlainObject(value)) {
+    spliceMap(ctx, old, value, isPlainObject(parsed) ? parsed : undefined, path);
+    return;
+  }
+  if (old !== null && isSeq(old) && !old.flow && old.items.length > 0 && Array.isArray(value) && value.length > 0) {
+    spliceSeq(ctx, old.items as Node[], value, Array.isArray(parsed) ? parsed : undefined, path);
+    return;
+  }
+  if (refuseMarker(ctx, value, path)) return;
+  if (old !== null && flowOrScalar(old)) {
+    const rendered = render(value);
+    if (!rendered.includes('\n')) {
+      ctx.edits.push({ start: old.range![0], end: trimmedEnd(text, old.range![0], old.range![1]), text: rendered });
+      return;
+    }
+  }
+  // Otherwise the whole pair is written again at the key's column.
+  const start = pair.key.range![0];
+  const end = old?.range ? trimmedEnd(text, old.range[0], old.range[1]) : pair.key.range![1];
+  const col = column(text, start);
+  ctx.edits.push({ start, end, text: indentRest(render({ [String((pair.key as { value?: unknown }).value)]: value }), col) });
+}
+
+/**
+ * A block list: items at the same index are spliced one by one (an added zone leaves the others' comments
+ * alone), old items past the new length are removed, new ones appended after the last.
+ */
+function spliceSeq(ctx: SpliceContext, items: readonly Node[], value: readonly Plain[], parsed: readonly Plain[] | undefined, path: readonly (string | number)[]): void {
+  const { text } = ctx;
+  const shared = Math.min(items.length, value.length);
+  for (let i = 0; i < shared; i++) spliceItem(ctx, items[i]!, value[i], parsed?.[i], [...path, i]);
+  for (let i = shared; i < items.length; i++) {
+    const item = items[i]!;
+    const end = trimmedEnd(text, item.range![0], item.range![1]);
+    const nl = text.indexOf('\n', end);
+    ctx.edits.push({ start: lineStart(text, item.range![0]), end: nl === -1 ? text.length : nl + 1, text: '' });
+  }
+  if (value.length > items.length) {
+    const last = items[items.length - 1]!;
+    const itemCol = column(text, last.range![0]);
+    const dashCol = column(text, text.lastIndexOf('-', last.range![0]));
+    const added = value.slice(items.length).map((v, k) => {
+      if (refuseMarker(ctx, v, [...path, items.length + k])) return '';
+      return `\n${' '.repeat(dashCol)}-${' '.repeat(Math.max(1, itemCol - dashCol - 1))}${indentRest(render(v), itemCol)}`;
+    });
+    const at = trimmedEnd(text, last.range![0], last.range![1]);
+    ctx.edits.push({ start: at, end: at, text: added.join('') });
+  }
+}
+
+function spliceItem(ctx: SpliceContext, item: Node, value: Plain, parsed: Plain, path: readonly (string | number)[]): void {
+  const { text } = ctx;
+  const oldPlain = item.toJSON() as Plain;
+  if (isDeepStrictEqual(oldPlain, value) || isDeepStrictEqual(ctx.redact(oldPlain), value)) return;
+  if (isMap(item) && !item.flow && isPlainObject(value) && item.items.length > 0) {
+    spliceMap(ctx, item, value, isPlainObject(parsed) ? parsed : undefined, path);
+    return;
+  }
+  if (refuseMarker(ctx, value, path)) return;
+  const start = item.range![0];
+  const end = trimmedEnd(text, start, item.range![1]);
+  ctx.edits.push({ start, end, text: indentRest(render(value), column(text, start)) });
+}
+
+function isPlainObject(v: unknown): v is Record<string, Plain> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** The text with every edit applied (edits never overlap: each is a different node). */
+export function applyEdits(text: string, edits: readonly Edit[]): string {
+  let out = text;
+  for (const e of [...edits].sort((a, b) => b.start - a.start || b.end - a.end)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
