@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Page weight of the console (console-ui/): bytes of every file the first load fetches (index.html, the
-// stylesheet, every ES module reachable from app/main.js through the import map) raw and gzipped (level 6,
+// stylesheet, every ES module statically imported from assets/app/main.js) raw and gzipped (level 6,
 // what a compressing proxy would send), and what the counts page adds later (uPlot, loaded on demand).
 // Prints JSON. API answers and camera frames are not counted: they depend on the box, not on the page.
 import { readFileSync } from 'node:fs';
@@ -9,8 +9,6 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const ui = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'console-ui');
-const html = readFileSync(join(ui, 'index.html'), 'utf8');
-const importMap = JSON.parse(html.match(/<script type="importmap">([\s\S]*?)<\/script>/)[1]).imports;
 
 const seen = new Set();
 function walk(file) {
@@ -19,9 +17,7 @@ function walk(file) {
   const text = readFileSync(file, 'utf8');
   // Static imports only (`import … from '…'` and `export … from '…'`); dynamic ones load later.
   for (const m of text.matchAll(/(?:^|[;\n}])\s*(?:import|export)\s*(?:[^'"]*?\sfrom\s*)?["']([^"']+)["']/g)) {
-    const spec = m[1];
-    const target = importMap[spec] ? join(ui, importMap[spec]) : resolve(dirname(file), spec);
-    walk(target);
+    walk(resolve(dirname(file), m[1]));
   }
 }
 walk(join(ui, 'assets', 'app', 'main.js'));

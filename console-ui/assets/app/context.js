@@ -1,6 +1,6 @@
 // The translator and language, given to every page.
-import { createContext } from 'preact';
-import { useContext } from 'preact/hooks';
+import { createContext } from '../vendor/preact.mjs';
+import { useContext } from '../vendor/hooks.mjs';
 
 /** `{ t, lang }` of the page. */
 export const I18n = createContext({ t: (key) => key, lang: 'vi' });

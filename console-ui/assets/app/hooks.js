@@ -1,5 +1,5 @@
 // Small hooks shared by the pages: load JSON from the API, load an image with the token.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useState } from '../vendor/hooks.mjs';
 import { getImage, getJson } from './api.js';
 
 /** `{data, error, reload}` for a JSON URL (reloaded when the URL changes; every `everyMs` when given). */

@@ -1,7 +1,7 @@
 // The console's shell: token adoption, language, navigation (hash routes: #/cameras, #/live/<camera>,
 // #/editor/<camera>, #/incidents, #/counts) and the page for the route.
-import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { render } from '../vendor/preact.mjs';
+import { useEffect, useState } from '../vendor/hooks.mjs';
 import { html } from './html.js';
 import { adoptTokenFromFragment, currentToken } from './api.js';
 import { initialLanguage, rememberLanguage, translator } from './i18n.js';

@@ -1,6 +1,6 @@
 // Cameras: each camera's state, analysed vs target fps, drops, skipped inferences, incidents today and a recent
 // frame; the box's uplink backlog, disk use and warnings. Refreshed every 5 s while shown.
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef } from '../../vendor/hooks.mjs';
 import { html } from '../html.js';
 import { useI18n } from '../context.js';
 import { useImage, useJson } from '../hooks.js';
@@ -50,14 +50,15 @@ function CameraCard({ cam, version }) {
   </article>`;
 }
 
-function diskText(disk) {
+function diskText(disk, t) {
   if (!disk) return '—';
   if (typeof disk !== 'object') return String(disk);
   const used = disk.usedBytes ?? disk.used;
   const total = disk.totalBytes ?? disk.total ?? disk.sizeBytes;
   const free = disk.freeBytes ?? disk.free;
   if (used !== undefined && total) return `${formatBytes(used)} / ${formatBytes(total)} (${Math.round((used / total) * 100)} %)`;
-  if (free !== undefined) return `${formatBytes(free)} free`;
+  if (free !== undefined && free !== null) return t('cameras.diskFree', { size: formatBytes(free) });
+  if (free === null) return '—';
   return JSON.stringify(disk);
 }
 
@@ -85,7 +86,7 @@ export function CamerasPage() {
       <h2>${t('cameras.box')}</h2>
       <dl>
         <dt>${t('cameras.backlog')}</dt><dd data-testid="backlog">${backlogText(data.uplink)}</dd>
-        <dt>${t('cameras.disk')}</dt><dd>${diskText(data.disk)}</dd>
+        <dt>${t('cameras.disk')}</dt><dd>${diskText(data.disk, t)}</dd>
         <dt>${t('cameras.warnings')}</dt>
         <dd>${warnings.length === 0 ? t('cameras.noWarnings') : html`<ul class="warnings">${warnings.map((w) => html`<li>${typeof w === 'string' ? w : w.message ?? w.code ?? JSON.stringify(w)}</li>`)}</ul>`}</dd>
       </dl>

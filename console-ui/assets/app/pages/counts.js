@@ -1,6 +1,6 @@
 // Counts: line crossings per line, class and direction over time, as a uPlot chart and a table of totals.
 // uPlot (51 KB, 22 KB gzipped) is loaded only when this page opens, so the other pages do not carry it.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from '../../vendor/hooks.mjs';
 import { html } from '../html.js';
 import { useI18n } from '../context.js';
 import { useJson } from '../hooks.js';

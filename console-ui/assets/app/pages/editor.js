@@ -1,7 +1,7 @@
 // Zone and line editor on a recent frame: draw a polygon zone by clicks, drag its corners, draw a directed line
 // (from → to, its "in" arrow shown), name them, attach rules with forms from the config schema, preview the diff,
 // save (the agent validates as `camwatch config validate` does; errors shown on the fields they name).
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from '../../vendor/hooks.mjs';
 import { html } from '../html.js';
 import { useI18n } from '../context.js';
 import { useImage, useJson } from '../hooks.js';

@@ -1,6 +1,6 @@
 // Incidents: the list with filters (camera, type, status, time), one incident's snapshot with its box and its
 // events (new / update / end), acknowledge and resend.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from '../../vendor/hooks.mjs';
 import { html } from '../html.js';
 import { useI18n } from '../context.js';
 import { useImage, useJson } from '../hooks.js';

@@ -1,7 +1,7 @@
 // Live view of one camera: the analysis frames from the agent's SSE stream with boxes, track ids and trails,
 // zones, and lines with their in/out arrows and counts. The stream is open only while the page is shown: it is
 // closed when the tab is hidden or the page left, so nobody watching costs the agent nothing.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from '../../vendor/hooks.mjs';
 import { html } from '../html.js';
 import { useI18n } from '../context.js';
 import { useJson } from '../hooks.js';
