@@ -14,12 +14,13 @@ const { files } = JSON.parse(readFileSync(join(ui, 'vendor.json'), 'utf8'));
 const check = process.argv.includes('--check');
 mkdirSync(join(ui, 'assets', 'vendor'), { recursive: true });
 
-/** The file as served: its bare specifiers replaced (exact `from"x"` / `from 'x'` forms only). */
+/** The file as served: its bare specifiers replaced (exact `from"x"` / `from 'x'` forms only), no source-map comment. */
 function served(src, rewrite = {}) {
-  let body = readFileSync(src);
+  const body = readFileSync(src);
+  if (!/\.m?js$/.test(src)) return body;
+  // The source maps are not shipped: drop the comment that would make a browser's devtools ask for them.
+  let text = body.toString('utf8').replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n');
   const entries = Object.entries(rewrite);
-  if (entries.length === 0) return body;
-  let text = body.toString('utf8');
   for (const [bare, relative] of entries) {
     const pattern = new RegExp(`(from\\s*)(["'])${bare.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\2`, 'g');
     if (!pattern.test(text)) throw new Error(`console-vendor: ${src} does not import "${bare}" any more: update console-ui/vendor.json`);

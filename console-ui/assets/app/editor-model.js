@@ -15,6 +15,18 @@ export function editable(answer) {
   };
 }
 
+/**
+ * The edit to send: only the lists (zones, lines, rules) that differ from what was loaded, so an untouched
+ * list stays in the file exactly as written (the API fills defaults into what it shows, e.g. a line's
+ * `units: normalized`; sending those back would re-render items the technician never touched). Never empty:
+ * with nothing changed it sends the zones, which the server finds identical to the file.
+ */
+export function changedFields(loaded, state) {
+  const out = {};
+  for (const key of ['zones', 'lines', 'rules']) if (JSON.stringify(loaded[key]) !== JSON.stringify(state[key])) out[key] = state[key];
+  return Object.keys(out).length > 0 ? out : { zones: state.zones };
+}
+
 /** Adds a closed zone from drawn corners (fractions), named by the next free id; returns [state, index]. */
 export function addZone(state, points) {
   const id = nextId('zone', state.zones.map((z) => z.id));

@@ -64,6 +64,15 @@ describe('console page: editor model', () => {
     s = m.reverseLine(s, 0);
     expect(s.lines[0]).toEqual({ id: 'line-1', from: [1, 0.5], to: [0, 0.5] });
   });
+
+  it('sends only the lists that changed', async () => {
+    const m = await load('editor-model.js');
+    const answer = { camera: { id: 'c', zones: [], lines: [{ id: 'l', units: 'normalized', from: [0, 0], to: [1, 1] }], rules: [] } };
+    const loaded = m.editable(answer);
+    const [s] = m.addZone(loaded, [[0, 0], [1, 0], [1, 1]]);
+    expect(Object.keys(m.changedFields(loaded, m.addRule(s, 'zone_intrusion', { zone: 'zone-1' })))).toEqual(['zones', 'rules']);
+    expect(m.changedFields(loaded, m.editable(answer))).toEqual({ zones: [] });
+  });
 });
 
 describe('console page: rule forms from the config schema', () => {

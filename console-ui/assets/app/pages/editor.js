@@ -165,7 +165,7 @@ function Editor({ cameraId }) {
   }, [config.data]);
   const variants = schema.data ? ruleVariants(schema.data) : [];
   const errors = model.groupErrors(result.errors);
-  const body = () => ({ ...state });
+  const body = () => model.changedFields(model.editable(config.data), state);
 
   const send = async (kind) => {
     setBusy(true);
