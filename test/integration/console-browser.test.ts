@@ -128,12 +128,14 @@ describe('console in a real browser against a running agent', () => {
     await page.evaluate(() => (location.hash = '#/editor/saigon-01'));
     await page.locator('li[data-shape="line:lane-count"]').waitFor();
     await page.waitForFunction(() => (document.querySelector('[data-testid="editor-canvas"]') as HTMLCanvasElement | null)?.width === 640);
+    await page.click('button[data-mode="zone"]');
     const canvas = await page.locator('[data-testid="editor-canvas"]').boundingBox();
     const at = (fx: number, fy: number): [number, number] => [canvas!.x + fx * canvas!.width, canvas!.y + fy * canvas!.height];
-    await page.click('button[data-mode="zone"]');
     for (const [fx, fy] of [[0.3, 0.4], [0.95, 0.4], [0.98, 0.58], [0.3, 0.58]] as const) await page.mouse.click(...at(fx, fy));
     await page.mouse.click(...at(0.3, 0.4)); // back on the first corner closes the zone
     await page.locator('li[data-shape="zone:zone-1"]').waitFor();
+    // Back in select mode the canvas stays where it was (the toolbar and hint keep their size).
+    expect(await page.locator('[data-testid="editor-canvas"]').boundingBox()).toEqual(canvas);
     await page.mouse.move(...at(0.95, 0.4));
     await page.mouse.down();
     await page.mouse.move(...at(0.98, 0.38), { steps: 5 });

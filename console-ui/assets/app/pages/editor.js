@@ -96,8 +96,9 @@ function Stage({ img, state, setState, mode, setMode, selected, setSelected, t }
     <div class="toolbar" role="toolbar">
       ${['select', 'zone', 'line'].map((m) => html`<button type="button" data-mode=${m} class=${mode === m ? 'active' : ''}
         onClick=${() => setMode(m)}>${t({ select: 'editor.modeSelect', zone: 'editor.modeZone', line: 'editor.modeLine' }[m])}</button>`)}
-      ${mode === 'zone' ? html`<button type="button" data-testid="finish-zone" disabled=${draft.length < 3} onClick=${finishZone}>${t('editor.finishZone')} (${draft.length} ${t('editor.points')})</button>` : ''}
-      ${mode !== 'select' ? html`<button type="button" onClick=${() => setMode('select')}>${t('editor.cancel')}</button>` : ''}
+      ${/* Always shown (disabled when of no use): the canvas must not move while the technician clicks on it. */ ''}
+      <button type="button" data-testid="finish-zone" disabled=${mode !== 'zone' || draft.length < 3} onClick=${finishZone}>${t('editor.finishZone')} (${draft.length} ${t('editor.points')})</button>
+      <button type="button" disabled=${mode === 'select'} onClick=${() => setMode('select')}>${t('editor.cancel')}</button>
     </div>
     <p class="hint">${t(hint)}</p>
     <canvas ref=${canvas} class=${`stage mode-${mode}`} data-testid="editor-canvas" width="640" height="360"
