@@ -1,6 +1,7 @@
 import { brokerCommand } from './commands/broker.js';
 import { cameraCommand } from './commands/camera.js';
 import { configCommand } from './commands/config.js';
+import { consoleCommand } from './commands/console.js';
 import { countsCommand } from './commands/counts.js';
 import { detectCommand } from './commands/detect.js';
 import { doctorCommand } from './commands/doctor.js';
@@ -14,4 +15,4 @@ import { tailCommand } from './commands/tail.js';
 import type { CliCommand } from './types.js';
 
 /** Every `camwatch` subcommand, in the order `--help` lists them. */
-export const commands: CliCommand[] = [runCommand, discoverCommand, cameraCommand, detectCommand, evalCommand, configCommand, incidentsCommand, countsCommand, storeCommand, doctorCommand, statusCommand, tailCommand, brokerCommand];
+export const commands: CliCommand[] = [runCommand, discoverCommand, cameraCommand, detectCommand, evalCommand, configCommand, incidentsCommand, countsCommand, storeCommand, doctorCommand, statusCommand, tailCommand, brokerCommand, consoleCommand];

@@ -34,8 +34,14 @@ export interface LiveHubOptions {
   logger: Logger;
 }
 
+/** One connected viewer: at most one event per `minIntervalMs` (its own `fps`, at most console.liveFps). */
+interface ViewerState {
+  minIntervalMs: number;
+  lastSentMs: number;
+}
+
 interface Channel {
-  viewers: Set<ServerResponse>;
+  viewers: Map<ServerResponse, ViewerState>;
   timer: NodeJS.Timeout;
   lastSeq?: number;
   encoding: boolean;
@@ -98,7 +104,7 @@ export class LiveHub {
 
   constructor(private readonly options: LiveHubOptions) {
     this.keepalive = setInterval(() => {
-      for (const ch of this.channels.values()) for (const res of ch.viewers) res.write(': keepalive\n\n');
+      for (const ch of this.channels.values()) for (const res of ch.viewers.keys()) res.write(': keepalive\n\n');
     }, DEFAULT_LIVE_KEEPALIVE_MS);
     this.keepalive.unref();
   }
@@ -113,8 +119,11 @@ export class LiveHub {
   /** Frames encoded for live views since start (the benchmark reads it). */
   framesSent = 0;
 
-  /** Adds a viewer (its response already has the SSE headers); it leaves when its connection closes. */
-  join(cameraId: string, res: ServerResponse): void {
+  /**
+   * Adds a viewer (its response already has the SSE headers); it leaves when its connection closes. `fps`
+   * lowers its own rate (a slow link), never above console.liveFps.
+   */
+  join(cameraId: string, res: ServerResponse, fps = this.options.fps): void {
     if (this.closed) {
       res.end();
       return;
@@ -122,11 +131,12 @@ export class LiveHub {
     let ch = this.channels.get(cameraId);
     if (ch === undefined) {
       const periodMs = Math.max(1, Math.round(1000 / this.options.fps));
-      const channel: Channel = { viewers: new Set(), encoding: false, timer: setInterval(() => void this.tick(cameraId, channel), periodMs) };
+      const channel: Channel = { viewers: new Map(), encoding: false, timer: setInterval(() => void this.tick(cameraId, channel), periodMs) };
       ch = channel;
       this.channels.set(cameraId, ch);
     }
-    ch.viewers.add(res);
+    // 10 % slack: a viewer at the channel's own rate must not miss every other tick to timer jitter.
+    ch.viewers.set(res, { minIntervalMs: (1000 / Math.min(fps, this.options.fps)) * 0.9, lastSentMs: 0 });
     const log = this.options.logger;
     log.info({ camera: cameraId, viewers: this.viewers }, 'console: live viewer joined');
     res.once('close', () => this.leave(cameraId, res));
@@ -145,6 +155,9 @@ export class LiveHub {
   private async tick(cameraId: string, ch: Channel): Promise<void> {
     // A slow encode (busy box) skips ticks rather than queueing them.
     if (ch.encoding) return;
+    const nowMs = Date.now();
+    const due = [...ch.viewers].filter(([, v]) => nowMs - v.lastSentMs >= v.minIntervalMs);
+    if (due.length === 0) return;
     const frame = this.options.liveFrame(cameraId);
     if (frame === undefined || frame.seq === ch.lastSeq) return;
     ch.lastSeq = frame.seq;
@@ -155,9 +168,10 @@ export class LiveHub {
       const event: LiveEvent = { ...body, jpeg: jpeg.toString('base64') };
       const text = `id: ${event.seq}\nevent: frame\ndata: ${JSON.stringify(event)}\n\n`;
       this.framesSent++;
-      for (const res of ch.viewers) {
+      for (const [res, viewer] of due) {
         // A viewer on a slow link whose buffer is still full misses this frame instead of piling them up.
-        if (res.writableNeedDrain) continue;
+        if (res.writableNeedDrain || res.writableEnded) continue;
+        viewer.lastSentMs = nowMs;
         res.write(text);
       }
     } catch (err) {
@@ -173,7 +187,7 @@ export class LiveHub {
     clearInterval(this.keepalive);
     for (const [id, ch] of this.channels) {
       clearInterval(ch.timer);
-      for (const res of ch.viewers) res.end();
+      for (const res of ch.viewers.keys()) res.end();
       this.channels.delete(id);
     }
   }

@@ -6,7 +6,7 @@ import { ID_PATTERN, type Logger } from '../core/index.js';
 import { openStoreReader, readCounts, type IncidentSummary } from '../store/index.js';
 import { checkAccess, securityHeaders } from './auth.js';
 import { editCamera, fileHasCamera, EDITABLE_CAMERA_FIELDS } from './camera-edit.js';
-import { writeConfigAtomically } from './config-file.js';
+import { configWritable, writeConfigAtomically } from './config-file.js';
 import { ApiError, noCamera } from './http-errors.js';
 import { encodeFrameJpeg, LiveHub } from './live-hub.js';
 import type { ConsolePort } from './port.js';
@@ -50,6 +50,14 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
     // Our own log lines only: fastify's request log would carry URLs and headers.
     logger: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
+  });
+  // An empty JSON body (a bare POST …/ack) is {}; anything else goes through fastify's own parser, which
+  // refuses __proto__ / constructor keys (prototype poisoning).
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, {});
+    return jsonParser(req, text, done);
   });
   const hub = new LiveHub({
     fps: options.settings.liveFps,
@@ -109,7 +117,10 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
       .send(jpeg);
   });
 
-  app.get<{ Params: { id: string } }>('/api/cameras/:id/live', { schema: { params: idParam } }, async (req, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { fps?: number } }>(
+    '/api/cameras/:id/live',
+    { schema: { params: idParam, querystring: { type: 'object', additionalProperties: false, properties: { fps: { type: 'number', exclusiveMinimum: 0, maximum: 30 } } } } },
+    async (req, reply) => {
     requireCamera(req.params.id);
     reply.hijack();
     const res = reply.raw;
@@ -120,7 +131,7 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
       connection: 'keep-alive',
     });
     res.write(`retry: 2000\n\n`);
-    hub.join(req.params.id, res);
+    hub.join(req.params.id, res, req.query.fps);
   });
 
   app.get('/api/schema', async () => configJsonSchema());
@@ -140,6 +151,8 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
       editable: EDITABLE_CAMERA_FIELDS,
       ...(frame === undefined ? {} : { frame: { width: frame.width, height: frame.height, sourceWidth: frame.sourceWidth, sourceHeight: frame.sourceHeight } }),
       inFile: fileHasCamera(text, req.params.id),
+      // false: saves will be refused (CONSOLE_CONFIG_UNWRITABLE); the page can say so before any edit.
+      writable: configWritable(port.loaded().path),
     };
   });
 
@@ -172,7 +185,15 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
         throw new ApiError(422, 'CONFIG_INVALID', `the edit leaves the config with ${n} error${n === 1 ? '' : 's'}; nothing was written`, result.errors[0]!.field ?? result.errors[0]!.path, { errors: result.errors, diff: result.diff });
       }
       if (result.text === text) return { diff: '', plan: null, written: false };
-      writeConfigAtomically(port.loaded().path, result.text);
+      try {
+        writeConfigAtomically(port.loaded().path, result.text);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+          throw new ApiError(409, 'CONSOLE_CONFIG_UNWRITABLE', `cannot write ${port.loaded().path} (${code}); nothing was changed`, undefined, { diff: result.diff });
+        }
+        throw err;
+      }
       log.info({ camera: req.params.id }, 'console: config saved; reloading');
       const plan = await port.reloadFromDisk();
       return { diff: result.diff, plan, written: true };

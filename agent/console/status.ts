@@ -7,8 +7,6 @@ import type { ConsolePort } from './port.js';
 export const DEFAULT_DETECTOR_BUSY_WARN = 0.9;
 /** Free disk below which the console warns (bytes): the store prunes evidence from here on soon. */
 export const DEFAULT_DISK_LOW_BYTES = 1024 ** 3;
-/** Incidents read to count today's per camera; a box with more a day shows this as a floor. */
-const MAX_TODAY_INCIDENTS = 10_000;
 
 /** Local midnight of `nowMs` (the box's time zone): "today" for the incident counts. */
 function midnightMs(nowMs: number): number {
@@ -21,11 +19,7 @@ function midnightMs(nowMs: number): number {
 export function consoleStatus(port: ConsolePort, store: () => StoreReader, viewers: number, nowMs: number): Record<string, unknown> {
   const status = port.status();
   const loaded = port.loaded();
-  const today = new Map<string, number>();
-  for (const s of store().list({ sinceMs: midnightMs(nowMs), limit: MAX_TODAY_INCIDENTS })) {
-    if (s.incident.status === 'summary') continue;
-    today.set(s.incident.cameraId, (today.get(s.incident.cameraId) ?? 0) + 1);
-  }
+  const today = store().countByCamera(midnightMs(nowMs));
   const warnings: Array<{ code: string; message: string; camera?: string }> = [];
   const cameras = loaded.config.cameras.map((config) => {
     const cam = status.cameras.find((c) => c.id === config.id);

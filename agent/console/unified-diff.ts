@@ -24,8 +24,8 @@ function lineOps(a: readonly string[], b: readonly string[]): Op[] {
       ops.push({ kind: ' ', text: x[i]! });
       i++;
       j++;
-    } else if (j < m && (i === n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) ops.push({ kind: '+', text: y[j++]! });
-    else ops.push({ kind: '-', text: x[i++]! });
+    } else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) ops.push({ kind: '-', text: x[i++]! }); // removals first, as diff -u
+    else ops.push({ kind: '+', text: y[j++]! });
   }
   for (const text of a.slice(a.length - tail)) ops.push({ kind: ' ', text });
   return ops;

@@ -56,6 +56,8 @@ export interface StoreReader {
   /** Newest first. */
   list(filter: ListFilter): IncidentSummary[];
   show(incidentId: string): IncidentDetail | undefined;
+  /** Incidents stored since `sinceMs` per camera (summaries of folded incidents not counted). */
+  countByCamera(sinceMs: number): Map<string, number>;
   close(): void;
 }
 
@@ -108,6 +110,10 @@ export function openStoreReader(path: string): StoreReader {
     'SELECT jpeg FROM snapshots WHERE incident_id = ? ORDER BY id DESC LIMIT 1',
   );
 
+  const selectCounts = db.prepare<[number], { camera: string; n: number }>(
+    `SELECT camera, count(*) AS n FROM incidents WHERE created_at >= ? AND json_extract(payload, '$.status') <> 'summary' GROUP BY camera`,
+  );
+
   return {
     list(filter) {
       const where: string[] = [];
@@ -156,6 +162,10 @@ export function openStoreReader(path: string): StoreReader {
       });
       const jpeg = selectSnapshot.get(incidentId)?.jpeg ?? null;
       return { ...summary(row), history, ...(jpeg === null ? {} : { snapshotJpeg: jpeg }) };
+    },
+    countByCamera(sinceMs) {
+      const rows = selectCounts.all(sinceMs);
+      return new Map(rows.map((r) => [r.camera, r.n]));
     },
     close() {
       if (db.open) db.close();

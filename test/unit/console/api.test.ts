@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,11 +79,11 @@ async function testFrame(): Promise<LiveFrame> {
   };
 }
 
-async function makeBox(): Promise<Box> {
+async function makeBox(options: { configDir?: string } = {}): Promise<Box> {
   const dir = mkdtempSync(join(tmpdir(), 'camwatch-console-'));
   const dataDir = join(dir, 'var');
   mkdirSync(dataDir);
-  const configPath = join(dir, 'camwatch.yaml');
+  const configPath = join(options.configDir ?? dir, 'camwatch.yaml');
   writeFileSync(configPath, configText(dataDir), { mode: 0o640 });
   const store = openStore({ path: join(dataDir, 'camwatch.db'), logger });
   const box = { dir, configPath, store, loaded: await loadConfig(configPath, { env: {} }), reloads: 0 } as Box;
@@ -247,6 +248,12 @@ describe('console API (fastify inject, real store and config file)', () => {
     expect(diff).toContain('+        points: [[0.2, 0.2], [0.8, 0.2], [0.8, 0.8]]   # the yard');
     expect(diff).not.toContain(CAMERA_PASSWORD);
     expect(readFileSync(box.configPath).equals(before)).toBe(true);
+    const poisoned = await send('POST', '/api/cameras/cam-gate/config/preview', '{"zones": [{"__proto__": {"polluted": true}}]}');
+    expect(poisoned.statusCode).toBe(400);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const notJson = await send('POST', '/api/cameras/cam-gate/config/preview', '{zones: [');
+    expect(notJson.statusCode).toBe(400);
+    expect(notJson.json().error.code).toBe('CONSOLE_BAD_REQUEST');
     const bad = await send('POST', '/api/cameras/cam-gate/config/preview', { id: 'other' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error).toMatchObject({ code: 'CONSOLE_BAD_REQUEST', field: 'id' });
@@ -327,10 +334,11 @@ describe('console API (fastify inject, real store and config file)', () => {
     const snap = await get(`/api/incidents/${gate.incident.id}/snapshot.jpg`);
     expect(snap.headers['content-type']).toBe('image/jpeg');
     expect(snap.rawPayload.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
-    const ack = await send('POST', `/api/incidents/${gate.incident.id}/ack`, {});
+    // A bare POST (no body, or an empty JSON body) is what a page sends.
+    const ack = await box.app.inject({ method: 'POST', url: `/api/incidents/${gate.incident.id}/ack`, headers: { host: '127.0.0.1:8089', 'content-type': 'application/json', ...AUTH } });
     expect(ack.statusCode).toBe(200);
     expect((await get('/api/incidents?status=acknowledged')).json().incidents).toHaveLength(1);
-    const resend = await send('POST', `/api/incidents/${gate.incident.id}/resend`, {});
+    const resend = await box.app.inject({ method: 'POST', url: `/api/incidents/${gate.incident.id}/resend`, headers: { host: '127.0.0.1:8089', ...AUTH } });
     expect(resend.json().queued).toBeGreaterThan(0);
     expect((await get('/api/incidents/nope123')).statusCode).toBe(404);
     expect((await send('POST', '/api/incidents/nope123/ack', {})).statusCode).toBe(404);
@@ -364,6 +372,33 @@ describe('console API beyond loopback', () => {
       await app.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('console API on a read-only config (systemd ReadOnlyPaths, a :ro mount)', () => {
+  it('says so before an edit (writable: false) and refuses the save with CONSOLE_CONFIG_UNWRITABLE, nothing changed', async () => {
+    const mnt = mkdtempSync(join(tmpdir(), 'camwatch-ro-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
+    let box: Box | undefined;
+    try {
+      box = await makeBox({ configDir: mnt });
+      execFileSync('mount', ['-o', 'remount,ro', mnt]);
+      const headers = { host: '127.0.0.1:8089', 'content-type': 'application/json', ...AUTH };
+      const config = await box.app.inject({ method: 'GET', url: '/api/cameras/cam-gate/config', headers });
+      expect(config.json().writable).toBe(false);
+      const before = readFileSync(box.configPath);
+      const res = await box.app.inject({ method: 'PUT', url: '/api/cameras/cam-gate/config', headers, payload: JSON.stringify({ name: 'Gate 2' }) });
+      expect(res.statusCode).toBe(409);
+      expect(res.json().error.code).toBe('CONSOLE_CONFIG_UNWRITABLE');
+      expect(res.json().diff).toContain('+    name: Gate 2');
+      expect(readFileSync(box.configPath).equals(before)).toBe(true);
+    } finally {
+      await box?.app.close();
+      box?.store.close();
+      execFileSync('umount', [mnt]);
+      rmSync(mnt, { recursive: true, force: true });
+      if (box) rmSync(box.dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isLoopbackHost, loadConfig } from '../../config/index.js';
+import { consoleTokenPath, readConsoleToken } from '../../console/index.js';
+import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
+import type { CliCommand } from '../types.js';
+import { commandUsage } from '../usage.js';
+
+const usage = `Usage: camwatch console url [--config FILE] [--json]
+
+The link that opens the agent's web console (live view, zone/line/rule editor, incidents, counts) with its
+token: http://127.0.0.1:8089/#token=…. The token is in the fragment (after #): the browser keeps it to
+the page and never sends it in a request line. From a laptop, open an SSH tunnel first:
+
+  ssh -L 8089:127.0.0.1:8089 <user>@<box>
+
+then open the printed link on the laptop. Run this as the agent's user (sudo -u camwatch …) or with sudo:
+the token file (console.tokenFile, else agent.dataDir/console-token) is mode 0600. The agent creates it at
+its first start.
+
+Options:
+  -c, --config FILE   the agent's config (default: ${DEFAULT_CONFIG_PATH}, else ${EXAMPLE_CONFIG_PATH})
+      --json          {url, tunnel, file} on stdout
+  -h, --help          this text
+
+Exit codes: 0 printed, 1 the console is disabled or the token cannot be read, 2 usage error.`;
+
+/** `camwatch console url`: the console's link with its token, and the SSH tunnel line. */
+export const consoleCommand: CliCommand = {
+  name: 'console',
+  summary: 'the web console\'s link with its token (open it through ssh -L)',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string', short: 'c' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
+    const use = commandUsage('console', usage, io);
+    if (values.help) return use.help();
+    if (positionals.length !== 1 || positionals[0] !== 'url') {
+      return use.error(positionals.length === 0 ? 'missing subcommand (url)' : `unexpected "${positionals.join(' ')}"`);
+    }
+    const path = values.config ?? (existsSync(resolve(io.cwd, DEFAULT_CONFIG_PATH)) ? DEFAULT_CONFIG_PATH : EXAMPLE_CONFIG_PATH);
+    // Only the console section and the data directory are needed: camera and broker secrets are not read.
+    const loaded = await loadConfig(path, { cwd: io.cwd, env: io.env, resolveSecrets: false });
+    const settings = loaded.config.console;
+    if (!settings.enabled) {
+      io.stderr.write(`camwatch console: console.enabled is false in ${path}.\n  → Set console.enabled: true and restart the agent (systemctl restart camwatch).\n`);
+      return 1;
+    }
+    const file = consoleTokenPath(loaded);
+    const token = readConsoleToken(file);
+    if (token === undefined) {
+      io.stderr.write(`camwatch console: no token in ${file} yet.\n  → Start the agent once (it generates the token), then run this again.\n`);
+      return 1;
+    }
+    // 0.0.0.0 / :: listen everywhere; locally (and through the tunnel) the console is on loopback.
+    const host = settings.host === '0.0.0.0' || settings.host === '::' || isLoopbackHost(settings.host) ? '127.0.0.1' : settings.host;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${settings.port}/#token=${token}`;
+    const tunnel = `ssh -L ${settings.port}:127.0.0.1:${settings.port} <user>@<box>`;
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify({ url, tunnel, file })}\n`);
+      return 0;
+    }
+    io.stdout.write(`${url}\n`);
+    io.stderr.write(`From a laptop: ${tunnel}, then open the link above there. Keep it private: it lets its holder edit the config.\n`);
+    return 0;
+  },
+};
