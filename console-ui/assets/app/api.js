@@ -33,10 +33,13 @@ export function currentToken() {
 /** An API refusal or failure, with the status and the server's `{errors}` / `{message}` when it sent JSON. */
 export class ApiError extends Error {
   constructor(status, body, url) {
-    const message = body?.message ?? body?.error ?? (Array.isArray(body?.errors) ? body.errors.map((e) => `${e.path}: ${e.message}`).join('; ') : '');
+    // The console's errors are {error: {code, message, hint, field}} (docs/console.md, Errors).
+    const err = typeof body?.error === 'object' && body.error !== null ? body.error : undefined;
+    const message = err ? [err.message, err.hint].filter(Boolean).join(' → ') : body?.message ?? (typeof body?.error === 'string' ? body.error : '');
     super(`${url}: HTTP ${status}${message ? ` — ${message}` : ''}`);
     this.status = status;
     this.body = body;
+    this.code = err?.code;
   }
 }
 

@@ -192,6 +192,8 @@ function Editor({ cameraId }) {
   };
 
   if (config.error) return html`<${ErrorNote} error=${config.error} />`;
+  const readOnly = config.data?.writable === false;
+  const dirty = config.data !== undefined && JSON.stringify(model.editable(config.data)) !== JSON.stringify(state);
   if (!state) return html`<p>${t('common.loading')}</p>`;
   return html`<div class="editor">
     <div>
@@ -212,8 +214,10 @@ function Editor({ cameraId }) {
       </div>
       <div class="row actions">
         <button type="button" data-testid="preview" disabled=${busy} onClick=${() => send('preview')}>${t('editor.preview')}</button>
-        <button type="button" data-testid="save" class="primary" disabled=${busy} onClick=${() => send('save')}>${t('editor.save')}</button>
+        <button type="button" data-testid="save" class="primary" disabled=${busy || readOnly} onClick=${() => send('save')}>${t('editor.save')}</button>
       </div>
+      ${readOnly ? html`<p class="hint" role="note">${t('editor.readOnly')}</p>` : ''}
+      ${dirty ? html`<p class="hint" data-testid="dirty">${t('editor.dirty')}</p>` : ''}
       <${ErrorNote} error=${result.error} />
       ${errors.length > 0 ? html`<div class="errors" role="alert" data-testid="errors"><p>${t('editor.errors')}</p>
         <ul>${errors.map((e) => html`<li>${e.path}: ${e.message}</li>`)}</ul></div>` : ''}

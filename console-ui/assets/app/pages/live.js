@@ -73,7 +73,10 @@ function paint(canvas, img, msg, t) {
   return boxes.length;
 }
 
-function LiveCanvas({ cameraId }) {
+/** Frame rates a viewer may ask for (`?fps=`): fewer frames on a slow link (≈ 60 KiB/s at 1 fps). */
+const RATES = [4, 2, 1];
+
+function LiveCanvas({ cameraId, fps }) {
   const { t } = useI18n();
   const canvas = useRef(null);
   const [info, setInfo] = useState({ state: 'connecting', fps: 0, tracks: 0, seq: undefined, error: undefined });
@@ -94,7 +97,7 @@ function LiveCanvas({ cameraId }) {
     let busy = false;
     const connect = () => {
       setInfo((s) => ({ ...s, state: 'connecting' }));
-      readEvents(`/api/cameras/${encodeURIComponent(cameraId)}/live`, ctrl.signal, async (msg) => {
+      readEvents(`/api/cameras/${encodeURIComponent(cameraId)}/live?fps=${fps}`, ctrl.signal, async (msg) => {
         // Frames arrive at a few per second; one still decoding is skipped rather than queued behind.
         if (busy || !canvas.current) return;
         busy = true;
@@ -128,7 +131,7 @@ function LiveCanvas({ cameraId }) {
       ctrl.abort();
       clearTimeout(retry);
     };
-  }, [cameraId, visible, t]);
+  }, [cameraId, visible, t, fps]);
   return html`<div>
     <p class="live-info" data-testid="live-info" data-state=${info.state}>
       ${info.state === 'connecting' ? t('live.connecting') : info.state === 'paused' ? t('live.paused') : html`${info.fps.toFixed(1)} ${t('live.fps')} · ${t('live.tracks')}: ${info.tracks}`}
@@ -144,11 +147,17 @@ export function LivePage({ arg }) {
   const { data, error } = useJson('/api/status');
   const cameras = data?.cameras ?? [];
   const cameraId = arg || cameras[0]?.id;
+  const [fps, setFps] = useState(RATES[0]);
   return html`<section>
     <h1>${t('live.title')}</h1>
     <${ErrorNote} error=${error} />
-    ${cameras.length > 0 ? html`<label>${t('common.camera')} <${CameraSelect} cameras=${cameras} value=${cameraId}
-      onChange=${(id) => (location.hash = `#/live/${encodeURIComponent(id)}`)} /></label>` : ''}
-    ${cameraId ? html`<${LiveCanvas} cameraId=${cameraId} key=${cameraId} />` : ''}
+    <div class="row">
+      ${cameras.length > 0 ? html`<label>${t('common.camera')} <${CameraSelect} cameras=${cameras} value=${cameraId}
+        onChange=${(id) => (location.hash = `#/live/${encodeURIComponent(id)}`)} /></label>` : ''}
+      <label>${t('live.rate')} <select name="fps" value=${fps} onChange=${(e) => setFps(Number(e.currentTarget.value))}>
+        ${RATES.map((r) => html`<option value=${r}>${r} ${t('live.fps')}</option>`)}
+      </select></label>
+    </div>
+    ${cameraId ? html`<${LiveCanvas} cameraId=${cameraId} fps=${fps} key=${cameraId} />` : ''}
   </section>`;
 }
