@@ -33,14 +33,24 @@ detection: { model: yolox_nano_416, scoreThreshold: 0.3 }
 mqtt: { embeddedPort: ${brokerPort} }
 health: { port: 0 }
 console: { port: 0 }
+counts: { binSeconds: 5, rollupSeconds: 15 }   # short bins: the counts page has rows within seconds
 cameras:
   - id: saigon-01
     name: Ngã tư Sài Gòn
     source: { file: ${videoPath('vn_saigon_intersection.mp4')} }
     analysis: { fps: 4, width: 640 }
+    zones:
+      - id: kerb   # the pavement on the left, kept as it is
+        points: [[0.0, 0.6], [0.2, 0.6], [0.1, 1.0]]
     ${LINE_COMMENT}
     lines:
-      - { id: lane-count, from: [0.55, 0.72], to: [1.0, 0.72] }
+      - id: lane-count
+        from: [0.55, 0.72]
+        to: [1.0, 0.72]
+    rules:
+      - id: count-right-lanes
+        type: line_crossing
+        line: lane-count
   - id: highway
     source: { file: ${videoPath('highway_traffic_degirum.mp4')} }
     analysis: { fps: 1, width: 320 }   # only here to show it is left running
@@ -123,10 +133,13 @@ describe('console in a real browser against a running agent', () => {
     expect(live.width).toBe(640);
     expect(live.greyStdDev).toBeGreaterThan(20);
     expect(live.boxPixels).toBeGreaterThan(100);
+    // Leaving the page closes the stream: the agent stops encoding frames for it.
+    const left = agent.waitForLog((e) => e.msg === 'console: live viewer left' && e.viewers === 0, 10_000);
 
     // Editor: draw the zone over the zebra crossing by clicks, drag one corner, name it, attach a rule.
     await page.evaluate(() => (location.hash = '#/editor/saigon-01'));
     await page.locator('li[data-shape="line:lane-count"]').waitFor();
+    await left;
     await page.waitForFunction(() => (document.querySelector('[data-testid="editor-canvas"]') as HTMLCanvasElement | null)?.width === 640);
     await page.click('button[data-mode="zone"]');
     const canvas = await page.locator('[data-testid="editor-canvas"]').boundingBox();
@@ -140,8 +153,8 @@ describe('console in a real browser against a running agent', () => {
     await page.mouse.down();
     await page.mouse.move(...at(0.98, 0.38), { steps: 5 });
     await page.mouse.up();
-    await page.fill('input[name="zones.0.name"]', 'Vạch qua đường');
-    await page.locator('input[name="zones.0.name"]').blur();
+    await page.fill('input[name="zones.1.name"]', 'Vạch qua đường');
+    await page.locator('input[name="zones.1.name"]').blur();
     await page.selectOption('select[name="newRuleType"]', 'zone_intrusion');
     await page.click('[data-testid="add-rule"]');
     const rule = page.locator('fieldset[data-rule="rule-1"]');
@@ -166,16 +179,19 @@ describe('console in a real browser against a running agent', () => {
     expect(saved.startsWith(HEADER_COMMENT)).toBe(true);
     expect(saved).toContain(LINE_COMMENT);
     expect(saved).toContain('# only here to show it is left running');
+    expect(saved).toContain('      - id: kerb   # the pavement on the left, kept as it is\n        points: [[0.0, 0.6], [0.2, 0.6], [0.1, 1.0]]\n');
     const camera = parse(saved).cameras[0];
-    expect(camera.zones).toHaveLength(1);
-    expect(camera.zones[0].id).toBe('zone-1');
-    expect(camera.zones[0].name).toBe('Vạch qua đường');
-    const points = camera.zones[0].points as Array<[number, number]>;
+    expect(camera.zones.map((z: { id: string }) => z.id)).toEqual(['kerb', 'zone-1']);
+    expect(camera.zones[1].name).toBe('Vạch qua đường');
+    const points = camera.zones[1].points as Array<[number, number]>;
     expect(points).toHaveLength(4);
     expect(points[0]![0]).toBeCloseTo(0.3, 2);
     expect(points[1]![0]).toBeCloseTo(0.98, 2); // the dragged corner
     expect(points[1]![1]).toBeCloseTo(0.38, 2);
-    expect(camera.rules).toEqual([{ id: 'rule-1', type: 'zone_intrusion', zone: 'zone-1', classes: ['person', 'motorcycle', 'bicycle'], minSeconds: 1 }]);
+    expect(camera.rules).toEqual([
+      { id: 'count-right-lanes', type: 'line_crossing', line: 'lane-count' },
+      { id: 'rule-1', type: 'zone_intrusion', zone: 'zone-1', classes: ['person', 'motorcycle', 'bicycle'], minSeconds: 1 },
+    ]);
     expect(camera.lines).toEqual([{ id: 'lane-count', from: [0.55, 0.72], to: [1.0, 0.72] }]);
 
     // The new zone's incident reaches the incidents page (the list refreshes every 5 s).
@@ -186,16 +202,31 @@ describe('console in a real browser against a running agent', () => {
     await page.locator('[data-testid="incident-detail"]').waitFor();
     await page.locator('[data-testid="snapshot"]').waitFor();
     expect(await page.locator('[data-testid="events"] li').count()).toBeGreaterThan(0);
+    const acked = agent.waitForLog((e) => e.msg === 'console: incident acknowledged', 10_000);
+    await page.click('[data-testid="ack"]');
+    await acked;
+    await expect.poll(() => page.locator('[data-testid="ack"]').isDisabled(), { timeout: 5000 }).toBe(true);
+    const resent = agent.waitForLog((e) => e.msg === 'console: incident queued again', 10_000);
+    await page.click('[data-testid="resend"]');
+    expect(Number((await resent).queued)).toBeGreaterThan(0);
+
+    // Counts: the counting line's crossings per class and direction, as a chart and totals.
+    await page.evaluate(() => (location.hash = '#/counts'));
+    await page.locator('[data-testid="counts-chart"] canvas').waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-testid="counts-totals"]').innerText()).toContain('lane-count');
 
     // An invalid edit: the error shows on the field it names and the file stays byte for byte.
     await page.evaluate(() => (location.hash = '#/editor/saigon-01'));
     const savedRule = page.locator('fieldset[data-rule="rule-1"]');
+    await savedRule.waitFor();
+    expect(await page.locator('[data-testid="dirty"]').count()).toBe(0);
     await savedRule.waitFor();
     await savedRule.locator('input[name="minSeconds"]').fill('-5');
     await page.click('[data-testid="save"]');
     const fieldError = savedRule.locator('.field.invalid[data-field="minSeconds"] .field-error');
     await fieldError.waitFor({ timeout: 10_000 });
     expect(await fieldError.innerText()).toMatch(/0/);
+    expect(await page.locator('[data-testid="dirty"]').count()).toBe(1);
     expect(readFileSync(configPath, 'utf8')).toBe(saved);
 
     // English: the labels change, and the choice outlives a reload.
