@@ -153,8 +153,23 @@ describe('console in a real browser against a running agent', () => {
     await page.mouse.down();
     await page.mouse.move(...at(0.98, 0.38), { steps: 5 });
     await page.mouse.up();
+    // A directed line drawn left to right: its "in" arrow (green) points down, the side the agent counts as in.
+    await page.click('button[data-mode="line"]');
+    await page.mouse.click(...at(0.05, 0.9));
+    await page.mouse.click(...at(0.25, 0.9));
+    await page.locator('li[data-shape="line:line-1"]').waitFor();
+    const arrowGreen = (dy: number) => page.$eval('[data-testid="editor-canvas"]', (el, dyPx) => {
+      const c = el as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(Math.round(c.width * 0.15) - 4, Math.round(c.height * 0.9 + dyPx) - 6, 8, 12).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i]! < 60 && d[i + 1]! > 200 && d[i + 2]! > 90 && d[i + 2]! < 150) n++;
+      return n;
+    }, dy);
+    expect(await arrowGreen(16)).toBeGreaterThan(5);
+    expect(await arrowGreen(-16)).toBe(0);
     await page.fill('input[name="zones.1.name"]', 'Vạch qua đường');
     await page.locator('input[name="zones.1.name"]').blur();
+    await page.click('li[data-shape="zone:zone-1"] span'); // select the zone: the new rule attaches to it
     await page.selectOption('select[name="newRuleType"]', 'zone_intrusion');
     await page.click('[data-testid="add-rule"]');
     const rule = page.locator('fieldset[data-rule="rule-1"]');
@@ -192,7 +207,11 @@ describe('console in a real browser against a running agent', () => {
       { id: 'count-right-lanes', type: 'line_crossing', line: 'lane-count' },
       { id: 'rule-1', type: 'zone_intrusion', zone: 'zone-1', classes: ['person', 'motorcycle', 'bicycle'], minSeconds: 1 },
     ]);
-    expect(camera.lines).toEqual([{ id: 'lane-count', from: [0.55, 0.72], to: [1.0, 0.72] }]);
+    expect(camera.lines[0]).toEqual({ id: 'lane-count', from: [0.55, 0.72], to: [1.0, 0.72] });
+    expect(camera.lines[1].id).toBe('line-1');
+    expect(camera.lines[1].from[0]).toBeCloseTo(0.05, 2);
+    expect(camera.lines[1].to[0]).toBeCloseTo(0.25, 2);
+    expect(saved).toContain('      - id: lane-count\n        from: [0.55, 0.72]\n        to: [1.0, 0.72]\n');
 
     // The new zone's incident reaches the incidents page (the list refreshes every 5 s).
     await page.evaluate(() => (location.hash = '#/incidents'));
