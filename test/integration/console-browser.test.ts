@@ -252,7 +252,14 @@ describe('console in a real browser against a running agent', () => {
     await page.click('[data-testid="lang-switch"]');
     expect(await page.locator('a[data-nav="live"]').innerText()).toBe('Live');
     expect(await page.locator('[data-testid="save"]').innerText()).toBe('Save');
+    // The invalid edit is still unsaved: reloading asks first (accepted here).
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.type());
+      void d.accept();
+    });
     await page.reload();
+    expect(dialogs).toEqual(['beforeunload']);
     await page.locator('a[data-nav="incidents"]').waitFor();
     expect(await page.locator('a[data-nav="incidents"]').innerText()).toBe('Incidents');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');

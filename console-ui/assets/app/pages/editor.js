@@ -91,6 +91,20 @@ function Stage({ img, state, setState, mode, setMode, selected, setSelected, t }
     setDraft([]);
     setMode('select');
   };
+  // Keys while drawing: Enter closes the zone, Backspace takes back the last corner, Escape gives up.
+  useEffect(() => {
+    if (mode === 'select') return undefined;
+    const onKey = (e) => {
+      if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return;
+      if (e.key === 'Escape') setMode('select');
+      else if (e.key === 'Enter' && mode === 'zone') finishZone();
+      else if (e.key === 'Backspace') setDraft((d) => d.slice(0, -1));
+      else return;
+      e.preventDefault();
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  });
   const hint = { select: 'editor.hintSelect', zone: 'editor.hintZone', line: 'editor.hintLine' }[mode];
   return html`<div class="stage-wrap">
     <div class="toolbar" role="toolbar">
@@ -100,10 +114,24 @@ function Stage({ img, state, setState, mode, setMode, selected, setSelected, t }
       <button type="button" data-testid="finish-zone" disabled=${mode !== 'zone' || draft.length < 3} onClick=${finishZone}>${t('editor.finishZone')} (${draft.length} ${t('editor.points')})</button>
       <button type="button" disabled=${mode === 'select'} onClick=${() => setMode('select')}>${t('editor.cancel')}</button>
     </div>
-    <p class="hint">${t(hint)}</p>
     <canvas ref=${canvas} class=${`stage mode-${mode}`} data-testid="editor-canvas" width="640" height="360"
       onMouseDown=${onDown} onMouseMove=${onMove} onMouseUp=${onUp} onMouseLeave=${onUp}></canvas>
+    ${/* Below the canvas: hints of different lengths must not move it under the technician's clicks. */ ''}
+    <p class="hint" data-testid="hint">${t(hint)}</p>
   </div>`;
+}
+
+/** While there are unsaved changes, closing or reloading the tab asks first (a hook). */
+function warnOnLeave(dirty) {
+  useEffect(() => {
+    if (!dirty) return undefined;
+    const onLeave = (e) => {
+      e.preventDefault();
+      e.returnValue = '';
+    };
+    addEventListener('beforeunload', onLeave);
+    return () => removeEventListener('beforeunload', onLeave);
+  }, [dirty]);
 }
 
 function fieldErrors(errors, scope, index) {
@@ -191,9 +219,11 @@ function Editor({ cameraId }) {
     setState(model.addRule(state, newType, ref));
   };
 
-  if (config.error) return html`<${ErrorNote} error=${config.error} />`;
   const readOnly = config.data?.writable === false;
-  const dirty = config.data !== undefined && JSON.stringify(model.editable(config.data)) !== JSON.stringify(state);
+  const dirty = config.data !== undefined && state !== undefined && JSON.stringify(model.editable(config.data)) !== JSON.stringify(state);
+  // A hook: called on every render, before any early return.
+  warnOnLeave(dirty);
+  if (config.error) return html`<${ErrorNote} error=${config.error} />`;
   if (!state) return html`<p>${t('common.loading')}</p>`;
   return html`<div class="editor">
     <div>
