@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed, onTestFinished } from 'vitest';
 import { parse } from 'yaml';
 import { assertNoAgentLeaks, startAgent } from '../helpers/agent-process.js';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
@@ -107,6 +107,10 @@ describe('console in a real browser against a running agent', () => {
     const token = readFileSync(join(dir, 'var', 'console-token'), 'utf8').trim();
 
     const page = await browser.newPage({ locale: 'vi-VN' });
+    // What the page showed when a step failed, for the CI log's reader.
+    onTestFailed(async () => {
+      await page.screenshot({ path: join(PROJECT_ROOT, 'test-results', 'console-browser-failure.png'), fullPage: true }).catch(() => undefined);
+    });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
 

@@ -25,7 +25,13 @@ const editableLine = (l) => (l.units ?? 'normalized') === 'normalized' && Array.
 /** The drawing surface: frame, shapes, the zone being drawn; mouse input per mode. */
 function Stage({ img, state, setState, mode, setMode, selected, setSelected, t }) {
   const canvas = useRef(null);
-  const [draft, setDraft] = useState([]);
+  const [draft, setDraftState] = useState([]);
+  // Clicks read the corners placed so far from a ref: two clicks can come before the re-render between them.
+  const draftRef = useRef([]);
+  const setDraft = (next) => {
+    draftRef.current = typeof next === 'function' ? next(draftRef.current) : next;
+    setDraftState(draftRef.current);
+  };
   const drag = useRef(undefined);
   useEffect(() => setDraft([]), [mode]);
   useEffect(() => {
@@ -50,6 +56,7 @@ function Stage({ img, state, setState, mode, setMode, selected, setSelected, t }
   const radius = () => (HANDLE_RADIUS_PX * canvas.current.width) / canvas.current.getBoundingClientRect().width;
   const onDown = (e) => {
     const p = canvasPoint(canvas.current, e);
+    const draft = draftRef.current;
     if (mode === 'zone') {
       if (draft.length >= 3 && nearestPoint([px(draft[0])], p, radius()) === 0) return finishZone();
       setDraft([...draft, frac(p)]);
@@ -84,6 +91,7 @@ function Stage({ img, state, setState, mode, setMode, selected, setSelected, t }
     drag.current = undefined;
   };
   const finishZone = () => {
+    const draft = draftRef.current;
     if (draft.length < 3) return;
     const [next, index] = model.addZone(state, draft);
     setState(next);
