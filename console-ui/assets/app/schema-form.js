@@ -62,6 +62,8 @@ function Field({ name, schema, root, value, onChange, required, path, errors, re
   const placeholder = def !== undefined ? `${t('form.default')}: ${Array.isArray(def) ? def.join(', ') : def}` : '';
   const err = errorFor(errors, path);
   const title = s.description ?? '';
+  const key = `field.${name}`;
+  const label = t(key);
   const control = (() => {
     if (name === 'zone' || name === 'line') {
       const ids = name === 'zone' ? refs.zones : refs.lines;
@@ -127,7 +129,7 @@ function Field({ name, schema, root, value, onChange, required, path, errors, re
       }} />`;
   })();
   return html`<div class=${`field${err ? ' invalid' : ''}`} data-field=${path}>
-    <label title=${title}><span class="fname">${name}${required ? ' *' : ''}</span> ${control}</label>
+    <label title=${title}><span class="fname">${label === key ? name : html`${label} <code>${name}</code>`}${required ? ' *' : ''}</span> ${control}</label>
     ${err ? html`<span class="field-error" role="alert">${err}</span>` : ''}
   </div>`;
 }

@@ -87,6 +87,16 @@ describe('console page: rule forms from the config schema', () => {
     expect(fieldOrder(intrusion.schema)).toContain('schedule');
     expect(fieldOrder(intrusion.schema)).not.toContain('type');
   });
+
+  it('labels every rule field in Vietnamese and English', async () => {
+    const { ruleVariants, fieldOrder } = await load('schema-form.js');
+    const { DICTIONARIES } = await load('i18n.js');
+    const schema = JSON.parse(readFileSync(join(PROJECT_ROOT, 'docs', 'camwatch.schema.json'), 'utf8'));
+    const fields = new Set<string>();
+    for (const v of ruleVariants(schema) as Array<{ schema: unknown }>) for (const f of fieldOrder(v.schema) as string[]) fields.add(f);
+    const missing = [...fields].filter((f) => !DICTIONARIES.vi[`field.${f}`] || !DICTIONARIES.en[`field.${f}`]);
+    expect(missing, 'add field.<name> to both dictionaries in console-ui/assets/app/i18n.js').toEqual([]);
+  });
 });
 
 describe('console page: live counts and count series', () => {
