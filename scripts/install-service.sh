@@ -35,9 +35,11 @@ done
 echo "copying code to $prefix"
 mkdir -p "$prefix"
 # An upgrade must not keep files the new version no longer has (old compiled modules in dist/ would still load).
-rm -rf "${prefix:?}/agent" "${prefix:?}/bin" "${prefix:?}/dist" "${prefix:?}/scripts" "${prefix:?}/docs"
+rm -rf "${prefix:?}/agent" "${prefix:?}/bin" "${prefix:?}/dist" "${prefix:?}/scripts" "${prefix:?}/docs" "${prefix:?}/console-ui"
 cp -a "$src/package.json" "$src/package-lock.json" "$src/.npmrc" "$src/tsconfig.json" "$src/tsconfig.build.json" \
   "$src/bin" "$src/agent" "$src/models" "$src/scripts" "$src/config" "$src/docs" "$src/README.md" "$prefix/"
+# The web console's page (docs/console.md), served by the agent from the package root.
+if [ -d "$src/console-ui" ]; then cp -a "$src/console-ui" "$prefix/"; fi
 # Root-owned: the service runs this code, so the technician's user must not be able to change it. Before
 # npm ci, because npm running as root runs install scripts as the owner of the folder.
 chown -R root:root "$prefix"

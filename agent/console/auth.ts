@@ -33,13 +33,15 @@ export function checkAccess(policy: AccessPolicy, req: FastifyRequest): void {
   if (policy.loopback && !LOOPBACK_NAMES.test(host)) {
     throw new ApiError(403, 'CONSOLE_FORBIDDEN', `Host "${host}" is not a loopback name; open the console as http://127.0.0.1:<port>/ through the SSH tunnel`);
   }
+  const path = req.url.split('?')[0]!;
+  const isApi = path === '/api' || path.startsWith('/api/');
+  // The page itself may be opened from anywhere (the link clicked in a chat or a mail); it holds nothing.
+  if (!isApi && req.method === 'GET') return;
   const origin = req.headers.origin;
   if (origin !== undefined && origin !== `http://${host}` && origin !== `https://${host}`) {
     throw new ApiError(403, 'CONSOLE_FORBIDDEN', `requests from ${origin} are refused: the console answers only its own page`);
   }
   if (req.headers['sec-fetch-site'] === 'cross-site') throw new ApiError(403, 'CONSOLE_FORBIDDEN', 'cross-site requests are refused');
-  const path = req.url.split('?')[0]!;
-  const isApi = path === '/api' || path.startsWith('/api/');
   if (!isApi) return;
   if (!WRITE_METHODS.has(req.method) && policy.loopback) return;
   const given = bearer(req);

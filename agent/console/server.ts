@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { configJsonSchema, isLoopbackHost, type ConsoleConfig } from '../config/index.js';
-import { ID_PATTERN, type Logger } from '../core/index.js';
+import { ID_PATTERN, isCamwatchError, type Logger } from '../core/index.js';
 import { openStoreReader, readCounts, type IncidentSummary } from '../store/index.js';
 import { checkAccess, securityHeaders } from './auth.js';
 import { editCamera, fileHasCamera, EDITABLE_CAMERA_FIELDS } from './camera-edit.js';
@@ -92,8 +92,13 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
     if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
       return reply.code(e.statusCode).send(new ApiError(e.statusCode, 'CONSOLE_BAD_REQUEST', e.message ?? 'bad request').body());
     }
+    if (isCamwatchError(err)) {
+      // The store or the config could not be read (STORE_OPEN, CONFIG_…): the agent's own error, with its hint.
+      log.warn({ err, method: req.method, route: req.routeOptions.url }, 'console: request failed');
+      return reply.code(503).send({ error: { code: err.code, message: err.message, hint: err.hint } });
+    }
     log.error({ err, method: req.method, route: req.routeOptions.url }, 'console: request failed');
-    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'the request failed; the agent log has the details' } });
+    return reply.code(500).send(new ApiError(500, 'CONSOLE_FAILED', `${req.method} ${req.url.split('?')[0]} failed inside the agent`).body());
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send(new ApiError(404, 'CONSOLE_NOT_FOUND', `no ${req.method} ${req.url.split('?')[0]}`).body()));
 
@@ -121,18 +126,19 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
     '/api/cameras/:id/live',
     { schema: { params: idParam, querystring: { type: 'object', additionalProperties: false, properties: { fps: { type: 'number', exclusiveMinimum: 0, maximum: 30 } } } } },
     async (req, reply) => {
-    requireCamera(req.params.id);
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-      connection: 'keep-alive',
-    });
-    res.write(`retry: 2000\n\n`);
-    hub.join(req.params.id, res, req.query.fps);
-  });
+      requireCamera(req.params.id);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        connection: 'keep-alive',
+      });
+      res.write(`retry: 2000\n\n`);
+      hub.join(req.params.id, res, req.query.fps);
+    },
+  );
 
   app.get('/api/schema', async () => configJsonSchema());
 

@@ -47,8 +47,15 @@ function trimmedEnd(text: string, start: number, end: number): number {
 }
 
 /** YAML of a value: lists of numbers and strings in flow style ([0.1, 0.2]), the rest in block style. */
-function render(value: Plain): string {
+function render(value: Plain, options: { flow?: boolean; padded?: boolean } = {}): string {
   const doc = new Document(value);
+  if (options.flow === true && (isMap(doc.contents) || isSeq(doc.contents))) {
+    // Written on one line as it was (`analysis: { fps: 5, width: 640 }`, `[[0, 0], [1, 0]]`).
+    doc.contents.flow = true;
+    const line = doc.toString({ lineWidth: 0, flowCollectionPadding: false }).replace(/\n$/, '');
+    // People pad the outer braces (`{ fps: 5 }`) and not the points inside (`[[0, 0], [1, 0]]`): pad only the outer pair.
+    return options.padded === true && line.length > 2 ? `${line[0]} ${line.slice(1, -1)} ${line.at(-1)}` : line;
+  }
   const flowLists = (node: unknown): void => {
     if (isSeq(node)) {
       const scalars = node.items.every((i) => isScalar(i));
@@ -95,11 +102,18 @@ export function spliceMap(ctx: SpliceContext, node: YAMLMap, next: Record<string
   const { text } = ctx;
   const pairs = node.items as Array<Pair<Node, Node | null>>;
   const keyOf = (p: Pair<Node, Node | null>) => (isScalar(p.key) ? String(p.key.value) : undefined);
-  for (const pair of pairs) {
+  for (const [index, pair] of pairs.entries()) {
     const key = keyOf(pair);
     if (key === undefined || Object.hasOwn(next, key)) continue;
+    const keyStart = pair.key.range![0];
+    const following = pairs[index + 1];
+    if (text.slice(lineStart(text, keyStart), keyStart).trim() !== '' && following !== undefined) {
+      // The first key of a list item (`- name: x`): the next key moves up behind the dash.
+      ctx.edits.push({ start: keyStart, end: following.key.range![0], text: '' });
+      continue;
+    }
     // Removed: the whole line(s) of the pair, from its line start to the end of its value.
-    const start = lineStart(text, pair.key.range![0]);
+    const start = lineStart(text, keyStart);
     const valueEnd = pair.value?.range ? trimmedEnd(text, pair.value.range[0], pair.value.range[1]) : pair.key.range![1];
     const nl = text.indexOf('\n', valueEnd);
     ctx.edits.push({ start, end: nl === -1 ? text.length : nl + 1, text: '' });
@@ -142,7 +156,8 @@ function spliceValue(ctx: SpliceContext, pair: Pair<Node, Node | null>, value: P
   }
   if (refuseMarker(ctx, value, path)) return;
   if (old !== null && flowOrScalar(old)) {
-    const rendered = render(value);
+    // A written-out flow collection stays flow; an empty one (`rules: []`) grows into block style.
+    const rendered = render(value, { flow: (isMap(old) || isSeq(old)) && old.items.length > 0, padded: /^[[{][ \t]/.test(text.slice(old.range![0], old.range![0] + 2)) });
     if (!rendered.includes('\n')) {
       ctx.edits.push({ start: old.range![0], end: trimmedEnd(text, old.range![0], old.range![1]), text: rendered });
       return;
@@ -193,7 +208,10 @@ function spliceItem(ctx: SpliceContext, item: Node, value: Plain, parsed: Plain,
   if (refuseMarker(ctx, value, path)) return;
   const start = item.range![0];
   const end = trimmedEnd(text, start, item.range![1]);
-  ctx.edits.push({ start, end, text: indentRest(render(value), column(text, start)) });
+  // An item written on one line (`- { id: a, points: [[0, 0], …] }`) stays on one line.
+  const flow = (isMap(item) || isSeq(item)) && item.flow === true && item.items.length > 0;
+  const padded = /^[[{][ \t]/.test(text.slice(start, start + 2));
+  ctx.edits.push({ start, end, text: flow ? render(value, { flow, padded }) : indentRest(render(value), column(text, start)) });
 }
 
 function isPlainObject(v: unknown): v is Record<string, Plain> {

@@ -401,8 +401,8 @@ export class Agent {
           data: frame.data,
           ...(sourceWidth === undefined ? {} : { sourceWidth }),
           ...(sourceHeight === undefined ? {} : { sourceHeight }),
-          detections: cam.pipeline.lastSeen.detections,
-          tracks: cam.pipeline.lastSeen.tracks,
+          detections: cam.pipeline.lastDetections,
+          tracks: cam.pipeline.lastTracks,
           lineCounts: cam.lineCounts(),
         };
       },

@@ -92,8 +92,9 @@ export interface CameraPipelineDeps {
 export class CameraPipeline {
   /** The newest analysed frame (a reference, not a copy): answers the IOC's `snapshot` command. */
   lastFrame?: Frame;
-  /** The detections and tracks of `lastFrame` (references, set with it): the console's live view draws them. */
-  lastSeen: { detections: readonly Detection[]; tracks: readonly Track[] } = { detections: [], tracks: [] };
+  /** The detections and tracks of `lastFrame` (references set with it, nothing copied): the console's live view draws them. */
+  lastDetections: readonly Detection[] = [];
+  lastTracks: readonly Track[] = [];
   /**
    * When the most recent frames finished analysis (epoch ms), newest last, at most LATENCY_SAMPLES: the
    * analysis fps over a window is computed from these by whoever reads them, so reading changes nothing.
@@ -225,7 +226,8 @@ export class CameraPipeline {
       if (this.deps.rate) this.adjustRate(this.deps.rate, lagMs);
       this.stats.lastFrameAtMs = frame.capturedAtMs;
       this.lastFrame = frame;
-      this.lastSeen = { detections, tracks };
+      this.lastDetections = detections;
+      this.lastTracks = tracks;
       this.deps.onAnalysed?.(frame, { inferenceRun: inferred, detections: detections.length, tracks: tracks.length, hits: hits.length });
     }
   }

@@ -227,6 +227,11 @@ describe('console API (fastify inject, real store and config file)', () => {
     const rebound = await box.app.inject({ method: 'GET', url: '/api/status', headers: { host: 'evil.example:8089' } });
     expect(rebound.statusCode).toBe(403);
     expect(rebound.headers['access-control-allow-origin']).toBeUndefined();
+    // The link clicked on another site opens the page; the page's API calls then come from its own origin.
+    const navigation = await box.app.inject({ method: 'GET', url: '/', headers: { host: '127.0.0.1:8089', 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' } });
+    expect(navigation.statusCode).toBe(200);
+    const crossRead = await box.app.inject({ method: 'GET', url: '/api/cameras/cam-gate/frame.jpg', headers: { host: '127.0.0.1:8089', 'sec-fetch-site': 'cross-site' } });
+    expect(crossRead.statusCode).toBe(403);
     // The page's own origin (any tunnel port) passes.
     const own = await send('POST', '/api/cameras/cam-gate/config/preview', { zones }, { ...AUTH, origin: 'http://127.0.0.1:8089', 'sec-fetch-site': 'same-origin' });
     expect(own.statusCode).toBe(200);
