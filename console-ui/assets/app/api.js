@@ -6,9 +6,7 @@ const TOKEN_KEY = 'camwatch.token';
 
 /** Takes the token out of the fragment into sessionStorage; returns the fragment left (the route). */
 export function adoptTokenFromFragment() {
-  const hash = location.hash.replace(/^#/, '');
-  const params = new URLSearchParams(hash.includes('=') && !hash.startsWith('/') ? hash : '');
-  const token = params.get('token');
+  const token = tokenFromFragment(location.hash);
   if (token) {
     try {
       sessionStorage.setItem(TOKEN_KEY, token);
@@ -16,6 +14,20 @@ export function adoptTokenFromFragment() {
       memoryToken = token;
     }
     history.replaceState(null, '', `${location.pathname}${location.search}#/cameras`);
+  }
+}
+
+/**
+ * The token in a fragment `#token=…` (`&`-separated with other parameters), percent-decoded but not
+ * form-decoded: a `+` in a token file's token stays a `+` (URLSearchParams would make it a space).
+ */
+export function tokenFromFragment(hash) {
+  const m = /(?:^#?|&)token=([^&]*)/.exec(hash);
+  if (!m || m[1] === '') return '';
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return m[1];
   }
 }
 

@@ -130,6 +130,17 @@ describe('console page: live counts and count series', () => {
   });
 });
 
+describe('console page: token', () => {
+  it('takes the token from the fragment as the CLI prints it, a + kept', async () => {
+    const { tokenFromFragment } = await load('api.js');
+    expect(tokenFromFragment('#token=AbC-_09')).toBe('AbC-_09');
+    expect(tokenFromFragment('#token=a+b%2Bc')).toBe('a+b+c');
+    expect(tokenFromFragment('#x=1&token=t0k')).toBe('t0k');
+    expect(tokenFromFragment('#/cameras')).toBe('');
+    expect(tokenFromFragment('#token=')).toBe('');
+  });
+});
+
 describe('console page: languages', () => {
   it('has every string in Vietnamese and English, and every key the pages use', async () => {
     const { DICTIONARIES, translator, initialLanguage } = await load('i18n.js');
