@@ -1,4 +1,15 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { PROJECT_ROOT } from './data.js';
+
+/**
+ * Makes sure console-ui/assets/vendor/ holds the page's libraries (npm install's `prepare` copies them; a
+ * checkout that skipped it would serve a page without them). Idempotent, a few milliseconds.
+ */
+export function ensureConsoleVendor(): void {
+  execFileSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'console-vendor.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
 
 /** Debian's chromium (scripts/install-system-deps.sh); playwright-core drives it and never downloads a browser. */
 export const CHROMIUM_PATH = process.env.CAMWATCH_CHROMIUM ?? '/usr/bin/chromium';

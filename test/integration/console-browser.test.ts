@@ -17,7 +17,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed, onTestFinished } from 'vitest';
 import { parse } from 'yaml';
 import { assertNoAgentLeaks, startAgent } from '../helpers/agent-process.js';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { ensureConsoleVendor, launchBrowser, type TestBrowser } from '../helpers/browser.js';
 import { DATA_DIR, PROJECT_ROOT, videoPath } from '../helpers/data.js';
 import { freePort } from '../helpers/mosquitto.js';
 
@@ -88,6 +88,7 @@ describe('console in a real browser against a running agent', () => {
   let browser: TestBrowser;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'camwatch-console-'));
+    ensureConsoleVendor();
     browser = await launchBrowser();
   });
   afterEach(() => assertNoAgentLeaks());

@@ -1,12 +1,16 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signedDistanceToLine } from '../../../agent/rules/geometry.js';
 import { PROJECT_ROOT } from '../../helpers/data.js';
+import { ensureConsoleVendor } from '../../helpers/browser.js';
 
 // The page's pure modules are plain ES modules (no build step); imported by URL they come in untyped.
 const APP = join(PROJECT_ROOT, 'console-ui', 'assets', 'app');
+// The forms import preact from console-ui/assets/vendor/ (copied from node_modules).
+beforeAll(() => ensureConsoleVendor());
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const load = (file: string): Promise<any> => import(pathToFileURL(join(APP, file)).href);
 
