@@ -108,7 +108,7 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
     return camera;
   };
 
-  app.get('/api/status', async () => consoleStatus(port, store, hub.viewers, Date.now()));
+  app.get('/api/status', async () => consoleStatus(port, store, options.storePath, hub.viewers, Date.now()));
 
   app.get<{ Params: { id: string } }>('/api/cameras/:id/frame.jpg', { schema: { params: idParam } }, async (req, reply) => {
     requireCamera(req.params.id);

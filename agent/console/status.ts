@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { openStoreReader } from '../store/index.js';
 
 type StoreReader = ReturnType<typeof openStoreReader>;
@@ -16,7 +17,20 @@ function midnightMs(nowMs: number): number {
 }
 
 /** What the console's camera page shows, from the agent's status (nothing recomputed) and the store. */
-export function consoleStatus(port: ConsolePort, store: () => StoreReader, viewers: number, nowMs: number): Record<string, unknown> {
+/** Bytes of the store on disk: the SQLite file and its write-ahead log. */
+function storeBytes(path: string): number | null {
+  let total = 0;
+  for (const file of [path, `${path}-wal`]) {
+    try {
+      total += statSync(file).size;
+    } catch {
+      if (file === path) return null;
+    }
+  }
+  return total;
+}
+
+export function consoleStatus(port: ConsolePort, store: () => StoreReader, storePath: string, viewers: number, nowMs: number): Record<string, unknown> {
   const status = port.status();
   const loaded = port.loaded();
   const today = store().countByCamera(midnightMs(nowMs));
@@ -60,7 +74,7 @@ export function consoleStatus(port: ConsolePort, store: () => StoreReader, viewe
     agent: { id: status.agentId, version: status.version, uptimeS: status.uptimeS, model: status.model, detector: status.detector },
     cameras,
     uplink: status.uplink,
-    disk: { freeBytes: freeBytes ?? null },
+    disk: { freeBytes: freeBytes ?? null, storeBytes: storeBytes(storePath) },
     console: { viewers },
     warnings,
   };

@@ -145,6 +145,8 @@ describe('console API (fastify inject, real store and config file)', () => {
     expect(body.cameras[0]).toMatchObject({ id: 'cam-gate', name: 'Gate', state: 'online', fps: { analysed: 4.8, target: 5 }, framesDropped: 2, inferencesSkipped: 30, incidentsToday: 1 });
     expect(body.cameras[1]).toMatchObject({ id: 'cam-street', state: 'stopped', incidentsToday: 0 });
     expect(body.uplink.pending).toBe(3);
+    expect(body.disk.freeBytes).toBe(50 * 1024 ** 3);
+    expect(body.disk.storeBytes).toBeGreaterThan(0);
     expect(body.warnings.map((w: { code: string }) => w.code)).toContain('uplink_down');
     expect(res.body).not.toContain(MQTT_PASSWORD);
     expect(res.body).toContain('agent:***@');
