@@ -57,7 +57,8 @@ function diskText(disk, t) {
   const total = disk.totalBytes ?? disk.total ?? disk.sizeBytes;
   const free = disk.freeBytes ?? disk.free;
   if (used !== undefined && total) return `${formatBytes(used)} / ${formatBytes(total)} (${Math.round((used / total) * 100)} %)`;
-  if (free !== undefined && free !== null) return t('cameras.diskFree', { size: formatBytes(free) });
+  const store = typeof disk.storeBytes === 'number' ? ` · ${t('cameras.storeSize', { size: formatBytes(disk.storeBytes) })}` : '';
+  if (free !== undefined && free !== null) return t('cameras.diskFree', { size: formatBytes(free) }) + store;
   if (free === null) return '—';
   return JSON.stringify(disk);
 }
