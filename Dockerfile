@@ -8,6 +8,9 @@ ENV ONNXRUNTIME_NODE_INSTALL=skip
 # better-sqlite3 compiles from source when no prebuilt binary matches.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc ./
+# npm ci runs `prepare`, which copies the console page's libraries from node_modules into console-ui/assets/vendor/.
+COPY scripts/console-vendor.mjs ./scripts/
+COPY console-ui ./console-ui
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY agent ./agent
@@ -22,6 +25,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg tini && 
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/console-ui ./console-ui
 COPY package.json ./
 COPY bin ./bin
 COPY models/manifest.json ./models/manifest.json

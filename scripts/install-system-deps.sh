@@ -10,6 +10,8 @@ testing=(mosquitto mosquitto-clients openssl fonts-dejavu-core strace python3-gi
   gstreamer1.0-plugins-ugly gstreamer1.0-libav)
 # procps: tests read an ffmpeg's command line with ps as another user (util-linux's runuser is essential).
 testing+=(procps)
+# chromium: the console's browser tests (test/integration/console-browser.test.ts), driven by playwright-core.
+testing+=(chromium)
 
 want=("${runtime[@]}")
 [ "${1:-}" = "--runtime-only" ] || want+=("${testing[@]}")
