@@ -1,13 +1,17 @@
 import { basename, dirname } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import { isCamwatchError } from '../core/index.js';
-import { formatPath, parseConfigText, type LoadedConfig } from '../config/index.js';
+import { cameraSchema, formatPath, parseConfigText, type LoadedConfig } from '../config/index.js';
 import { REDACTED, redactDeep, redactYamlText } from './redact.js';
 import { applyEdits, spliceMap, type SpliceContext } from './yaml-splice.js';
 import { unifiedDiff } from './unified-diff.js';
 
-/** The parts of a camera's block the console edits (everything but `id`; `source` only when unchanged or retyped). */
-export const EDITABLE_CAMERA_FIELDS = ['name', 'enabled', 'source', 'location', 'timezone', 'calibration', 'analysis', 'motion', 'zones', 'lines', 'rules'] as const;
+/**
+ * The parts of a camera's block the console edits: every field of the camera schema but `id` (the camera's
+ * name in topics and incidents) and `onvif` (facts recorded at onboarding); `source` only when unchanged or
+ * retyped. Read from the schema, so a field added to cameras is editable (and accepted back) without a change here.
+ */
+export const EDITABLE_CAMERA_FIELDS: readonly string[] = Object.keys(cameraSchema.shape).filter((k) => k !== 'id' && k !== 'onvif');
 
 /** One problem with an edit, at the field it names (`cameras[0].zones[1].points`; `field`: `zones[1].points`). */
 export interface EditError {
