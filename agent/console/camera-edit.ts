@@ -5,6 +5,7 @@ import { formatPath, parseConfigText, type LoadedConfig } from '../config/index.
 import { REDACTED, redactDeep, redactYamlText } from './redact.js';
 import { applyEdits, spliceMap, type SpliceContext } from './yaml-splice.js';
 import { unifiedDiff } from './unified-diff.js';
+import { withoutEchoedDefaults } from './echoed-defaults.js';
 
 /** The parts of a camera's block the console edits (everything but `id`; `source` only when unchanged or retyped). */
 export const EDITABLE_CAMERA_FIELDS = ['name', 'enabled', 'source', 'location', 'timezone', 'calibration', 'analysis', 'motion', 'zones', 'lines', 'rules'] as const;
@@ -57,8 +58,9 @@ export function editCamera(text: string, loaded: LoadedConfig, cameraId: string,
   const parsed = loaded.config.cameras.find((c) => c.id === cameraId) as Record<string, unknown> | undefined;
   const fileCamera = found.node.toJSON() as Record<string, unknown>;
   // Fields not in the edit keep their value from the file.
-  const next: Record<string, unknown> = { ...fileCamera };
-  for (const [key, value] of Object.entries(edit)) next[key] = value;
+  const sent: Record<string, unknown> = { ...fileCamera };
+  for (const [key, value] of Object.entries(edit)) sent[key] = value;
+  const next = withoutEchoedDefaults(sent, fileCamera, parsed) as Record<string, unknown>;
   const ctx: SpliceContext = { text, edits: [], marker: REDACTED, redactedWrites: [], redact: (v) => redactDeep(v, secrets) };
   spliceMap(ctx, found.node, next, parsed, ['cameras', found.index]);
   const out = applyEdits(text, ctx.edits);

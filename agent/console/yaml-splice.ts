@@ -12,6 +12,8 @@ interface Edit {
   start: number;
   end: number;
   text: string;
+  /** Length of the path of the node that inserts (see applyEdits: several inserts at one offset). */
+  depth?: number;
 }
 
 /** A place where a value holding the redacted marker would be written over a real secret. */
@@ -37,6 +39,23 @@ function column(text: string, offset: number): number {
 
 function lineStart(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** Offset of the newline ending the line of `offset` (or the end of a file without a final newline). */
+function lineEnd(text: string, offset: number): number {
+  const nl = text.indexOf('\n', offset);
+  return nl === -1 ? text.length : nl;
+}
+
+/**
+ * The range removing the whole line(s) from `start`'s line to `end`'s line: from the newline BEFORE them to
+ * the end of the last one, so the newline that follows stays; an append after them lands at that newline,
+ * outside the removed range (removing "<line>\n" would swallow an insert made at the end of the line).
+ */
+function linesRange(text: string, start: number, end: number): { start: number; end: number } {
+  const from = lineStart(text, start);
+  const to = lineEnd(text, end);
+  return from > 0 ? { start: from - 1, end: to } : { start: 0, end: Math.min(text.length, to + 1) };
 }
 
 /** End of a node's own text: without the trailing newline and spaces a block node's range includes. */
@@ -113,10 +132,8 @@ export function spliceMap(ctx: SpliceContext, node: YAMLMap, next: Record<string
       continue;
     }
     // Removed: the whole line(s) of the pair, from its line start to the end of its value.
-    const start = lineStart(text, keyStart);
     const valueEnd = pair.value?.range ? trimmedEnd(text, pair.value.range[0], pair.value.range[1]) : pair.key.range![1];
-    const nl = text.indexOf('\n', valueEnd);
-    ctx.edits.push({ start, end: nl === -1 ? text.length : nl + 1, text: '' });
+    ctx.edits.push({ ...linesRange(text, keyStart, valueEnd), text: '' });
   }
   let lastEnd = 0;
   let keyCol: number | undefined;
@@ -132,7 +149,10 @@ export function spliceMap(ctx: SpliceContext, node: YAMLMap, next: Record<string
       if (parsed !== undefined && isDeepStrictEqual(parsed[key], value)) continue; // a default sent back
       if (refuseMarker(ctx, value, [...path, key])) continue;
       const col = keyCol ?? column(text, node.range![0]);
-      ctx.edits.push({ start: lastEnd, end: lastEnd, text: `\n${' '.repeat(col)}${indentRest(render({ [key]: value }), col)}` });
+      // After the line the map's last value ends on (past its trailing comment); when that value is a list
+      // that gets items appended at the same place, applyEdits puts the deeper (list) insert first.
+      const at = lineEnd(text, lastEnd);
+      ctx.edits.push({ start: at, end: at, depth: path.length, text: `\n${' '.repeat(col)}${indentRest(render({ [key]: value }), col)}` });
       continue;
     }
     spliceValue(ctx, pair, value, parsed?.[key], [...path, key]);
@@ -181,19 +201,24 @@ function spliceSeq(ctx: SpliceContext, items: readonly Node[], value: readonly P
   for (let i = shared; i < items.length; i++) {
     const item = items[i]!;
     const end = trimmedEnd(text, item.range![0], item.range![1]);
-    const nl = text.indexOf('\n', end);
-    ctx.edits.push({ start: lineStart(text, item.range![0]), end: nl === -1 ? text.length : nl + 1, text: '' });
+    ctx.edits.push({ ...linesRange(text, item.range![0], end), text: '' });
   }
   if (value.length > items.length) {
     const last = items[items.length - 1]!;
     const itemCol = column(text, last.range![0]);
     const dashCol = column(text, text.lastIndexOf('-', last.range![0]));
+    const lastFlow = isMap(last) && last.flow === true && last.items.length > 0;
+    const lastPadded = /^[[{][ \t]/.test(text.slice(last.range![0], last.range![0] + 2));
     const added = value.slice(items.length).map((v, k) => {
       if (refuseMarker(ctx, v, [...path, items.length + k])) return '';
-      return `\n${' '.repeat(dashCol)}-${' '.repeat(Math.max(1, itemCol - dashCol - 1))}${indentRest(render(v), itemCol)}`;
+      // The list's style: after one-line items (`- { id: a, … }`) the new one is on one line too.
+      const oneLine = lastFlow ? render(v, { flow: true, padded: lastPadded }) : undefined;
+      const body = oneLine !== undefined && !oneLine.includes('\n') ? oneLine : indentRest(render(v), itemCol);
+      return `\n${' '.repeat(dashCol)}-${' '.repeat(Math.max(1, itemCol - dashCol - 1))}${body}`;
     });
-    const at = trimmedEnd(text, last.range![0], last.range![1]);
-    ctx.edits.push({ start: at, end: at, text: added.join('') });
+    // At the end of the last item's line: after its trailing comment (`- { id: a }   # the yard`).
+    const at = lineEnd(text, trimmedEnd(text, last.range![0], last.range![1]));
+    ctx.edits.push({ start: at, end: at, depth: path.length, text: added.join('') });
   }
 }
 
@@ -218,9 +243,16 @@ function isPlainObject(v: unknown): v is Record<string, Plain> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** The text with every edit applied (edits never overlap: each is a different node). */
+/**
+ * The text with every edit applied (edits never overlap: each is a different node), from the end of the text
+ * back. At one offset a removal or replacement goes before an insert, and of several inserts the one applied
+ * first ends up last: so the shallower insert (a new key of the camera) is applied before the deeper one
+ * (items appended to the camera's last list, at the same end of line), and inserts of one depth keep the order
+ * they were made in. Without this a new `zones:` key could land between `rules:` and its new item.
+ */
 export function applyEdits(text: string, edits: readonly Edit[]): string {
   let out = text;
-  for (const e of [...edits].sort((a, b) => b.start - a.start || b.end - a.end)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  const ordered = edits.map((e, index) => ({ e, index })).sort((a, b) => b.e.start - a.e.start || b.e.end - a.e.end || (a.e.depth ?? 0) - (b.e.depth ?? 0) || b.index - a.index);
+  for (const { e } of ordered) out = out.slice(0, e.start) + e.text + out.slice(e.end);
   return out;
 }
