@@ -5,6 +5,7 @@ import { cameraSchema, formatPath, parseConfigText, type LoadedConfig } from '..
 import { REDACTED, redactDeep, redactYamlText } from './redact.js';
 import { applyEdits, spliceMap, type SpliceContext } from './yaml-splice.js';
 import { unifiedDiff } from './unified-diff.js';
+import { withoutEchoedDefaults } from './echoed-defaults.js';
 
 /**
  * The parts of a camera's block the console edits: every field of the camera schema but `id` (the camera's
@@ -61,8 +62,9 @@ export function editCamera(text: string, loaded: LoadedConfig, cameraId: string,
   const parsed = loaded.config.cameras.find((c) => c.id === cameraId) as Record<string, unknown> | undefined;
   const fileCamera = found.node.toJSON() as Record<string, unknown>;
   // Fields not in the edit keep their value from the file.
-  const next: Record<string, unknown> = { ...fileCamera };
-  for (const [key, value] of Object.entries(edit)) next[key] = value;
+  const sent: Record<string, unknown> = { ...fileCamera };
+  for (const [key, value] of Object.entries(edit)) sent[key] = value;
+  const next = withoutEchoedDefaults(sent, fileCamera, parsed) as Record<string, unknown>;
   const ctx: SpliceContext = { text, edits: [], marker: REDACTED, redactedWrites: [], redact: (v) => redactDeep(v, secrets) };
   spliceMap(ctx, found.node, next, parsed, ['cameras', found.index]);
   const out = applyEdits(text, ctx.edits);

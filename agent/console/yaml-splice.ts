@@ -12,6 +12,8 @@ interface Edit {
   start: number;
   end: number;
   text: string;
+  /** Length of the path of the node that inserts (see applyEdits: several inserts at one offset). */
+  depth?: number;
 }
 
 /** A place where a value holding the redacted marker would be written over a real secret. */
@@ -39,11 +41,35 @@ function lineStart(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
 }
 
+/** Offset of the newline ending the line of `offset` (or the end of a file without a final newline). */
+function lineEnd(text: string, offset: number): number {
+  const nl = text.indexOf('\n', offset);
+  return nl === -1 ? text.length : nl;
+}
+
+/**
+ * The range removing the whole line(s) from `start`'s line to `end`'s line: from the newline BEFORE them to
+ * the end of the last one, so the newline that follows stays; an append after them lands at that newline,
+ * outside the removed range (removing "<line>\n" would swallow an insert made at the end of the line).
+ */
+function linesRange(text: string, start: number, end: number): { start: number; end: number } {
+  const from = lineStart(text, start);
+  const to = lineEnd(text, end);
+  return from > 0 ? { start: from - 1, end: to } : { start: 0, end: Math.min(text.length, to + 1) };
+}
+
 /** End of a node's own text: without the trailing newline and spaces a block node's range includes. */
 function trimmedEnd(text: string, start: number, end: number): number {
   let e = end;
-  while (e > start && /[\s]/.test(text[e - 1]!)) e--;
-  return e;
+  for (;;) {
+    while (e > start && /[\s]/.test(text[e - 1]!)) e--;
+    // The `yaml` package counts comment lines after a list's last item into its range (`# more lines later`,
+    // or the next camera's `# the street camera`): they are not the node's text. Removing or rewriting the
+    // node must leave them, and an append must go before them, not under them.
+    const from = lineStart(text, e);
+    if (from <= start || !text.slice(from, e).trimStart().startsWith('#')) return e;
+    e = from;
+  }
 }
 
 /** YAML of a value: lists of numbers and strings in flow style ([0.1, 0.2]), the rest in block style. */
@@ -113,10 +139,8 @@ export function spliceMap(ctx: SpliceContext, node: YAMLMap, next: Record<string
       continue;
     }
     // Removed: the whole line(s) of the pair, from its line start to the end of its value.
-    const start = lineStart(text, keyStart);
     const valueEnd = pair.value?.range ? trimmedEnd(text, pair.value.range[0], pair.value.range[1]) : pair.key.range![1];
-    const nl = text.indexOf('\n', valueEnd);
-    ctx.edits.push({ start, end: nl === -1 ? text.length : nl + 1, text: '' });
+    ctx.edits.push({ ...linesRange(text, keyStart, valueEnd), text: '' });
   }
   let lastEnd = 0;
   let keyCol: number | undefined;
@@ -132,7 +156,10 @@ export function spliceMap(ctx: SpliceContext, node: YAMLMap, next: Record<string
       if (parsed !== undefined && isDeepStrictEqual(parsed[key], value)) continue; // a default sent back
       if (refuseMarker(ctx, value, [...path, key])) continue;
       const col = keyCol ?? column(text, node.range![0]);
-      ctx.edits.push({ start: lastEnd, end: lastEnd, text: `\n${' '.repeat(col)}${indentRest(render({ [key]: value }), col)}` });
+      // After the line the map's last value ends on (past its trailing comment); when that value is a list
+      // that gets items appended at the same place, applyEdits puts the deeper (list) insert first.
+      const at = lineEnd(text, lastEnd);
+      ctx.edits.push({ start: at, end: at, depth: path.length, text: `\n${' '.repeat(col)}${indentRest(render({ [key]: value }), col)}` });
       continue;
     }
     spliceValue(ctx, pair, value, parsed?.[key], [...path, key]);
@@ -157,8 +184,11 @@ function spliceValue(ctx: SpliceContext, pair: Pair<Node, Node | null>, value: P
   if (refuseMarker(ctx, value, path)) return;
   if (old !== null && flowOrScalar(old)) {
     // A written-out flow collection stays flow; an empty one (`rules: []`) grows into block style.
-    const rendered = render(value, { flow: (isMap(old) || isSeq(old)) && old.items.length > 0, padded: /^[[{][ \t]/.test(text.slice(old.range![0], old.range![0] + 2)) });
-    if (!rendered.includes('\n')) {
+    const flow = (isMap(old) || isSeq(old)) && old.items.length > 0;
+    const rendered = render(value, { flow, padded: /^[[{][ \t]/.test(text.slice(old.range![0], old.range![0] + 2)) });
+    // A block list or map of one line (`- id: a`) cannot follow its key on the key's line (`zones: - id: a`).
+    const blockCollection = !flow && value !== null && typeof value === 'object' && Object.keys(value).length > 0;
+    if (!rendered.includes('\n') && !blockCollection) {
       ctx.edits.push({ start: old.range![0], end: trimmedEnd(text, old.range![0], old.range![1]), text: rendered });
       return;
     }
@@ -170,30 +200,65 @@ function spliceValue(ctx: SpliceContext, pair: Pair<Node, Node | null>, value: P
   ctx.edits.push({ start, end, text: indentRest(render({ [String((pair.key as { value?: unknown }).value)]: value }), col) });
 }
 
+/** The item's `id` when it is a map with a string id (zones, lines, rules), else undefined. */
+function itemId(v: Plain): string | undefined {
+  if (isMap(v)) {
+    const id = v.get('id', true);
+    return isScalar(id) && typeof id.value === 'string' ? id.value : undefined;
+  }
+  return isPlainObject(v) && typeof v.id === 'string' ? v.id : undefined;
+}
+
 /**
- * A block list: items at the same index are spliced one by one (an added zone leaves the others' comments
- * alone), old items past the new length are removed, new ones appended after the last.
+ * Which old item each new value continues (`old[k]` for `value[k]`, -1: new). By `id` when every item has a
+ * distinct one, the kept items are in their old order and the new ones come after them: removing the first
+ * of three zones then removes just its lines, instead of rewriting the two others one place up (which would
+ * leave their comments beside the wrong zone). Otherwise by index.
+ */
+function matchItems(items: readonly Node[], value: readonly Plain[]): number[] {
+  const byIndex = value.map((_, k) => (k < items.length ? k : -1));
+  const oldIds = items.map(itemId);
+  const newIds = value.map(itemId);
+  if (oldIds.some((id) => id === undefined) || newIds.some((id) => id === undefined)) return byIndex;
+  if (new Set(oldIds).size !== oldIds.length || new Set(newIds).size !== newIds.length) return byIndex;
+  const old = value.map((_, k) => oldIds.indexOf(newIds[k]));
+  const kept = old.filter((o) => o !== -1);
+  const inOrder = kept.every((o, k) => k === 0 || o > kept[k - 1]!);
+  const newAtEnd = old.every((o, k) => o !== -1 || old.slice(k).every((later) => later === -1));
+  return inOrder && newAtEnd ? old : byIndex;
+}
+
+/**
+ * A block list: items continuing an old item (same id, else same index) are spliced one by one (an added zone
+ * leaves the others' comments alone), old items no longer there are removed, new ones appended after the last.
  */
 function spliceSeq(ctx: SpliceContext, items: readonly Node[], value: readonly Plain[], parsed: readonly Plain[] | undefined, path: readonly (string | number)[]): void {
   const { text } = ctx;
-  const shared = Math.min(items.length, value.length);
-  for (let i = 0; i < shared; i++) spliceItem(ctx, items[i]!, value[i], parsed?.[i], [...path, i]);
-  for (let i = shared; i < items.length; i++) {
-    const item = items[i]!;
+  const old = matchItems(items, value);
+  for (const [k, o] of old.entries()) if (o !== -1) spliceItem(ctx, items[o]!, value[k], parsed?.[o], [...path, k]);
+  for (const [i, item] of items.entries()) {
+    if (old.includes(i)) continue;
     const end = trimmedEnd(text, item.range![0], item.range![1]);
-    const nl = text.indexOf('\n', end);
-    ctx.edits.push({ start: lineStart(text, item.range![0]), end: nl === -1 ? text.length : nl + 1, text: '' });
+    ctx.edits.push({ ...linesRange(text, item.range![0], end), text: '' });
   }
-  if (value.length > items.length) {
+  const firstNew = old.indexOf(-1);
+  if (firstNew !== -1) {
     const last = items[items.length - 1]!;
     const itemCol = column(text, last.range![0]);
     const dashCol = column(text, text.lastIndexOf('-', last.range![0]));
-    const added = value.slice(items.length).map((v, k) => {
-      if (refuseMarker(ctx, v, [...path, items.length + k])) return '';
-      return `\n${' '.repeat(dashCol)}-${' '.repeat(Math.max(1, itemCol - dashCol - 1))}${indentRest(render(v), itemCol)}`;
+    const lastFlow = isMap(last) && last.flow === true && last.items.length > 0;
+    const lastPadded = /^[[{][ \t]/.test(text.slice(last.range![0], last.range![0] + 2));
+    const added = value.slice(firstNew).map((v, k) => {
+      if (refuseMarker(ctx, v, [...path, firstNew + k])) return '';
+      // The list's style: after one-line items (`- { id: a, … }`) the new one is on one line too.
+      const oneLine = lastFlow ? render(v, { flow: true, padded: lastPadded }) : undefined;
+      const body = oneLine !== undefined && !oneLine.includes('\n') ? oneLine : indentRest(render(v), itemCol);
+      return `\n${' '.repeat(dashCol)}-${' '.repeat(Math.max(1, itemCol - dashCol - 1))}${body}`;
     });
-    const at = trimmedEnd(text, last.range![0], last.range![1]);
-    ctx.edits.push({ start: at, end: at, text: added.join('') });
+    // At the end of the last old item's line (after its trailing comment `- { id: a }   # the yard`): outside
+    // the range that removes that item if it goes.
+    const at = lineEnd(text, trimmedEnd(text, last.range![0], last.range![1]));
+    ctx.edits.push({ start: at, end: at, depth: path.length, text: added.join('') });
   }
 }
 
@@ -218,9 +283,16 @@ function isPlainObject(v: unknown): v is Record<string, Plain> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** The text with every edit applied (edits never overlap: each is a different node). */
+/**
+ * The text with every edit applied (edits never overlap: each is a different node), from the end of the text
+ * back. At one offset a removal or replacement goes before an insert, and of several inserts the one applied
+ * first ends up last: so the shallower insert (a new key of the camera) is applied before the deeper one
+ * (items appended to the camera's last list, at the same end of line), and inserts of one depth keep the order
+ * they were made in. Without this a new `zones:` key could land between `rules:` and its new item.
+ */
 export function applyEdits(text: string, edits: readonly Edit[]): string {
   let out = text;
-  for (const e of [...edits].sort((a, b) => b.start - a.start || b.end - a.end)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  const ordered = edits.map((e, index) => ({ e, index })).sort((a, b) => b.e.start - a.e.start || b.e.end - a.e.end || (a.e.depth ?? 0) - (b.e.depth ?? 0) || b.index - a.index);
+  for (const { e } of ordered) out = out.slice(0, e.start) + e.text + out.slice(e.end);
   return out;
 }

@@ -2,6 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli-process.js';
 import { PROJECT_ROOT } from '../helpers/data.js';
@@ -37,6 +38,19 @@ describe('camwatch console url (spawned)', () => {
     expect(after.code).toBe(0);
     expect(after.stdout).toBe('http://127.0.0.1:8123/#token=tok-ABCdef0123456789_xyz\n');
     expect(after.stderr).toContain('ssh -L 8123:127.0.0.1:8123');
+  });
+
+  it('a token with + / = % & (openssl rand -base64) is percent-encoded in the fragment and decodes back to itself', async () => {
+    const path = config(`console: { port: 8124, tokenFile: ${join(dir, 'b64-token')} }\n`);
+    const token = 'Ab+cd/EF=g%h&ij0123456789==';
+    writeFileSync(join(dir, 'b64-token'), `${token}\n`, { mode: 0o600 });
+    const r = await runCli(['console', 'url', '--config', path]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('http://127.0.0.1:8124/#token=Ab%2Bcd%2FEF%3Dg%25h%26ij0123456789%3D%3D\n');
+    // What the page does with the fragment (console-ui/assets/app/api.js tokenFromFragment).
+    const page = pathToFileURL(join(PROJECT_ROOT, 'console-ui', 'assets', 'app', 'api.js')).href;
+    const { tokenFromFragment } = (await import(page)) as { tokenFromFragment: (hash: string) => string };
+    expect(tokenFromFragment(new URL(r.stdout.trim()).hash)).toBe(token);
   });
 
   it('a disabled console says how to turn it on', async () => {

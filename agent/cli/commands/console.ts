@@ -63,7 +63,9 @@ export const consoleCommand: CliCommand = {
     }
     // 0.0.0.0 / :: listen everywhere; locally (and through the tunnel) the console is on loopback.
     const host = settings.host === '0.0.0.0' || settings.host === '::' || isLoopbackHost(settings.host) ? '127.0.0.1' : settings.host;
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${settings.port}/#token=${token}`;
+    // Percent-encoded: a hand-written token (openssl rand -base64) holds + / =, and the page reads the fragment
+    // with decodeURIComponent (console-ui/assets/app/api.js tokenFromFragment), so a raw `%` or `&` would break it.
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${settings.port}/#token=${encodeURIComponent(token)}`;
     const tunnel = `ssh -L ${settings.port}:127.0.0.1:${settings.port} <user>@<box>`;
     if (values.json) {
       io.stdout.write(`${JSON.stringify({ url, tunnel, file })}\n`);

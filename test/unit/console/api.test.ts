@@ -284,10 +284,12 @@ describe('console API (fastify inject, real store and config file)', () => {
 
   it('a save keeps comments and the camera password, writes atomically with the same mode, and reloads only that camera', async () => {
     const newZone = { id: 'gate-lane', name: 'Gate lane', units: 'normalized', points: [[0.3, 0.5], [0.6, 0.5], [0.6, 0.9], [0.3, 0.9]] };
-    const current = (await get('/api/cameras/cam-gate/config')).json().camera;
-    // The page sends back the whole camera as it got it (redacted URL, defaults filled in) with its edit.
+    const answer = (await get('/api/cameras/cam-gate/config')).json();
+    const current = answer.camera;
+    // The whole editable part of the camera as the page got it (redacted URL, defaults filled in) with its edit
+    // (the fields the API accepts: camera blocks gained privacy/clips, which the console does not edit).
     const res = await send('PUT', '/api/cameras/cam-gate/config', {
-      ...Object.fromEntries(Object.entries(current).filter(([k]) => k !== 'id' && k !== 'onvif')),
+      ...Object.fromEntries(Object.entries(current).filter(([k]) => (answer.editable as string[]).includes(k))),
       zones: [...current.zones, newZone],
       rules: [...current.rules, { id: 'lane-intrusion', type: 'zone_intrusion', zone: 'gate-lane', classes: ['car'], minSeconds: 1 }],
     });

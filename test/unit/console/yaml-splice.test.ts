@@ -81,4 +81,25 @@ describe('YAML splice: only the changed values are rewritten', () => {
     const { text: out } = splice(text, { zones: [{ id: 'a', points: [[0, 0], [0.5, 0], [0.5, 0.5]] }, { id: 'b', points: [[0, 0], [1, 0], [0, 1]] }] });
     expect(out).toBe('zones:\n  - { id: a, points: [[0, 0], [0.5, 0], [0.5, 0.5]] }   # yard\n  - { id: b, points: [[0, 0], [1, 0], [0, 1]] }\n');
   });
+
+  it('removing the first of three items by id removes only its lines: the others keep their comments in place', () => {
+    const text = 'zones:\n  - { id: a, points: [[0, 0], [1, 0], [1, 1]] }   # yard\n  - { id: b, points: [[0, 0], [1, 0], [0, 1]] }   # gate\n  - id: c   # road\n    points: [[0, 0], [0.5, 0], [0, 0.5]]\n';
+    const z = parseDocument(text).toJS().zones;
+    expect(splice(text, { zones: [z[1], z[2]] }).text).toBe(text.replace('  - { id: a, points: [[0, 0], [1, 0], [1, 1]] }   # yard\n', ''));
+  });
+
+  it('an empty `[]` list given one block item with one key writes it under its key, not on the key line', () => {
+    const { text } = splice('zones: []\nrules: []\n', { zones: [{ id: 'a' }], rules: [] });
+    expect(text).toBe('zones:\n  - id: a\nrules: []\n');
+  });
+
+  it("comment lines after a list's last item stay where they are when the list grows, shrinks or goes, and a new key goes before them", () => {
+    const text = 'cameras:\n  - id: cam\n    lines:\n      - id: l1\n        from: [0, 0.5]\n        to: [1, 0.5]\n      # more lines later\n  # the street camera\n  - id: street\n';
+    const cams = parseDocument(text).toJS().cameras;
+    const grown = splice(text, { ...cams[0], lines: [...cams[0].lines, { id: 'l2', from: [0, 0], to: [1, 1] }], rules: [{ id: 'r', type: 'line_crossing', line: 'l2' }] }, undefined, ['cameras', 0]).text;
+    expect(grown).toContain('        to: [1, 0.5]\n      - id: l2\n        from: [0, 0]\n        to: [1, 1]\n    rules:\n      - id: r\n');
+    expect(grown).toContain('      # more lines later\n  # the street camera\n  - id: street\n');
+    const gone = splice(text, { id: 'cam' }, undefined, ['cameras', 0]).text;
+    expect(gone).toBe('cameras:\n  - id: cam\n      # more lines later\n  # the street camera\n  - id: street\n');
+  });
 });
