@@ -23,17 +23,23 @@ const editableZone = (z) => (z.units ?? 'normalized') === 'normalized' && isFrac
 const editableLine = (l) => (l.units ?? 'normalized') === 'normalized' && Array.isArray(l.from) && Array.isArray(l.to);
 
 /** The drawing surface: frame, shapes, the zone being drawn; mouse input per mode. */
-function Stage({ img, state, setState, mode, setMode, selected, setSelected, t }) {
+function Stage({ img, state, setState, mode, modeRef, setMode, selected, setSelected, t }) {
   const canvas = useRef(null);
   const [draft, setDraftState] = useState([]);
   // Clicks read the corners placed so far from a ref: two clicks can come before the re-render between them.
   const draftRef = useRef([]);
+  // The mode the draft's corners were placed in: a mode change drops the draft, unless corners were already
+  // placed in the new mode before this render's effect ran.
+  const draftMode = useRef(modeRef.current);
   const setDraft = (next) => {
     draftRef.current = typeof next === 'function' ? next(draftRef.current) : next;
+    draftMode.current = modeRef.current;
     setDraftState(draftRef.current);
   };
   const drag = useRef(undefined);
-  useEffect(() => setDraft([]), [mode]);
+  useEffect(() => {
+    if (draftMode.current !== mode) setDraft([]);
+  }, [mode]);
   useEffect(() => {
     const c = canvas.current;
     if (!c) return;
@@ -56,7 +62,8 @@ function Stage({ img, state, setState, mode, setMode, selected, setSelected, t }
   const radius = () => (HANDLE_RADIUS_PX * canvas.current.width) / canvas.current.getBoundingClientRect().width;
   const onDown = (e) => {
     const p = canvasPoint(canvas.current, e);
-    const draft = draftRef.current;
+    const mode = modeRef.current;
+    const draft = draftMode.current === mode ? draftRef.current : [];
     if (mode === 'zone') {
       if (draft.length >= 3 && nearestPoint([px(draft[0])], p, radius()) === 0) return finishZone();
       setDraft([...draft, frac(p)]);
@@ -192,7 +199,14 @@ function Editor({ cameraId }) {
   const schema = useJson('/api/schema');
   const { img, error: frameError } = useImage(`${base}/frame.jpg`);
   const [state, setState] = useState(undefined);
-  const [mode, setMode] = useState('select');
+  const [mode, setModeState] = useState('select');
+  // Clicks read the mode from a ref: a click on the canvas can come before the re-render that follows a
+  // click on a mode button (seen under load: a line's first point was taken in select mode and lost).
+  const modeRef = useRef('select');
+  const setMode = (m) => {
+    modeRef.current = m;
+    setModeState(m);
+  };
   const [selected, setSelected] = useState(undefined);
   const [result, setResult] = useState({ errors: [], diff: undefined, plan: undefined, saved: false, error: undefined });
   const [newType, setNewType] = useState('zone_intrusion');
@@ -236,7 +250,7 @@ function Editor({ cameraId }) {
   return html`<div class="editor">
     <div>
       ${frameError ? html`<p class="hint">${t('editor.noFrame')}</p>` : ''}
-      <${Stage} img=${img} state=${state} setState=${setState} mode=${mode} setMode=${setMode} selected=${selected} setSelected=${setSelected} t=${t} />
+      <${Stage} img=${img} state=${state} setState=${setState} mode=${mode} modeRef=${modeRef} setMode=${setMode} selected=${selected} setSelected=${setSelected} t=${t} />
     </div>
     <aside class="panel">
       <h2>${t('editor.zones')}</h2>
