@@ -1,6 +1,7 @@
 /**
  * The clips stage: a pre-roll ring per camera (the camera's stream copied, never re-encoded, into short
- * segments on disk) and an MP4 clip cut from it around every incident. ffmpeg runs through the frames
+ * segments on disk) and an MP4 clip cut from it around every incident (stream copy; re-encoded with the
+ * privacy masks burned in when the camera's clips.maskPrivacy is on). ffmpeg runs through the frames
  * stage's process owner; a camera URL with its password reaches ffmpeg on stdin, never in argv.
  */
 import { statSync } from 'node:fs';
@@ -15,7 +16,8 @@ export { cameraClipsSchema, clipsSchema, clipUploadSchema, DEFAULT_CLIP_MAX_STOR
 export type { CameraClipsOptions, ClipsOptions, ClipUploadOptions } from './options.js';
 export { ClipRing, type RingStats, type RingState } from './ring.js';
 export { ClipRecorder, DEFAULT_CLIP_LATE_MS, type IncidentClip, type SegmentSource } from './recorder.js';
-export { cutClip, sha256File, type CutClip } from './cut.js';
+export { cutClip, probeVideoSize, sha256File, DEFAULT_MASKED_CLIP_CUT_TIMEOUT_MS, type ClipMaskRenderer, type CutClip } from './cut.js';
+export { buildCutArgs, buildProbeSizeArgs, ffprobeBeside, parseProbeSize, MASKED_CLIP_CRF, MASKED_CLIP_PRESET } from './cut-args.js';
 export { buildRingArgs } from './ring-args.js';
 export { checkRingSpace, cameraRingBudgetBytes } from './space.js';
 export { clipWindow, clipReady, segmentsCovering, ringKeepFromMs, ringPrunePlan, ringBudgetBytes, parseSegmentListLine, type RingSegment, type ClipWindow } from './window.js';
@@ -25,7 +27,8 @@ export interface ClipCameraOptions {
   id: string;
   source: SourceOptions;
   analysis: { stallSeconds: number };
-  clips: CameraClipsOptions;
+  /** maskPrivacy is the recorder's business (agent/ops picks the mask renderer), not the ring's. */
+  clips: Omit<CameraClipsOptions, 'maskPrivacy'>;
 }
 
 /**

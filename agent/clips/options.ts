@@ -19,7 +19,7 @@ export const DEFAULT_CLIP_MAX_STORE_BYTES = 4 * 1024 ** 3;
 /** `cameras[].clips`: a pre-roll ring of the camera's stream and a clip cut around every incident. */
 export const cameraClipsSchema = z
   .strictObject({
-    enabled: z.boolean().default(false).describe('Keep a pre-roll ring of this camera\'s stream (stream copy, never re-encoded) and cut an MP4 clip around every incident'),
+    enabled: z.boolean().default(false).describe('Keep a pre-roll ring of this camera\'s stream (stream copy, never re-encoded) and cut an MP4 clip around every incident (by stream copy unless maskPrivacy)'),
     preSeconds: z.number().min(0).max(120).default(10).describe('Seconds of video before the incident started (rounded out to a keyframe)'),
     postSeconds: z.number().min(0).max(120).default(10).describe('Seconds of video after the incident ended'),
     maxSeconds: z.number().min(4).max(600).default(120).describe('Longest clip (s): an incident still open at this length is cut here'),
@@ -30,6 +30,10 @@ export const cameraClipsSchema = z
       .max(100_000)
       .default(DEFAULT_CLIP_MAX_BITRATE_KBPS)
       .describe('Highest bitrate the clip source sends (kbit/s): sizes the ring\'s disk budget, checked against free space at start-up'),
+    maskPrivacy: z
+      .boolean()
+      .default(false)
+      .describe('Re-encode every clip of this camera (libx264 veryfast, CRF 23) with its privacy.masks blacked out: costs CPU per clip (docs/operations.md). Off, or no masks: clips are stream copies and are NOT masked. Face/plate blur never applies to clips'),
     source: sourceSchema
       .optional()
       .describe('Stream the ring records, usually the camera\'s main stream (onvif.mainStreamUri): same form as `source`; a url without username/password fields uses the camera source\'s. Absent: the analysis source'),

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../core/index.js';
-import { cutClip, type CutClip } from './cut.js';
+import { cutClip, type ClipMaskRenderer, type CutClip } from './cut.js';
 import { clipReady, clipWindow, segmentsCovering, type ClipWindow, type ClipWindowOptions, type RingSegment } from './window.js';
 
 /** How long (ms) after a clip's window ends the recorder waits for the segment that closes it before cutting with what the ring has (a camera that went down). */
@@ -35,6 +35,8 @@ export interface ClipRecorderOptions extends ClipWindowOptions {
   logger: Logger;
   /** A clip exists (called once per incident, in cut order). */
   onClip: (clip: IncidentClip) => void;
+  /** Privacy masks burned into every clip by re-encoding (cameras[].clips.maskPrivacy with masks); absent: stream copy. */
+  mask?: ClipMaskRenderer;
   lateMs?: number;
   now?: () => number;
 }
@@ -149,9 +151,10 @@ export class ClipRecorder {
         segmentPaths: segments.map((s) => ring.pathOf(s)),
         durationMs,
         outPath: join(this.options.outDir, `${job.incidentId}.mp4`),
+        ...(this.options.mask !== undefined && { mask: this.options.mask }),
       });
       const result: IncidentClip = { ...clip, incidentId: job.incidentId, cameraId, fromMs: segments[0]!.startMs, toMs: segments.at(-1)!.endMs, capped: window.capped };
-      this.log.info({ incidentId: job.incidentId, durationSeconds: clip.durationSeconds, bytes: clip.bytes, capped: window.capped }, 'clip cut');
+      this.log.info({ incidentId: job.incidentId, durationSeconds: clip.durationSeconds, bytes: clip.bytes, capped: window.capped, masked: this.options.mask !== undefined }, 'clip cut');
       this.options.onClip(result);
     } catch (err) {
       this.log.warn({ err, incidentId: job.incidentId }, 'clip could not be cut');

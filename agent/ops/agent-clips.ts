@@ -1,9 +1,10 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClipRecorder, checkRingSpace, clipUploadUrl, createClipRing, shownUrl, type ClipRing, type IncidentClip } from '../clips/index.js';
+import { ClipRecorder, checkRingSpace, clipUploadUrl, createClipRing, shownUrl, type ClipMaskRenderer, type ClipRing, type IncidentClip } from '../clips/index.js';
 import type { CameraConfig, LoadedConfig } from '../config/index.js';
 import type { Logger } from '../core/index.js';
 import type { Incident, IncidentClipInfo, IncidentRecord } from '../incidents/index.js';
+import { maskOverlayPng } from '../privacy/index.js';
 import { DEFAULT_STORE_DISK_RESERVE_BYTES, type IncidentStore } from '../store/index.js';
 
 /**
@@ -14,6 +15,25 @@ export function announceClip(latest: Incident | undefined, clip: IncidentClipInf
   if (latest === undefined) return { attach: false };
   if (latest.status !== 'end') return { attach: true };
   return { resend: { ...latest, clip, sequence: (latest.sequence ?? 1) + 1, updatedAt: now.toISOString() }, attach: false };
+}
+
+/**
+ * The camera's mask overlay for its clips when `clips.maskPrivacy` is on and it has masks (else undefined: stream
+ * copy). The PNG is drawn once per stream size and kept: the camera's config is fixed for the recorder's life.
+ */
+export function clipMaskRenderer(camera: Pick<CameraConfig, 'clips' | 'privacy'>): ClipMaskRenderer | undefined {
+  if (!camera.clips.maskPrivacy || camera.privacy.masks.length === 0) return undefined;
+  const masks = camera.privacy.masks;
+  const cache = new Map<string, Promise<Buffer>>();
+  return (width, height) => {
+    const key = `${width}x${height}`;
+    let png = cache.get(key);
+    if (png === undefined) {
+      png = maskOverlayPng(masks, width, height);
+      cache.set(key, png);
+    }
+    return png;
+  };
 }
 
 /** A ring stops within this (ms) on shutdown; the cuts of ended incidents follow it. */
@@ -87,8 +107,10 @@ export class AgentClips {
       passwords: { camera: loaded.secrets.cameraPasswords[camera.id], clips: loaded.secrets.clipPasswords?.[camera.id] },
       onSegment: () => recorder?.onSegment(),
     });
+    const mask = clipMaskRenderer(camera);
     recorder = new ClipRecorder({
       ...camera.clips,
+      ...(mask !== undefined && { mask }),
       cameraId: camera.id,
       ring,
       ffmpegPath: ring.ffmpegPath,

@@ -1,9 +1,10 @@
 /**
  * Privacy of stills (Decree 13/2023/NĐ-CP): per-camera masks blacked out in every still that leaves the box,
- * and optional face / licence-plate blur outside the incident's subject. Clips are stream copies and are not
- * touched here.
+ * and optional face / licence-plate blur outside the incident's subject. Clips are stream copies; the masks'
+ * overlay PNG (mask-png.ts) is what clips re-encoded with cameras[].clips.maskPrivacy burn in.
  */
 export { blackOutMasks, fillPolygon, maskToPixels, type PrivacyMask } from './masks.js';
+export { maskOverlayPng, maskOverlayRgba } from './mask-png.js';
 export { blurBoxes, blurRegion } from './blur.js';
 export { createStillPrivacy, insideShare, DEFAULT_SUBJECT_OVERLAP, type PrivacyReport, type PrivacySettings, type RegionDetector, type StillPrivacy } from './still-privacy.js';
 export { findPrivacyModel, loadPrivacyModels, privacyModelFile, PRIVACY_LAYOUTS, type PrivacyModel } from './privacy-models.js';

@@ -3,14 +3,19 @@
  * 2 s MPEG-TS segments, no decoding) as % of one core, measured from the ffmpeg process's own CPU ticks over
  * `seconds` of a live RTSP stream (scripts/rtsp-server.py serving the 720p Saigon clip, 20 fps; the clip
  * played at real time when GStreamer is missing); and cutting one clip (preSeconds + postSeconds of segments
- * joined by stream copy into a faststart MP4): wall time and ffmpeg's CPU (-benchmark, same arguments).
+ * joined by stream copy into a faststart MP4): wall time and ffmpeg's CPU (-benchmark, same arguments); and the
+ * same clip cut with privacy masks burned in (clips.maskPrivacy: a re-encode with libx264 veryfast), to set
+ * against the copy: wall time and ffmpeg's CPU.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClipRing, cutClip, segmentsCovering, type ClipRing } from '../../agent/clips/index.js';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { buildCutArgs, createClipRing, cutClip, probeVideoSize, segmentsCovering, type ClipRing } from '../../agent/clips/index.js';
 import { createLogger } from '../../agent/core/index.js';
+import { maskOverlayPng } from '../../agent/privacy/index.js';
 import { startRtspServer, type TestRtspServer } from '../../test/helpers/rtsp-server.js';
 import { dataFile, progress, sleep } from './common.js';
 
@@ -18,6 +23,11 @@ const VIDEO = 'vn_saigon_intersection.mp4';
 const CLOCK_TICKS_PER_S = 100;
 /** The clip cut: the default preSeconds + postSeconds around a short incident. */
 const CLIP_SECONDS = 20;
+/** A typical set of masks for the masked cut: a shop front and a window (~17 % of the frame). */
+const BENCH_MASKS = [
+  { points: [[0, 0.3], [0.25, 0.3], [0.25, 0.8], [0, 0.8]] as [number, number][] },
+  { points: [[0.7, 0.05], [0.9, 0.05], [0.95, 0.25], [0.75, 0.25]] as [number, number][] },
+];
 
 export interface ClipsBench {
   source: 'rtsp' | 'file';
@@ -33,6 +43,12 @@ export interface ClipsBench {
   cutWallMs: number;
   cutCpuMs: number;
   cutBytes: number;
+  /** The same clip re-encoded with masks burned in (cameras[].clips.maskPrivacy): wall time of cutClip, ffmpeg's CPU, bytes, and the stream size. */
+  maskedCutWallMs: number;
+  maskedCutCpuMs: number;
+  maskedCutBytes: number;
+  clipWidth: number;
+  clipHeight: number;
 }
 
 function ticksOf(pid: number): number {
@@ -49,10 +65,10 @@ async function until(check: () => boolean, timeoutMs: number, what: string): Pro
   }
 }
 
-/** ffmpeg's own CPU (user + system, ms) for the cut cutClip runs, from -benchmark. */
-function cutCpuMs(segmentList: string, out: string): Promise<number> {
+/** ffmpeg's own CPU (user + system of all its threads, ms) for the cut cutClip runs (same arguments), from -benchmark. */
+function cutCpuMs(segmentList: string, out: string, maskPng?: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const ff = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-benchmark', '-f', 'concat', '-safe', '0', '-i', segmentList, '-map', '0:v:0', '-c', 'copy', '-movflags', '+faststart', '-f', 'mp4', '-y', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const ff = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-benchmark', ...buildCutArgs(segmentList, out, maskPng)], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     ff.stderr.on('data', (b: Buffer) => (err += b.toString()));
     ff.on('error', reject);
@@ -109,6 +125,16 @@ export async function runClips(options: { seconds: number }): Promise<ClipsBench
     const list = join(dir, 'list.ffconcat');
     writeFileSync(list, `ffconcat version 1.0\n${segments.map((s) => `file '${r.pathOf(s)}'`).join('\n')}\n`);
     const cpuMs = await cutCpuMs(list, join(dir, 'clip-bench.mp4'));
+
+    // The same clip with masks burned in: cutClip as the recorder runs it, then ffmpeg's CPU for the same arguments.
+    const size = await probeVideoSize(r.ffmpegPath, r.pathOf(segments[0]!));
+    const maskedStarted = performance.now();
+    const masked = await cutClip({ ffmpegPath: r.ffmpegPath, segmentPaths: segments.map((s) => r.pathOf(s)), durationMs, outPath: join(dir, 'masked.mp4'), mask: (w, h) => maskOverlayPng(BENCH_MASKS, w, h) });
+    const maskedCutWallMs = Math.round(performance.now() - maskedStarted);
+    const png = join(dir, 'mask.png');
+    writeFileSync(png, await maskOverlayPng(BENCH_MASKS, size.width, size.height));
+    const maskedCpuMs = await cutCpuMs(list, join(dir, 'masked-bench.mp4'), png);
+    progress(`clips: ${clip.durationSeconds} s clip at ${size.width}x${size.height}: copy ${cutWallMs} ms wall / ${cpuMs} ms CPU, masked ${maskedCutWallMs} ms wall / ${maskedCpuMs} ms CPU`);
     return {
       source: server ? 'rtsp' : 'file',
       video: VIDEO,
@@ -120,10 +146,21 @@ export async function runClips(options: { seconds: number }): Promise<ClipsBench
       cutWallMs,
       cutCpuMs: cpuMs,
       cutBytes: clip.bytes,
+      maskedCutWallMs,
+      maskedCutCpuMs: maskedCpuMs,
+      maskedCutBytes: masked.bytes,
+      clipWidth: size.width,
+      clipHeight: size.height,
     };
   } finally {
     await ring?.stop();
     await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// Alone (`npx tsx scripts/bench/clips.ts --seconds 26`): this scenario's JSON, e.g. to measure the masked cut on a box.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '26' } } });
+  console.log(JSON.stringify(await runClips({ seconds: Number(values.seconds) }), null, 2));
 }

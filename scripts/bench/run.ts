@@ -87,7 +87,7 @@ process.stderr.write(
     ...threads.map((t) => `threads ${t.threads}, ${t.decoders} decoder(s) beside: ${t.msPerInference} ms/inference, ${t.cpuMsPerInference} ms CPU`),
     `store: ${store.saveOneByOnePerS} saves/s one by one, ${store.saveBatchedPerS} grouped; backlog drain ${store.drainPerS_w16} events/s (in-flight window 16)`,
     `static objects (dumping/object_left from pixels), 640x${staticObjects.height}: ${staticObjects.totalMsPerFrame} ms/frame, of which ${staticObjects.greyMsPerFrame} ms the grey copy shared with the health rules`,
-    `clips: pre-roll ring ${clips.ringCorePercentPerCamera} % of a core per camera (${clips.source}, ${clips.ringKbps} kbit/s); cutting a ${clips.cutClipSeconds} s clip ${clips.cutWallMs} ms (${clips.cutCpuMs} ms CPU)`,
+    `clips: pre-roll ring ${clips.ringCorePercentPerCamera} % of a core per camera (${clips.source}, ${clips.ringKbps} kbit/s); cutting a ${clips.cutClipSeconds} s clip ${clips.cutWallMs} ms (${clips.cutCpuMs} ms CPU), with masks burned in ${clips.maskedCutWallMs} ms (${clips.maskedCutCpuMs} ms CPU) at ${clips.clipWidth}x${clips.clipHeight}`,
     `decode per 720p camera: ${agentOptions?.corePercentPerCamera} % of a core with the agent's options, ${cheapest?.corePercentPerCamera} % with "${cheapest?.variant}"`,
     ...privacy.map((p) => `privacy ${p.step.padEnd(24)} on ${p.still}: ${p.cpuMs} ms CPU per still (${p.wallMs} ms wall)`),
     '',

@@ -31,7 +31,7 @@ describe('benchmark smoke', () => {
       threads: Array<{ threads: number; decoders: number; msPerInference: number; cpuMsPerInference: number }>;
       decode: Array<{ variant: string; corePercentPerCamera: number; framesOut: number }>;
       store: Record<string, number>;
-      clips: { source: string; ringCorePercentPerCamera: number; ringKbps: number; cutClipSeconds: number; cutWallMs: number; cutCpuMs: number; cutBytes: number };
+      clips: { source: string; ringCorePercentPerCamera: number; ringKbps: number; cutClipSeconds: number; cutWallMs: number; cutCpuMs: number; cutBytes: number; maskedCutWallMs: number; maskedCutCpuMs: number; maskedCutBytes: number; clipWidth: number; clipHeight: number };
       reached: Record<string, boolean>;
     };
     expect(r).toMatchObject({ schema: 'camwatch.bench/1', mode: 'smoke' });
@@ -62,6 +62,12 @@ describe('benchmark smoke', () => {
     expect(r.clips.ringKbps).toBeGreaterThan(0);
     expect(r.clips.cutClipSeconds).toBeGreaterThan(0);
     expect(r.clips.cutBytes).toBeGreaterThan(0);
+    // The masked cut re-encodes (the copy does not): it takes CPU, and writes a clip of the stream's size.
+    expect(r.clips.maskedCutCpuMs).toBeGreaterThan(0);
+    expect(r.clips.maskedCutWallMs).toBeGreaterThan(0);
+    expect(r.clips.maskedCutBytes).toBeGreaterThan(0);
+    expect(r.clips.clipWidth).toBeGreaterThan(0);
+    expect(r.clips.clipHeight).toBeGreaterThan(0);
     expect(Object.keys(r.reached).sort()).toEqual(['cameras', 'limitRatio', 'memory', 'p95LatencyMs', 'ratio']);
     // Each workload: the limit from its standalone costs, the cameras sustained, their ratio (shape, no threshold).
     expect(r.workloads.map((w) => w.name)).toEqual(['main', 'sub', 'mixed']);
