@@ -123,7 +123,7 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
     const records = outputs === undefined ? raw : outputs.filter(raw);
     if (fullStill === undefined) return deliver(records);
     delivering = delivering
-      .then(() => attachFullStills(records, fullStill, privacy, camera.stills.timeoutSeconds * 1000, log))
+      .then(() => attachFullStills(records, fullStill, privacy, camera.stills.timeoutSeconds * 1000, log, abort.signal)) // stop() aborts a grab in flight
       .then(deliver, (err: unknown) => {
         log.error({ err }, 'full-resolution still failed; events sent without it');
         deliver(records);

@@ -14,7 +14,8 @@ export const FULL_STILL_MAX_WIDTH = 1920;
 
 /** One frame of the camera's main stream, fetched on demand: a short-lived ffmpeg, never a second continuous decode. */
 export interface FullStillSource {
-  grab(timeoutMs: number): Promise<RgbImage | undefined>;
+  /** One frame within `timeoutMs`; undefined when none came in time or `signal` aborted (the camera stops). */
+  grab(timeoutMs: number, signal?: AbortSignal): Promise<RgbImage | undefined>;
 }
 
 /**
@@ -41,11 +42,11 @@ export function fullStillSource(camera: CameraConfig, loaded: LoadedConfig, logg
   const cam = { ...camera, source: main.source, analysis: { ...camera.analysis, width: FULL_STILL_MAX_WIDTH } };
   const { password } = main;
   return {
-    async grab(timeoutMs) {
+    async grab(timeoutMs, signal) {
       const source = createFrameSource(cam, { logger, baseDir: loaded.baseDir, ...(password !== undefined && { password }) });
       source.start();
       try {
-        const frame = await source.next(AbortSignal.timeout(timeoutMs));
+        const frame = await source.next(signal === undefined ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]));
         if (!frame) return undefined;
         const { sourceWidth, sourceHeight } = source.stats();
         // The decoder scales to FULL_STILL_MAX_WIDTH: a narrower stream comes back to its own size.
@@ -66,19 +67,22 @@ export function fullStillSource(camera: CameraConfig, loaded: LoadedConfig, logg
  * box (its normalised bbox) drawn on a copy after the camera's privacy step. A failed or late grab leaves the
  * records as they were: the analysis-size evidence is still there.
  */
-export async function attachFullStills(records: IncidentRecord[], source: FullStillSource, privacy: StillPrivacy, timeoutMs: number, log: Logger): Promise<IncidentRecord[]> {
+export async function attachFullStills(records: IncidentRecord[], source: FullStillSource, privacy: StillPrivacy, timeoutMs: number, log: Logger, signal?: AbortSignal): Promise<IncidentRecord[]> {
   const wanting = records.filter((r) => r.incident.status === 'new' && r.snapshotJpeg !== undefined);
-  if (wanting.length === 0) return records;
+  // A stopping camera takes no more stills: its stop has a 3 s deadline and a grab may take stills.timeoutSeconds.
+  const stopping = (): boolean => signal?.aborted === true; // read afresh after each await
+  if (wanting.length === 0 || stopping()) return records;
   let frame: RgbImage | undefined;
   const startMs = Date.now();
   try {
-    frame = await source.grab(timeoutMs);
+    frame = await source.grab(timeoutMs, signal);
   } catch (err) {
     log.warn({ err }, 'full-resolution still not taken; the incident keeps its analysis-size evidence');
     return records;
   }
   if (frame === undefined) {
-    log.warn({ timeoutMs }, 'no frame from the main stream in time; the incident keeps its analysis-size evidence');
+    if (stopping()) log.info('camera stopping: full-resolution still not taken; the incident keeps its analysis-size evidence');
+    else log.warn({ timeoutMs }, 'no frame from the main stream in time; the incident keeps its analysis-size evidence');
     return records;
   }
   // The frame is this much later than the analysed one: a moving object has moved on from its box (logged to see it).

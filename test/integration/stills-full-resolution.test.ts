@@ -69,7 +69,8 @@ cameras:
     const event = JSON.parse(ioc.messages[0]!.payload.toString()) as { id: string; snapshot: { width: number } };
     // What the IOC receives is unchanged: the analysis-size evidence.
     expect(event.snapshot.width).toBe(480);
-    expect(await agent.stop()).toBe(0);
+    const exitCode = await agent.stop();
+    expect(exitCode, `graceful stop; last log lines:\n${agent.lines.slice(-15).join('\n')}`).toBe(0);
     expect(agent.lines.join('\n')).not.toContain(PASSWORD);
     const took = agent.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string; grabMs?: number; width?: number }).find((e) => e.msg === 'full-resolution still taken');
     expect(took).toMatchObject({ width: 1018 });

@@ -41,4 +41,23 @@ describe('attachFullStills', () => {
     await attachFullStills([record('update')], { grab: async () => (grabs++, grey) }, privacy, 10, log);
     expect(grabs).toBe(0);
   });
+
+  it('a stopping camera takes no still: none started once aborted, and one in flight ends with the abort', async () => {
+    let grabs = 0;
+    const stopped = AbortSignal.abort();
+    const records = [record('new')];
+    await attachFullStills(records, { grab: async () => (grabs++, grey) }, privacy, 5000, log, stopped);
+    expect(grabs).toBe(0);
+    expect(records[0]!.fullJpeg).toBeUndefined();
+    // A grab that would wait its whole timeout (as a main stream that has not sent a keyframe yet) gives up on abort.
+    const stop = new AbortController();
+    const waiting: FullStillSource = {
+      grab: (_timeoutMs, signal) => new Promise((resolve) => signal?.addEventListener('abort', () => resolve(undefined), { once: true })),
+    };
+    const pending = attachFullStills([record('new')], waiting, privacy, 60_000, log, stop.signal);
+    stop.abort();
+    const [out] = await pending;
+    expect(out!.fullJpeg).toBeUndefined();
+    expect(out!.snapshotJpeg).toBeDefined();
+  });
 });
