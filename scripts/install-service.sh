@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs or upgrades camwatch as a systemd service on a Debian box:
-#   /opt/camwatch (code), /etc/camwatch/camwatch.yaml (config, kept on upgrade), /var/lib/camwatch (store),
+#   /opt/camwatch (code), /etc/camwatch/camwatch.yaml (config, kept on upgrade: a link to editable/camwatch.yaml,
+#   which the agent may write), /etc/camwatch/secrets (read-only to the agent), /var/lib/camwatch (store),
 #   user and group camwatch, `camwatch` on the PATH. Runs `camwatch doctor` before (re)starting.
 # Usage: sudo scripts/install-service.sh [--no-start]
 # Needs Node.js >= 20.19 on the PATH (Debian 12's own nodejs is 18: use NodeSource or the official tarball).
@@ -49,13 +50,12 @@ npm run build
 node scripts/fetch-assets.mjs --box || echo "WARNING: models missing; see docs/operations.md 'Models' before starting" >&2
 npm prune --omit=dev --no-audit --no-fund
 
-install -d -m 0750 -g camwatch "$etc" "$etc/secrets"
-if [ ! -f "$etc/camwatch.yaml" ]; then
-  sed -f scripts/systemd/etc-config.sed config/camwatch.example.yaml > "$etc/camwatch.yaml"
-  echo "wrote $etc/camwatch.yaml from the example: edit cameras and mqtt (docs/operations.md)"
-fi
-chgrp -R camwatch "$etc"
-chmod 0640 "$etc/camwatch.yaml"
+# Secrets read-only to the agent; the config in $etc/editable/ (the agent's to save from the web console),
+# linked from $etc/camwatch.yaml; an older install's plain file is moved there (scripts/systemd/config-layout.sh).
+example="$(mktemp)"
+sed -f scripts/systemd/etc-config.sed config/camwatch.example.yaml > "$example"
+bash scripts/systemd/config-layout.sh "$etc" "$example" camwatch camwatch root
+rm -f "$example"
 install -d -m 0750 -o camwatch -g camwatch /var/lib/camwatch
 ln -sf "$prefix/bin/camwatch.js" /usr/local/bin/camwatch
 

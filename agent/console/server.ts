@@ -1,12 +1,14 @@
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { configJsonSchema, isLoopbackHost, type ConsoleConfig } from '../config/index.js';
+import { configJsonSchema, isLoopbackHost, resolveConfigPath, type ConsoleConfig } from '../config/index.js';
 import { ID_PATTERN, isCamwatchError, type Logger } from '../core/index.js';
 import { openStoreReader, readCounts, type IncidentSummary } from '../store/index.js';
 import { checkAccess, securityHeaders } from './auth.js';
 import { editCamera, fileHasCamera, EDITABLE_CAMERA_FIELDS } from './camera-edit.js';
 import { configWritable, writeConfigAtomically } from './config-file.js';
+import { backupConfig, CONFIG_HISTORY_DIR } from './config-history.js';
 import { ApiError, noCamera } from './http-errors.js';
 import { encodeFrameJpeg, LiveHub } from './live-hub.js';
 import type { ConsolePort } from './port.js';
@@ -183,6 +185,19 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
     return { diff: result.diff, errors: result.errors };
   });
 
+  // The file as it was before a save, in <dataDir>/config-history/ (docs/operations.md: rollback). A failed
+  // copy does not undo the save the technician asked for: it is logged, and the answer says backup: null.
+  const keepPrevious = (previous: string, writtenPath: string): string | null => {
+    const loaded = port.loaded();
+    try {
+      const dir = join(resolveConfigPath(loaded, loaded.config.agent.dataDir), CONFIG_HISTORY_DIR);
+      return backupConfig(dir, previous, statSync(writtenPath).mode & 0o777, new Date());
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'console: could not keep a copy of the previous config; the save stands');
+      return null;
+    }
+  };
+
   app.put<{ Params: { id: string }; Body: Record<string, unknown> }>('/api/cameras/:id/config', { schema: { params: idParam, body: editBody } }, async (req, reply) => {
     const run = saving.then(async () => {
       const { text, result } = await runEdit(req);
@@ -191,8 +206,9 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
         throw new ApiError(422, 'CONFIG_INVALID', `the edit leaves the config with ${n} error${n === 1 ? '' : 's'}; nothing was written`, result.errors[0]!.field ?? result.errors[0]!.path, { errors: result.errors, diff: result.diff });
       }
       if (result.text === text) return { diff: '', plan: null, written: false };
+      let written: string;
       try {
-        writeConfigAtomically(port.loaded().path, result.text);
+        written = writeConfigAtomically(port.loaded().path, result.text);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
@@ -200,9 +216,10 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
         }
         throw err;
       }
-      log.info({ camera: req.params.id }, 'console: config saved; reloading');
+      const backup = keepPrevious(text, written);
+      log.info({ camera: req.params.id, backup }, 'console: config saved; reloading');
       const plan = await port.reloadFromDisk();
-      return { diff: result.diff, plan, written: true };
+      return { diff: result.diff, plan, written: true, backup };
     });
     saving = run.catch(() => undefined);
     return reply.send(await run);

@@ -43,7 +43,7 @@ export const ERROR_CATALOGUE = {
   CONSOLE_FORBIDDEN: 'The console answers only pages of its own origin: open it directly (through ssh -L), not from another site.',
   CONSOLE_NOT_FOUND: 'Check the camera or incident id (GET /api/status lists the cameras).',
   CONSOLE_BAD_REQUEST: 'Fix the field named in the error (docs/console.md lists each endpoint\'s parameters).',
-  CONSOLE_CONFIG_UNWRITABLE: 'The agent may not write its config file or folder (systemd ReadOnlyPaths=/etc/camwatch, a read-only Docker mount, ownership): allow it (ReadWritePaths=, chown to the agent user) to save from the console, or apply the diff by hand.',
+  CONSOLE_CONFIG_UNWRITABLE: 'The agent may not write its config file or folder (a systemd install older than /etc/camwatch/editable/, a read-only Docker mount, ownership): run scripts/install-service.sh again (it moves the config where the agent may save it; secrets stay read-only), mount the folder writable, or apply the diff by hand.',
   CONSOLE_FAILED: 'A console request failed inside the agent: the agent log (component "console") has the error; report it with that line.',
   CONSOLE_BODY_TOO_LARGE: 'Send a smaller body, or raise console.maxBodyBytes.',
 } as const;

@@ -156,8 +156,12 @@ describe('console on a running agent (real process, real video, real model)', ()
     const rule = { id: 'stopped-on-crossing', type: 'zone_intrusion', zone: 'zebra-crossing', classes: ['person', 'motorcycle', 'bicycle'], minSeconds: 1 };
     const refused = await json(`${base}/api/cameras/saigon-01/config`, { method: 'PUT', body: { zones: [zone] } });
     expect(refused.status).toBe(401);
+    const before = readFileSync(configPath, 'utf8');
     const saved = await json(`${base}/api/cameras/saigon-01/config`, { method: 'PUT', body: { zones: [zone], rules: [rule] }, token });
     expect(saved.status).toBe(200);
+    // The file it replaced is kept for a rollback by hand (docs/operations.md).
+    expect(saved.body.backup).toMatch(new RegExp(`^${join(dir, 'var', 'config-history')}/\\d{4}-.*Z\\.yaml$`));
+    expect(readFileSync(saved.body.backup, 'utf8')).toBe(before);
     expect(saved.body.plan).toMatchObject({ restart: ['saigon-01'], unchanged: ['highway-01'], start: [], stop: [] });
     const reloaded = await agent.waitForLog((e) => e.msg === 'config reloaded', 30_000);
     expect(reloaded).toMatchObject({ restarted: ['saigon-01'], unchanged: ['highway-01'] });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 import { CamwatchError, DEFAULT_CONFIG_MAX_BYTES, FileReadError, readTextCappedAsync } from '../../core/index.js';
@@ -82,7 +82,9 @@ export async function appendCameraToConfig(file: string, entry: Record<string, u
     throw new CamwatchError('CONFIG_INVALID', `${file}: cameras is not a list`, { hint: 'Make `cameras:` a YAML list of camera entries.' });
   }
   const mode = text === undefined ? DEFAULT_CONFIG_FILE_MODE : (await stat(file)).mode & 0o777;
-  await writeFileAtomic(file, doc.toString({ lineWidth: 0 }), mode);
+  // Through a symlink (the installed box's /etc/camwatch/camwatch.yaml → editable/): replacing the link with a
+  // file would put the config back in the folder the agent may not write (docs/operations.md).
+  await writeFileAtomic(text === undefined ? file : await realpath(file), doc.toString({ lineWidth: 0 }), mode);
   return { created: text === undefined };
 }
 

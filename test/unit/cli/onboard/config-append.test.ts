@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile, chmod, readdir } from 'node:fs/promises';
+import { mkdtemp, mkdir, lstat, readFile, readlink, rm, stat, symlink, writeFile, chmod, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -28,6 +28,21 @@ describe('appendCameraToConfig', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o640);
     expect(existingCameraIds(file, text)).toEqual(['old', 'gate']);
     expect(await readdir(dir)).toEqual(['c.yaml']);
+  });
+
+  it('writes through a symlink (the systemd install\'s /etc/camwatch/camwatch.yaml → editable/) and keeps the link', async () => {
+    await mkdir(join(dir, 'editable'));
+    const real = join(dir, 'editable', 'camwatch.yaml');
+    await writeFile(real, 'version: 1\ncameras: []\n');
+    await chmod(real, 0o640);
+    const link = join(dir, 'camwatch.yaml');
+    await symlink('editable/camwatch.yaml', link);
+    await appendCameraToConfig(link, entry);
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect(await readlink(link)).toBe('editable/camwatch.yaml');
+    expect(await readFile(real, 'utf8')).toMatch(/^ {2}- id: gate$/m);
+    expect((await stat(real)).mode & 0o777).toBe(0o640);
+    expect((await readdir(dir)).sort()).toEqual(['camwatch.yaml', 'editable']);
   });
 
   it('turns an empty flow list into a block list, and adds a missing cameras key', async () => {
