@@ -1,14 +1,13 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadConfig, resolveConfigPath } from '../config/index.js';
 import { describeError, isCamwatchError } from '../core/index.js';
 import { STORE_FILE } from '../store/index.js';
-import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from './defaults.js';
+import { configFileFor } from './defaults.js';
 import type { CliIO } from './types.js';
 
 /** The config a store command reads: --config, else config/camwatch.yaml when it exists, else the example. */
 export function storeConfigFile(configFile: string | undefined, io: CliIO): string {
-  return configFile ?? (existsSync(resolve(io.cwd, DEFAULT_CONFIG_PATH)) ? DEFAULT_CONFIG_PATH : EXAMPLE_CONFIG_PATH);
+  return configFileFor(configFile, io.cwd);
 }
 
 /**

@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.js';
 import { redactUrl } from '../../core/index.js';
 import { commandTreeOf, embeddedCredentialsPath, readOperatorLogin, embeddedBrokerUrl } from '../../uplink/index.js';
-import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
+import { configFileFor, DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
 import type { CliCommand } from '../types.js';
 import { commandUsage } from '../usage.js';
 
@@ -49,7 +47,7 @@ export const brokerCommand: CliCommand = {
     if (positionals.length !== 1 || positionals[0] !== 'credentials') {
       return use.error(positionals.length === 0 ? 'missing subcommand (credentials)' : `unexpected "${positionals.join(' ')}"`);
     }
-    const path = values.config ?? (existsSync(resolve(io.cwd, DEFAULT_CONFIG_PATH)) ? DEFAULT_CONFIG_PATH : EXAMPLE_CONFIG_PATH);
+    const path = configFileFor(values.config, io.cwd);
     // Only the data directory and the mqtt section are needed: camera and broker secrets are not read.
     const loaded = await loadConfig(path, { cwd: io.cwd, env: io.env, resolveSecrets: false });
     const { mqtt, agent } = loaded.config;

@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isLoopbackHost, loadConfig } from '../../config/index.js';
 import { consoleTokenPath, readConsoleToken } from '../../console/index.js';
-import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
+import { configFileFor, DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
 import type { CliCommand } from '../types.js';
 import { commandUsage } from '../usage.js';
 
@@ -47,7 +45,7 @@ export const consoleCommand: CliCommand = {
     if (positionals.length !== 1 || positionals[0] !== 'url') {
       return use.error(positionals.length === 0 ? 'missing subcommand (url)' : `unexpected "${positionals.join(' ')}"`);
     }
-    const path = values.config ?? (existsSync(resolve(io.cwd, DEFAULT_CONFIG_PATH)) ? DEFAULT_CONFIG_PATH : EXAMPLE_CONFIG_PATH);
+    const path = configFileFor(values.config, io.cwd);
     // Only the console section and the data directory are needed: camera and broker secrets are not read.
     const loaded = await loadConfig(path, { cwd: io.cwd, env: io.env, resolveSecrets: false });
     const settings = loaded.config.console;

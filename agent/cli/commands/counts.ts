@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadConfig, resolveConfigPath } from '../../config/index.js';
 import { describeError, isCamwatchError, formatTable } from '../../core/index.js';
 import { readCounts, type CountFilter, type CountRow } from '../../store/index.js';
-import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
+import { configFileFor, DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
 import type { CliCommand, CliIO } from '../types.js';
 import { commandUsage } from '../usage.js';
 import { parseSince } from './incidents.js';
@@ -81,7 +80,7 @@ export const countsCommand: CliCommand = {
       if (key === 'since') filter.sinceMs = ms;
       else filter.untilMs = ms;
     }
-    const file = values.config ?? (existsSync(resolve(io.cwd, DEFAULT_CONFIG_PATH)) ? DEFAULT_CONFIG_PATH : EXAMPLE_CONFIG_PATH);
+    const file = configFileFor(values.config, io.cwd);
     let rows: CountRow[];
     try {
       const loaded = await loadConfig(file, { cwd: io.cwd, env: io.env, resolveSecrets: false });

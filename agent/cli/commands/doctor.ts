@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, secretValues, type LoadedConfig } from '../../config/index.js';
 import { isCamwatchError, redactSecrets } from '../../core/index.js';
-import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
+import { configFileFor, DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
 import { brokerCheck } from '../doctor/broker-check.js';
 import { cameraCheck } from '../doctor/camera-check.js';
 import { clockCheck } from '../doctor/clock-check.js';
@@ -67,7 +66,7 @@ export const doctorCommand: CliCommand = {
     if (!Number.isFinite(probeSeconds) || probeSeconds < 1 || probeSeconds > MAX_PROBE_SECONDS) {
       return use.error(`--probe-seconds "${values['probe-seconds']}" must be a number of seconds from 1 to ${MAX_PROBE_SECONDS}`);
     }
-    const configPath = values.config ?? (existsSync(resolve(io.cwd, DEFAULT_CONFIG_PATH)) ? DEFAULT_CONFIG_PATH : EXAMPLE_CONFIG_PATH);
+    const configPath = configFileFor(values.config, io.cwd);
     return doctor({ configPath, json: values.json === true, probeSeconds }, io);
   },
 };

@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { loadConfig, secretValues } from '../../config/index.js';
 import { describeError, redactSecrets, redactUrl } from '../../core/index.js';
-import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
+import { configFileFor, DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
 import { tlsClientOptions, embeddedCredentialsPath, readOperatorLogin, embeddedBrokerUrl } from '../../uplink/index.js';
 import { connectBroker } from '../mqtt-connect.js';
 import { formatTailLine, jsonLine, matchesFilter, parseTailMessage, type TailFilter } from '../tail-format.js';
@@ -93,7 +91,7 @@ async function brokerTarget(values: { config?: string; url?: string; agent?: str
   if (!useConfig) {
     return { url: values.url!, clientOptions: {}, prefix: DEFAULT_TOPIC_PREFIX, agent: values.agent ?? '+', secrets: urlSecrets(values.url!) };
   }
-  const path = values.config ?? (existsSync(resolve(io.cwd, DEFAULT_CONFIG_PATH)) ? DEFAULT_CONFIG_PATH : EXAMPLE_CONFIG_PATH);
+  const path = configFileFor(values.config, io.cwd);
   const loaded = await loadConfig(path, { cwd: io.cwd, env: io.env });
   const { mqtt, agent } = loaded.config;
   const url = values.url ?? mqtt.url ?? embeddedBrokerUrl(mqtt.embeddedHost, mqtt.embeddedPort);
