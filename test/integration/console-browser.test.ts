@@ -170,7 +170,8 @@ describe('console in a real browser against a running agent', () => {
       for (let i = 0; i < d.length; i += 4) if (d[i]! < 60 && d[i + 1]! > 200 && d[i + 2]! > 90 && d[i + 2]! < 150) n++;
       return n;
     }, dy);
-    expect(await arrowGreen(16)).toBeGreaterThan(5);
+    // The list item shows on render, the canvas is drawn by the effect after it: wait for the drawing.
+    await expect.poll(() => arrowGreen(16), { timeout: 10_000 }).toBeGreaterThan(5);
     expect(await arrowGreen(-16)).toBe(0);
     await page.fill('input[name="zones.1.name"]', 'Vạch qua đường');
     await page.locator('input[name="zones.1.name"]').blur();
