@@ -429,13 +429,8 @@ export class Agent {
 
   /** The console's view of the agent: the commands' target plus the live frame, the config and the disk. */
   private consolePort(): ConsolePort {
-    const target = this.commandTarget();
     return {
-      status: target.status,
-      reloadFromDisk: target.reloadFromDisk,
-      acknowledge: target.acknowledge,
-      resend: target.resend,
-      cameraIds: target.cameraIds,
+      ...this.commandTarget(),
       diskFreeBytes: () => this.diskFreeBytes(),
       loaded: () => this.loaded,
       liveFrame: (cameraId) => {

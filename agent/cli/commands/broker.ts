@@ -1,10 +1,8 @@
-import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config/index.js';
 import { redactUrl } from '../../core/index.js';
 import { commandTreeOf, embeddedCredentialsPath, readOperatorLogin, embeddedBrokerUrl } from '../../uplink/index.js';
-import { configFileFor, DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
+import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
 import type { CliCommand } from '../types.js';
-import { commandUsage } from '../usage.js';
+import { readConfigSubcommand } from '../config-subcommand.js';
 
 const usage = `Usage: camwatch broker credentials [--config FILE] [--json]
 
@@ -32,24 +30,9 @@ export const brokerCommand: CliCommand = {
   summary: 'the embedded MQTT broker\'s login (user, password, a mosquitto_sub line)',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string', short: 'c' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-    const use = commandUsage('broker', usage, io);
-    if (values.help) return use.help();
-    if (positionals.length !== 1 || positionals[0] !== 'credentials') {
-      return use.error(positionals.length === 0 ? 'missing subcommand (credentials)' : `unexpected "${positionals.join(' ')}"`);
-    }
-    const path = configFileFor(values.config, io.cwd);
-    // Only the data directory and the mqtt section are needed: camera and broker secrets are not read.
-    const loaded = await loadConfig(path, { cwd: io.cwd, env: io.env, resolveSecrets: false });
+    const parsed = await readConfigSubcommand(argv, io, 'broker', 'credentials', usage);
+    if (typeof parsed === 'number') return parsed;
+    const { path, loaded } = parsed;
     const { mqtt, agent } = loaded.config;
     if (mqtt.url !== undefined) {
       io.stderr.write(
@@ -65,7 +48,7 @@ export const brokerCommand: CliCommand = {
     const host = hostname.replace(/^\[|\]$/g, '');
     const prefix = mqtt.topicPrefix.replace(/\/+$/, '');
     const commands = `${commandTreeOf({ topicPrefix: mqtt.topicPrefix, agentId: agent.id, agentClientId: '' })}<name>`;
-    if (values.json) {
+    if (parsed.json) {
       io.stdout.write(`${JSON.stringify({ url, host, port: Number(port), username: login.username, password: login.password, file, topicPrefix: prefix, commandTopics: commands })}\n`);
       return 0;
     }

@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
-import { isLoopbackHost, loadConfig } from '../../config/index.js';
+import { isLoopbackHost } from '../../config/index.js';
 import { consoleTokenPath, readConsoleToken } from '../../console/index.js';
-import { configFileFor, DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
+import { DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH } from '../defaults.js';
 import type { CliCommand } from '../types.js';
-import { commandUsage } from '../usage.js';
+import { readConfigSubcommand } from '../config-subcommand.js';
 
 const usage = `Usage: camwatch console url [--config FILE] [--json]
 
@@ -30,24 +29,9 @@ export const consoleCommand: CliCommand = {
   summary: 'the web console\'s link with its token (open it through ssh -L)',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string', short: 'c' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-    const use = commandUsage('console', usage, io);
-    if (values.help) return use.help();
-    if (positionals.length !== 1 || positionals[0] !== 'url') {
-      return use.error(positionals.length === 0 ? 'missing subcommand (url)' : `unexpected "${positionals.join(' ')}"`);
-    }
-    const path = configFileFor(values.config, io.cwd);
-    // Only the console section and the data directory are needed: camera and broker secrets are not read.
-    const loaded = await loadConfig(path, { cwd: io.cwd, env: io.env, resolveSecrets: false });
+    const parsed = await readConfigSubcommand(argv, io, 'console', 'url', usage);
+    if (typeof parsed === 'number') return parsed;
+    const { path, loaded } = parsed;
     const settings = loaded.config.console;
     if (!settings.enabled) {
       io.stderr.write(`camwatch console: console.enabled is false in ${path}.\n  → Set console.enabled: true and restart the agent (systemctl restart camwatch).\n`);
@@ -65,7 +49,7 @@ export const consoleCommand: CliCommand = {
     // with decodeURIComponent (console-ui/assets/app/api.js tokenFromFragment), so a raw `%` or `&` would break it.
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${settings.port}/#token=${encodeURIComponent(token)}`;
     const tunnel = `ssh -L ${settings.port}:127.0.0.1:${settings.port} <user>@<box>`;
-    if (values.json) {
+    if (parsed.json) {
       io.stdout.write(`${JSON.stringify({ url, tunnel, file })}\n`);
       return 0;
     }
