@@ -6,7 +6,7 @@
 export { blackOutMasks, fillPolygon, maskToPixels, type PrivacyMask } from './masks.js';
 export { maskOverlayPng, maskOverlayRgba } from './mask-png.js';
 export { blurBoxes, blurRegion } from './blur.js';
-export { createStillPrivacy, insideShare, DEFAULT_SUBJECT_OVERLAP, type PrivacyReport, type PrivacySettings, type RegionDetector, type StillPrivacy } from './still-privacy.js';
+export { blurKinds, createStillPrivacy, insideShare, DEFAULT_SUBJECT_OVERLAP, type PrivacyReport, type PrivacySettings, type RegionDetector, type StillPrivacy } from './still-privacy.js';
 export { findPrivacyModel, loadPrivacyModels, privacyModelFile, PRIVACY_LAYOUTS, type PrivacyModel } from './privacy-models.js';
 export { openRegionDetector, tileOrigins, DEFAULT_REGION_NMS_IOU, DEFAULT_TILE_OVERLAP_PX, type RegionDetectorOptions } from './region-detector.js';
 export { decodeUlfd, decodeY5fu, decodeYunet, type ScoredBox } from './region-decode.js';

@@ -9,6 +9,11 @@ export interface PrivacySettings {
   readonly blurPlates: boolean;
 }
 
+/** The detectors the given cameras' settings switch on (each kind once): what must be checked and opened. */
+export function blurKinds(settings: readonly Pick<PrivacySettings, 'blurFaces' | 'blurPlates'>[]): Array<'face' | 'plate'> {
+  return [...(settings.some((s) => s.blurFaces) ? ['face' as const] : []), ...(settings.some((s) => s.blurPlates) ? ['plate' as const] : [])];
+}
+
 /** Finds faces or plates in a still (agent/privacy/region-detector.ts). */
 export interface RegionDetector {
   readonly kind: 'face' | 'plate';
