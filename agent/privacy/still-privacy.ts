@@ -1,4 +1,4 @@
-import type { Box, RgbImage } from '../core/index.js';
+import { boxArea, type Box, type RgbImage } from '../core/index.js';
 import { blurBoxes } from './blur.js';
 import { blackOutMasks, type PrivacyMask } from './masks.js';
 
@@ -86,6 +86,6 @@ export function createStillPrivacy(settings: PrivacySettings, detectors: { face?
 export function insideShare(box: Box, outer: Box): number {
   const w = Math.max(0, Math.min(box.x2, outer.x2) - Math.max(box.x1, outer.x1));
   const h = Math.max(0, Math.min(box.y2, outer.y2) - Math.max(box.y1, outer.y1));
-  const area = (box.x2 - box.x1) * (box.y2 - box.y1);
+  const area = boxArea(box);
   return area > 0 ? (w * h) / area : 0;
 }
