@@ -60,21 +60,37 @@ export function createStillPrivacy(settings: PrivacySettings, detectors: { face?
     active.push(detectors.plate);
   }
   const masks = [...settings.masks];
+  // What the detectors found, per frame object: one analysed frame often gives several pictures (incidents and
+  // pending evidence of one frame, a batch's full-resolution stills), which differ only in their subjects.
+  // Decoded frames are fresh buffers, never rewritten, so the object identifies its pixels.
+  const found = new WeakMap<RgbImage, Promise<Array<{ kind: RegionDetector['kind']; box: Box }>>>();
+  const detect = (frame: RgbImage) => {
+    let finds = found.get(frame);
+    if (finds === undefined) {
+      finds = (async () => {
+        const all: Array<{ kind: RegionDetector['kind']; box: Box }> = [];
+        for (const detector of active) for (const box of await detector.detect(frame)) all.push({ kind: detector.kind, box });
+        return all;
+      })();
+      found.set(frame, finds);
+      // A failed run is not remembered: the next picture of the frame tries again.
+      finds.catch(() => found.delete(frame));
+    }
+    return finds;
+  };
   return {
     none: masks.length === 0 && active.length === 0,
     async apply(frame, subjects = []) {
       const report: PrivacyReport = { masks: masks.length, faces: 0, plates: 0, keptOnSubject: 0 };
       const toBlur: Box[] = [];
-      for (const detector of active) {
-        for (const box of await detector.detect(frame)) {
-          if (subjects.some((s) => insideShare(box, s) >= DEFAULT_SUBJECT_OVERLAP)) {
-            report.keptOnSubject++;
-            continue;
-          }
-          toBlur.push(box);
-          if (detector.kind === 'face') report.faces++;
-          else report.plates++;
+      for (const { kind, box } of active.length === 0 ? [] : await detect(frame)) {
+        if (subjects.some((s) => insideShare(box, s) >= DEFAULT_SUBJECT_OVERLAP)) {
+          report.keptOnSubject++;
+          continue;
         }
+        toBlur.push(box);
+        if (kind === 'face') report.faces++;
+        else report.plates++;
       }
       const blurred = await blurBoxes(frame, toBlur);
       return { image: blackOutMasks(blurred, masks), report };
