@@ -64,6 +64,8 @@ export interface ModelManifest {
   path: string;
   dir: string;
   models: readonly ModelEntry[];
+  /** The face / plate detectors of the privacy blur, as written: agent/privacy validates them. */
+  privacy: readonly unknown[];
 }
 
 /** Validates parsed manifest JSON; every problem is reported as `models[i] ("name").field: message`. */
@@ -86,7 +88,7 @@ export function parseManifest(json: unknown, path: string): ModelManifest {
     }
     seen.add(m.name);
   }
-  return { path, dir: dirname(path), models: result.data.models };
+  return { path, dir: dirname(path), models: result.data.models, privacy: result.data.privacy ?? [] };
 }
 
 function describePath(json: unknown, path: readonly PropertyKey[]): string {

@@ -38,25 +38,33 @@ export function defaultIntraOpThreads(cores: number): number {
   return Math.max(1, Math.floor(cores / 4));
 }
 
+/**
+ * An onnxruntime session with the agent's options, telemetry switched off first: the object detector and the
+ * privacy face / plate detectors (agent/privacy) open theirs here.
+ */
+export async function createOrtSession(file: string, threads: number): Promise<ort.InferenceSession> {
+  // ORT initialises (and, unless told otherwise, starts its telemetry uploader) at the first create.
+  disableOrtTelemetry();
+  return ort.InferenceSession.create(file, {
+    intraOpNumThreads: threads,
+    // One model, one graph at a time: inter-op parallelism would only compete with intra-op threads.
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    // Idle ORT workers spin-wait for the next run. Measured on the 2-core box, YOLOX-nano paced at 20
+    // runs/s: 108 % of a core with spinning, 31 % without; the cores it wastes are the decoders'.
+    extra: { session: { 'intra_op.allow_spinning': '0' } },
+    // 3 = errors only: some exports (e.g. NanoDet-m) list initializers as graph inputs and ORT prints ~150 warnings.
+    logSeverityLevel: 3,
+  });
+}
+
 /** Opens the ONNX file once; a file onnxruntime cannot load, or inputs that do not match the manifest, are MODEL_INVALID. */
 export async function openModelSession(file: string, entry: ModelEntry, options: SessionOptions = {}): Promise<ModelSession> {
   const threads = options.threads ?? defaultIntraOpThreads(availableParallelism());
   let session: ort.InferenceSession;
-  // ORT initialises (and, unless told otherwise, starts its telemetry uploader) at the first create.
-  disableOrtTelemetry();
   try {
-    session = await ort.InferenceSession.create(file, {
-      intraOpNumThreads: threads,
-      // One model, one graph at a time: inter-op parallelism would only compete with intra-op threads.
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      // Idle ORT workers spin-wait for the next run. Measured on the 2-core box, YOLOX-nano paced at 20
-      // runs/s: 108 % of a core with spinning, 31 % without; the cores it wastes are the decoders'.
-      extra: { session: { 'intra_op.allow_spinning': '0' } },
-      // 3 = errors only: some exports (e.g. NanoDet-m) list initializers as graph inputs and ORT prints ~150 warnings.
-      logSeverityLevel: 3,
-    });
+    session = await createOrtSession(file, threads);
   } catch (err) {
     const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
     throw invalid(entry, file, `cannot be loaded by onnxruntime: ${reason}`, err);

@@ -4,7 +4,7 @@ import { type LoadedConfig, loadConfig, resolveConfigPath, type Config } from '.
 import { renderStill, type IncidentRecord, type SuspendedIncident } from '../incidents/index.js';
 import { checkModelPin, findModel, loadManifest, pinAdvice, resolveModelFile, DetectorScheduler, type Detector } from '../detection/index.js';
 import { createAgentDetector } from './agent-detector.js';
-import { privacyDetectors, type PrivacyDetectors } from '../privacy/index.js';
+import { blurKinds, privacyDetectors, type PrivacyDetectors } from '../privacy/index.js';
 import { formatSourceError, type SourceStateChange } from '../frames/index.js';
 import { endUnconfiguredIncidents } from './open-incidents.js';
 import { createStoreWriter, currentOwner, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, lockDataDir, openStore, STORE_FILE, type DataDirLock, type StoreWriter, type IncidentStore } from '../store/index.js';
@@ -206,7 +206,7 @@ export class Agent {
           const { models } = this.config;
           this.privacy = privacyDetectors(resolveConfigPath(this.loaded, models.manifest), resolveConfigPath(this.loaded, models.dir));
           // A camera that blurs faces or plates needs its model at start, not at its first incident.
-          await this.privacy.check(this.config.cameras.filter((c) => c.enabled).flatMap((c) => [...(c.privacy.blurFaces ? ['face' as const] : []), ...(c.privacy.blurPlates ? ['plate' as const] : [])]));
+          await this.privacy.check(blurKinds(this.config.cameras.filter((c) => c.enabled).map((c) => c.privacy)));
         },
         stop: async () => {
           const detector = this.detector;

@@ -1,8 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CamwatchError } from '../core/index.js';
-import { sha256File } from '../detection/index.js';
+import { loadManifest, sha256File } from '../detection/index.js';
 
 /** Output layouts the privacy decoders understand (agent/privacy/region-decode.ts). */
 export const PRIVACY_LAYOUTS = ['yunet', 'ulfd', 'y5fu'] as const;
@@ -30,16 +30,10 @@ const privacyModelSchema = z.strictObject({
 /** A face or plate detector of the manifest's `privacy` list, validated. */
 export type PrivacyModel = z.output<typeof privacyModelSchema>;
 
-/** The `privacy` models of models/manifest.json (agent/detection validates the rest of the file). */
+/** The `privacy` models of models/manifest.json (read and checked by agent/detection; their entries here). */
 export async function loadPrivacyModels(manifestPath: string): Promise<PrivacyModel[]> {
-  const path = resolve(manifestPath);
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    throw new CamwatchError('MODEL_NOT_FOUND', `model manifest ${path} cannot be read as JSON (${(err as Error).message.split('\n')[0]})`, { cause: err, details: { manifest: path } });
-  }
-  const list = z.array(privacyModelSchema).safeParse((json as { privacy?: unknown }).privacy ?? []);
+  const { path, privacy } = await loadManifest(manifestPath);
+  const list = z.array(privacyModelSchema).safeParse(privacy);
   if (!list.success) {
     const problems = list.error.issues.map((i) => `privacy[${i.path.join('.')}]: ${i.message}`);
     throw new CamwatchError('MODEL_INVALID', `model manifest ${path}: ${problems.join('; ')}`, { details: { manifest: path, problems } });

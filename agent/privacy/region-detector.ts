@@ -1,7 +1,7 @@
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import type { Box, RgbImage } from '../core/index.js';
-import { nms } from '../detection/index.js';
+import { createOrtSession, nms } from '../detection/index.js';
 import type { PrivacyModel } from './privacy-models.js';
 import { decodeUlfd, decodeY5fu, decodeYunet, type Outputs, type ScoredBox } from './region-decode.js';
 import type { RegionDetector } from './still-privacy.js';
@@ -33,16 +33,7 @@ export function tileOrigins(length: number, tile: number, overlap = DEFAULT_TILE
 
 /** Opens a face or plate detector (one ONNX session, runs serialised by onnxruntime). */
 export async function openRegionDetector(model: PrivacyModel, file: string, options: RegionDetectorOptions = {}): Promise<RegionDetector & { close(): Promise<void> }> {
-  // The object detector switches onnxruntime's telemetry off before its session; do so here too, in case this opens first.
-  process.env.ORT_DISABLE_TELEMETRY = '1';
-  const session = await ort.InferenceSession.create(file, {
-    intraOpNumThreads: options.threads ?? 1,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-    extra: { session: { 'intra_op.allow_spinning': '0' } },
-    logSeverityLevel: 3,
-  });
+  const session = await createOrtSession(file, options.threads ?? 1);
   const inputName = session.inputNames[0]!;
   const { width: tw, height: th } = model.input;
   const upscale = options.upscale ?? 1;

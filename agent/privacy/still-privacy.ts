@@ -1,4 +1,4 @@
-import type { Box, RgbImage } from '../core/index.js';
+import { boxArea, type Box, type RgbImage } from '../core/index.js';
 import { blurBoxes } from './blur.js';
 import { blackOutMasks, type PrivacyMask } from './masks.js';
 
@@ -7,6 +7,11 @@ export interface PrivacySettings {
   readonly masks: readonly PrivacyMask[];
   readonly blurFaces: boolean;
   readonly blurPlates: boolean;
+}
+
+/** The detectors the given cameras' settings switch on (each kind once): what must be checked and opened. */
+export function blurKinds(settings: readonly Pick<PrivacySettings, 'blurFaces' | 'blurPlates'>[]): Array<'face' | 'plate'> {
+  return [...(settings.some((s) => s.blurFaces) ? ['face' as const] : []), ...(settings.some((s) => s.blurPlates) ? ['plate' as const] : [])];
 }
 
 /** Finds faces or plates in a still (agent/privacy/region-detector.ts). */
@@ -55,21 +60,37 @@ export function createStillPrivacy(settings: PrivacySettings, detectors: { face?
     active.push(detectors.plate);
   }
   const masks = [...settings.masks];
+  // What the detectors found, per frame object: one analysed frame often gives several pictures (incidents and
+  // pending evidence of one frame, a batch's full-resolution stills), which differ only in their subjects.
+  // Decoded frames are fresh buffers, never rewritten, so the object identifies its pixels.
+  const found = new WeakMap<RgbImage, Promise<Array<{ kind: RegionDetector['kind']; box: Box }>>>();
+  const detect = (frame: RgbImage) => {
+    let finds = found.get(frame);
+    if (finds === undefined) {
+      finds = (async () => {
+        const all: Array<{ kind: RegionDetector['kind']; box: Box }> = [];
+        for (const detector of active) for (const box of await detector.detect(frame)) all.push({ kind: detector.kind, box });
+        return all;
+      })();
+      found.set(frame, finds);
+      // A failed run is not remembered: the next picture of the frame tries again.
+      finds.catch(() => found.delete(frame));
+    }
+    return finds;
+  };
   return {
     none: masks.length === 0 && active.length === 0,
     async apply(frame, subjects = []) {
       const report: PrivacyReport = { masks: masks.length, faces: 0, plates: 0, keptOnSubject: 0 };
       const toBlur: Box[] = [];
-      for (const detector of active) {
-        for (const box of await detector.detect(frame)) {
-          if (subjects.some((s) => insideShare(box, s) >= DEFAULT_SUBJECT_OVERLAP)) {
-            report.keptOnSubject++;
-            continue;
-          }
-          toBlur.push(box);
-          if (detector.kind === 'face') report.faces++;
-          else report.plates++;
+      for (const { kind, box } of active.length === 0 ? [] : await detect(frame)) {
+        if (subjects.some((s) => insideShare(box, s) >= DEFAULT_SUBJECT_OVERLAP)) {
+          report.keptOnSubject++;
+          continue;
         }
+        toBlur.push(box);
+        if (kind === 'face') report.faces++;
+        else report.plates++;
       }
       const blurred = await blurBoxes(frame, toBlur);
       return { image: blackOutMasks(blurred, masks), report };
@@ -81,6 +102,6 @@ export function createStillPrivacy(settings: PrivacySettings, detectors: { face?
 export function insideShare(box: Box, outer: Box): number {
   const w = Math.max(0, Math.min(box.x2, outer.x2) - Math.max(box.x1, outer.x1));
   const h = Math.max(0, Math.min(box.y2, outer.y2) - Math.max(box.y1, outer.y1));
-  const area = (box.x2 - box.x1) * (box.y2 - box.y1);
+  const area = boxArea(box);
   return area > 0 ? (w * h) / area : 0;
 }

@@ -3,12 +3,12 @@ import type { Logger } from '../core/index.js';
 import type { Incident, IncidentRecord, OpenIncidentState, SuspendedIncident } from '../incidents/index.js';
 import type { OutboxEntry } from './outbox-entry.js';
 
-/** content_type of the evidence picture events refer to (box drawn). */
-export const EVIDENCE_CONTENT_TYPE = 'image/jpeg';
-/** content_type of the clean copy of an evidence picture (nothing drawn; privacy applied): kept, never sent. */
-export const CLEAN_STILL_CONTENT_TYPE = 'image/jpeg; still=clean';
-/** content_type of a `new` event's full-resolution still from the main stream (box drawn; privacy applied): kept, never sent. */
-export const FULL_STILL_CONTENT_TYPE = 'image/jpeg; still=full';
+/**
+ * What a snapshot row holds (snapshots.kind): `evidence` is the picture events refer to (box drawn); `clean` the
+ * same picture with nothing drawn and `full` a `new` event's main-stream still (box drawn), both privacy applied,
+ * kept on the box and never sent.
+ */
+export type SnapshotKind = 'evidence' | 'clean' | 'full';
 
 /** The incident, snapshot and event-row statements: one event written, open incidents and latest states read. */
 export interface IncidentStatements {
@@ -32,12 +32,12 @@ export function incidentStatements(db: Database.Database, log: Logger): Incident
     'SELECT payload, open_state, acked_at FROM incidents WHERE camera = ? AND open_state IS NOT NULL ORDER BY created_at, id',
   );
   const selectOpenCameras = db.prepare<[], { camera: string }>('SELECT DISTINCT camera FROM incidents WHERE open_state IS NOT NULL');
-  const insertSnapshot = db.prepare<[string, string, Buffer, number, number]>(
-    `INSERT INTO snapshots (incident_id, content_type, jpeg, path, bytes, created_at) VALUES (?, ?, ?, NULL, ?, ?)
+  const insertSnapshot = db.prepare<[string, SnapshotKind, Buffer, number, number]>(
+    `INSERT INTO snapshots (incident_id, kind, content_type, jpeg, path, bytes, created_at) VALUES (?, ?, 'image/jpeg', ?, NULL, ?, ?)
      RETURNING id`,
   );
   const latestSnapshot = db.prepare<[string], { id: number; jpeg: Buffer | null }>(
-    `SELECT id, jpeg FROM snapshots WHERE incident_id = ? AND content_type = '${EVIDENCE_CONTENT_TYPE}' ORDER BY id DESC LIMIT 1`,
+    `SELECT id, jpeg FROM snapshots WHERE incident_id = ? AND kind = 'evidence' ORDER BY id DESC LIMIT 1`,
   );
   const selectAcked = db.prepare<[string], { acked_at: number | null }>('SELECT acked_at FROM incidents WHERE id = ?');
   const insertOutbox = db.prepare<[string, number, string, string, number | null, number | null]>(
@@ -56,11 +56,11 @@ export function incidentStatements(db: Database.Database, log: Logger): Incident
     // A new snapshot is stored once; an event without one refers to the incident's latest.
     const snapshotId =
       record.snapshotJpeg !== undefined
-        ? (insertSnapshot.get(inc.id, EVIDENCE_CONTENT_TYPE, record.snapshotJpeg, record.snapshotJpeg.length, at) as { id: number }).id
+        ? (insertSnapshot.get(inc.id, 'evidence', record.snapshotJpeg, record.snapshotJpeg.length, at) as { id: number }).id
         : (latestSnapshot.get(inc.id)?.id ?? null);
     // The clean copy beside it: no event names it, so the quota prunes it as evidence of a sent event (first).
-    if (record.snapshotJpeg !== undefined && record.cleanJpeg !== undefined) insertSnapshot.get(inc.id, CLEAN_STILL_CONTENT_TYPE, record.cleanJpeg, record.cleanJpeg.length, at);
-    if (record.fullJpeg !== undefined) insertSnapshot.get(inc.id, FULL_STILL_CONTENT_TYPE, record.fullJpeg, record.fullJpeg.length, at);
+    if (record.snapshotJpeg !== undefined && record.cleanJpeg !== undefined) insertSnapshot.get(inc.id, 'clean', record.cleanJpeg, record.cleanJpeg.length, at);
+    if (record.fullJpeg !== undefined) insertSnapshot.get(inc.id, 'full', record.fullJpeg, record.fullJpeg.length, at);
     const acked = selectAcked.get(inc.id)?.acked_at != null;
     const cancelledAt = acked && inc.status !== 'end' ? at : null;
     const { seq } = insertOutbox.get(inc.id, at, json, inc.status, snapshotId, cancelledAt) as { seq: number };

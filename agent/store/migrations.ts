@@ -193,6 +193,19 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   // ---- end clips ----
+  // ---- rv-privacy: what a snapshot row is, in a column of its own. The lead renumbers if another branch adds a v7. ----
+  {
+    version: 7,
+    description: 'snapshots.kind: evidence (events refer to it), clean (the same picture, nothing drawn) or full (main-stream still)',
+    // The clean and full-resolution stills were told apart by a MIME parameter in content_type
+    // ('image/jpeg; still=clean' / '; still=full') that every reader of the table had to filter on.
+    sql: `
+      ALTER TABLE snapshots ADD COLUMN kind TEXT NOT NULL DEFAULT 'evidence';
+      UPDATE snapshots SET kind = 'clean', content_type = 'image/jpeg' WHERE content_type = 'image/jpeg; still=clean';
+      UPDATE snapshots SET kind = 'full', content_type = 'image/jpeg' WHERE content_type = 'image/jpeg; still=full';
+    `,
+  },
+  // ---- end rv-privacy ----
 ];
 
 /** The schema version this build writes. */

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { CamwatchError } from '../core/index.js';
 import type { Incident } from '../incidents/index.js';
 import { SCHEMA_VERSION } from './migrations.js';
-import { CLEAN_STILL_CONTENT_TYPE, EVIDENCE_CONTENT_TYPE, FULL_STILL_CONTENT_TYPE } from './incident-statements.js';
+import type { SnapshotKind } from './incident-statements.js';
 
 /**
  * Read-only view of the store for operator tools (`camwatch incidents list|show`). Opens the file with
@@ -111,8 +111,11 @@ export function openStoreReader(path: string): StoreReader {
     `SELECT seq, status, event, created_at, sent_at, attempts, resend_of, cancelled_at FROM outbox
      WHERE incident_id = ? ORDER BY seq`,
   );
-  const selectSnapshot = db.prepare<[string, string], { jpeg: Buffer | null }>(
-    'SELECT jpeg FROM snapshots WHERE incident_id = ? AND content_type = ? ORDER BY id DESC LIMIT 1',
+  // A store the agent has not migrated to schema 7 yet (upgraded code, agent not restarted) has no kind column:
+  // its evidence rows are the plain image/jpeg ones.
+  const hasKind = (db.pragma('table_info(snapshots)') as Array<{ name: string }>).some((c) => c.name === 'kind');
+  const selectSnapshot = db.prepare<[string, SnapshotKind], { jpeg: Buffer | null }>(
+    `SELECT jpeg FROM snapshots WHERE incident_id = ? AND ${hasKind ? 'kind = ?' : "content_type = 'image/jpeg' AND ? = 'evidence'"} ORDER BY id DESC LIMIT 1`,
   );
 
   const selectCounts = db.prepare<[number], { camera: string; n: number }>(
@@ -165,9 +168,9 @@ export function openStoreReader(path: string): StoreReader {
           ...(h.cancelled_at === null ? {} : { cancelledAtMs: h.cancelled_at }),
         };
       });
-      const jpeg = selectSnapshot.get(incidentId, EVIDENCE_CONTENT_TYPE)?.jpeg ?? null;
-      const clean = selectSnapshot.get(incidentId, CLEAN_STILL_CONTENT_TYPE)?.jpeg ?? null;
-      const full = selectSnapshot.get(incidentId, FULL_STILL_CONTENT_TYPE)?.jpeg ?? null;
+      const jpeg = selectSnapshot.get(incidentId, 'evidence')?.jpeg ?? null;
+      const clean = selectSnapshot.get(incidentId, 'clean')?.jpeg ?? null;
+      const full = selectSnapshot.get(incidentId, 'full')?.jpeg ?? null;
       return { ...summary(row), history, ...(jpeg === null ? {} : { snapshotJpeg: jpeg }), ...(clean === null ? {} : { cleanJpeg: clean }), ...(full === null ? {} : { fullJpeg: full }) };
     },
     countByCamera(sinceMs) {

@@ -297,7 +297,7 @@ function copyStore(src: Database.Database, out: Database.Database, report: Recov
     }
 
     // Snapshots: ids kept (events refer to them); a blob that is not a whole JPEG is damaged evidence.
-    const snapCols = ['id', 'incident_id', 'content_type', 'jpeg', 'path', 'bytes', 'created_at'].filter((c) => columnsOf(src, 'snapshots').includes(c));
+    const snapCols = ['id', 'incident_id', 'kind', 'content_type', 'jpeg', 'path', 'bytes', 'created_at'].filter((c) => columnsOf(src, 'snapshots').includes(c));
     if (snapCols.includes('jpeg')) {
       const insert = out.prepare(`INSERT OR IGNORE INTO snapshots (${snapCols.join(', ')}) VALUES (${snapCols.map(() => '?').join(', ')})`);
       readTable(src, 'snapshots', snapCols, maxOf(sequences.get('snapshots'), known.snapshots), (rows) => {

@@ -22,3 +22,6 @@ export function dataPath(...parts: string[]): string {
 export const modelPath = (file: string): string => dataPath('models', file);
 export const imagePath = (file: string): string => dataPath('images', file);
 export const videoPath = (file: string): string => dataPath('video', file);
+
+/** The `models:` line of a test config: the real models of DATA_DIR with the repository's manifest. */
+export const MODELS_YAML = `models: { dir: ${join(DATA_DIR, 'models')}, manifest: ${join(PROJECT_ROOT, 'models', 'manifest.json')} }`;

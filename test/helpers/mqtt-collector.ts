@@ -4,6 +4,8 @@ export interface Received {
   topic: string;
   payload: Buffer;
   retain: boolean;
+  /** MQTT 5 correlation data of a response (the `protocolVersion: 5` collector), as text. */
+  correlation?: string;
 }
 
 /**
@@ -17,17 +19,19 @@ export interface Collector {
   close(): Promise<void>;
 }
 
-export async function collect(url: string, filter: string, options: { clientId?: string; persistentSession?: boolean } = {}): Promise<Collector> {
+/** `protocolVersion: 5` to read command responses (response topic and correlation data are MQTT 5 properties). */
+export async function collect(url: string, filter: string | string[], options: { clientId?: string; persistentSession?: boolean; protocolVersion?: 4 | 5 } = {}): Promise<Collector> {
   const client = mqtt.connect(url, {
     clientId: options.clientId ?? `ioc-test-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
     clean: !options.persistentSession,
-    protocolVersion: 4,
+    protocolVersion: options.protocolVersion ?? 4,
     reconnectPeriod: 200,
   });
   const messages: Received[] = [];
   const waiters = new Set<() => void>();
   client.on('message', (topic, payload, packet) => {
-    messages.push({ topic, payload, retain: packet.retain });
+    const correlation = packet.properties?.correlationData?.toString();
+    messages.push({ topic, payload, retain: packet.retain, ...(correlation !== undefined && { correlation }) });
     for (const w of waiters) w();
   });
   await new Promise<void>((resolve, reject) => {

@@ -4,33 +4,18 @@
  * blurred and what it left sharp on the subject) and the incident goes out with its picture. A camera that blurs
  * faces whose model file is missing stops the start with MODEL_NOT_FOUND naming the file.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { assertNoAgentLeaks, startAgent } from '../helpers/agent-process.js';
-import { collect, type Collector } from '../helpers/mqtt-collector.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { startAgent } from '../helpers/agent-process.js';
+import { useBrokerBox } from '../helpers/broker-box.js';
 import { DATA_DIR, PROJECT_ROOT, videoPath } from '../helpers/data.js';
-import { assertNoMosquittoLeaks, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 
 describe('face blur in a running agent', () => {
-  let dir: string;
-  let broker: Mosquitto;
-  let ioc: Collector;
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'camwatch-blur-'));
-    broker = await startMosquitto();
-    ioc = await collect(broker.url, 'camwatch/+/incidents/#');
-  });
-  afterEach(() => assertNoAgentLeaks());
-  afterAll(async () => {
-    await ioc?.close();
-    await broker?.dispose();
-    await assertNoMosquittoLeaks();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const box = useBrokerBox('blur', 'camwatch/+/incidents/#');
 
   const config = (agentId: string, modelsDir: string) => {
+    const { dir, broker } = box;
     const path = join(dir, `${agentId}.yaml`);
     writeFileSync(
       path,
@@ -62,8 +47,8 @@ cameras:
     // both men's faces in this scene, docs/operations.md).
     expect(report.faces + report.keptOnSubject).toBeGreaterThanOrEqual(1);
     expect(report.plates).toBe(0);
-    await ioc.waitFor((all) => all.some((m) => m.topic.startsWith('camwatch/blur-box/incidents/')), 20_000, 'incident');
-    const event = JSON.parse(ioc.messages.find((m) => m.topic.startsWith('camwatch/blur-box/incidents/'))!.payload.toString()) as { snapshot?: { data?: string; omitted?: string } };
+    await box.ioc.waitFor((all) => all.some((m) => m.topic.startsWith('camwatch/blur-box/incidents/')), 20_000, 'incident');
+    const event = JSON.parse(box.ioc.messages.find((m) => m.topic.startsWith('camwatch/blur-box/incidents/'))!.payload.toString()) as { snapshot?: { data?: string; omitted?: string } };
     expect(event.snapshot?.omitted).toBeUndefined();
     expect(event.snapshot?.data?.length).toBeGreaterThan(1000);
     expect(await agent.stop()).toBe(0);
@@ -71,7 +56,7 @@ cameras:
 
   it('refuses to start when the face model file is missing, naming it', async () => {
     // The object detector is there; the face model is not.
-    const models = join(dir, 'models-without-faces');
+    const models = join(box.dir, 'models-without-faces');
     mkdirSync(models);
     symlinkSync(join(DATA_DIR, 'models', 'yolox_nano_416.onnx'), join(models, 'yolox_nano_416.onnx'));
     const agent = startAgent(['run', '--config', config('no-face-model', models)]);

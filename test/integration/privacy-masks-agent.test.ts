@@ -3,15 +3,14 @@
  * snapshot of an incident, the JPEG on the evidence topic (`mqtt.snapshot: topic`) and the `snapshot` command's
  * answer each have the configured mask black and the area beside it not.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { assertNoAgentLeaks, startAgent } from '../helpers/agent-process.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { startAgent } from '../helpers/agent-process.js';
+import { useBrokerBox } from '../helpers/broker-box.js';
 import { runCli } from '../helpers/cli-process.js';
-import { DATA_DIR, PROJECT_ROOT, videoPath } from '../helpers/data.js';
-import { assertNoMosquittoLeaks, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { MODELS_YAML, videoPath } from '../helpers/data.js';
+import type { Received } from '../helpers/mqtt-collector.js';
 import { regionLevels } from '../helpers/still-pixels.js';
 
 // Top-left of the Saigon intersection (trees, parked cars: never dark); the counting line is far below it.
@@ -27,60 +26,22 @@ async function expectMasked(jpeg: Buffer, what: string): Promise<void> {
 }
 
 describe('privacy masks on what a real agent sends', () => {
-  let dir: string;
-  let broker: Mosquitto;
-  let ioc: MqttClient;
-  const messages: Array<{ topic: string; payload: Buffer; correlation?: string }> = [];
-  const waiters = new Set<() => void>();
+  const box = useBrokerBox('privacy', ['camwatch/+/incidents/#', 'camwatch/+/evidence/#', 'camwatch/+/responses/ioc'], { protocolVersion: 5 });
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'camwatch-privacy-'));
-    broker = await startMosquitto();
-    ioc = mqtt.connect(broker.url, { protocolVersion: 5, reconnectPeriod: 0 });
-    await new Promise<void>((resolve, reject) => {
-      ioc.once('connect', () => resolve());
-      ioc.once('error', reject);
-    });
-    ioc.on('message', (topic, payload, packet) => {
-      messages.push({ topic, payload, ...(packet.properties?.correlationData && { correlation: packet.properties.correlationData.toString() }) });
-      for (const w of waiters) w();
-    });
-    await ioc.subscribeAsync(['camwatch/+/incidents/#', 'camwatch/+/evidence/#', 'camwatch/+/responses/ioc'], { qos: 1 });
-  });
-  afterEach(() => assertNoAgentLeaks());
-  afterAll(async () => {
-    await ioc?.endAsync(true);
-    await broker?.dispose();
-    await assertNoMosquittoLeaks();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  /** Resolves with the first message the predicate accepts, as soon as it arrives. */
-  function next(match: (m: (typeof messages)[number]) => boolean, timeoutMs: number, what: string): Promise<(typeof messages)[number]> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const found = messages.find(match);
-        if (found === undefined) return;
-        clearTimeout(timer);
-        waiters.delete(check);
-        resolve(found);
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`no ${what} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      waiters.add(check);
-      check();
-    });
+  /** The first message the predicate accepts, as soon as it arrives. */
+  async function next(match: (m: Received) => boolean, timeoutMs: number, what: string): Promise<Received> {
+    await box.ioc.waitFor((all) => all.some(match), timeoutMs, what);
+    return box.ioc.messages.find(match)!;
   }
 
   function startBox(agentId: string, snapshotMode: 'inline' | 'topic') {
+    const { dir, broker } = box;
     const path = join(dir, `${agentId}.yaml`);
     writeFileSync(
       path,
       `
 agent: { id: ${agentId}, dataDir: ${join(dir, agentId)} }
-models: { dir: ${join(DATA_DIR, 'models')}, manifest: ${join(PROJECT_ROOT, 'models', 'manifest.json')} }
+${MODELS_YAML}
 mqtt: { url: "${broker.url}", snapshot: ${snapshotMode} }
 health: { port: 0 }
 cameras:
@@ -107,7 +68,7 @@ cameras:
     expect(body.snapshot?.width).toBe(480);
     await expectMasked(Buffer.from(body.snapshot!.data!, 'base64'), 'inline incident snapshot');
 
-    await ioc.publishAsync('camwatch/mask-inline/cmd/snapshot', JSON.stringify({ camera: 'saigon-01' }), {
+    await box.ioc.client.publishAsync('camwatch/mask-inline/cmd/snapshot', JSON.stringify({ camera: 'saigon-01' }), {
       qos: 1,
       properties: { responseTopic: 'camwatch/mask-inline/responses/ioc', correlationData: Buffer.from('snap-1') },
     });
@@ -119,6 +80,7 @@ cameras:
 
     // The store kept the boxed picture and its clean copy; both come out of `incidents show` masked.
     const id = (JSON.parse(event.payload.toString()) as { id: string }).id;
+    const { dir } = box;
     const boxedPath = join(dir, 'boxed.jpg');
     const cleanPath = join(dir, 'clean.jpg');
     const shown = await runCli(['incidents', 'show', id, '--config', join(dir, 'mask-inline.yaml'), '--snapshot', boxedPath, '--clean-snapshot', cleanPath], { cwd: dir });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli-process.js';
-import { DATA_DIR, PROJECT_ROOT, videoPath } from '../helpers/data.js';
+import { MODELS_YAML, videoPath } from '../helpers/data.js';
 import { regionLevels } from '../helpers/still-pixels.js';
 
 describe('camwatch camera test with a privacy mask', () => {
@@ -19,7 +19,7 @@ describe('camwatch camera test with a privacy mask', () => {
     // The right half of the residential street: parked cars and houses, never dark.
     writeFileSync(
       config,
-      `models: { dir: ${join(DATA_DIR, 'models')}, manifest: ${join(PROJECT_ROOT, 'models', 'manifest.json')} }
+      `${MODELS_YAML}
 cameras:
   - id: street
     source: { file: ${videoPath('residential_street_ahmetozlu.mp4')} }

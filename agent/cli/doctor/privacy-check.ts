@@ -1,21 +1,15 @@
 import type { Config } from '../../config/index.js';
 import { resolveConfigPath } from '../../config/index.js';
 import { ERROR_CATALOGUE } from '../../core/index.js';
-import { DEFAULT_FACE_MODEL, DEFAULT_PLATE_MODEL, privacyDetectors } from '../../privacy/index.js';
+import { blurKinds, DEFAULT_FACE_MODEL, DEFAULT_PLATE_MODEL, privacyDetectors } from '../../privacy/index.js';
 import { failFrom, pass, type CheckResult, type DoctorCheck } from './types.js';
-
-/** The blur kinds the enabled cameras switch on. */
-function blurKinds(config: Config): Array<'face' | 'plate'> {
-  const cams = config.cameras.filter((c) => c.enabled);
-  return [...(cams.some((c) => c.privacy.blurFaces) ? ['face' as const] : []), ...(cams.some((c) => c.privacy.blurPlates) ? ['plate' as const] : [])];
-}
 
 /**
  * `privacy models`: the face / plate models a camera's blur needs are in the manifest and on disk with their
  * pinned sha256, as the agent checks at start. No line at all when no camera blurs (nothing to check).
  */
 export function privacyChecks(config: Config): DoctorCheck[] {
-  const kinds = blurKinds(config);
+  const kinds = blurKinds(config.cameras.filter((c) => c.enabled).map((c) => c.privacy));
   if (kinds.length === 0) return [];
   return [
     {

@@ -39,6 +39,7 @@ describe('face and plate blur (real models, real frames)', () => {
     // The subject: the lower left of the frame (the floor where the bag is dropped), away from the face.
     const subject = { x1: 0, y1: 300, x2: 300, y2: 480 };
     const privacy = createStillPrivacy({ masks: [], blurFaces: true, blurPlates: false }, detectors);
+    const before = Buffer.from(lobby.data);
     const { image, report } = await privacy.apply(lobby, [subject]);
     expect(report.faces).toBe(faces.length);
     expect(image.data).not.toBe(lobby.data);
@@ -47,6 +48,7 @@ describe('face and plate blur (real models, real frames)', () => {
     // …the subject box is byte for byte the clean frame…
     expect(rawRegionDifference(image.data, lobby.data, 640, px(subject, 640, 480))).toBe(0);
     // …and the clean frame itself was not written.
+    expect(lobby.data.equals(before)).toBe(true);
     const again = await detectors.face.detect(lobby);
     expect(again).toEqual(faces);
   });

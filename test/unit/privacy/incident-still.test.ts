@@ -92,6 +92,19 @@ describe('privacy masks on incident stills (real frame)', () => {
     expect([b.width, b.height]).toEqual([a.width, a.height]);
   });
 
+  it('a failing face detector loses the picture, never sends it unblurred (docs/operations.md)', async () => {
+    const errors: unknown[] = [];
+    const broken = { kind: 'face' as const, model: 'broken', detect: async () => { throw new Error('onnxruntime: out of memory'); } };
+    const privacy = createStillPrivacy({ masks: [MASK], blurFaces: true, blurPlates: false }, { face: broken });
+    const lc = new IncidentLifecycle({ agentId: 'a', camera, privacy, onSnapshotError: (err) => errors.push(err) });
+    const [record] = await lc.handle([hit()], frame);
+    expect(record!.incident.status).toBe('new');
+    expect(record!.snapshotJpeg).toBeUndefined();
+    expect(record!.cleanJpeg).toBeUndefined();
+    expect(record!.incident.snapshot).toBeUndefined();
+    expect(String(errors[0])).toMatch(/out of memory/);
+  });
+
   it('createIncident applies the mask too; without privacy the same area is not black', async () => {
     const masked = await createIncident(hit(), frame, { agentId: 'a', camera, privacy: createStillPrivacy(camera.privacy) });
     expect((await regionLevels(masked.snapshotJpeg!, INSIDE)).mean).toBeLessThan(8);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blackOutMasks, fillPolygon } from '../../../agent/privacy/index.js';
+import { blackOutMasks, blurKinds, fillPolygon } from '../../../agent/privacy/index.js';
 import { CAMERA_HEADER, issueLines, yaml } from '../config/helpers.js';
 import { parseConfigText } from '../../../agent/config/load.js';
 import { PROJECT_ROOT } from '../../helpers/data.js';
@@ -81,5 +81,13 @@ describe('privacy config', () => {
     const text = lines.join('\n');
     expect(text).toContain('[1.5, 0] is outside the frame: mask points are fractions from 0 to 1');
     expect(text).toMatch(/masks\[1\]\.points[^\n]*edges 1-2 and 3-4 cross/);
+  });
+});
+
+describe('blurKinds', () => {
+  it('names each detector the cameras switch on once, faces first', () => {
+    expect(blurKinds([])).toEqual([]);
+    expect(blurKinds([{ blurFaces: false, blurPlates: false }])).toEqual([]);
+    expect(blurKinds([{ blurFaces: false, blurPlates: true }, { blurFaces: true, blurPlates: true }])).toEqual(['face', 'plate']);
   });
 });
