@@ -33,12 +33,25 @@ export const DEFAULT_INCIDENT_LIMIT = 100;
 const idParam = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: ID_PATTERN.source } } } as const;
 const incidentParam = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9A-Za-z_-]{1,64}$' } } } as const;
 const time = { type: 'string', maxLength: 40 } as const;
+/** The filters /api/incidents and /api/counts share: a camera and a time range. */
+const cameraAndTimeQuery = { camera: { type: 'string', pattern: ID_PATTERN.source }, since: time, until: time } as const;
 
 function parseTime(value: string | undefined, field: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (Number.isNaN(ms)) throw new ApiError(400, 'CONSOLE_BAD_REQUEST', `${field} must be an ISO 8601 time or epoch ms, got "${value}"`, field);
   return ms;
+}
+
+/** `camera`, `since` and `until` of a query as the store's filter fields (absent ones left out). */
+function cameraAndTime(q: { camera?: string; since?: string; until?: string }): { cameraId?: string; sinceMs?: number; untilMs?: number } {
+  const sinceMs = parseTime(q.since, 'since');
+  const untilMs = parseTime(q.until, 'until');
+  return {
+    ...(q.camera === undefined ? {} : { cameraId: q.camera }),
+    ...(sinceMs === undefined ? {} : { sinceMs }),
+    ...(untilMs === undefined ? {} : { untilMs }),
+  };
 }
 
 /** The console's HTTP app (not listening: `startConsoleServer` listens; the tests `inject()`). */
@@ -244,11 +257,9 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
           type: 'object',
           additionalProperties: false,
           properties: {
-            camera: { type: 'string', pattern: ID_PATTERN.source },
+            ...cameraAndTimeQuery,
             type: { type: 'string', pattern: '^[a-z_]{1,64}$' },
             status: { type: 'string', enum: ['new', 'update', 'end', 'summary', 'open', 'acknowledged'] },
-            since: time,
-            until: time,
             limit: { type: 'integer', minimum: 1, maximum: MAX_INCIDENT_LIMIT, default: DEFAULT_INCIDENT_LIMIT },
           },
         },
@@ -256,15 +267,11 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
     },
     async (req) => {
       const q = req.query;
-      const sinceMs = parseTime(q.since, 'since');
-      const untilMs = parseTime(q.until, 'until');
       const list = store().list({
         limit: q.limit,
-        ...(q.camera === undefined ? {} : { cameraId: q.camera }),
+        ...cameraAndTime(q),
         ...(q.type === undefined ? {} : { type: q.type }),
         ...(q.status === undefined ? {} : { status: q.status }),
-        ...(sinceMs === undefined ? {} : { sinceMs }),
-        ...(untilMs === undefined ? {} : { untilMs }),
       });
       return { incidents: list.map(incidentRow) };
     },
@@ -313,27 +320,21 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
           type: 'object',
           additionalProperties: false,
           properties: {
-            camera: { type: 'string', pattern: ID_PATTERN.source },
+            ...cameraAndTimeQuery,
             line: { type: 'string', pattern: ID_PATTERN.source },
             class: { type: 'string', maxLength: 64 },
             period: { type: 'integer', minimum: 1, maximum: 86_400 },
-            since: time,
-            until: time,
           },
         },
       },
     },
     async (req) => {
       const q = req.query;
-      const sinceMs = parseTime(q.since, 'since');
-      const untilMs = parseTime(q.until, 'until');
       const rows = readCounts(options.storePath, {
-        ...(q.camera === undefined ? {} : { cameraId: q.camera }),
+        ...cameraAndTime(q),
         ...(q.line === undefined ? {} : { id: q.line }),
         ...(q.class === undefined ? {} : { className: q.class }),
         ...(q.period === undefined ? {} : { periodSeconds: q.period }),
-        ...(sinceMs === undefined ? {} : { sinceMs }),
-        ...(untilMs === undefined ? {} : { untilMs }),
       });
       return { rows };
     },
