@@ -435,7 +435,6 @@ export class Agent {
       reloadFromDisk: target.reloadFromDisk,
       acknowledge: target.acknowledge,
       resend: target.resend,
-      cameraIds: target.cameraIds,
       diskFreeBytes: () => this.diskFreeBytes(),
       loaded: () => this.loaded,
       liveFrame: (cameraId) => {

@@ -111,7 +111,6 @@ async function makeBox(options: { configDir?: string } = {}): Promise<Box> {
     },
     acknowledge: (id) => store.acknowledge(id),
     resend: (selector) => store.resend(selector).length,
-    cameraIds: () => ['cam-gate'],
     liveFrame: (id) => (id === 'cam-gate' ? box.frame : undefined),
   };
   box.app = createConsoleApp({ port, settings: { host: '127.0.0.1', maxBodyBytes: 16 * 1024, liveFps: 4 }, token: TOKEN, storePath: join(dataDir, 'camwatch.db'), logger, uiDir: join(dir, 'ui') }).app;
