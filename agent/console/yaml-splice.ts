@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Document, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
+import { idOf, isPlainObject } from './echoed-defaults.js';
 
 /**
  * Writes new values into a YAML text by replacing only the text of the nodes whose value changed: every
@@ -205,7 +206,7 @@ function itemId(v: Plain): string | undefined {
     const id = v.get('id', true);
     return isScalar(id) && typeof id.value === 'string' ? id.value : undefined;
   }
-  return isPlainObject(v) && typeof v.id === 'string' ? v.id : undefined;
+  return idOf(v);
 }
 
 /**
@@ -276,10 +277,6 @@ function spliceItem(ctx: SpliceContext, item: Node, value: Plain, path: readonly
   const flow = (isMap(item) || isSeq(item)) && item.flow === true && item.items.length > 0;
   const padded = /^[[{][ \t]/.test(text.slice(start, start + 2));
   ctx.edits.push({ start, end, text: flow ? render(value, { flow, padded }) : indentRest(render(value), column(text, start)) });
-}
-
-function isPlainObject(v: unknown): v is Record<string, Plain> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /**
