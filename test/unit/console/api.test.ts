@@ -314,6 +314,20 @@ describe('console API (fastify inject, real store and config file)', () => {
     expect(reloaded.zones.map((z) => z.id)).toEqual(['yard', 'gate-lane']);
   });
 
+  it('two saves at once run one after the other: the second edits the file the first wrote', async () => {
+    // Each save reads the file, splices its camera and writes the whole file: run side by side, both would
+    // read the old file and the later write would drop the other's edit.
+    const [gate, street] = await Promise.all([
+      send('PUT', '/api/cameras/cam-gate/config', { name: 'Gate east' }),
+      send('PUT', '/api/cameras/cam-street/config', { name: 'Street west' }),
+    ]);
+    expect([gate.statusCode, street.statusCode]).toEqual([200, 200]);
+    const text = readFileSync(box.configPath, 'utf8');
+    expect(text).toContain('name: Gate east');
+    expect(text).toContain('name: Street west');
+    expect(box.reloads).toBe(2);
+  });
+
   it('a *** written over the camera password is refused (422), the file unchanged', async () => {
     const before = readFileSync(box.configPath);
     const res = await send('PUT', '/api/cameras/cam-gate/config', { source: { url: 'rtsp://other:***@10.0.0.9/live' } });
