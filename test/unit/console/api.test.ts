@@ -328,6 +328,16 @@ describe('console API (fastify inject, real store and config file)', () => {
     expect(box.reloads).toBe(2);
   });
 
+  it('a previous file that cannot be kept does not undo the save: backup null, the edit written and reloaded', async () => {
+    // A file where the config-history folder should be: the copy fails, the save the technician asked for stands.
+    writeFileSync(join(box.dir, 'var', 'config-history'), 'not a folder\n');
+    const res = await send('PUT', '/api/cameras/cam-street/config', { name: 'Street west' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ written: true, backup: null });
+    expect(readFileSync(box.configPath, 'utf8')).toContain('name: Street west');
+    expect(box.reloads).toBe(1);
+  });
+
   it('a *** written over the camera password is refused (422), the file unchanged', async () => {
     const before = readFileSync(box.configPath);
     const res = await send('PUT', '/api/cameras/cam-gate/config', { source: { url: 'rtsp://other:***@10.0.0.9/live' } });
