@@ -66,7 +66,7 @@ export function editCamera(text: string, loaded: LoadedConfig, cameraId: string,
   for (const [key, value] of Object.entries(edit)) sent[key] = value;
   const next = withoutEchoedDefaults(sent, fileCamera, parsed) as Record<string, unknown>;
   const ctx: SpliceContext = { text, edits: [], marker: REDACTED, redactedWrites: [], redact: (v) => redactDeep(v, secrets) };
-  spliceMap(ctx, found.node, next, parsed, ['cameras', found.index]);
+  spliceMap(ctx, found.node, next, ['cameras', found.index]);
   const out = applyEdits(text, ctx.edits);
   const errors: EditError[] = ctx.redactedWrites.map((w) => withField({
     path: formatPath(w.path),

@@ -2,11 +2,13 @@ import { isDeepStrictEqual } from 'node:util';
 
 type Plain = unknown;
 
-function isPlainObject(v: unknown): v is Record<string, Plain> {
+/** An object that is not an array (JSON's `{…}`). */
+export function isPlainObject(v: unknown): v is Record<string, Plain> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function idOf(v: Plain): string | undefined {
+/** The `id` of a plain list item (zones, lines, rules), else undefined. */
+export function idOf(v: Plain): string | undefined {
   return isPlainObject(v) && typeof v.id === 'string' ? v.id : undefined;
 }
 

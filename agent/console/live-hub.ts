@@ -116,9 +116,6 @@ export class LiveHub {
     return n;
   }
 
-  /** Frames encoded for live views since start (the benchmark reads it). */
-  framesSent = 0;
-
   /**
    * Adds a viewer (its response already has the SSE headers); it leaves when its connection closes. `fps`
    * lowers its own rate (a slow link), never above console.liveFps.
@@ -167,7 +164,6 @@ export class LiveHub {
       const jpeg = await encodeFrameJpeg(frame);
       const event: LiveEvent = { ...body, jpeg: jpeg.toString('base64') };
       const text = `id: ${event.seq}\nevent: frame\ndata: ${JSON.stringify(event)}\n\n`;
-      this.framesSent++;
       for (const [res, viewer] of due) {
         // A viewer on a slow link whose buffer is still full misses this frame instead of piling them up.
         if (res.writableNeedDrain || res.writableEnded) continue;

@@ -20,8 +20,6 @@ export interface ConsolePort {
   acknowledge(incidentId: string): number | undefined;
   /** Queues the incidents' events again; returns how many were queued. */
   resend(selector: { incidentIds: string[] }): number;
-  /** Ids of the cameras running now. */
-  cameraIds(): string[];
   /** The newest analysed frame of a camera with what the pipeline saw in it; undefined before the first frame. */
   liveFrame(cameraId: string): LiveFrame | undefined;
 }

@@ -1,9 +1,8 @@
 import { statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { configJsonSchema, isLoopbackHost, resolveConfigPath, type ConsoleConfig } from '../config/index.js';
-import { ID_PATTERN, isCamwatchError, type Logger } from '../core/index.js';
+import { configJsonSchema, isLoopbackHost, resolveConfigPath, type ConsoleConfig, type LoadedConfig } from '../config/index.js';
+import { DEFAULT_CONFIG_MAX_BYTES, ID_PATTERN, isCamwatchError, readTextCappedAsync, type Logger } from '../core/index.js';
 import { openStoreReader, readCounts, type IncidentSummary } from '../store/index.js';
 import { checkAccess, securityHeaders } from './auth.js';
 import { editCamera, fileHasCamera, EDITABLE_CAMERA_FIELDS } from './camera-edit.js';
@@ -34,12 +33,25 @@ export const DEFAULT_INCIDENT_LIMIT = 100;
 const idParam = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: ID_PATTERN.source } } } as const;
 const incidentParam = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9A-Za-z_-]{1,64}$' } } } as const;
 const time = { type: 'string', maxLength: 40 } as const;
+/** The filters /api/incidents and /api/counts share: a camera and a time range. */
+const cameraAndTimeQuery = { camera: { type: 'string', pattern: ID_PATTERN.source }, since: time, until: time } as const;
 
 function parseTime(value: string | undefined, field: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (Number.isNaN(ms)) throw new ApiError(400, 'CONSOLE_BAD_REQUEST', `${field} must be an ISO 8601 time or epoch ms, got "${value}"`, field);
   return ms;
+}
+
+/** `camera`, `since` and `until` of a query as the store's filter fields (absent ones left out). */
+function cameraAndTime(q: { camera?: string; since?: string; until?: string }): { cameraId?: string; sinceMs?: number; untilMs?: number } {
+  const sinceMs = parseTime(q.since, 'since');
+  const untilMs = parseTime(q.until, 'until');
+  return {
+    ...(q.camera === undefined ? {} : { cameraId: q.camera }),
+    ...(sinceMs === undefined ? {} : { sinceMs }),
+    ...(untilMs === undefined ? {} : { untilMs }),
+  };
 }
 
 /** The console's HTTP app (not listening: `startConsoleServer` listens; the tests `inject()`). */
@@ -67,7 +79,19 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
     camera: (id) => port.loaded().config.cameras.find((c) => c.id === id),
     logger: log,
   });
-  const secrets = () => consoleSecrets(port.loaded(), options.token);
+  // Derived once per loaded config (a reload gives a new object), not on every answer the redaction hook sees.
+  let secretsOf: { loaded: LoadedConfig; values: string[] } | undefined;
+  const secrets = (): string[] => {
+    const loaded = port.loaded();
+    if (secretsOf?.loaded !== loaded) secretsOf = { loaded, values: consoleSecrets(loaded, options.token) };
+    return secretsOf.values;
+  };
+  // The config file as it is on disk now (a technician may have edited it since the last reload), read with the
+  // loader's own cap and checks: a FIFO or a huge file named by the config is refused, not read for ever.
+  const readConfigText = (path: string) => readTextCappedAsync(path, { maxBytes: DEFAULT_CONFIG_MAX_BYTES });
+  // The schema does not change while the agent runs; zod's conversion took ~15 ms a call here (46 ms the first),
+  // so it is built at the first ask and kept.
+  let jsonSchema: Record<string, unknown> | undefined;
   const policy = { token: options.token, loopback: isLoopbackHost(options.settings.host) };
   let reader: ReturnType<typeof openStoreReader> | undefined;
   const store = () => (reader ??= openStoreReader(options.storePath));
@@ -142,17 +166,17 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
     },
   );
 
-  app.get('/api/schema', async () => configJsonSchema());
+  app.get('/api/schema', async () => (jsonSchema ??= configJsonSchema()));
 
   app.get('/api/config/yaml', async () => {
     const { path } = port.loaded();
-    const text = await readFile(path, 'utf8');
+    const text = await readConfigText(path);
     return { file: path.split('/').pop(), yaml: redactYamlText(text, secrets()) };
   });
 
   app.get<{ Params: { id: string } }>('/api/cameras/:id/config', { schema: { params: idParam } }, async (req) => {
     const camera = requireCamera(req.params.id);
-    const text = await readFile(port.loaded().path, 'utf8');
+    const text = await readConfigText(port.loaded().path);
     const frame = port.liveFrame(req.params.id);
     return {
       camera,
@@ -174,7 +198,7 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
   const runEdit = async (req: FastifyRequest<{ Params: { id: string }; Body: Record<string, unknown> }>) => {
     const loaded = port.loaded();
     requireCamera(req.params.id);
-    const text = await readFile(loaded.path, 'utf8');
+    const text = await readConfigText(loaded.path);
     const result = editCamera(text, loaded, req.params.id, req.body, secrets());
     if (result === undefined) throw new ApiError(404, 'CONSOLE_NOT_FOUND', `camera "${req.params.id}" is not in ${loaded.path} (is it from another file?)`, 'id');
     return { text, result };
@@ -233,11 +257,9 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
           type: 'object',
           additionalProperties: false,
           properties: {
-            camera: { type: 'string', pattern: ID_PATTERN.source },
+            ...cameraAndTimeQuery,
             type: { type: 'string', pattern: '^[a-z_]{1,64}$' },
             status: { type: 'string', enum: ['new', 'update', 'end', 'summary', 'open', 'acknowledged'] },
-            since: time,
-            until: time,
             limit: { type: 'integer', minimum: 1, maximum: MAX_INCIDENT_LIMIT, default: DEFAULT_INCIDENT_LIMIT },
           },
         },
@@ -245,15 +267,11 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
     },
     async (req) => {
       const q = req.query;
-      const sinceMs = parseTime(q.since, 'since');
-      const untilMs = parseTime(q.until, 'until');
       const list = store().list({
         limit: q.limit,
-        ...(q.camera === undefined ? {} : { cameraId: q.camera }),
+        ...cameraAndTime(q),
         ...(q.type === undefined ? {} : { type: q.type }),
         ...(q.status === undefined ? {} : { status: q.status }),
-        ...(sinceMs === undefined ? {} : { sinceMs }),
-        ...(untilMs === undefined ? {} : { untilMs }),
       });
       return { incidents: list.map(incidentRow) };
     },
@@ -302,27 +320,21 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
           type: 'object',
           additionalProperties: false,
           properties: {
-            camera: { type: 'string', pattern: ID_PATTERN.source },
+            ...cameraAndTimeQuery,
             line: { type: 'string', pattern: ID_PATTERN.source },
             class: { type: 'string', maxLength: 64 },
             period: { type: 'integer', minimum: 1, maximum: 86_400 },
-            since: time,
-            until: time,
           },
         },
       },
     },
     async (req) => {
       const q = req.query;
-      const sinceMs = parseTime(q.since, 'since');
-      const untilMs = parseTime(q.until, 'until');
       const rows = readCounts(options.storePath, {
-        ...(q.camera === undefined ? {} : { cameraId: q.camera }),
+        ...cameraAndTime(q),
         ...(q.line === undefined ? {} : { id: q.line }),
         ...(q.class === undefined ? {} : { className: q.class }),
         ...(q.period === undefined ? {} : { periodSeconds: q.period }),
-        ...(sinceMs === undefined ? {} : { sinceMs }),
-        ...(untilMs === undefined ? {} : { untilMs }),
       });
       return { rows };
     },

@@ -10,8 +10,6 @@ import { join } from 'node:path';
 /** A listening console. */
 export interface RunningConsole {
   url: string;
-  /** Live viewers connected now. */
-  viewers(): number;
   /** Ends live streams, then stops listening. */
   close(): Promise<void>;
 }
@@ -26,7 +24,7 @@ export async function startConsoleServer(loaded: LoadedConfig, port: ConsolePort
   const tokenFile = consoleTokenPath(loaded);
   const { token, created } = loadOrCreateConsoleToken(tokenFile, { create: settings.tokenFile === undefined });
   if (created) log.info({ file: tokenFile }, 'console token generated (mode 0600); `camwatch console url` prints the link with it');
-  const { app, hub } = createConsoleApp({
+  const { app } = createConsoleApp({
     port,
     settings,
     token,
@@ -52,7 +50,6 @@ export async function startConsoleServer(loaded: LoadedConfig, port: ConsolePort
   else log.warn({ url }, `console listening on ${settings.host}: reachable from the network; every request needs the token (console.tokenFile)`);
   return {
     url,
-    viewers: () => hub.viewers,
     close: () => app.close(),
   };
 }

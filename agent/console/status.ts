@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import type { openStoreReader } from '../store/index.js';
+import type { ConsolePort } from './port.js';
 
 type StoreReader = ReturnType<typeof openStoreReader>;
-import type { ConsolePort } from './port.js';
 
 /** Detector busy share from which the console warns that the box is at capacity (as `camwatch status`). */
 export const DEFAULT_DETECTOR_BUSY_WARN = 0.9;
@@ -16,7 +16,6 @@ function midnightMs(nowMs: number): number {
   return d.getTime();
 }
 
-/** What the console's camera page shows, from the agent's status (nothing recomputed) and the store. */
 /** Bytes of the store on disk: the SQLite file and its write-ahead log. */
 function storeBytes(path: string): number | null {
   let total = 0;
@@ -30,6 +29,7 @@ function storeBytes(path: string): number | null {
   return total;
 }
 
+/** What the console's camera page shows, from the agent's status (nothing recomputed) and the store. */
 export function consoleStatus(port: ConsolePort, store: () => StoreReader, storePath: string, viewers: number, nowMs: number): Record<string, unknown> {
   const status = port.status();
   const loaded = port.loaded();

@@ -1,7 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { CamwatchError, resolveFrom } from '../core/index.js';
+import { join } from 'node:path';
+import { CamwatchError, PrivateFileError, readPrivateFile, resolveFrom, writePrivateFile } from '../core/index.js';
 
 /** The generated token's file in agent.dataDir, unless console.tokenFile names another. */
 export const CONSOLE_TOKEN_FILE = 'console-token';
@@ -28,39 +27,41 @@ function tokenError(path: string, problem: string, hint: string, reason: string,
   return new CamwatchError('CONSOLE_TOKEN_UNREADABLE', `console token ${path}: ${problem}`, { hint, details: { file: path, reason }, ...(cause === undefined ? {} : { cause }) });
 }
 
+/** The private file's refusal (agent/core private-file) in the console's words. */
+function fromPrivateFileError(err: PrivateFileError): CamwatchError {
+  const { path } = err;
+  switch (err.problem) {
+    case 'symlink':
+      return tokenError(path, 'is a symbolic link', 'Replace the link by the file itself (chmod 600).', 'not_regular', err);
+    case 'not_regular':
+      return tokenError(path, 'is not a regular file', 'Replace it by a regular file holding the token (chmod 600).', 'not_regular', err);
+    case 'permissions':
+      return tokenError(path, `other users can read or change it (mode ${(err.facts.mode ?? 0).toString(8).padStart(4, '0')})`, `chmod 600 ${path}, then start the agent again.`, 'permissions', err);
+    case 'too_large':
+      return tokenError(path, `is more than ${MAX_TOKEN_FILE_BYTES} bytes`, 'Write only the token in it.', 'too_large', err);
+    default:
+      return tokenError(path, `cannot open it (${err.facts.errno ?? 'error'})`, 'Run this as the user the agent runs as (e.g. sudo -u camwatch …), or check the path.', 'open', err);
+  }
+}
+
 /**
  * Reads the token without following a link or blocking on a FIFO, and refuses a file other users can read:
  * whoever holds the token can rewrite the config. Returns undefined when the file does not exist.
  */
 export function readConsoleToken(path: string): string | undefined {
-  let fd: number;
+  let text: string;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    text = readPrivateFile(path, MAX_TOKEN_FILE_BYTES);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP') throw tokenError(path, 'is a symbolic link', 'Replace the link by the file itself (chmod 600).', 'not_regular', err);
-    throw tokenError(path, `cannot open it (${code ?? 'error'})`, 'Run this as the user the agent runs as (e.g. sudo -u camwatch …), or check the path.', 'open', err);
+    if (!(err instanceof PrivateFileError)) throw err;
+    if (err.problem === 'missing') return undefined;
+    throw fromPrivateFileError(err);
   }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw tokenError(path, 'is not a regular file', 'Replace it by a regular file holding the token (chmod 600).', 'not_regular');
-    const mode = stat.mode & 0o777;
-    if ((mode & 0o077) !== 0) {
-      throw tokenError(path, `other users can read or change it (mode ${mode.toString(8).padStart(4, '0')})`, `chmod 600 ${path}, then start the agent again.`, 'permissions');
-    }
-    const buf = Buffer.alloc(MAX_TOKEN_FILE_BYTES + 1);
-    let n = 0;
-    for (let got = -1; got !== 0 && n < buf.length; n += got) got = readSync(fd, buf, n, buf.length - n, null);
-    if (n > MAX_TOKEN_FILE_BYTES) throw tokenError(path, `is more than ${MAX_TOKEN_FILE_BYTES} bytes`, 'Write only the token in it.', 'too_large');
-    const token = buf.subarray(0, n).toString('utf8').trim();
-    if (token.length < MIN_TOKEN_CHARS || /\s/.test(token)) {
-      throw tokenError(path, `must hold one token of at least ${MIN_TOKEN_CHARS} characters without spaces`, 'Write a random token in it, e.g. `openssl rand -base64 24 > FILE; chmod 600 FILE`.', 'invalid');
-    }
-    return token;
-  } finally {
-    closeSync(fd);
+  const token = text.trim();
+  if (token.length < MIN_TOKEN_CHARS || /\s/.test(token)) {
+    throw tokenError(path, `must hold one token of at least ${MIN_TOKEN_CHARS} characters without spaces`, 'Write a random token in it, e.g. `openssl rand -base64 24 > FILE; chmod 600 FILE`.', 'invalid');
   }
+  return token;
 }
 
 /** The token at `path`, or (when `create`) a new random one written there with mode 0600 from its creation. */
@@ -69,19 +70,7 @@ export function loadOrCreateConsoleToken(path: string, options: { create: boolea
   if (existing !== undefined) return { token: existing, created: false };
   if (!options.create) throw tokenError(path, 'does not exist', 'Create it with a random token (`openssl rand -base64 24 > FILE; chmod 600 FILE`).', 'missing');
   const token = randomBytes(TOKEN_BYTES).toString('base64url');
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
-  try {
-    writeSync(fd, `${token}\n`);
-    fsyncSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  closeSync(fd);
-  renameSync(tmp, path);
+  writePrivateFile(path, `${token}\n`);
   return { token, created: true };
 }
 

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Document, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
+import { idOf, isPlainObject } from './echoed-defaults.js';
 
 /**
  * Writes new values into a YAML text by replacing only the text of the nodes whose value changed: every
@@ -121,10 +122,10 @@ function refuseMarker(ctx: SpliceContext, value: Plain, path: readonly (string |
 
 /**
  * Makes the map node hold `next` (a plain object): unchanged keys untouched, changed ones re-rendered,
- * missing ones removed, new ones appended. `parsed` is the value as the agent read it (defaults filled):
- * a key absent from the file whose new value equals it is a default the page sent back, not an edit.
+ * missing ones removed, new ones appended. Every key of `next` is written: defaults the page echoed back are
+ * taken out before (echoed-defaults.ts withoutEchoedDefaults, which matches list items by id).
  */
-export function spliceMap(ctx: SpliceContext, node: YAMLMap, next: Record<string, Plain>, parsed: Record<string, Plain> | undefined, path: readonly (string | number)[]): void {
+export function spliceMap(ctx: SpliceContext, node: YAMLMap, next: Record<string, Plain>, path: readonly (string | number)[]): void {
   const { text } = ctx;
   const pairs = node.items as Array<Pair<Node, Node | null>>;
   const keyOf = (p: Pair<Node, Node | null>) => (isScalar(p.key) ? String(p.key.value) : undefined);
@@ -153,7 +154,6 @@ export function spliceMap(ctx: SpliceContext, node: YAMLMap, next: Record<string
     const pair = pairs.find((p) => keyOf(p) === key);
     if (pair === undefined) {
       if (value === undefined) continue;
-      if (parsed !== undefined && isDeepStrictEqual(parsed[key], value)) continue; // a default sent back
       if (refuseMarker(ctx, value, [...path, key])) continue;
       const col = keyCol ?? column(text, node.range![0]);
       // After the line the map's last value ends on (past its trailing comment); when that value is a list
@@ -162,11 +162,11 @@ export function spliceMap(ctx: SpliceContext, node: YAMLMap, next: Record<string
       ctx.edits.push({ start: at, end: at, depth: path.length, text: `\n${' '.repeat(col)}${indentRest(render({ [key]: value }), col)}` });
       continue;
     }
-    spliceValue(ctx, pair, value, parsed?.[key], [...path, key]);
+    spliceValue(ctx, pair, value, [...path, key]);
   }
 }
 
-function spliceValue(ctx: SpliceContext, pair: Pair<Node, Node | null>, value: Plain, parsed: Plain, path: readonly (string | number)[]): void {
+function spliceValue(ctx: SpliceContext, pair: Pair<Node, Node | null>, value: Plain, path: readonly (string | number)[]): void {
   const { text } = ctx;
   const old = pair.value;
   const oldPlain = old === null ? null : (old.toJSON() as Plain);
@@ -174,11 +174,11 @@ function spliceValue(ctx: SpliceContext, pair: Pair<Node, Node | null>, value: P
   // The page got this value redacted and sent it back as it was: untouched.
   if (isDeepStrictEqual(ctx.redact(oldPlain), value)) return;
   if (old !== null && isMap(old) && !old.flow && isPlainObject(value)) {
-    spliceMap(ctx, old, value, isPlainObject(parsed) ? parsed : undefined, path);
+    spliceMap(ctx, old, value, path);
     return;
   }
   if (old !== null && isSeq(old) && !old.flow && old.items.length > 0 && Array.isArray(value) && value.length > 0) {
-    spliceSeq(ctx, old.items as Node[], value, Array.isArray(parsed) ? parsed : undefined, path);
+    spliceSeq(ctx, old.items as Node[], value, path);
     return;
   }
   if (refuseMarker(ctx, value, path)) return;
@@ -206,7 +206,7 @@ function itemId(v: Plain): string | undefined {
     const id = v.get('id', true);
     return isScalar(id) && typeof id.value === 'string' ? id.value : undefined;
   }
-  return isPlainObject(v) && typeof v.id === 'string' ? v.id : undefined;
+  return idOf(v);
 }
 
 /**
@@ -232,10 +232,10 @@ function matchItems(items: readonly Node[], value: readonly Plain[]): number[] {
  * A block list: items continuing an old item (same id, else same index) are spliced one by one (an added zone
  * leaves the others' comments alone), old items no longer there are removed, new ones appended after the last.
  */
-function spliceSeq(ctx: SpliceContext, items: readonly Node[], value: readonly Plain[], parsed: readonly Plain[] | undefined, path: readonly (string | number)[]): void {
+function spliceSeq(ctx: SpliceContext, items: readonly Node[], value: readonly Plain[], path: readonly (string | number)[]): void {
   const { text } = ctx;
   const old = matchItems(items, value);
-  for (const [k, o] of old.entries()) if (o !== -1) spliceItem(ctx, items[o]!, value[k], parsed?.[o], [...path, k]);
+  for (const [k, o] of old.entries()) if (o !== -1) spliceItem(ctx, items[o]!, value[k], [...path, k]);
   for (const [i, item] of items.entries()) {
     if (old.includes(i)) continue;
     const end = trimmedEnd(text, item.range![0], item.range![1]);
@@ -262,12 +262,12 @@ function spliceSeq(ctx: SpliceContext, items: readonly Node[], value: readonly P
   }
 }
 
-function spliceItem(ctx: SpliceContext, item: Node, value: Plain, parsed: Plain, path: readonly (string | number)[]): void {
+function spliceItem(ctx: SpliceContext, item: Node, value: Plain, path: readonly (string | number)[]): void {
   const { text } = ctx;
   const oldPlain = item.toJSON() as Plain;
   if (isDeepStrictEqual(oldPlain, value) || isDeepStrictEqual(ctx.redact(oldPlain), value)) return;
   if (isMap(item) && !item.flow && isPlainObject(value) && item.items.length > 0) {
-    spliceMap(ctx, item, value, isPlainObject(parsed) ? parsed : undefined, path);
+    spliceMap(ctx, item, value, path);
     return;
   }
   if (refuseMarker(ctx, value, path)) return;
@@ -277,10 +277,6 @@ function spliceItem(ctx: SpliceContext, item: Node, value: Plain, parsed: Plain,
   const flow = (isMap(item) || isSeq(item)) && item.flow === true && item.items.length > 0;
   const padded = /^[[{][ \t]/.test(text.slice(start, start + 2));
   ctx.edits.push({ start, end, text: flow ? render(value, { flow, padded }) : indentRest(render(value), column(text, start)) });
-}
-
-function isPlainObject(v: unknown): v is Record<string, Plain> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /**

@@ -13,6 +13,7 @@ export { type Logger, createLogger } from './logger.js';
 export { redactSecrets, redactUrl } from './redact.js';
 export { DEFAULT_CONFIG_MAX_BYTES, FileReadError, readTextCappedAsync, DEFAULT_SECRET_MAX_BYTES, DEFAULT_TLS_FILE_MAX_BYTES, readFileCapped, readTextCapped, DEFAULT_MANIFEST_MAX_BYTES } from './safe-read.js';
 export { resolveFrom } from './paths.js';
+export { PrivateFileError, type PrivateFileProblem, readPrivateFile, writePrivateFile } from './private-file.js';
 export { quantile } from './stats.js';
 export { agentVersion } from './version.js';
 export { printable, formatTable } from './text-table.js';

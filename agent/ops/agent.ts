@@ -454,11 +454,6 @@ export class Agent {
     };
   }
 
-  /** Where the console listens, once started. */
-  get consoleUrl(): string | undefined {
-    return this.console?.url;
-  }
-
   /** Store first (the writer's onSaved wakes the uplink): an incident exists once it is in SQLite, whatever the network does. */
   private onIncident(event: IncidentRecord): void {
     // The clip stage plans the incident's clip, and adds the clip's facts once it exists.

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CamwatchError, resolveFrom } from '../core/index.js';
+import { CamwatchError, PrivateFileError, readPrivateFile, resolveFrom, writePrivateFile } from '../core/index.js';
 import type { BrokerLogin } from './broker-acl.js';
 import type { MqttOptions } from './options.js';
 
@@ -47,7 +46,7 @@ export function generatePassword(): string {
 
 /** Reads the operator login the running agent's broker accepts; throws SECRET_UNREADABLE naming the file and the fix. */
 export function readOperatorLogin(path: string): BrokerLogin {
-  return parseLogin(readPrivateFile(path), path);
+  return parseLogin(readPrivateLoginFile(path), path);
 }
 
 /** The operator login from `path`, or a new one written there (mode 0600) when the file does not exist. */
@@ -58,7 +57,13 @@ export function loadOrCreateOperatorLogin(path: string): { login: BrokerLogin; c
     if (!(err instanceof CamwatchError) || err.details.reason !== 'missing') throw err;
   }
   const login = { username: DEFAULT_OPERATOR_USERNAME, password: generatePassword() };
-  writePrivateFile(path, `${JSON.stringify({ ...login, about: 'Login of a local operator on the camwatch embedded MQTT broker. Keep this file mode 0600.' }, null, 2)}\n`);
+  try {
+    // agent.dataDir exists by now; a directory named by mqtt.embeddedCredentialsFile may not (created private).
+    writePrivateFile(path, `${JSON.stringify({ ...login, about: 'Login of a local operator on the camwatch embedded MQTT broker. Keep this file mode 0600.' }, null, 2)}\n`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw unreadable(path, `cannot create it (${code})`, `The agent's user must be able to write ${dirname(path)}.`, 'create', err);
+  }
   return { login, created: true };
 }
 
@@ -72,43 +77,36 @@ function unreadable(path: string, problem: string, hint: string, reason: string,
 
 const REGENERATE = 'or delete it and start the agent to generate a new one';
 
-/**
- * Opens without following a link and without blocking on a FIFO, then checks what was opened (no race
- * between a check and the open): a regular file, at most MAX_FILE_BYTES, that no other user can read or write.
- */
-function readPrivateFile(path: string): string {
-  let fd: number;
+/** The file's text; a refusal (agent/core private-file) as SECRET_UNREADABLE naming the file and the fix. */
+function readPrivateLoginFile(path: string): string {
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    return readPrivateFile(path, MAX_FILE_BYTES);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return missing(path, err);
-    if (code === 'ELOOP') throw unreadable(path, 'is a symbolic link', `Replace the link by the file itself (chmod 600), ${REGENERATE}.`, 'not_regular', err);
-    if (code === 'EACCES' || code === 'EPERM') {
-      throw unreadable(path, 'permission denied', 'Run this as the user the agent runs as (e.g. sudo -u camwatch …), or with sudo.', 'permission', err);
+    if (!(err instanceof PrivateFileError)) throw err;
+    switch (err.problem) {
+      case 'missing':
+        return missing(path, err);
+      case 'symlink':
+        throw unreadable(path, 'is a symbolic link', `Replace the link by the file itself (chmod 600), ${REGENERATE}.`, 'not_regular', err);
+      case 'permission':
+        throw unreadable(path, 'permission denied', 'Run this as the user the agent runs as (e.g. sudo -u camwatch …), or with sudo.', 'permission', err);
+      case 'not_regular':
+        throw unreadable(path, 'is not a regular file', `Replace it by a regular file (chmod 600), ${REGENERATE}.`, 'not_regular', err);
+      case 'permissions':
+        throw unreadable(
+          path,
+          `other users can read or change it (mode ${(err.facts.mode ?? 0).toString(8).padStart(4, '0')}); the broker's password must be private`,
+          `chmod 600 ${path} (owned by the agent's user), then start the agent again.`,
+          'permissions',
+          err,
+        );
+      case 'too_large': {
+        const size = err.facts.sizeBytes === undefined ? `more than ${MAX_FILE_BYTES} bytes` : `${err.facts.sizeBytes} bytes, more than a login (${MAX_FILE_BYTES} bytes at most)`;
+        throw unreadable(path, `is ${size}`, `Fix it, ${REGENERATE}.`, 'too_large', err);
+      }
+      default:
+        throw unreadable(path, `cannot open it (${err.facts.errno ?? 'error'})`, `Check the path and the disk, ${REGENERATE}.`, 'open', err);
     }
-    throw unreadable(path, `cannot open it (${code ?? 'error'})`, `Check the path and the disk, ${REGENERATE}.`, 'open', err);
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw unreadable(path, 'is not a regular file', `Replace it by a regular file (chmod 600), ${REGENERATE}.`, 'not_regular');
-    const mode = stat.mode & 0o777;
-    if ((mode & 0o077) !== 0) {
-      throw unreadable(
-        path,
-        `other users can read or change it (mode ${mode.toString(8).padStart(4, '0')}); the broker's password must be private`,
-        `chmod 600 ${path} (owned by the agent's user), then start the agent again.`,
-        'permissions',
-      );
-    }
-    if (stat.size > MAX_FILE_BYTES) throw unreadable(path, `is ${stat.size} bytes, more than a login (${MAX_FILE_BYTES} bytes at most)`, `Fix it, ${REGENERATE}.`, 'too_large');
-    const buf = Buffer.alloc(MAX_FILE_BYTES + 1);
-    let n = 0;
-    for (let got = -1; got !== 0 && n < buf.length; n += got) got = readSync(fd, buf, n, buf.length - n, null);
-    if (n > MAX_FILE_BYTES) throw unreadable(path, `is more than ${MAX_FILE_BYTES} bytes`, `Fix it, ${REGENERATE}.`, 'too_large');
-    return buf.subarray(0, n).toString('utf8');
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -133,35 +131,4 @@ function parseLogin(text: string, path: string): BrokerLogin {
     throw unreadable(path, `"password" must be a string of ${MIN_PASSWORD_CHARS} to 256 characters`, `Fix it, ${REGENERATE}.`, 'invalid');
   }
   return { username, password };
-}
-
-/** Written to a temporary file (0600 from its creation, whatever the umask) and renamed: never half a file under `path`. */
-function writePrivateFile(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  let fd: number | undefined;
-  try {
-    // agent.dataDir exists by now; a directory named by mqtt.embeddedCredentialsFile may not (created private).
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-    writeSync(fd, text);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, path);
-  } catch (err) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(tmp, { force: true });
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw unreadable(path, `cannot create it (${code})`, `The agent's user must be able to write ${dirname(path)}.`, 'create', err);
-  }
-  try {
-    const dir = openSync(dirname(path), constants.O_RDONLY);
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
-  } catch {
-    // The file itself is synced; a directory that cannot be fsynced (some filesystems) only risks a regenerated login after a power cut.
-  }
 }

@@ -16,6 +16,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } 
 import { assertNoAgentLeaks, startAgent } from '../helpers/agent-process.js';
 import { runCli } from '../helpers/cli-process.js';
 import { DATA_DIR, PROJECT_ROOT, videoPath } from '../helpers/data.js';
+import { sseReader } from '../helpers/sse.js';
 
 function writeConfig(dir: string): string {
   const path = join(dir, 'camwatch.yaml');
@@ -75,17 +76,12 @@ function readLive(url: string, done: (events: any[]) => boolean, timeoutMs: numb
     const events: any[] = [];
     const req = httpGet(url, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`live answered ${res.statusCode}`));
-      let buffer = '';
       res.setEncoding('utf8');
+      const read = sseReader((e) => {
+        if (e.event === 'frame') events.push(JSON.parse(e.data));
+      });
       res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) !== -1) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const data = block.split('\n').find((l) => l.startsWith('data: '));
-          if (data !== undefined && block.includes('event: frame')) events.push(JSON.parse(data.slice(6)));
-        }
+        read(chunk);
         if (done(events)) {
           clearTimeout(timer);
           resolve({ events, res });

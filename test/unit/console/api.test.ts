@@ -111,7 +111,6 @@ async function makeBox(options: { configDir?: string } = {}): Promise<Box> {
     },
     acknowledge: (id) => store.acknowledge(id),
     resend: (selector) => store.resend(selector).length,
-    cameraIds: () => ['cam-gate'],
     liveFrame: (id) => (id === 'cam-gate' ? box.frame : undefined),
   };
   box.app = createConsoleApp({ port, settings: { host: '127.0.0.1', maxBodyBytes: 16 * 1024, liveFps: 4 }, token: TOKEN, storePath: join(dataDir, 'camwatch.db'), logger, uiDir: join(dir, 'ui') }).app;
@@ -313,6 +312,30 @@ describe('console API (fastify inject, real store and config file)', () => {
     expect(statSync(box.configPath).mode & 0o777).toBe(0o640);
     const reloaded = box.loaded.config.cameras.find((c) => c.id === 'cam-gate')!;
     expect(reloaded.zones.map((z) => z.id)).toEqual(['yard', 'gate-lane']);
+  });
+
+  it('two saves at once run one after the other: the second edits the file the first wrote', async () => {
+    // Each save reads the file, splices its camera and writes the whole file: run side by side, both would
+    // read the old file and the later write would drop the other's edit.
+    const [gate, street] = await Promise.all([
+      send('PUT', '/api/cameras/cam-gate/config', { name: 'Gate east' }),
+      send('PUT', '/api/cameras/cam-street/config', { name: 'Street west' }),
+    ]);
+    expect([gate.statusCode, street.statusCode]).toEqual([200, 200]);
+    const text = readFileSync(box.configPath, 'utf8');
+    expect(text).toContain('name: Gate east');
+    expect(text).toContain('name: Street west');
+    expect(box.reloads).toBe(2);
+  });
+
+  it('a previous file that cannot be kept does not undo the save: backup null, the edit written and reloaded', async () => {
+    // A file where the config-history folder should be: the copy fails, the save the technician asked for stands.
+    writeFileSync(join(box.dir, 'var', 'config-history'), 'not a folder\n');
+    const res = await send('PUT', '/api/cameras/cam-street/config', { name: 'Street west' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ written: true, backup: null });
+    expect(readFileSync(box.configPath, 'utf8')).toContain('name: Street west');
+    expect(box.reloads).toBe(1);
   });
 
   it('a *** written over the camera password is refused (422), the file unchanged', async () => {

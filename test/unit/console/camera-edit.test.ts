@@ -178,3 +178,24 @@ describe('editCamera property: random edits of what the page shows save as that 
     });
   }
 });
+
+describe('editCamera: reordered list items', () => {
+  it('a key the file writes out stays written when its item moves, even if it equals the default', () => {
+    const text = `${HEAD}cameras:
+  - id: cam
+    source: { url: rtsp://10.0.0.5/live }
+    zones:
+      - id: a
+        points: [[0, 0], [1, 0], [1, 1]]
+      - id: b
+        units: normalized
+        points: [[0, 0], [0.5, 0], [0.5, 0.5]]
+`;
+    const r = edit(text, (c) => ({ zones: [c.zones[1], c.zones[0]] }));
+    expect(r.errors).toEqual([]);
+    expect(rawCamera(r.text).zones).toEqual([
+      { id: 'b', units: 'normalized', points: [[0, 0], [0.5, 0], [0.5, 0.5]] },
+      { id: 'a', points: [[0, 0], [1, 0], [1, 1]] },
+    ]);
+  });
+});

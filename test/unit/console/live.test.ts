@@ -8,6 +8,7 @@ import type { ConsolePort, LiveFrame } from '../../../agent/console/port.js';
 import { liveEventBody } from '../../../agent/console/live-hub.js';
 import { createLogger } from '../../../agent/core/logger.js';
 import { imagePath, PROJECT_ROOT } from '../../helpers/data.js';
+import { sseReader } from '../../helpers/sse.js';
 
 const logger = createLogger({ level: 'silent' });
 const loaded = parseConfigText(
@@ -37,18 +38,8 @@ function stream(url: string): { events: Array<{ seq: number }>; res: Promise<Inc
   let req: ReturnType<typeof httpGet>;
   const res = new Promise<IncomingMessage>((resolve, reject) => {
     req = httpGet(url, (r) => {
-      let buf = '';
       r.setEncoding('utf8');
-      r.on('data', (c: string) => {
-        buf += c;
-        let cut: number;
-        while ((cut = buf.indexOf('\n\n')) !== -1) {
-          const block = buf.slice(0, cut);
-          buf = buf.slice(cut + 2);
-          const data = block.split('\n').find((l) => l.startsWith('data: '));
-          if (data) events.push(JSON.parse(data.slice(6)));
-        }
-      });
+      r.on('data', sseReader((e) => events.push(JSON.parse(e.data))));
       resolve(r);
     });
     req.on('error', reject);

@@ -139,7 +139,7 @@ describe('YAML splice property: random edits of zones, lines and rules read back
           }
         }
         const ctx: SpliceContext = { text, edits: [], marker: '***', redactedWrites: [], redact: (v) => v };
-        spliceMap(ctx, node, next, undefined, ['cameras', 0]);
+        spliceMap(ctx, node, next, ['cameras', 0]);
         const out = applyEdits(text, ctx.edits);
         const after = parseDocument(out);
         const label = `${name}: ${JSON.stringify(LISTS.map((l) => next[l]))}\n--- out ---\n${out}`;

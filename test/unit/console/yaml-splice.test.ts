@@ -1,13 +1,18 @@
 import { parseDocument, type YAMLMap } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { withoutEchoedDefaults } from '../../../agent/console/echoed-defaults.js';
 import { applyEdits, spliceMap, type SpliceContext } from '../../../agent/console/yaml-splice.js';
 
-/** The text after making the map at `path` (of the YAML) hold `next`; refusals of *** listed. */
+/**
+ * The text after making the map at `path` (of the YAML) hold `next`, as camera-edit.ts does it: with `parsed`
+ * (the value the agent read), echoed defaults are taken out of `next` first. Refusals of *** listed.
+ */
 function splice(text: string, next: Record<string, unknown>, parsed?: Record<string, unknown>, path: Array<string | number> = [], readsBack = true): { text: string; refused: string[] } {
   const doc = parseDocument(text);
   const node = (path.length === 0 ? doc.contents : doc.getIn(path, true)) as YAMLMap;
   const ctx: SpliceContext = { text, edits: [], marker: '***', redactedWrites: [], redact: (v) => JSON.parse(JSON.stringify(v).replace(/:\/\/([^:/@"]+):[^@"]*@/g, '://$1:***@')) };
-  spliceMap(ctx, node, next, parsed, path);
+  const sent = parsed === undefined ? next : (withoutEchoedDefaults(next, node.toJSON(), parsed) as Record<string, unknown>);
+  spliceMap(ctx, node, sent, path);
   const out = applyEdits(text, ctx.edits);
   // Whatever was spliced, the result is YAML that reads back as `next`.
   if (readsBack && ctx.redactedWrites.length === 0) expect(JSON.parse(JSON.stringify((path.length === 0 ? parseDocument(out).toJS() : parseDocument(out).getIn(path))))).toEqual(JSON.parse(JSON.stringify(next)));
