@@ -1,11 +1,10 @@
 import { statSync } from 'node:fs';
+import { DEFAULT_DETECTOR_BUSY_WARN } from '../detection/index.js';
 import type { openStoreReader } from '../store/index.js';
 import type { ConsolePort } from './port.js';
 
 type StoreReader = ReturnType<typeof openStoreReader>;
 
-/** Detector busy share from which the console warns that the box is at capacity (as `camwatch status`). */
-export const DEFAULT_DETECTOR_BUSY_WARN = 0.9;
 /** Free disk below which the console warns (bytes): the store prunes evidence from here on soon. */
 export const DEFAULT_DISK_LOW_BYTES = 1024 ** 3;
 

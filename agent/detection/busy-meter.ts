@@ -1,6 +1,9 @@
 /** Window the detector's busy share is measured over (ms): two load-shedding decisions (5 s each) long. */
 export const DEFAULT_BUSY_WINDOW_MS = 10_000;
 
+/** Busy share from which the detector is called at capacity (`camwatch status`, the console's warnings): fewer cameras or a lower analysis.fps. */
+export const DEFAULT_DETECTOR_BUSY_WARN = 0.9;
+
 /**
  * Share of recent time a resource was busy (0..1). Busy intervals are recorded as they end; only those
  * overlapping the window are kept, so memory is bounded by the number of runs in one window.

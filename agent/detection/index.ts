@@ -9,6 +9,7 @@ export { nms } from './nms.js';
 export { findModel, loadManifest, resolveModelFile, sha256File } from './manifest.js';
 export { checkModelPin, pinAdvice, MODEL_PINS_FILE } from './model-pin.js';
 export { DetectorScheduler, type SchedulableDetector } from './scheduler.js';
+export { DEFAULT_DETECTOR_BUSY_WARN } from './busy-meter.js';
 export { createOrtSession, defaultIntraOpThreads } from './session.js';
 export { createWorkerDetector } from './worker-detector.js';
 

@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { DEFAULT_DETECTOR_BUSY_WARN } from '../../detection/index.js';
 import { request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.js';
@@ -9,8 +10,6 @@ import { commandUsage } from '../usage.js';
 
 /** How long to wait for the agent's health server (ms): it answers from memory, so a slow answer is a hung agent. */
 export const DEFAULT_STATUS_TIMEOUT_MS = 3_000;
-/** Detector busy share from which status calls the box at capacity. */
-export const DEFAULT_DETECTOR_BUSY_WARN = 0.9;
 export const DEFAULT_STATUS_URL = `http://${DEFAULT_HEALTH_HOST}:${DEFAULT_HEALTH_PORT}`;
 
 const usage = `Usage: camwatch status [--url ${DEFAULT_STATUS_URL} | --config FILE] [--json]
