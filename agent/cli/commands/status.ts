@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { DEFAULT_DETECTOR_BUSY_WARN } from '../../detection/index.js';
 import { request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
+import { DEFAULT_DETECTOR_BUSY_WARN } from '../../detection/index.js';
 import { loadConfig } from '../../config/index.js';
 import { DEFAULT_HEALTH_HOST, DEFAULT_HEALTH_PORT, type AgentStatus, type CameraStatus } from '../../ops/index.js';
 import { describeError, formatTable } from '../../core/index.js';
