@@ -16,7 +16,7 @@ export { cameraClipsSchema, clipsSchema, clipUploadSchema, DEFAULT_CLIP_MAX_STOR
 export type { CameraClipsOptions, ClipsOptions, ClipUploadOptions } from './options.js';
 export { ClipRing, type RingStats, type RingState } from './ring.js';
 export { ClipRecorder, DEFAULT_CLIP_LATE_MS, type IncidentClip, type SegmentSource } from './recorder.js';
-export { cutClip, probeVideoSize, sha256File, DEFAULT_MASKED_CLIP_CUT_TIMEOUT_MS, type ClipMaskRenderer, type CutClip } from './cut.js';
+export { cutClip, probeVideoSize, DEFAULT_MASKED_CLIP_CUT_TIMEOUT_MS, type ClipMaskRenderer, type CutClip } from './cut.js';
 export { buildCutArgs, buildProbeSizeArgs, ffprobeBeside, parseProbeSize, MASKED_CLIP_CRF, MASKED_CLIP_PRESET } from './cut-args.js';
 export { buildRingArgs } from './ring-args.js';
 export { checkRingSpace, cameraRingBudgetBytes } from './space.js';
