@@ -244,6 +244,8 @@ export class ClipRing {
         return this.armWatchdog(proc);
       }
       this.stalled = true;
+      // Down until a new run closes a segment: the status must not say `recording` while nothing is written.
+      this.state = 'down';
       this.lastError = `no segment for ${Math.round(this.options.stallMs / 1000)} s`;
       this.log.warn({ stallMs: this.options.stallMs }, 'clip ring stalled; restarting ffmpeg');
       void proc.stop();

@@ -66,7 +66,9 @@ describe('clip ring watchdog', () => {
       ring.start();
       await expect.poll(() => ring.stats().state, { timeout: 20_000, interval: 200 }).toBe('recording');
       rtsp.pause();
+      await expect.poll(() => ring.stats().state, { timeout: 15_000, interval: 100 }).toBe('down');
       await expect.poll(() => ring.stats().restarts, { timeout: 15_000, interval: 200 }).toBeGreaterThan(0);
+      expect(ring.stats().state).toBe('down');
       expect(ring.stats().lastError).toBe('no segment for 3 s');
       rtsp.resume();
       const before = ring.segments().at(-1)!.endMs;
