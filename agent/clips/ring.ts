@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BackoffOptions, Logger } from '../core/index.js';
 import { agentPauseMs, FfmpegProcess, probeFfmpeg, restartDelayMs, type FfmpegExit, type SourceOptions } from '../frames/index.js';
-import { buildRingArgs } from './ring-args.js';
+import { buildRingArgs, ringSegmentFile } from './ring-args.js';
 import { parseSegmentListLine, ringKeepFromMs, ringPrunePlan, type RingSegment } from './window.js';
 
 /** Where the ring stands: `recording` once a segment closed; `down` between a failed run and its restart. */
@@ -255,7 +255,7 @@ export class ClipRing {
   /** Size of the segment the running ffmpeg writes now (-1 when it has not opened one). */
   private openSegmentBytes(): number {
     try {
-      return statSync(join(this.options.dir, `${this.run.id}-${String(this.run.closed).padStart(6, '0')}.ts`)).size;
+      return statSync(join(this.options.dir, ringSegmentFile(this.run.id, this.run.closed))).size;
     } catch {
       return -1;
     }
