@@ -1,8 +1,7 @@
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { BackoffOptions, Logger } from '../core/index.js';
-import { agentPauseMs, FfmpegProcess, probeFfmpeg, restartDelayMs, type FfmpegExit, type SourceOptions } from '../frames/index.js';
+import { FfmpegProcess, probeFfmpeg, restartDelayMs, StallWatchdog, type FfmpegExit, type SourceOptions } from '../frames/index.js';
 import { buildRingArgs, ringSegmentFile } from './ring-args.js';
 import { parseSegmentListLine, ringKeepFromMs, ringPrunePlan, type RingSegment } from './window.js';
 
@@ -65,7 +64,7 @@ export class ClipRing {
   private proc: FfmpegProcess | undefined;
   private stopping: Promise<void> | undefined;
   private started = false;
-  private watchdog: NodeJS.Timeout | undefined;
+  private readonly watchdog: StallWatchdog;
   private restartTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private restarts = 0;
@@ -79,6 +78,7 @@ export class ClipRing {
     this.options = options;
     this.log = options.logger;
     this.now = options.now ?? Date.now;
+    this.watchdog = new StallWatchdog(options.stallMs);
   }
 
   /** Clears what an earlier process left (its segments' times are unknown) and starts recording. */
@@ -126,7 +126,7 @@ export class ClipRing {
   /** Stops ffmpeg (SIGTERM, it closes its last segment) and keeps the files for the cuts still to come. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      clearTimeout(this.watchdog);
+      this.watchdog.clear();
       clearTimeout(this.restartTimer);
       const proc = this.proc;
       this.proc = undefined;
@@ -182,7 +182,7 @@ export class ClipRing {
       this.log.debug({ source: ring.label, pid: proc.pid }, 'clip ring recording');
     } catch (err) {
       this.proc = undefined;
-      clearTimeout(this.watchdog);
+      this.watchdog.clear();
       this.fail(`ffmpeg could not be started: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
@@ -231,11 +231,8 @@ export class ClipRing {
   }
 
   private armWatchdog(proc: FfmpegProcess): void {
-    clearTimeout(this.watchdog);
-    const dueAtMs = performance.now() + this.options.stallMs;
-    this.watchdog = setTimeout(() => {
+    this.watchdog.arm(() => {
       if (proc !== this.proc || this.stopping) return;
-      if (agentPauseMs(dueAtMs, performance.now()) > 0) return this.armWatchdog(proc);
       // A camera with keyframes further apart than stallMs closes segments that rarely: still alive while
       // the open segment grows.
       const openBytes = this.openSegmentBytes();
@@ -249,7 +246,7 @@ export class ClipRing {
       this.lastError = `no segment for ${Math.round(this.options.stallMs / 1000)} s`;
       this.log.warn({ stallMs: this.options.stallMs }, 'clip ring stalled; restarting ffmpeg');
       void proc.stop();
-    }, this.options.stallMs);
+    });
   }
 
   /** Size of the segment the running ffmpeg writes now (-1 when it has not opened one). */
@@ -263,7 +260,7 @@ export class ClipRing {
 
   private onExit(proc: FfmpegProcess, exit: FfmpegExit): void {
     if (proc !== this.proc || this.stopping) return;
-    clearTimeout(this.watchdog);
+    this.watchdog.clear();
     this.proc = undefined;
     const source = this.options.source;
     if (!this.stalled && 'file' in source && !source.loop && exit.code === 0) {

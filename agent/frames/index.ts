@@ -101,6 +101,7 @@ export { buildFfmpegArgs, buildSourceUrl, rtspDemuxerOptions, DEFAULT_SOCKET_TIM
 export { buildFfconcat, quoteFfconcatToken, RTSP_PROTOCOL_WHITELIST, FFCONCAT_OPTION_MIN_VERSION } from './ffconcat.js';
 export { restartDelayMs } from './backoff.js';
 export { agentPauseMs } from './agent-pause.js';
+export { StallWatchdog } from './stall-watchdog.js';
 export { listFfmpegDecoders, probeFfmpeg, resolveFfmpegPath, runFfmpeg, captureFfmpeg, captureFailure } from './ffmpeg-run.js';
 export { FfmpegProcess, DEFAULT_KILL_GRACE_MS, type FfmpegExit } from './ffmpeg-process.js';
 export { analysisSchema, sourceSchema } from './options.js';
