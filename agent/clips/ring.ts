@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { BackoffOptions, Logger } from '../core/index.js';
-import { FfmpegProcess, probeFfmpeg, restartDelayMs, StallWatchdog, type FfmpegExit, type SourceOptions } from '../frames/index.js';
+import { FfmpegProcess, probeFfmpeg, RestartSchedule, StallWatchdog, type FfmpegExit, type SourceOptions } from '../frames/index.js';
 import { buildRingArgs, ringSegmentFile } from './ring-args.js';
 import { parseSegmentListLine, ringKeepFromMs, ringPrunePlan, type RingSegment } from './window.js';
 
@@ -65,8 +65,7 @@ export class ClipRing {
   private stopping: Promise<void> | undefined;
   private started = false;
   private readonly watchdog: StallWatchdog;
-  private restartTimer: NodeJS.Timeout | undefined;
-  private failures = 0;
+  private readonly restartSchedule: RestartSchedule;
   private restarts = 0;
   private runCount = 0;
   private lastError: string | undefined;
@@ -79,6 +78,7 @@ export class ClipRing {
     this.log = options.logger;
     this.now = options.now ?? Date.now;
     this.watchdog = new StallWatchdog(options.stallMs);
+    this.restartSchedule = new RestartSchedule(options.backoff, options.random);
   }
 
   /** Clears what an earlier process left (its segments' times are unknown) and starts recording. */
@@ -127,7 +127,7 @@ export class ClipRing {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.watchdog.clear();
-      clearTimeout(this.restartTimer);
+      this.restartSchedule.clear();
       const proc = this.proc;
       this.proc = undefined;
       await proc?.stop();
@@ -205,7 +205,7 @@ export class ClipRing {
       this.run.openBytes = -1;
       this.armWatchdog(proc);
       if (this.state !== 'recording') {
-        this.failures = 0;
+        this.restartSchedule.succeeded();
         this.state = 'recording';
         this.log.info({ restarts: this.restarts }, 'clip ring recording');
       }
@@ -276,18 +276,15 @@ export class ClipRing {
   private fail(message: string): void {
     this.lastError = message;
     this.state = 'down';
-    this.log.warn({ lastError: message, failures: this.failures + 1 }, 'clip ring down; restarting');
+    this.log.warn({ lastError: message, failures: this.restartSchedule.failures + 1 }, 'clip ring down; restarting');
     this.scheduleRestart();
   }
 
   private scheduleRestart(): void {
-    this.failures++;
-    const delayMs = restartDelayMs(this.failures, this.options.backoff, this.options.random);
-    clearTimeout(this.restartTimer);
-    this.restartTimer = setTimeout(() => {
+    this.restartSchedule.schedule(() => {
       if (this.stopping) return;
       this.restarts++;
       void this.launch();
-    }, delayMs);
+    });
   }
 }

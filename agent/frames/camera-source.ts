@@ -1,10 +1,11 @@
 import type { Logger } from '../core/index.js';
-import { restartDelayMs, type BackoffOptions } from './backoff.js';
+import type { BackoffOptions } from './backoff.js';
 import { buildFfmpegArgs, type HwAccel } from './ffmpeg-args.js';
 import { FfmpegDecoder, type DecoderExit, type RawFrame } from './ffmpeg-decoder.js';
 import { probeFfmpeg } from './ffmpeg-run.js';
 import { formatSourceError, type SourceError } from './source-error.js';
 import { LatestFrameSlot } from './latest-frame-slot.js';
+import { RestartSchedule } from './restart-schedule.js';
 import { StallWatchdog } from './stall-watchdog.js';
 import type { FrameCameraOptions } from './options.js';
 import type { StreamInfo } from './stream-info.js';
@@ -53,8 +54,7 @@ export class CameraSource implements FrameSource {
   private stopping: Promise<void> | undefined;
   private run: Run | undefined;
   private readonly watchdog: StallWatchdog;
-  private restartTimer: NodeJS.Timeout | undefined;
-  private failures = 0;
+  private readonly restarts: RestartSchedule;
   private reconnects = 0;
   private framesDecoded = 0;
   private hwaccelFailed = false;
@@ -67,6 +67,7 @@ export class CameraSource implements FrameSource {
     this.secrets = secretsOf(options);
     // The agent was not running (SIGSTOP, frozen VM): the camera's frames of that time wait unread in
     // ffmpeg's pipe and are read right after the timer. The camera gets a fresh window, not a stall.
+    this.restarts = new RestartSchedule(options.backoff, options.random);
     this.watchdog = new StallWatchdog(options.camera.analysis.stallSeconds * 1000, (pausedMs) =>
       this.log.info({ pausedMs: Math.round(pausedMs) }, 'agent was paused; not counted against the camera'),
     );
@@ -106,7 +107,7 @@ export class CameraSource implements FrameSource {
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      clearTimeout(this.restartTimer);
+      this.restarts.clear();
       this.watchdog.clear();
       this.slot.close();
       const run = this.run;
@@ -180,7 +181,7 @@ export class CameraSource implements FrameSource {
     this.armWatchdog(run);
     if (this.state !== 'online') {
       // A frame proves the camera and the options work: the next failure starts from the shortest delay.
-      this.failures = 0;
+      this.restarts.succeeded();
       this.setState('online');
     }
     this.slot.put({
@@ -237,15 +238,12 @@ export class CameraSource implements FrameSource {
   }
 
   private scheduleRestart(): void {
-    this.failures++;
-    const delayMs = restartDelayMs(this.failures, this.options.backoff, this.options.random);
-    this.log.debug({ delayMs, failures: this.failures }, 'restarting ffmpeg after delay');
-    clearTimeout(this.restartTimer);
-    this.restartTimer = setTimeout(() => {
+    const delayMs = this.restarts.schedule(() => {
       if (this.stopping) return;
       this.reconnects++;
       void this.launch();
-    }, delayMs);
+    });
+    this.log.debug({ delayMs, failures: this.restarts.failures }, 'restarting ffmpeg after delay');
   }
 
   private setState(state: SourceState, error?: SourceError): void {

@@ -102,6 +102,7 @@ export { buildFfconcat, quoteFfconcatToken, RTSP_PROTOCOL_WHITELIST, FFCONCAT_OP
 export { restartDelayMs } from './backoff.js';
 export { agentPauseMs } from './agent-pause.js';
 export { StallWatchdog } from './stall-watchdog.js';
+export { RestartSchedule } from './restart-schedule.js';
 export { listFfmpegDecoders, probeFfmpeg, resolveFfmpegPath, runFfmpeg, captureFfmpeg, captureFailure } from './ffmpeg-run.js';
 export { FfmpegProcess, DEFAULT_KILL_GRACE_MS, type FfmpegExit } from './ffmpeg-process.js';
 export { analysisSchema, sourceSchema } from './options.js';
