@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { sha256File } from '../core/index.js';
 import { captureFfmpeg, captureFailure, quoteFfconcatToken, runFfmpeg } from '../frames/index.js';
 import { buildCutArgs, buildProbeSizeArgs, ffprobeBeside, parseProbeSize } from './cut-args.js';
 
@@ -73,15 +73,4 @@ export async function probeVideoSize(ffmpegPath: string, path: string): Promise<
   const size = failure === undefined ? parseProbeSize(run.stdout) : undefined;
   if (size === undefined) throw new Error(`ffprobe could not read the video size of ${path}${failure !== undefined ? ` (${failure})` : ''}: is ffprobe installed beside ffmpeg?`);
   return size;
-}
-
-/** Hex SHA-256 of a file, streamed. */
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
 }

@@ -4,10 +4,9 @@
  * privacy masks burned in when the camera's clips.maskPrivacy is on). ffmpeg runs through the frames
  * stage's process owner; a camera URL with its password reaches ffmpeg on stdin, never in argv.
  */
-import { statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { CamwatchError, redactUrl, type Logger } from '../core/index.js';
-import { DEFAULT_BACKOFF, resolveFfmpegPath, type SourceOptions } from '../frames/index.js';
+import { join } from 'node:path';
+import type { Logger } from '../core/index.js';
+import { DEFAULT_BACKOFF, resolveFfmpegPath, validateSource, type SourceOptions } from '../frames/index.js';
 import { DEFAULT_RING_MARGIN_SECONDS, DEFAULT_RING_SEGMENT_SECONDS, type CameraClipsOptions } from './options.js';
 import { ClipRing } from './ring.js';
 import { cameraRingBudgetBytes } from './space.js';
@@ -15,9 +14,9 @@ import { cameraRingBudgetBytes } from './space.js';
 export { cameraClipsSchema, clipsSchema, clipUploadSchema, DEFAULT_CLIP_MAX_STORE_BYTES, DEFAULT_RING_SEGMENT_SECONDS, DEFAULT_RING_MARGIN_SECONDS } from './options.js';
 export type { CameraClipsOptions, ClipsOptions, ClipUploadOptions } from './options.js';
 export { ClipRing, type RingStats, type RingState } from './ring.js';
-export { ClipRecorder, DEFAULT_CLIP_LATE_MS, type IncidentClip, type SegmentSource } from './recorder.js';
-export { cutClip, probeVideoSize, sha256File, DEFAULT_MASKED_CLIP_CUT_TIMEOUT_MS, type ClipMaskRenderer, type CutClip } from './cut.js';
-export { buildCutArgs, buildProbeSizeArgs, ffprobeBeside, parseProbeSize, MASKED_CLIP_CRF, MASKED_CLIP_PRESET } from './cut-args.js';
+export { ClipRecorder, type IncidentClip, type SegmentSource } from './recorder.js';
+export { cutClip, probeVideoSize, type ClipMaskRenderer, type CutClip } from './cut.js';
+export { buildCutArgs, buildProbeSizeArgs, ffprobeBeside, parseProbeSize } from './cut-args.js';
 export { buildRingArgs } from './ring-args.js';
 export { checkRingSpace, cameraRingBudgetBytes } from './space.js';
 export { clipWindow, clipReady, segmentsCovering, ringKeepFromMs, ringPrunePlan, ringBudgetBytes, parseSegmentListLine, type RingSegment, type ClipWindow } from './window.js';
@@ -64,32 +63,9 @@ export interface CreateClipRingOptions {
  * Checks a camera's `clips.source` before its ring starts: SOURCE_INVALID naming the field for a missing file
  * or a URL that is not rtsp(s)://host/…. Returns the resolved path of a file source.
  */
-export function validateClipSource(camera: ClipCameraOptions, baseDir: string = process.cwd()): string | undefined {
+export function validateClipSource(camera: ClipCameraOptions, baseDir?: string): string | undefined {
   const own = camera.clips.source;
-  const source = own ?? camera.source;
-  const field = own === undefined ? `cameras[${camera.id}].source` : `cameras[${camera.id}].clips.source`;
-  if ('file' in source) {
-    const path = resolve(baseDir, source.file);
-    let isFile = false;
-    try {
-      isFile = statSync(path).isFile();
-    } catch {
-      // reported below
-    }
-    if (!isFile) throw new CamwatchError('SOURCE_INVALID', `${field}.file: no such video file: ${path}`, { details: { field: `${field}.file`, path } });
-    return path;
-  }
-  let valid = /^rtsps?:\/\//i.test(source.url);
-  try {
-    valid &&= new URL(source.url).hostname !== '';
-  } catch {
-    valid = false;
-  }
-  if (!valid) {
-    const shown = redactUrl(source.url);
-    throw new CamwatchError('SOURCE_INVALID', `${field}.url: expected rtsp://host[:port]/path or rtsps://…, got "${shown}"`, { details: { field: `${field}.url`, url: shown } });
-  }
-  return undefined;
+  return validateSource({ id: camera.id, source: own ?? camera.source }, { ...(baseDir !== undefined && { baseDir }), ...(own !== undefined && { field: `cameras[${camera.id}].clips.source` }) });
 }
 
 /** A camera's pre-roll ring (not started). Throws SOURCE_INVALID for a bad `clips.source`, FFMPEG_MISSING when no ffmpeg can be found. */

@@ -20,6 +20,14 @@ import {
  */
 export const RING_TIMESTAMP_FIX = "setts=dts='if(eq(DTS,NOPTS),if(eq(PREV_OUTDTS,NOPTS),0,PREV_OUTDTS+1),DTS)':pts='if(eq(PTS,NOPTS),if(eq(PREV_OUTDTS,NOPTS),0,PREV_OUTDTS+1),PTS)'";
 
+/** Digits of a segment's number in its file name (ffmpeg's `%06d`, counting from 0 per run). */
+const SEGMENT_NUMBER_DIGITS = 6;
+
+/** File name of segment `index` (0-based) of ring run `runId`: what ffmpeg writes for the pattern below. */
+export function ringSegmentFile(runId: string, index: number): string {
+  return `${runId}-${String(index).padStart(SEGMENT_NUMBER_DIGITS, '0')}.ts`;
+}
+
 /** One ring run: ffmpeg's arguments (never a secret) and the ffconcat text carrying a camera URL on stdin. */
 export interface RingArgs {
   args: string[];
@@ -97,7 +105,7 @@ export function buildRingArgs(options: RingArgsOptions): RingArgs {
     '-reset_timestamps', '1',
     '-segment_list', 'pipe:1',
     '-segment_list_type', 'csv',
-    join(options.dir, `${options.runId}-%06d.ts`),
+    join(options.dir, `${options.runId}-%0${SEGMENT_NUMBER_DIGITS}d.ts`),
   ];
   return { args: [...input, ...output], label, credentialsInArgs, ...(stdin === undefined ? {} : { stdin }) };
 }

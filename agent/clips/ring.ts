@@ -1,9 +1,8 @@
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { BackoffOptions, Logger } from '../core/index.js';
-import { agentPauseMs, FfmpegProcess, probeFfmpeg, restartDelayMs, type FfmpegExit, type SourceOptions } from '../frames/index.js';
-import { buildRingArgs } from './ring-args.js';
+import { FfmpegProcess, probeFfmpeg, RestartSchedule, StallWatchdog, type FfmpegExit, type SourceOptions } from '../frames/index.js';
+import { buildRingArgs, ringSegmentFile } from './ring-args.js';
 import { parseSegmentListLine, ringKeepFromMs, ringPrunePlan, type RingSegment } from './window.js';
 
 /** Where the ring stands: `recording` once a segment closed; `down` between a failed run and its restart. */
@@ -65,9 +64,8 @@ export class ClipRing {
   private proc: FfmpegProcess | undefined;
   private stopping: Promise<void> | undefined;
   private started = false;
-  private watchdog: NodeJS.Timeout | undefined;
-  private restartTimer: NodeJS.Timeout | undefined;
-  private failures = 0;
+  private readonly watchdog: StallWatchdog;
+  private readonly restartSchedule: RestartSchedule;
   private restarts = 0;
   private runCount = 0;
   private lastError: string | undefined;
@@ -79,6 +77,8 @@ export class ClipRing {
     this.options = options;
     this.log = options.logger;
     this.now = options.now ?? Date.now;
+    this.watchdog = new StallWatchdog(options.stallMs);
+    this.restartSchedule = new RestartSchedule(options.backoff, options.random);
   }
 
   /** Clears what an earlier process left (its segments' times are unknown) and starts recording. */
@@ -126,8 +126,8 @@ export class ClipRing {
   /** Stops ffmpeg (SIGTERM, it closes its last segment) and keeps the files for the cuts still to come. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      clearTimeout(this.watchdog);
-      clearTimeout(this.restartTimer);
+      this.watchdog.clear();
+      this.restartSchedule.clear();
       const proc = this.proc;
       this.proc = undefined;
       await proc?.stop();
@@ -182,7 +182,7 @@ export class ClipRing {
       this.log.debug({ source: ring.label, pid: proc.pid }, 'clip ring recording');
     } catch (err) {
       this.proc = undefined;
-      clearTimeout(this.watchdog);
+      this.watchdog.clear();
       this.fail(`ffmpeg could not be started: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
@@ -205,7 +205,7 @@ export class ClipRing {
       this.run.openBytes = -1;
       this.armWatchdog(proc);
       if (this.state !== 'recording') {
-        this.failures = 0;
+        this.restartSchedule.succeeded();
         this.state = 'recording';
         this.log.info({ restarts: this.restarts }, 'clip ring recording');
       }
@@ -231,11 +231,8 @@ export class ClipRing {
   }
 
   private armWatchdog(proc: FfmpegProcess): void {
-    clearTimeout(this.watchdog);
-    const dueAtMs = performance.now() + this.options.stallMs;
-    this.watchdog = setTimeout(() => {
+    this.watchdog.arm(() => {
       if (proc !== this.proc || this.stopping) return;
-      if (agentPauseMs(dueAtMs, performance.now()) > 0) return this.armWatchdog(proc);
       // A camera with keyframes further apart than stallMs closes segments that rarely: still alive while
       // the open segment grows.
       const openBytes = this.openSegmentBytes();
@@ -244,16 +241,18 @@ export class ClipRing {
         return this.armWatchdog(proc);
       }
       this.stalled = true;
+      // Down until a new run closes a segment: the status must not say `recording` while nothing is written.
+      this.state = 'down';
       this.lastError = `no segment for ${Math.round(this.options.stallMs / 1000)} s`;
       this.log.warn({ stallMs: this.options.stallMs }, 'clip ring stalled; restarting ffmpeg');
       void proc.stop();
-    }, this.options.stallMs);
+    });
   }
 
   /** Size of the segment the running ffmpeg writes now (-1 when it has not opened one). */
   private openSegmentBytes(): number {
     try {
-      return statSync(join(this.options.dir, `${this.run.id}-${String(this.run.closed).padStart(6, '0')}.ts`)).size;
+      return statSync(join(this.options.dir, ringSegmentFile(this.run.id, this.run.closed))).size;
     } catch {
       return -1;
     }
@@ -261,7 +260,7 @@ export class ClipRing {
 
   private onExit(proc: FfmpegProcess, exit: FfmpegExit): void {
     if (proc !== this.proc || this.stopping) return;
-    clearTimeout(this.watchdog);
+    this.watchdog.clear();
     this.proc = undefined;
     const source = this.options.source;
     if (!this.stalled && 'file' in source && !source.loop && exit.code === 0) {
@@ -277,18 +276,15 @@ export class ClipRing {
   private fail(message: string): void {
     this.lastError = message;
     this.state = 'down';
-    this.log.warn({ lastError: message, failures: this.failures + 1 }, 'clip ring down; restarting');
+    this.log.warn({ lastError: message, failures: this.restartSchedule.failures + 1 }, 'clip ring down; restarting');
     this.scheduleRestart();
   }
 
   private scheduleRestart(): void {
-    this.failures++;
-    const delayMs = restartDelayMs(this.failures, this.options.backoff, this.options.random);
-    clearTimeout(this.restartTimer);
-    this.restartTimer = setTimeout(() => {
+    this.restartSchedule.schedule(() => {
       if (this.stopping) return;
       this.restarts++;
       void this.launch();
-    }, delayMs);
+    });
   }
 }

@@ -1,5 +1,4 @@
-import { statfsSync } from 'node:fs';
-import { CamwatchError, formatBytes } from '../core/index.js';
+import { CamwatchError, diskFreeBytes, formatBytes } from '../core/index.js';
 import { DEFAULT_RING_MARGIN_SECONDS, type CameraClipsOptions } from './options.js';
 import { ringBudgetBytes } from './window.js';
 
@@ -16,7 +15,7 @@ export function checkRingSpace(cameras: ReadonlyArray<{ id: string; clips: Camer
   const rings = cameras.filter((c) => c.clips.enabled).map((c) => ({ id: c.id, bytes: cameraRingBudgetBytes(c.clips) }));
   const total = rings.reduce((sum, r) => sum + r.bytes, 0);
   if (total === 0) return 0;
-  const free = freeBytes ?? diskFree(dir);
+  const free = freeBytes ?? diskFreeBytes(dir);
   if (free === undefined || total + reserveBytes <= free) return total;
   const each = rings.map((r) => `${r.id} ${formatBytes(r.bytes)}`).join(', ');
   throw new CamwatchError(
@@ -24,13 +23,4 @@ export function checkRingSpace(cameras: ReadonlyArray<{ id: string; clips: Camer
     `the clip rings need ${formatBytes(total)} (${each}) plus ${formatBytes(reserveBytes)} reserve, but ${dir} has ${formatBytes(free)} free`,
     { details: { dir, ringBytes: total, freeBytes: free, reserveBytes } },
   );
-}
-
-function diskFree(dir: string): number | undefined {
-  try {
-    const fs = statfsSync(dir);
-    return fs.bavail * fs.bsize;
-  } catch {
-    return undefined;
-  }
 }

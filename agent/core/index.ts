@@ -4,6 +4,8 @@
  */
 export { backoffDelayMs, type BackoffOptions } from './backoff.js';
 export { formatBytes } from './bytes.js';
+export { diskFreeBytes } from './disk.js';
+export { sha256File } from './file-hash.js';
 export { WALL_CLOCK, type Clock, VideoClock } from './clock.js';
 export { CamwatchError, type ErrorCode, describeError, isCamwatchError, ERROR_CATALOGUE } from './errors.js';
 export { iou, bottomCentre, boxArea, type Box } from './geometry.js';

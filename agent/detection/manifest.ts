@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { CamwatchError, formatJsonError, parseJsonText, DEFAULT_MANIFEST_MAX_BYTES, FileReadError, readTextCappedAsync } from '../core/index.js';
+import { CamwatchError, formatJsonError, parseJsonText, DEFAULT_MANIFEST_MAX_BYTES, FileReadError, readTextCappedAsync, sha256File } from '../core/index.js';
 import type { ModelLayout } from './types.js';
 
 /** Layout names the decoders understand (kept in step with ModelLayout in types.ts). */
@@ -180,12 +178,8 @@ function checksumError(entry: ModelEntry, file: string, what: string): CamwatchE
   return new CamwatchError('MODEL_CHECKSUM', `model file ${file} for model "${entry.name}" ${what}`, { details: { model: entry.name, file } });
 }
 
-/** Hex sha256 of a file, streamed. */
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
+/** Hex sha256 of a file, streamed (the kernel's; re-exported for the stage's callers). */
+export { sha256File };
 
 /** Class names of the entry, one per non-empty line of its `classes` file (relative to the manifest). */
 export async function loadClassNames(manifest: ModelManifest, entry: ModelEntry): Promise<string[]> {

@@ -1,12 +1,12 @@
-import { performance } from 'node:perf_hooks';
 import type { Logger } from '../core/index.js';
-import { agentPauseMs } from './agent-pause.js';
-import { restartDelayMs, type BackoffOptions } from './backoff.js';
+import type { BackoffOptions } from './backoff.js';
 import { buildFfmpegArgs, type HwAccel } from './ffmpeg-args.js';
 import { FfmpegDecoder, type DecoderExit, type RawFrame } from './ffmpeg-decoder.js';
 import { probeFfmpeg } from './ffmpeg-run.js';
 import { formatSourceError, type SourceError } from './source-error.js';
 import { LatestFrameSlot } from './latest-frame-slot.js';
+import { RestartSchedule } from './restart-schedule.js';
+import { StallWatchdog } from './stall-watchdog.js';
 import type { FrameCameraOptions } from './options.js';
 import type { StreamInfo } from './stream-info.js';
 import type { Frame, FrameSource, FrameSourceStats, SourceState, SourceStateChange } from './types.js';
@@ -53,9 +53,8 @@ export class CameraSource implements FrameSource {
   private started = false;
   private stopping: Promise<void> | undefined;
   private run: Run | undefined;
-  private watchdog: NodeJS.Timeout | undefined;
-  private restartTimer: NodeJS.Timeout | undefined;
-  private failures = 0;
+  private readonly watchdog: StallWatchdog;
+  private readonly restarts: RestartSchedule;
   private reconnects = 0;
   private framesDecoded = 0;
   private hwaccelFailed = false;
@@ -66,6 +65,12 @@ export class CameraSource implements FrameSource {
     this.cameraId = options.camera.id;
     this.log = options.logger;
     this.secrets = secretsOf(options);
+    // The agent was not running (SIGSTOP, frozen VM): the camera's frames of that time wait unread in
+    // ffmpeg's pipe and are read right after the timer. The camera gets a fresh window, not a stall.
+    this.restarts = new RestartSchedule(options.backoff, options.random);
+    this.watchdog = new StallWatchdog(options.camera.analysis.stallSeconds * 1000, (pausedMs) =>
+      this.log.info({ pausedMs: Math.round(pausedMs) }, 'agent was paused; not counted against the camera'),
+    );
   }
 
   start(): void {
@@ -102,8 +107,8 @@ export class CameraSource implements FrameSource {
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      clearTimeout(this.restartTimer);
-      clearTimeout(this.watchdog);
+      this.restarts.clear();
+      this.watchdog.clear();
       this.slot.close();
       const run = this.run;
       this.run = undefined;
@@ -164,7 +169,7 @@ export class CameraSource implements FrameSource {
       run.decoder.start();
     } catch (err) {
       this.run = undefined;
-      clearTimeout(this.watchdog);
+      this.watchdog.clear();
       this.fail('down', { message: `ffmpeg could not be started: ${err instanceof Error ? err.message : String(err)}` });
     }
   }
@@ -176,7 +181,7 @@ export class CameraSource implements FrameSource {
     this.armWatchdog(run);
     if (this.state !== 'online') {
       // A frame proves the camera and the options work: the next failure starts from the shortest delay.
-      this.failures = 0;
+      this.restarts.succeeded();
       this.setState('online');
     }
     this.slot.put({
@@ -190,31 +195,20 @@ export class CameraSource implements FrameSource {
   }
 
   private armWatchdog(run: Run): void {
-    clearTimeout(this.watchdog);
-    const stallMs = this.options.camera.analysis.stallSeconds * 1000;
-    const dueAtMs = performance.now() + stallMs;
-    this.watchdog = setTimeout(() => {
+    this.watchdog.arm(() => {
       if (run !== this.run || this.stopping) return;
-      const pausedMs = agentPauseMs(dueAtMs, performance.now());
-      if (pausedMs > 0) {
-        // The agent was not running (SIGSTOP, frozen VM): the camera's frames of that time wait unread in
-        // ffmpeg's pipe and are read right after this timer. The camera gets a fresh window, not a stall.
-        this.log.info({ pausedMs: Math.round(pausedMs) }, 'agent was paused; not counted against the camera');
-        this.armWatchdog(run);
-        return;
-      }
       run.stalled = true;
       const seconds = this.options.camera.analysis.stallSeconds;
       if (run.frames > 0) this.setState('stalled', { code: 'CAMERA_STALLED', message: `no frame for ${seconds} s` });
       else this.setState('down', { code: 'CAMERA_STALLED', message: `no frame within ${seconds} s of connecting` });
       // The restart is scheduled when the process has gone (onExit), so two never overlap.
       void run.decoder.stop();
-    }, stallMs);
+    });
   }
 
   private onExit(run: Run, exit: DecoderExit): void {
     if (run !== this.run || this.stopping) return;
-    clearTimeout(this.watchdog);
+    this.watchdog.clear();
     this.run = undefined;
 
     if (run.stalled) {
@@ -244,15 +238,12 @@ export class CameraSource implements FrameSource {
   }
 
   private scheduleRestart(): void {
-    this.failures++;
-    const delayMs = restartDelayMs(this.failures, this.options.backoff, this.options.random);
-    this.log.debug({ delayMs, failures: this.failures }, 'restarting ffmpeg after delay');
-    clearTimeout(this.restartTimer);
-    this.restartTimer = setTimeout(() => {
+    const delayMs = this.restarts.schedule(() => {
       if (this.stopping) return;
       this.reconnects++;
       void this.launch();
-    }, delayMs);
+    });
+    this.log.debug({ delayMs, failures: this.restarts.failures }, 'restarting ffmpeg after delay');
   }
 
   private setState(state: SourceState, error?: SourceError): void {

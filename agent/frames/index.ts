@@ -60,10 +60,13 @@ export function createFrameSource(camera: FrameCameraOptions, options: CreateFra
   });
 }
 
-/** Checks a camera's source before anything is started; returns the resolved path of a file source. */
-export function validateSource(camera: Pick<FrameCameraOptions, 'id' | 'source'>, options: { baseDir?: string; password?: string } = {}): string | undefined {
+/**
+ * Checks a camera's source before anything is started; returns the resolved path of a file source. `field`
+ * names the source in the error (default `cameras[<id>].source`; the clip ring's is `cameras[<id>].clips.source`).
+ */
+export function validateSource(camera: Pick<FrameCameraOptions, 'id' | 'source'>, options: { baseDir?: string; password?: string; field?: string } = {}): string | undefined {
   const source = camera.source;
-  const field = `cameras[${camera.id}].source`;
+  const field = options.field ?? `cameras[${camera.id}].source`;
   if ('file' in source) {
     const path = resolve(options.baseDir ?? process.cwd(), source.file);
     let isFile = false;
@@ -98,6 +101,8 @@ export { buildFfmpegArgs, buildSourceUrl, rtspDemuxerOptions, DEFAULT_SOCKET_TIM
 export { buildFfconcat, quoteFfconcatToken, RTSP_PROTOCOL_WHITELIST, FFCONCAT_OPTION_MIN_VERSION } from './ffconcat.js';
 export { restartDelayMs } from './backoff.js';
 export { agentPauseMs } from './agent-pause.js';
+export { StallWatchdog } from './stall-watchdog.js';
+export { RestartSchedule } from './restart-schedule.js';
 export { listFfmpegDecoders, probeFfmpeg, resolveFfmpegPath, runFfmpeg, captureFfmpeg, captureFailure } from './ffmpeg-run.js';
 export { FfmpegProcess, DEFAULT_KILL_GRACE_MS, type FfmpegExit } from './ffmpeg-process.js';
 export { analysisSchema, sourceSchema } from './options.js';

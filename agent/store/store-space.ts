@@ -1,6 +1,5 @@
-import { statfsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import type { Logger } from '../core/index.js';
+import { diskFreeBytes, type Logger } from '../core/index.js';
 import { decideSnapshotQuota, isLoudPrune, type PruneReason, type SaveDecision, type SaveSituation } from './disk-pressure.js';
 import type { HeldEvents } from './held-events.js';
 import type { StoreMaintenance } from './maintenance.js';
@@ -51,12 +50,7 @@ export class StoreSpace {
 
   /** Free bytes of the data directory's file system, or undefined when it cannot be read. */
   diskFreeBytes(): number | undefined {
-    try {
-      const fs = statfsSync(this.options.dataDir);
-      return fs.bavail * fs.bsize;
-    } catch {
-      return undefined;
-    }
+    return diskFreeBytes(this.options.dataDir);
   }
 
   /** The policy's inputs for a write of `writeBytes` after `fullFailures` failed attempts. */

@@ -28,7 +28,8 @@ export interface RtspCameraBox {
   writeConfig(cameraYaml: string): string;
 }
 
-export function useRtspCameraBox(agentId: string, cameraPassword: string): RtspCameraBox {
+/** `persistence`: mosquitto keeps sessions across stop()/restart() and the IOC subscribes on a persistent session (a broker outage loses no event). */
+export function useRtspCameraBox(agentId: string, cameraPassword: string, options: { persistence?: boolean } = {}): RtspCameraBox {
   let parts: { dir: string; broker: Mosquitto; rtsp: TestRtspServer; ioc: Collector } | undefined;
   const get = () => {
     if (parts === undefined) throw new Error('the RTSP camera box is not started yet (use it inside tests)');
@@ -36,9 +37,10 @@ export function useRtspCameraBox(agentId: string, cameraPassword: string): RtspC
   };
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), `camwatch-${agentId}-`));
-    const broker = await startMosquitto();
+    const persistence = options.persistence === true;
+    const broker = await startMosquitto({ persistence });
     const rtsp = await startRtspServer({ mounts: { '/sub': videoPath('residential_street_ahmetozlu.mp4') }, user: 'admin', password: cameraPassword });
-    const ioc = await collect(broker.url, `camwatch/${agentId}/#`);
+    const ioc = await collect(broker.url, `camwatch/${agentId}/#`, persistence ? { clientId: `ioc-${agentId}`, persistentSession: true } : {});
     parts = { dir, broker, rtsp, ioc };
   });
   afterEach(() => assertNoAgentLeaks());

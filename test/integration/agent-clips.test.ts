@@ -11,17 +11,15 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { assertNoAgentLeaks, startAgent } from '../helpers/agent-process.js';
-import { DATA_DIR, PROJECT_ROOT, videoPath } from '../helpers/data.js';
-import { assertNoMosquittoLeaks, freePort, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
-import { collect, type Collector } from '../helpers/mqtt-collector.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { startAgent } from '../helpers/agent-process.js';
+import { DATA_DIR, PROJECT_ROOT } from '../helpers/data.js';
+import { freePort } from '../helpers/mosquitto.js';
 import { probeMp4 } from '../helpers/mp4-probe.js';
-import { startRtspServer, type TestRtspServer } from '../helpers/rtsp-server.js';
+import { useRtspCameraBox } from '../helpers/rtsp-camera-box.js';
 
 const AGENT = 'clips-box';
 const CAMERA_PASSWORD = 'cam-Clip-S3cret';
@@ -74,34 +72,17 @@ class UploadServer {
 }
 
 describe('evidence clips from a real camera', () => {
-  let dir: string;
-  let broker: Mosquitto;
-  let rtsp: TestRtspServer;
-  let ioc: Collector;
+  // Persistent: the story stops and restarts the broker, and the IOC must get what was queued meanwhile.
+  const box = useRtspCameraBox(AGENT, CAMERA_PASSWORD, { persistence: true });
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'camwatch-clips-'));
-    broker = await startMosquitto({ persistence: true });
-    rtsp = await startRtspServer({ mounts: { '/main': videoPath('residential_street_ahmetozlu.mp4') }, user: 'admin', password: CAMERA_PASSWORD });
-    ioc = await collect(broker.url, `camwatch/${AGENT}/#`, { clientId: 'ioc-clips', persistentSession: true });
-  });
-  afterEach(() => assertNoAgentLeaks());
-  afterAll(async () => {
-    await ioc?.close();
-    await rtsp?.stop();
-    await broker?.dispose();
-    await assertNoMosquittoLeaks();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const incidents = (): IncidentMsg[] => ioc.messages.filter((m) => m.topic.includes('/incidents/')).map((m) => JSON.parse(m.payload.toString()) as IncidentMsg);
+  const incidents = (): IncidentMsg[] => box.ioc.messages.filter((m) => m.topic.includes('/incidents/')).map((m) => JSON.parse(m.payload.toString()) as IncidentMsg);
   const withClip = () => incidents().filter((i) => i.clip !== undefined);
 
   async function ask(body: Record<string, unknown>, transaction: string): Promise<Reply> {
     const topic = `camwatch/${AGENT}/responses/ioc`;
-    await ioc.client.publishAsync(`camwatch/${AGENT}/cmd/clip`, JSON.stringify({ ...body, transaction, responseTopic: topic }), { qos: 1 });
+    await box.ioc.client.publishAsync(`camwatch/${AGENT}/cmd/clip`, JSON.stringify({ ...body, transaction, responseTopic: topic }), { qos: 1 });
     let reply: Reply | undefined;
-    await ioc.waitFor((all) => {
+    await box.ioc.waitFor((all) => {
       const m = all.find((x) => x.topic === topic && (JSON.parse(x.payload.toString()) as { transaction?: string }).transaction === transaction);
       if (m) reply = JSON.parse(m.payload.toString()) as Reply;
       return m !== undefined;
@@ -112,21 +93,21 @@ describe('evidence clips from a real camera', () => {
   it('arrives with a playable clip of the incident through an outage and a restart, uploaded at least once', async () => {
     const upload = new UploadServer(await freePort());
     onTestFinished(() => upload.close());
-    writeFileSync(join(dir, 'cam.password'), CAMERA_PASSWORD, { mode: 0o600 });
-    const config = join(dir, 'camwatch.yaml');
+    writeFileSync(join(box.dir, 'cam.password'), CAMERA_PASSWORD, { mode: 0o600 });
+    const config = join(box.dir, 'camwatch.yaml');
     writeFileSync(
       config,
       `
-agent: { id: ${AGENT}, dataDir: ${join(dir, 'var')} }
+agent: { id: ${AGENT}, dataDir: ${join(box.dir, 'var')} }
 models: { dir: ${join(DATA_DIR, 'models')}, manifest: ${join(PROJECT_ROOT, 'models', 'manifest.json')} }
-mqtt: { url: "${broker.url}" }
+mqtt: { url: "${box.broker.url}" }
 health: { port: 0, statsIntervalSeconds: 2 }
 clips:
   ringDir: ring
   upload: { urlTemplate: "http://127.0.0.1:${upload.port}/up/{agentId}/{cameraId}/{incidentId}.mp4?${SIGNATURE}", timeoutSeconds: 10 }
 cameras:
   - id: street-01
-    source: { url: "${rtsp.url('/main')}", username: admin, passwordFile: cam.password }
+    source: { url: "${box.rtsp.url('/sub')}", username: admin, passwordFile: cam.password }
     analysis: { fps: 5, width: 640 }
     clips: { enabled: true, preSeconds: ${PRE}, postSeconds: ${POST}, maxSeconds: ${MAX}, maxBitrateKbps: 2000 }
     zones:
@@ -143,13 +124,13 @@ cameras:
       const recording = await agent.waitForLog((e) => e.msg === 'clip ring recording', 40_000);
       const fullPreRollFromMs = Number(recording.time) + (PRE + SEGMENT_SLACK_SECONDS) * 1000;
       // clips.ringDir (relative to the config file) holds the camera's segments.
-      expect(readdirSync(join(dir, 'ring', 'street-01')).some((f) => f.endsWith('.ts'))).toBe(true);
+      expect(readdirSync(join(box.dir, 'ring', 'street-01')).some((f) => f.endsWith('.ts'))).toBe(true);
       let chosen: IncidentMsg | undefined;
-      await ioc.waitFor(() => (chosen = incidents().find((i) => i.status === 'new' && Date.parse(i.startedAt) >= fullPreRollFromMs)) !== undefined, 40_000, 'a new incident after the pre-roll filled');
-      await broker.stop();
+      await box.ioc.waitFor(() => (chosen = incidents().find((i) => i.status === 'new' && Date.parse(i.startedAt) >= fullPreRollFromMs)) !== undefined, 40_000, 'a new incident after the pre-roll filled');
+      await box.broker.stop();
       await agent.waitForLog((e) => e.msg === 'clip cut' && e.incidentId === chosen!.id, 40_000);
-      await broker.restart();
-      await ioc.waitFor(() => withClip().some((i) => i.id === chosen!.id), 20_000, 'the incident event with its clip after the outage');
+      await box.broker.restart();
+      await box.ioc.waitFor(() => withClip().some((i) => i.id === chosen!.id), 20_000, 'the incident event with its clip after the outage');
       const announced = withClip().find((i) => i.id === chosen!.id)!;
       const clip = announced.clip!;
       expect(clip.contentType).toBe('video/mp4');
@@ -157,7 +138,7 @@ cameras:
 
       // Killed while the upload endpoint is down: the clip stays queued in the store.
       await agent.kill();
-      const db = new Database(join(dir, 'var', 'camwatch.db'), { readonly: true });
+      const db = new Database(join(box.dir, 'var', 'camwatch.db'), { readonly: true });
       const queued = db.prepare('SELECT count(*) AS n FROM clips WHERE upload_due_at IS NOT NULL').get() as { n: number };
       db.close();
       expect(queued.n).toBeGreaterThan(0);
@@ -168,7 +149,7 @@ cameras:
       again = startAgent(['run', '--config', config]);
       const uploadedAll = () => withClip().every((i) => upload.received.get(`/up/${AGENT}/street-01/${i.id}.mp4`)?.sha256 === i.clip!.sha256);
       await again!.waitForLog((e) => e.msg === 'clip uploaded', 30_000);
-      await ioc.waitFor(() => uploadedAll(), 30_000, 'every announced clip uploaded');
+      await box.ioc.waitFor(() => uploadedAll(), 30_000, 'every announced clip uploaded');
       expect(upload.failedMidBody).toBe(1);
       // The periodic stats line shows the ring recording and nothing left to upload.
       const recordingRing = (e: Record<string, unknown>) => (e.rings as Array<{ camera: string; state: string }> | undefined)?.some((r) => r.camera === 'street-01' && r.state === 'recording') === true;
@@ -190,7 +171,7 @@ cameras:
       const bytes = Buffer.concat(parts);
       expect(bytes.length).toBe(clip.bytes);
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(clip.sha256);
-      const file = join(dir, 'fetched.mp4');
+      const file = join(box.dir, 'fetched.mp4');
       writeFileSync(file, bytes);
       const facts = probeMp4(file);
       expect(facts.codec).toBe('h264');

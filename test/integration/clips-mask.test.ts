@@ -17,6 +17,7 @@ import { clipMaskRenderer } from '../../agent/ops/agent-clips.js';
 import { videoPath } from '../helpers/data.js';
 import { probeMp4 } from '../helpers/mp4-probe.js';
 import { regionLevels } from '../helpers/still-pixels.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /** The residential clip has a keyframe every 2 s: a clip may start up to one segment early and end one late. */
 const KEYFRAME_SLACK_SECONDS = 4;
@@ -24,19 +25,6 @@ const MASK = { id: 'shop-window', points: [[0.1, 0.1], [0.5, 0.1], [0.5, 0.6], [
 /** Inside the mask, 2 % in from its edges (H.264 blocks on the edge may ring by a few levels). */
 const INSIDE = { x0: 0.12, y0: 0.12, x1: 0.48, y1: 0.58 };
 const OUTSIDE = { x0: 0.6, y0: 0.1, x1: 0.95, y1: 0.9 };
-
-function waitFor<T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      const value = check();
-      if (value !== undefined) return resolve(value);
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 100);
-    };
-    tick();
-  });
-}
 
 /** One frame `atSeconds` into a video, as PNG, decoded by the real ffmpeg. */
 function frameAt(path: string, atSeconds: number): Buffer {

@@ -13,23 +13,11 @@ import { createLogger } from '../../agent/core/index.js';
 import { videoPath } from '../helpers/data.js';
 import { probeMp4 } from '../helpers/mp4-probe.js';
 import { startRtspServer, type TestRtspServer } from '../helpers/rtsp-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const PASSWORD = 'ring-S3cret:@';
 /** The test video has a keyframe every 2 s (ffprobe): a clip may start up to one segment (≤ 4 s) early. */
 const KEYFRAME_SLACK_SECONDS = 4;
-
-function waitFor<T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      const value = check();
-      if (value !== undefined) return resolve(value);
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 100);
-    };
-    tick();
-  });
-}
 
 describe('clip ring on a real RTSP camera', () => {
   let dir: string;

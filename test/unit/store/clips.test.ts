@@ -88,4 +88,20 @@ describe('clip store', () => {
     expect(clips.maintain(1e9, Date.now()).orphans).toBe(1);
     expect(existsSync(orphan)).toBe(false);
   });
+
+  it('loses a clip with its incident to retention: the row at once (ON DELETE CASCADE), the file at the next sweep', () => {
+    const record = makeRecord('clips', 99);
+    const id = record.incident.id;
+    store.markSent(store.save(record).seq);
+    const path = join(clips.dir, `${id}.mp4`);
+    writeFileSync(path, Buffer.alloc(100, 1));
+    clips.add({ incidentId: id, cameraId: 'cam-1', path, bytes: 100, sha256: 'ab'.repeat(32), durationSeconds: 4, fromMs: 1, toMs: 4_001 }, { upload: false });
+    store.maintain(Date.now() + 400 * 86_400_000);
+    expect(store.get(id)).toBeUndefined();
+    expect(clips.get(id)).toBeUndefined();
+    expect(clips.bytes()).toBe(0);
+    utimesSync(path, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+    expect(clips.maintain(1e9, Date.now()).orphans).toBe(1);
+    expect(existsSync(path)).toBe(false);
+  });
 });

@@ -1,0 +1,35 @@
+import { performance } from 'node:perf_hooks';
+import { agentPauseMs } from './agent-pause.js';
+
+/**
+ * The stall timer of a supervised ffmpeg (the camera decoder, the clip ring): one pending `onStall` at a time,
+ * due `stallMs` after the last `arm`; a timer that fired late because the agent itself was paused
+ * (agent-pause.ts) re-arms instead of blaming the camera, after `onPause`.
+ */
+export class StallWatchdog {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly stallMs: number,
+    private readonly onPause?: (pausedMs: number) => void,
+  ) {}
+
+  /** (Re)starts the window: at launch and on every sign of life (a frame, a closed segment). */
+  arm(onStall: () => void): void {
+    clearTimeout(this.timer);
+    const dueAtMs = performance.now() + this.stallMs;
+    this.timer = setTimeout(() => {
+      const pausedMs = agentPauseMs(dueAtMs, performance.now());
+      if (pausedMs > 0) {
+        this.onPause?.(pausedMs);
+        this.arm(onStall);
+        return;
+      }
+      onStall();
+    }, this.stallMs);
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+}
