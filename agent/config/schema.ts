@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { calibrationSchema, ruleSchema, timezoneSchema, trackingSchema } from './rule-schemas.js';
 import { idSchema, TOPIC_PREFIX_PATTERN, TOPIC_PREFIX_RULE } from './ids.js';
 import type { RulesCamera } from '../rules/index.js';
+import { DEFAULT_RULES_REGION_PADDING } from '../rules/index.js';
+import { DEFAULT_MAX_TILES, DEFAULT_MIN_TILE_OVERLAP_PX } from '../detection/index.js';
 import { MAX_POLYGON_POINTS } from './polygon.js';
 import { analysisSchema, sourceSchema } from '../frames/index.js';
 import { cameraClipsSchema, clipsSchema } from '../clips/index.js';
@@ -137,6 +139,22 @@ export const cameraSchema = z.strictObject({
     })
     .prefault({})
     .describe('Cheap motion gate in front of the detector'),
+  tiling: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(false)
+        .describe('Run the detector on windows of the model input\'s size at native analysis resolution instead of the whole frame shrunk into the input: small far objects (motorbikes) are found far more often, at one detector run per window'),
+      region: z
+        .enum(['rules', 'frame'])
+        .default('rules')
+        .describe('rules: cover only the zones and lines the rules use, padded by `padding` (objects elsewhere are not detected); frame: the whole frame'),
+      padding: z.number().min(0).max(1).default(DEFAULT_RULES_REGION_PADDING).describe('Share of the frame width/height added around the rules\' zones and lines (region: rules)'),
+      maxTiles: z.number().int().min(1).max(16).default(DEFAULT_MAX_TILES).describe('Detector runs per analysed frame at most; with more windows needed they grow, and shrink in the model'),
+      minOverlapPx: z.number().int().min(0).max(1024).default(DEFAULT_MIN_TILE_OVERLAP_PX).describe('Analysis pixels neighbouring windows share, so an object narrower than this is whole in one of them'),
+    })
+    .prefault({})
+    .describe('Tiled detection for small, far objects (off by default: each window is one detector run)'),
   zones: z.array(zoneSchema).default([]).describe('Polygons referenced by zone rules'),
   lines: z.array(lineSchema).default([]).describe('Tripwires referenced by line rules'),
   rules: z.array(ruleSchema).default([]).describe('Incident rules of this camera'),

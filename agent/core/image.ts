@@ -4,3 +4,22 @@ export interface RgbImage {
   height: number;
   data: Buffer;
 }
+
+/** A window of an image, integer pixels. */
+export interface CropRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Copies a window out of an RGB24 image. */
+export function cropImage(image: RgbImage, rect: CropRect): RgbImage {
+  const rowBytes = rect.width * 3;
+  const data = Buffer.allocUnsafe(rowBytes * rect.height);
+  for (let y = 0; y < rect.height; y++) {
+    const from = ((rect.y + y) * image.width + rect.x) * 3;
+    image.data.copy(data, y * rowBytes, from, from + rowBytes);
+  }
+  return { width: rect.width, height: rect.height, data };
+}

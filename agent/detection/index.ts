@@ -6,6 +6,7 @@ export type { OnnxDetector } from './onnx-detector.js';
 export { DEFAULT_NMS_IOU_THRESHOLD, DEFAULT_SCORE_THRESHOLD } from './onnx-detector.js';
 export { remapTargets } from './postfilter.js';
 export { nms } from './nms.js';
+export { planTiles, mergeTileDetections, DEFAULT_MAX_TILES, DEFAULT_MIN_TILE_OVERLAP_PX } from './tiles.js';
 export { findModel, loadManifest, resolveModelFile, sha256File } from './manifest.js';
 export { checkModelPin, pinAdvice, MODEL_PINS_FILE } from './model-pin.js';
 export { DetectorScheduler, type SchedulableDetector } from './scheduler.js';

@@ -1,4 +1,4 @@
-import type { Box, RgbImage } from '../core/index.js';
+import type { Box, CropRect } from '../core/index.js';
 import type { GateReason } from './gate.js';
 import type { MotionRegion } from './motion-detector.js';
 
@@ -8,14 +8,6 @@ export const DEFAULT_CROP_MARGIN_PX = 24;
 export const DEFAULT_FULL_FRAME_EVERY_SECONDS = 1;
 /** A crop detection this close (px) to a crop edge inside the frame is a cut-off object: not trusted. */
 const EDGE_PX = 2;
-
-/** A window of the frame, integer frame pixels. */
-export interface CropRect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
 
 /**
  * Motion-guided crops. When everything that moves fits in one model-input-sized window, the detector
@@ -63,17 +55,6 @@ export function cropWindow(region: MotionRegion, frame: { width: number; height:
     width,
     height,
   };
-}
-
-/** Copies a window out of an RGB24 frame. */
-export function cropImage(image: RgbImage, rect: CropRect): RgbImage {
-  const rowBytes = rect.width * 3;
-  const data = Buffer.allocUnsafe(rowBytes * rect.height);
-  for (let y = 0; y < rect.height; y++) {
-    const from = ((rect.y + y) * image.width + rect.x) * 3;
-    image.data.copy(data, y * rowBytes, from, from + rowBytes);
-  }
-  return { width: rect.width, height: rect.height, data };
 }
 
 /**

@@ -1,4 +1,4 @@
 /** Motion stage: decides which frames the detector must see, and where in them. */
 export { MotionDetector, DEFAULT_MIN_AREA_FRACTION, DEFAULT_PIXEL_THRESHOLD, type MotionRegion } from './motion-detector.js';
 export { InferenceGate, DEFAULT_KEEPALIVE_SECONDS, DEFAULT_EMPTY_SWEEP_SECONDS } from './gate.js';
-export { MotionCropper, cropImage, mergeCropDetections, DEFAULT_FULL_FRAME_EVERY_SECONDS, type CropRect } from './crop.js';
+export { MotionCropper, mergeCropDetections, DEFAULT_FULL_FRAME_EVERY_SECONDS } from './crop.js';

@@ -1,6 +1,7 @@
 import type { Frame, FrameSource } from '../frames/index.js';
-import type { DetectorScheduler, Detection, Detector } from '../detection/index.js';
-import { cropImage, mergeCropDetections, type InferenceGate, type MotionCropper, type MotionDetector, type CropRect, type MotionRegion } from '../motion/index.js';
+import { DEFAULT_NMS_IOU_THRESHOLD, mergeTileDetections, type DetectorScheduler, type Detection, type Detector } from '../detection/index.js';
+import { mergeCropDetections, type InferenceGate, type MotionCropper, type MotionDetector, type MotionRegion } from '../motion/index.js';
+import { cropImage, type CropRect } from '../core/index.js';
 import type { Track, Tracker } from '../tracking/index.js';
 import type { AdaptiveRate } from './adaptive-rate.js';
 import { Handoff } from './handoff.js';
@@ -19,6 +20,8 @@ export interface PipelineStats {
   inferencesSkipped: number;
   /** Inferences run on a window around the motion instead of the whole frame. */
   inferencesCropped: number;
+  /** Frames whose detection ran on the tiled plan's windows (one detector run per window). */
+  inferencesTiled: number;
   /** Frames not analysed at all because the camera was throttled under CPU pressure. */
   framesShed: number;
   /** The analysis rate in force (fps): the configured one unless load shedding lowered it. */
@@ -72,6 +75,13 @@ export interface CameraPipelineDeps {
   maxInFlight?: number;
   /** Motion gate in front of the detector (without it every frame is inferred), and optional motion crops. */
   motion?: { detector: MotionDetector; gate: InferenceGate; cropper?: MotionCropper };
+  /**
+   * Tiled detection: the windows (analysis pixels) the detector runs on instead of the whole frame, for a
+   * frame size and the source's size; planned again when the frame size changes. Absent or empty: whole frames.
+   */
+  tiles?: (frame: { width: number; height: number }, source: { width?: number; height?: number }) => readonly CropRect[];
+  /** The detector's NMS IoU threshold: duplicates seen by two overlapping windows are merged at it. */
+  nmsIouThreshold?: number;
   /** A fresh tracker; called again when the frame size changes (coordinates no longer comparable). */
   makeTracker: () => Tracker;
   /** Rules need the frame size to turn normalised geometry into pixels, so they are built on the first frame. */
@@ -101,12 +111,14 @@ export class CameraPipeline {
    */
   readonly recentAnalysedAtMs: number[] = [];
   readonly stats: PipelineStats = {
-    framesDecoded: 0, framesAnalysed: 0, framesWithMotion: 0, inferencesRun: 0, inferencesSkipped: 0, inferencesCropped: 0, framesShed: 0,
+    framesDecoded: 0, framesAnalysed: 0, framesWithMotion: 0, inferencesRun: 0, inferencesSkipped: 0, inferencesCropped: 0, inferencesTiled: 0, framesShed: 0,
     lagMsMax: 0, detections: 0, ruleHits: 0, latencyMsTotal: 0, latencyMsMax: 0, recentLatenciesMs: [],
   };
   private readonly deps: CameraPipelineDeps;
   /** Frame size the tracker and rules were built for. */
   private trackedGeometry = '';
+  /** Windows of the current frame size (tiled detection), empty for whole frames. */
+  private tilePlan: readonly CropRect[] = [];
   /** Scheduler requests made so far: only the latest may swap its frame for a newer one. */
   private requestsMade = 0;
 
@@ -170,6 +182,7 @@ export class CameraPipeline {
           // Boxes of another frame size cannot stand in for this one's.
           lastDetections = [];
           geometryKey = key;
+          this.tilePlan = this.planTiles(frame);
         }
         const detected = this.detections(frame, lastDetections, key === this.trackedGeometry ? shared.lastTracks : []);
         const done: Promise<void> = (handedOver = handedOver.then(async () => {
@@ -270,6 +283,7 @@ export class CameraPipeline {
     }
     this.stats.inferencesRun++;
     if (crop) return this.detectCrop(frame, previous, crop.rect, crop.region);
+    if (this.tilePlan.length > 0) return this.detectTiles(frame, this.tilePlan);
     const { detector, scheduler, source } = this.deps;
     if (!scheduler) {
       const lagMs = this.now() - frame.capturedAtMs;
@@ -281,6 +295,33 @@ export class CameraPipeline {
     const newer = () => (request === this.requestsMade ? source.takeNewer() : undefined);
     const out = await scheduler.detect({ cameraId: this.deps.cameraId, detector, frame, newer });
     return { frame: out.frame, detections: out.detections, lagMs: out.lagMs, inferred: true };
+  }
+
+  /** The windows for this frame size; none when the plan is the whole frame (nothing to gain). */
+  private planTiles(frame: Frame): readonly CropRect[] {
+    if (!this.deps.tiles) return [];
+    const s = this.deps.source.stats();
+    const plan = this.deps.tiles(frame, { width: s.sourceWidth, height: s.sourceHeight });
+    const whole = plan.length === 1 && plan[0]!.x === 0 && plan[0]!.y === 0 && plan[0]!.width === frame.width && plan[0]!.height === frame.height;
+    if (!whole) this.deps.logger.info({ frame: `${frame.width}x${frame.height}`, tiles: plan }, `tiled detection on ${this.deps.cameraId}: ${plan.length} window(s) per frame`);
+    return whole ? [] : plan;
+  }
+
+  /**
+   * Inference on each window of the plan, one after the other (fair turns at the shared detector), merged
+   * into the frame's detections. The frame is not swapped for a newer one: every window must be of one frame.
+   */
+  private async detectTiles(frame: Frame, plan: readonly CropRect[]): Promise<Analysed> {
+    this.stats.inferencesTiled++;
+    const { detector, scheduler } = this.deps;
+    const lagMs = this.now() - frame.capturedAtMs;
+    const perTile: Array<{ rect: CropRect; detections: Detection[] }> = [];
+    for (const rect of plan) {
+      const image = { ...cropImage(frame, rect), capturedAtMs: frame.capturedAtMs };
+      const detections = scheduler ? (await scheduler.detect({ cameraId: this.deps.cameraId, detector, frame: image })).detections : await detector.detect(image);
+      perTile.push({ rect, detections });
+    }
+    return { frame, detections: mergeTileDetections(perTile, this.deps.nmsIouThreshold ?? DEFAULT_NMS_IOU_THRESHOLD, frame), lagMs, inferred: true };
   }
 
   /**

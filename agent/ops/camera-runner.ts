@@ -1,8 +1,8 @@
 import type { CameraConfig, Config, LoadedConfig } from '../config/index.js';
 import { createFrameSource, type Frame, type FrameSource, type SourceStateChange } from '../frames/index.js';
-import type { DetectorScheduler, Detector } from '../detection/index.js';
+import { planTiles, type DetectorScheduler, type Detector } from '../detection/index.js';
 import { createTracker, trackerOptionsFromConfig } from '../tracking/index.js';
-import { buildCameraDownRules, buildRules, lineCounts, type LineCountsReport, type Rule } from '../rules/index.js';
+import { buildCameraDownRules, buildRules, lineCounts, rulesRegion, type LineCountsReport, type Rule } from '../rules/index.js';
 import { IncidentLifecycle, type EndReason, type IncidentRecord, type SuspendedIncident } from '../incidents/index.js';
 import { InferenceGate, MotionCropper, MotionDetector } from '../motion/index.js';
 import { AdaptiveRate } from './adaptive-rate.js';
@@ -81,6 +81,14 @@ function loggedPrivacy(privacy: StillPrivacy, log: Logger): StillPrivacy {
       return result;
     },
   };
+}
+
+/** The windows tiled detection runs on for one frame size (camera.tiling). */
+function cameraTiles(camera: CameraConfig, detector: Detector, frame: { width: number; height: number }, src: { width?: number; height?: number }) {
+  const t = camera.tiling;
+  const geo = { frameWidth: frame.width, frameHeight: frame.height, ...(src.width && { sourceWidth: src.width }), ...(src.height && { sourceHeight: src.height }) };
+  const region = t.region === 'rules' ? rulesRegion(camera, geo, t.padding) : { x: 0, y: 0, width: frame.width, height: frame.height };
+  return planTiles(region, { width: detector.model.inputWidth, height: detector.model.inputHeight }, { maxTiles: t.maxTiles, minOverlapPx: t.minOverlapPx });
 }
 
 /**
@@ -177,6 +185,8 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
           cropper: camera.motion.cropToMotion ? new MotionCropper({ fullFrameEverySeconds: camera.motion.keepAliveSeconds }) : undefined,
         }
       : undefined,
+    ...(camera.tiling.enabled && { tiles: (frame: { width: number; height: number }, src: { width?: number; height?: number }) => cameraTiles(camera, detector, frame, src) }),
+    nmsIouThreshold: loaded.config.detection.nmsIouThreshold,
     logger: log,
     makeTracker: () => createTracker(trackerOptionsFromConfig(loaded.config.tracking, detector.model.classNames, loaded.config.detection.scoreThreshold)),
     makeRules: (frame, src) => {

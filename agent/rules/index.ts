@@ -9,6 +9,7 @@ export { DEFAULT_VEHICLE_CLASSES } from './options.js';
 export { lineCounts, type LineCountsReport } from './counts.js';
 export { ruleTitle, ruleTypeInfo } from './catalogue.js';
 export { bottomCentre, lineToFrame, pointInPolygon, zoneToFrame, type Point } from './geometry.js';
+export { rulesRegion, DEFAULT_RULES_REGION_PADDING } from './region.js';
 export { DEFAULT_LINE_HYSTERESIS_BOX_FRACTION, DEFAULT_LINE_HYSTERESIS_PX } from './line-crossing.js';
 export { DEFAULT_ZONE_EXIT_TOLERANCE_MS } from './zone-dwell.js';
 export { DEFAULT_TRACK_GONE_MS } from './episodes.js';

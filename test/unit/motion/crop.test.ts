@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../../../agent/detection/types.js';
-import { MotionCropper, cropImage, cropWindow, mergeCropDetections } from '../../../agent/motion/crop.js';
+import { MotionCropper, cropWindow, mergeCropDetections } from '../../../agent/motion/crop.js';
+import { cropImage } from '../../../agent/core/index.js';
 
 const frame = { width: 640, height: 452 };
 const input = { width: 416, height: 416 };

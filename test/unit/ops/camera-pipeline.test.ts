@@ -264,3 +264,33 @@ describe('CameraPipeline: detection and analysis overlap', () => {
     expect(p.stats.framesAnalysed).toBe(3);
   });
 });
+
+describe('CameraPipeline: tiled detection', () => {
+  it('runs every window of the plan on each frame and merges their boxes into frame pixels (an object in the overlap once)', async () => {
+    // One object in the shared band of the two windows (x 224..416), one only the right window sees.
+    const blocks = [{ x: 300, y: 200, w: 30, h: 20 }, { x: 560, y: 100, w: 40, h: 30 }];
+    const frames = [frame(0, 0, blocks), frame(1, 200, blocks)];
+    const detector = brightDetector();
+    const plan = [{ x: 0, y: 0, width: 416, height: H }, { x: 224, y: 0, width: 416, height: H }];
+    const planned: Array<{ width: number; height: number }> = [];
+    const { p, tracked } = pipeline(new FakeSource(frames), detector, { tiles: (f) => (planned.push({ width: f.width, height: f.height }), plan) });
+    await run(p);
+    // Planned once for the frame size; two 416-wide windows per frame, never the whole frame.
+    expect(planned).toEqual([{ width: W, height: H }]);
+    expect(detector.seen).toEqual([{ width: 416, height: H }, { width: 416, height: H }, { width: 416, height: H }, { width: 416, height: H }]);
+    expect(p.stats.inferencesTiled).toBe(2);
+    // The fake detector returns one box around all bright pixels of its window: the left window sees the
+    // first object, the right window both (one box spanning them).
+    const boxes = tracked[0]!.detections.map((d) => d.box);
+    expect(boxes).toContainEqual({ x1: 300, y1: 200, x2: 330, y2: 220 });
+    expect(boxes).toContainEqual({ x1: 300, y1: 100, x2: 600, y2: 220 });
+  });
+
+  it('runs the whole frame when the plan is the whole frame', async () => {
+    const detector = brightDetector();
+    const { p } = pipeline(new FakeSource([frame(0, 0)]), detector, { tiles: () => [{ x: 0, y: 0, width: W, height: H }] });
+    await run(p);
+    expect(detector.seen).toEqual([{ width: W, height: H }]);
+    expect(p.stats.inferencesTiled).toBe(0);
+  });
+});

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import type { EvalReport } from '../../agent/eval/report.js';
+import { runCli } from '../helpers/cli-process.js';
+
+/**
+ * Tiled detection (camera.tiling) end to end, as `camwatch eval` runs it with the real YOLOX-nano on the
+ * real Saigon clip: riders at the stop line are ~15-25 px wide at 640 px and the whole frame shrunk into
+ * the 416 px input finds almost none of them; native-resolution windows over the rules' region do. The
+ * hand count on the bike lane is 5 motorbikes (eval/clips/vn_saigon_intersection.yaml).
+ */
+const CLIP = 'eval/clips/vn_saigon_intersection.yaml';
+
+async function motorcyclesCounted(extra: string[]): Promise<{ counted: number; expected: number }> {
+  const run = await runCli(['eval', CLIP, '--json', ...extra], { timeoutMs: 180_000 });
+  expect(run.code, run.stderr).toBe(0);
+  const report = JSON.parse(run.stdout) as EvalReport;
+  const row = report.clips[0]!.counts.find((c) => c.class === 'motorcycle' && c.direction === 'in')!;
+  return { counted: row.counted, expected: row.expected as number };
+}
+
+describe('tiled detection on real footage (camwatch eval, vn_saigon_intersection)', () => {
+  it('counts more of the hand-counted motorbikes with tiles than with the whole frame, and never more than were there', async () => {
+    const whole = await motorcyclesCounted([]);
+    const tiled = await motorcyclesCounted(['--set', 'camera.tiling.enabled=true']);
+    expect(tiled.counted).toBeGreaterThan(whole.counted);
+    expect(tiled.counted).toBeLessThanOrEqual(tiled.expected);
+  }, 400_000);
+});
