@@ -70,7 +70,6 @@ function positions(start: number, length: number, size: number, n: number): numb
 export function mergeTileDetections<D extends Detection>(
   perTile: ReadonlyArray<{ rect: CropRect; detections: readonly D[] }>,
   iouThreshold: number,
-  frame?: { width: number; height: number },
 ): D[] {
   const rects = perTile.map((t) => t.rect);
   const whole: D[] = [];
@@ -80,8 +79,6 @@ export function mergeTileDetections<D extends Detection>(
     for (const d of detections) {
       const box = { x1: d.box.x1 + rect.x, y1: d.box.y1 + rect.y, x2: d.box.x2 + rect.x, y2: d.box.y2 + rect.y };
       const moved = { ...d, box };
-      // Cut by the region's border inside the frame: a part of an object the rules will see whole nearer in.
-      if (frame && cutByRegionBorder(box, rect, others, frame)) continue;
       if (!cutBySharedEdge(box, rect, others)) whole.push(moved);
       // Another window holds this part uncut: it has the object, or a larger piece of it.
       else if (!rects.some((o, i) => i !== tile && holds(o, box, rects.filter((_, j) => j !== i)))) pieces.push({ d: moved, tile });
@@ -107,21 +104,6 @@ function cutBySharedEdge(box: Box, rect: CropRect, others: readonly CropRect[]):
 
 function sharedY(others: readonly CropRect[], y: number, x: number): boolean {
   return others.some((o) => y > o.y && y < o.y + o.height && x >= o.x && x <= o.x + o.width);
-}
-
-/** Whether `box` touches an edge of `rect` that is neither shared with another window nor the frame's border. */
-function cutByRegionBorder(box: Box, rect: CropRect, others: readonly CropRect[], frame: { width: number; height: number }): boolean {
-  const right = rect.x + rect.width;
-  const bottom = rect.y + rect.height;
-  const midY = (box.y1 + box.y2) / 2;
-  const midX = (box.x1 + box.x2) / 2;
-  const sharedX = (x: number) => others.some((o) => x > o.x && x < o.x + o.width && midY >= o.y && midY <= o.y + o.height);
-  return (
-    (rect.x > 0 && box.x1 <= rect.x + EDGE_PX && !sharedX(rect.x)) ||
-    (right < frame.width && box.x2 >= right - EDGE_PX && !sharedX(right)) ||
-    (rect.y > 0 && box.y1 <= rect.y + EDGE_PX && !sharedY(others, rect.y, midX)) ||
-    (bottom < frame.height && box.y2 >= bottom - EDGE_PX && !sharedY(others, bottom, midX))
-  );
 }
 
 /** Whether window `rect` holds `box` and no edge it shares with another window cuts it (the region's border may). */

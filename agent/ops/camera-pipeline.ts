@@ -321,7 +321,7 @@ export class CameraPipeline {
       const detections = scheduler ? (await scheduler.detect({ cameraId: this.deps.cameraId, detector, frame: image })).detections : await detector.detect(image);
       perTile.push({ rect, detections });
     }
-    return { frame, detections: mergeTileDetections(perTile, this.deps.nmsIouThreshold ?? DEFAULT_NMS_IOU_THRESHOLD, frame), lagMs, inferred: true };
+    return { frame, detections: mergeTileDetections(perTile, this.deps.nmsIouThreshold ?? DEFAULT_NMS_IOU_THRESHOLD), lagMs, inferred: true };
   }
 
   /**

@@ -72,11 +72,4 @@ describe('mergeTileDetections', () => {
     ], 0.45);
     expect(merged).toHaveLength(2);
   });
-
-  it('drops a part of an object cut by the region\'s border inside the frame, not by the frame\'s own border', () => {
-    const band = { x: 0, y: 200, width: 416, height: 100 };
-    const merged = mergeTileDetections([{ rect: band, detections: [det(10, 0, 60, 40), det(100, 60, 140, 100), det(0, 30, 30, 70)] }], 0.45, { width: 640, height: 360 });
-    // Top edge (y 200, inside the frame) and bottom edge (y 300 < 360) cut the first two; x 0 is the frame's border.
-    expect(merged.map((d) => d.box)).toEqual([{ x1: 0, y1: 230, x2: 30, y2: 270 }]);
-  });
 });
