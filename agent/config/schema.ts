@@ -132,6 +132,10 @@ export const cameraSchema = z.strictObject({
         .array(z.array(point).min(3, 'expected at least 3 points').max(MAX_POLYGON_POINTS, TOO_MANY_POINTS))
         .default([])
         .describe('Polygons in normalised coordinates where motion is ignored (timestamps, trees, flags)'),
+      ignoreIdleMotion: z
+        .boolean()
+        .default(true)
+        .describe('Learn where motion never holds an object (foliage in the wind, a flag, water): cells that moved on 10 inferences in a row with nothing detected on them no longer wake the detector, until something is detected there or they stay still for 60 s'),
       cropToMotion: z
         .boolean()
         .default(false)

@@ -1,5 +1,6 @@
 import type { RgbImage } from '../core/index.js';
 import { ClockCells } from './clock-cells.js';
+import { boundingRegion } from './idle-motion.js';
 
 /** Width of the grayscale copy motion is computed on: 160 px is ~1/16 of a 640 px frame's pixels. */
 export const DEFAULT_MOTION_WIDTH_PX = 160;
@@ -160,12 +161,7 @@ export class MotionDetector {
     const sy = this.geometry.frameHeight / height;
     const regions = this.movingRegions(minAreaPx).map((r) => ({ x1: r.x1 * sx, y1: r.y1 * sy, x2: (r.x2 + 1) * sx, y2: (r.y2 + 1) * sy }));
     if (regions.length === 0) return { motion: false, changedFraction, recalibrated: false };
-    const region = {
-      x1: Math.min(...regions.map((r) => r.x1)),
-      y1: Math.min(...regions.map((r) => r.y1)),
-      x2: Math.max(...regions.map((r) => r.x2)),
-      y2: Math.max(...regions.map((r) => r.y2)),
-    };
+    const region = boundingRegion(regions);
     return { motion: true, changedFraction, recalibrated: false, region, regions };
   }
 

@@ -1,6 +1,6 @@
 import type { Frame, FrameSource } from '../frames/index.js';
 import { DEFAULT_NMS_IOU_THRESHOLD, mergeTileDetections, type DetectorScheduler, type Detection, type Detector } from '../detection/index.js';
-import { mergeCropDetections, type InferenceGate, type MotionCropper, type MotionDetector, type MotionRegion } from '../motion/index.js';
+import { boundingRegion, mergeCropDetections, type IdleMotionCells, type InferenceGate, type MotionCropper, type MotionDetector, type MotionRegion } from '../motion/index.js';
 import { cropImage, type CropRect } from '../core/index.js';
 import type { Track, Tracker } from '../tracking/index.js';
 import type { AdaptiveRate } from './adaptive-rate.js';
@@ -16,6 +16,8 @@ export interface PipelineStats {
   /** Frames in which the motion detector saw something move. */
   framesWithMotion: number;
   inferencesRun: number;
+  /** Frames whose only motion was in idle cells (foliage, flags: motion where the detector keeps finding nothing). */
+  framesIdleMotion: number;
   /** Frames analysed with the previous detections because nothing moved. */
   inferencesSkipped: number;
   /** Inferences run on a window around the motion instead of the whole frame. */
@@ -74,7 +76,7 @@ export interface CameraPipelineDeps {
    */
   maxInFlight?: number;
   /** Motion gate in front of the detector (without it every frame is inferred), and optional motion crops. */
-  motion?: { detector: MotionDetector; gate: InferenceGate; cropper?: MotionCropper };
+  motion?: { detector: MotionDetector; gate: InferenceGate; cropper?: MotionCropper; idle?: IdleMotionCells };
   /**
    * Tiled detection: the windows (analysis pixels) the detector runs on instead of the whole frame, for a
    * frame size and the source's size; planned again when the frame size changes. Absent or empty: whole frames.
@@ -111,7 +113,7 @@ export class CameraPipeline {
    */
   readonly recentAnalysedAtMs: number[] = [];
   readonly stats: PipelineStats = {
-    framesDecoded: 0, framesAnalysed: 0, framesWithMotion: 0, inferencesRun: 0, inferencesSkipped: 0, inferencesCropped: 0, inferencesTiled: 0, framesShed: 0,
+    framesDecoded: 0, framesAnalysed: 0, framesWithMotion: 0, inferencesRun: 0, inferencesSkipped: 0, inferencesCropped: 0, inferencesTiled: 0, framesIdleMotion: 0, framesShed: 0,
     lagMsMax: 0, detections: 0, ruleHits: 0, latencyMsTotal: 0, latencyMsMax: 0, recentLatenciesMs: [],
   };
   private readonly deps: CameraPipelineDeps;
@@ -268,19 +270,31 @@ export class CameraPipeline {
    */
   private async detections(frame: Frame, previous: Detection[], lastTracks: readonly Track[]): Promise<Analysed> {
     const gate = this.deps.motion;
-    let crop: { rect: CropRect; region: MotionRegion } | undefined;
-    if (gate) {
-      const m = gate.detector.detect(frame, frame.capturedAtMs);
-      if (m.motion) this.stats.framesWithMotion++;
-      const reason = gate.gate.decide(m.motion, lastTracks, frame.capturedAtMs);
-      if (reason === 'skip') {
-        this.stats.inferencesSkipped++;
-        return { frame, detections: previous, inferred: false };
-      }
-      const { inputWidth, inputHeight } = this.deps.detector.model;
-      const rect = gate.cropper?.plan(reason, m.region, frame, { width: inputWidth, height: inputHeight }, frame.capturedAtMs);
-      if (rect && m.region) crop = { rect, region: m.region };
+    if (!gate) return this.infer(frame, previous);
+    const tMs = frame.capturedAtMs;
+    const m = gate.detector.detect(frame, tMs);
+    // Motion only in cells where the detector keeps finding nothing (foliage, a flag) does not wake it.
+    // (Motion without regions — the first frame, a whole-scene change — always counts.)
+    const regions = m.regions === undefined || !gate.idle ? m.regions : gate.idle.live(m.regions, frame, tMs);
+    const motion = m.motion && (regions === undefined || regions.length > 0);
+    if (motion) this.stats.framesWithMotion++;
+    else if (m.motion) this.stats.framesIdleMotion++;
+    const reason = gate.gate.decide(motion, lastTracks, tMs);
+    if (reason === 'skip') {
+      this.stats.inferencesSkipped++;
+      return { frame, detections: previous, inferred: false };
     }
+    const region = motion && regions !== undefined && regions.length > 0 ? boundingRegion(regions) : undefined;
+    const { inputWidth, inputHeight } = this.deps.detector.model;
+    const rect = gate.cropper?.plan(reason, region, frame, { width: inputWidth, height: inputHeight }, tMs);
+    const out = await this.infer(frame, previous, rect && region ? { rect, region } : undefined);
+    // Only a result of this very frame says what its motion held (the scheduler may have swapped in a newer one).
+    if (gate.idle && out.frame === frame) gate.idle.observe(m.regions ?? [], out.detections, frame, tMs);
+    return out;
+  }
+
+  /** One inference for a frame the gate let through: on a motion crop, on the tiled plan, or on the whole frame. */
+  private async infer(frame: Frame, previous: Detection[], crop?: { rect: CropRect; region: MotionRegion }): Promise<Analysed> {
     this.stats.inferencesRun++;
     if (crop) return this.detectCrop(frame, previous, crop.rect, crop.region);
     if (this.tilePlan.length > 0) return this.detectTiles(frame, this.tilePlan);

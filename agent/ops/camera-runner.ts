@@ -4,7 +4,7 @@ import { planTiles, type DetectorScheduler, type Detector } from '../detection/i
 import { createTracker, trackerOptionsFromConfig } from '../tracking/index.js';
 import { buildCameraDownRules, buildRules, lineCounts, rulesRegion, type LineCountsReport, type Rule } from '../rules/index.js';
 import { IncidentLifecycle, type EndReason, type IncidentRecord, type SuspendedIncident } from '../incidents/index.js';
-import { InferenceGate, MotionCropper, MotionDetector } from '../motion/index.js';
+import { IdleMotionCells, InferenceGate, MotionCropper, MotionDetector } from '../motion/index.js';
 import { AdaptiveRate } from './adaptive-rate.js';
 import { CameraPipeline, type FrameOutcome } from './camera-pipeline.js';
 import { WALL_CLOCK, type Clock, type Logger } from '../core/index.js';
@@ -183,6 +183,7 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
           }),
           gate: new InferenceGate({ keepAliveSeconds: camera.motion.keepAliveSeconds, emptySweepSeconds: camera.motion.emptySweepSeconds }),
           cropper: camera.motion.cropToMotion ? new MotionCropper({ fullFrameEverySeconds: camera.motion.keepAliveSeconds }) : undefined,
+          idle: camera.motion.ignoreIdleMotion ? new IdleMotionCells() : undefined,
         }
       : undefined,
     ...(camera.tiling.enabled && { tiles: (frame: { width: number; height: number }, src: { width?: number; height?: number }) => cameraTiles(camera, detector, frame, src) }),
