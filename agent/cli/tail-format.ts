@@ -1,9 +1,12 @@
-import { printable } from '../core/index.js';
+import { jsonNestingDepth, printable } from '../core/index.js';
 
 /**
  * What `camwatch tail` prints for one MQTT message (pure: topic and payload in, one line out). Payloads
  * come from the network, so every field is checked before use and made printable.
  */
+
+/** Deepest JSON nesting tail reads from the broker: an incident event is about 4 levels deep. */
+const TAIL_MAX_JSON_DEPTH = 32;
 
 /** A message under `<prefix>/<agentId>/…`, classified by its topic. */
 export type TailMessage =
@@ -24,6 +27,9 @@ export function parseTailMessage(prefix: string, topic: string, payload: Buffer)
   if (agentId === undefined || agentId === '') return undefined;
   const shown = kind === 'incidents' || kind === 'status' || (kind === 'cameras' && rest.length === 2 && rest[1] === 'state');
   if (!shown) return undefined;
+  // --json prints the payload again: JSON.stringify of a body nested thousands of levels deep (a few KB from
+  // anyone who may write the tree) overflows the stack and would stop tail; agents' payloads are ~4 deep.
+  if (jsonNestingDepth(payload, TAIL_MAX_JSON_DEPTH) > TAIL_MAX_JSON_DEPTH) return { kind: 'invalid', topic, reason: `nested deeper than ${TAIL_MAX_JSON_DEPTH} levels` };
   let body: unknown;
   try {
     body = JSON.parse(payload.toString('utf8'));

@@ -47,7 +47,8 @@ function aliasMessage(message: string): string {
   if (message.startsWith('Excessive alias count')) {
     return `aliases (*name) expand to too much data (more than ${DEFAULT_MAX_ALIAS_COUNT} expansions, as in a "billion laughs" file); write the values out instead of nesting aliases`;
   }
-  return message.split('\n')[0]!;
+  // "Unresolved alias (the anchor must be set before the alias): *name" quotes the file: the line:col finds it.
+  return message.split('\n')[0]!.replace(/\):\s[\s\S]*$/, ')');
 }
 
 function firstAliasPosition(doc: Document, lineCounter: LineCounter): { line?: number; col?: number } {
@@ -61,12 +62,30 @@ function firstAliasPosition(doc: Document, lineCounter: LineCounter): { line?: n
   return offset === undefined ? {} : lineCounter.linePos(offset);
 }
 
+/** Where yaml's messages end before the text of the file they quote (a block scalar header, a bad token, an escape). */
+const QUOTING_PHRASES = ['includes extra characters', 'Not a YAML token', 'Invalid escape sequence'];
+
+/**
+ * yaml quotes text of the file in some messages: the unexpected token as JSON (`…in YAML stream: "…"`,
+ * escaped quotes included), a block scalar header, a tag, a directive. That text may be a password, and the
+ * line:col already finds it, so the message stops before it.
+ */
+function withoutFileText(code: string, message: string): string {
+  if (code === 'TAG_RESOLVE_FAILED') return 'unknown tag (a word starting with !); a camwatch config uses no tags: quote the value if it starts with !';
+  if (code === 'BAD_DIRECTIVE') return 'unknown directive (a line starting with %); quote the value if it starts with %';
+  let text = message.replace(/:\s*"[\s\S]*$/, '');
+  for (const phrase of QUOTING_PHRASES) {
+    const at = text.indexOf(phrase);
+    if (at >= 0) text = text.slice(0, at + phrase.length);
+  }
+  return text;
+}
+
 /** Technician-friendly wording for the YAML mistakes that SSH editors make easy. */
 function yamlMessage(code: string, message: string): string {
   // yaml reports its own stack overflow on very deep nesting (thousands of levels) as a parse error.
   if (/Maximum call stack size exceeded/.test(message)) return 'the file nests too deeply here (thousands of levels; a config needs a few); check the brackets and indentation';
-  // Some yaml messages quote the unexpected token; it may be a secret, and the line:col already finds it.
-  const text = message.replace(/:\s*"[^"]*"$/, '');
+  const text = withoutFileText(code, message);
   switch (code) {
     case 'TAB_AS_INDENT':
       return `${text}; indent with spaces (in vi: :set expandtab, then :retab)`;

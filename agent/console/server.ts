@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { configJsonSchema, isLoopbackHost, resolveConfigPath, type ConsoleConfig, type LoadedConfig } from '../config/index.js';
-import { DEFAULT_CONFIG_MAX_BYTES, ID_PATTERN, isCamwatchError, readTextCappedAsync, type Logger } from '../core/index.js';
+import { DEFAULT_CONFIG_MAX_BYTES, ID_PATTERN, isCamwatchError, jsonNestingDepth, readTextCappedAsync, type Logger } from '../core/index.js';
 import { openStoreReader, readCounts, type IncidentSummary } from '../store/index.js';
 import { checkAccess, securityHeaders } from './auth.js';
 import { editCamera, fileHasCamera, EDITABLE_CAMERA_FIELDS } from './camera-edit.js';
@@ -14,6 +14,9 @@ import type { ConsolePort } from './port.js';
 import { consoleSecrets, redactDeep, redactYamlText } from './redact.js';
 import { CONSOLE_UI_DIR, NOT_BUILT_PAGE, packageRoot, readAsset } from './static-files.js';
 import { consoleStatus } from './status.js';
+
+/** Deepest JSON nesting a request body may have: a camera's config (zones → points → [x, y]) needs about 6. */
+const CONSOLE_MAX_BODY_DEPTH = 32;
 
 export interface ConsoleAppOptions {
   port: ConsolePort;
@@ -71,6 +74,11 @@ export function createConsoleApp(options: ConsoleAppOptions): { app: FastifyInst
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, {});
+    // Checked before anything walks the value recursively (the YAML splice's marker search overflowed the
+    // stack on a body 20,000 levels deep: a 500 asking to report a bug instead of a 400).
+    if (jsonNestingDepth(Buffer.from(text), CONSOLE_MAX_BODY_DEPTH) > CONSOLE_MAX_BODY_DEPTH) {
+      return done(new ApiError(400, 'CONSOLE_BAD_REQUEST', `the body is nested deeper than ${CONSOLE_MAX_BODY_DEPTH} levels (a camera's config needs about 6)`), undefined);
+    }
     return jsonParser(req, text, done);
   });
   const hub = new LiveHub({

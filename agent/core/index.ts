@@ -10,6 +10,7 @@ export { WALL_CLOCK, type Clock, VideoClock } from './clock.js';
 export { CamwatchError, type ErrorCode, describeError, isCamwatchError, ERROR_CATALOGUE } from './errors.js';
 export { iou, bottomCentre, boxArea, type Box } from './geometry.js';
 export { cropImage, type CropRect, type RgbImage } from './image.js';
+export { jsonNestingDepth } from './json-depth.js';
 export { formatJsonError, parseJsonText } from './json-text.js';
 export { type Logger, createLogger } from './logger.js';
 export { redactSecrets, redactUrl } from './redact.js';

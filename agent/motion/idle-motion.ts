@@ -110,13 +110,3 @@ export class IdleMotionCells {
     for (let y = cy1; y <= cy2; y++) for (let x = cx1; x <= cx2; x++) fn(y * this.columns + x);
   }
 }
-
-/** The bounding box of some regions (at least one). */
-export function boundingRegion(regions: readonly MotionRegion[]): MotionRegion {
-  return {
-    x1: Math.min(...regions.map((r) => r.x1)),
-    y1: Math.min(...regions.map((r) => r.y1)),
-    x2: Math.max(...regions.map((r) => r.x2)),
-    y2: Math.max(...regions.map((r) => r.y2)),
-  };
-}

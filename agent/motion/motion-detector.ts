@@ -1,6 +1,5 @@
 import type { RgbImage } from '../core/index.js';
 import { ClockCells } from './clock-cells.js';
-import { boundingRegion } from './idle-motion.js';
 
 /** Width of the grayscale copy motion is computed on: 160 px is ~1/16 of a 640 px frame's pixels. */
 export const DEFAULT_MOTION_WIDTH_PX = 160;
@@ -326,4 +325,14 @@ function inside(poly: ReadonlyArray<readonly [number, number]>, x: number, y: nu
     if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) hit = !hit;
   }
   return hit;
+}
+
+/** The bounding box of some regions (at least one). */
+export function boundingRegion(regions: readonly MotionRegion[]): MotionRegion {
+  return {
+    x1: Math.min(...regions.map((r) => r.x1)),
+    y1: Math.min(...regions.map((r) => r.y1)),
+    x2: Math.max(...regions.map((r) => r.x2)),
+    y2: Math.max(...regions.map((r) => r.y2)),
+  };
 }

@@ -1,7 +1,9 @@
 import type Database from 'better-sqlite3';
+import type { Logger } from '../core/index.js';
 import type { Incident } from '../incidents/index.js';
 import type { Outbox } from './outbox.js';
 import type { OutboxEntry, ResendSelector } from './outbox-entry.js';
+import { isCorruption, storeCorruptError } from './check.js';
 import { mapWriteError } from './write-errors.js';
 
 /** The outbox statements: what the uplink drains, its bookkeeping, acknowledge and resend. */
@@ -21,13 +23,33 @@ interface OutboxRow {
 const OUTBOX_COLUMNS = `seq, coalesce(incident_id, json_extract(event, '$.id')) AS incident_id, status, created_at, attempts, resend_of, kind`;
 
 /** Prepares the statements once over an open, migrated database: markSent() runs on every PUBACK. */
-export function outboxStatements(db: Database.Database, options: { path: string; now: () => number; synchronous: string }): OutboxStatements {
-  const { path, now } = options;
+export function outboxStatements(db: Database.Database, options: { path: string; now: () => number; synchronous: string; log: Logger; recoverCommand?: string }): OutboxStatements {
+  const { path, now, log } = options;
   const selectEvent = db.prepare<[number], { event: string | null; payload: string; jpeg: Buffer | null }>(
     `SELECT o.event AS event, i.payload AS payload, s.jpeg AS jpeg FROM outbox o
      JOIN incidents i ON i.id = o.incident_id
      LEFT JOIN snapshots s ON s.id = o.snapshot_id WHERE o.seq = ?`,
   );
+  const selectEventOnly = db.prepare<[number], { event: string | null; payload: string }>(
+    `SELECT o.event AS event, i.payload AS payload FROM outbox o JOIN incidents i ON i.id = o.incident_id WHERE o.seq = ?`,
+  );
+  /**
+   * The start-up check leaves the snapshots table to `store check --full` (check.ts: most of the file). A
+   * damaged snapshot page found while draining must not hold every later incident back for ever (the
+   * drain retried the same row every 5 s with a bare "database disk image is malformed"): the event goes
+   * without its picture, as `store recover` would send it, and the log names the damage and the command.
+   */
+  const readEvent = (seq: number): { event: string | null; payload: string; jpeg: Buffer | null } | undefined => {
+    try {
+      return selectEvent.get(seq);
+    } catch (err) {
+      if (!isCorruption(err)) throw err;
+      const row = selectEventOnly.get(seq);
+      const damage = storeCorruptError(path, { problems: [`${(err as Error).message} (reading the snapshot of outbox row ${seq})`] }, options.recoverCommand, err);
+      log.error({ err: damage, seq }, 'a snapshot in the store is damaged: the event is sent without its picture');
+      return row === undefined ? undefined : { ...row, jpeg: null };
+    }
+  };
   const selectPending = db.prepare<[number, number], OutboxRow>(
     `SELECT ${OUTBOX_COLUMNS} FROM outbox
      WHERE sent_at IS NULL AND cancelled_at IS NULL AND seq > ? ORDER BY seq LIMIT ?`,
@@ -99,7 +121,7 @@ export function outboxStatements(db: Database.Database, options: { path: string;
 
   return {
     event(seq) {
-      const row = selectEvent.get(seq);
+      const row = readEvent(seq);
       if (row === undefined) return undefined;
       const incident = JSON.parse(row.event ?? row.payload) as Incident;
       return row.jpeg === null ? { incident } : { incident, snapshotJpeg: row.jpeg };

@@ -72,7 +72,7 @@ export function openStore(options: OpenStoreOptions): IncidentStore {
 
   const quotas: StoreQuotas = { ...DEFAULT_STORE_QUOTAS, ...options.quotas };
   const incidents = incidentStatements(db, log);
-  const outbox = outboxStatements(db, { path, now, synchronous });
+  const outbox = outboxStatements(db, { path, now, synchronous, log, ...(options.recoverCommand === undefined ? {} : { recoverCommand: options.recoverCommand }) });
   const counts = countBinStore(db, now);
   const clips = clipStore(db, options.clipsDir ?? join(dirname(path), 'clips', 'store'), now, log);
   const maintenance = new StoreMaintenance(db);

@@ -1,5 +1,4 @@
-import { isCamwatchError } from '../core/index.js';
-import { jsonNestingDepth } from './json-depth.js';
+import { isCamwatchError, jsonNestingDepth } from '../core/index.js';
 
 /**
  * Request/response over MQTT (pure parts): a request on `<prefix>/<agentId>/cmd/<name>` is answered on

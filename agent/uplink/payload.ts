@@ -92,8 +92,9 @@ export function incidentPayload(record: IncidentRecord, mode: SnapshotMode, opti
       // Never stored (the camera's evidence budget): say so whatever the mode.
       snapshot.omitted = meta.omitted;
     } else if (mode !== 'none') {
-      // The event had a picture, but the store quota pruned it before the event went out.
-      snapshot.omitted = 'pruned by the store quota before this event was sent';
+      // The event had a picture, but it was gone before the event went out: pruned by the store quota, or
+      // unreadable in a damaged store (sent without it rather than holding the outbox back, outbox-statements.ts).
+      snapshot.omitted = 'not in the store when this event was sent (pruned by the store quota, or lost to store damage)';
     }
     out.snapshot = snapshot;
   }

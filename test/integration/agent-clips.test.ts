@@ -9,9 +9,10 @@
  * the restarted agent uploads every clip (bytes and sha256 match), and the `clip` command returns it in chunks:
  * H.264 MP4 with faststart, covering the incident's start, of the expected length (ffprobe).
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -125,6 +126,19 @@ cameras:
       const fullPreRollFromMs = Number(recording.time) + (PRE + SEGMENT_SLACK_SECONDS) * 1000;
       // clips.ringDir (relative to the config file) holds the camera's segments.
       expect(readdirSync(join(box.dir, 'ring', 'street-01')).some((f) => f.endsWith('.ts'))).toBe(true);
+      // Issue 16, finding 3: the decoder's and the ring's ffmpeg, as another local user sees them (ps reads
+      // the same cmdline): no password, no camera URL; their environment is closed to that user.
+      await agent.waitForLog((e) => e.msg === 'camera source state' && e.state === 'online', 20_000);
+      const ffmpegs = childPids(agent.child.pid!).filter((pid) => asNobody('cat', `/proc/${pid}/comm`).stdout.trim() === 'ffmpeg');
+      expect(ffmpegs.length, 'the decoder and the clip ring').toBeGreaterThanOrEqual(2);
+      for (const pid of ffmpegs) {
+        const cmdline = asNobody('cat', `/proc/${pid}/cmdline`);
+        expect(cmdline.status, cmdline.stderr).toBe(0);
+        expect(cmdline.stdout.split('\0')).toContain('pipe:0');
+        expect(cmdline.stdout).not.toContain(CAMERA_PASSWORD);
+        expect(cmdline.stdout).not.toContain('rtsp://');
+        expect(asNobody('cat', `/proc/${pid}/environ`).status).not.toBe(0);
+      }
       let chosen: IncidentMsg | undefined;
       await box.ioc.waitFor(() => (chosen = incidents().find((i) => i.status === 'new' && Date.parse(i.startedAt) >= fullPreRollFromMs)) !== undefined, 40_000, 'a new incident after the pre-roll filled');
       await box.broker.stop();
@@ -203,3 +217,14 @@ cameras:
     }
   }, 150_000);
 });
+
+/** A command run as user nobody: what any other local account could do (tests run as root). */
+function asNobody(...command: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync('runuser', ['-u', 'nobody', '--', ...command], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The pids of a process's direct children (every thread's list). */
+function childPids(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+}

@@ -158,6 +158,8 @@ describe('camwatch run: real video → YOLOX-nano → tracker → rules → inci
       expect(body.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
       expect(topic).toBe(`camwatch/${AGENT_ID}/incidents/${body.category}/${body.type}`);
       expect(body.cameraId).toBe('saigon-01');
+      // The IOC de-duplicates on (id, status, sequence) (docs/mqtt.md): one-shot line_crossing events too (issue 16).
+      expect(body.sequence, `${body.type} ${body.status} without a sequence`).toBeGreaterThanOrEqual(1);
       expect(body.title.vi.length).toBeGreaterThan(3);
       for (const v of body.bbox) expect(v).toBeGreaterThanOrEqual(0);
       expect(body.bbox[0]! + body.bbox[2]!).toBeLessThanOrEqual(1.0001);

@@ -1,7 +1,8 @@
 /**
  * Special files and wrong files named by a config, met by a real `camwatch run` (issue 16, finding 7).
- * Before: a FIFO as passwordFile blocked the start for ever (/dev/zero grew to 7 GB: not run here); a
- * models.manifest set to a secret file put its first bytes into the fatal log line.
+ * Before: a FIFO as passwordFile blocked the start for ever, /dev/zero grew to 7 GB; a models.manifest set
+ * to a secret file put its first bytes into the fatal log line, and a broken config line holding a quote
+ * was quoted into the error.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,6 +48,25 @@ describe('camwatch run with special or wrong files in the config', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('SECRET_UNREADABLE');
     expect(run.stderr).toContain(`mqtt.passwordFile: cannot read ${pipe}: it is a FIFO (named pipe), not a regular file`);
+  }, 40_000);
+
+  it('passwordFile: /dev/zero exits 1 at once with SECRET_UNREADABLE (before: it read until 7 GB)', async () => {
+    const dir = tempDir();
+    const config = writeConfig(dir, join(PROJECT_ROOT, 'models', 'manifest.json'), '/dev/zero');
+    const run = await runCli(['run', '--config', config], { timeoutMs: 30_000 });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('mqtt.passwordFile: cannot read /dev/zero: it is a character device, not a regular file');
+  }, 40_000);
+
+  it('a config with a broken line holding a password with a quote: CONFIG_PARSE at its line, no byte of the password', async () => {
+    const dir = tempDir();
+    const config = join(writeConfig(dir, join(PROJECT_ROOT, 'models', 'manifest.json')));
+    writeFileSync(config, `cameras: []\n}password: "${FAKE_SECRET}\\"x"\n`);
+    const run = await runCli(['run', '--config', config], { timeoutMs: 30_000 });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`CONFIG_PARSE: ${config} is not valid YAML`);
+    expect(run.stderr).toContain(`${config}:2:`);
+    expect(run.stdout + run.stderr).not.toContain('S3cret');
   }, 40_000);
 
   it('models.manifest naming a secret file: the fatal line gives file, line and column, and no byte of the secret', async () => {

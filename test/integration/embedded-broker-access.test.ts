@@ -13,7 +13,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createLogger } from '../../agent/core/logger.js';
 import { openStore } from '../../agent/store/sqlite-store.js';
-import * as topics from '../../agent/uplink/topics.js';
+import { responseTopicRoot } from '../../agent/uplink/topics.js';
 import { makeRecord } from '../fixtures/outbox-data.js';
 import { assertNoAgentLeaks, startAgent, type AgentProcess } from '../helpers/agent-process.js';
 import { runCli } from '../helpers/cli-process.js';
@@ -22,14 +22,10 @@ import { freePort } from '../helpers/mosquitto.js';
 
 const AGENT = 'acl-box';
 const AGENT_CLIENT_ID = `camwatch-${AGENT}`;
-/**
- * Where the agent answers: under the prefix, where the operator may read. The command hardening of issue 16
- * (another branch) confines answers to `<prefix>/<agentId>/responses/` (topics.responseTopicRoot); before it,
- * the agent refuses its own tree and answers anywhere else. Either way this topic is one the agent answers on.
- * (Once both are merged: `${responseTopicRoot('camwatch', AGENT)}operator-test`.)
- */
-const responseTopicRoot = (topics as Record<string, unknown>).responseTopicRoot as ((prefix: string, agentId: string) => string) | undefined;
-const REPLIES = responseTopicRoot === undefined ? 'camwatch/replies/operator-test' : `${responseTopicRoot('camwatch', AGENT)}operator-test`;
+/** Where the agent answers: its response tree, where the operator may read. */
+const REPLIES = `${responseTopicRoot('camwatch', AGENT)}operator-test`;
+/** ~10 KB of JSON nested 5,000 levels deep: before issue 16 it overflowed the agent's stack, and the embedded broker died with it. */
+const DEEP = `{"responseTopic":"${REPLIES}","transaction":${'['.repeat(5_000)}${']'.repeat(5_000)}}`;
 
 interface Login {
   username: string;
@@ -212,6 +208,20 @@ health: { port: 0 }
       await expect(late.subscribeAsync(filter, { qos: 0 }), filter).rejects.toMatchObject({ packet: { granted: [128] } });
     }
     expect(late.connected).toBe(true);
+  });
+
+  it('a 10 KB command nested 5,000 levels deep is refused (COMMAND_INVALID in the log); the agent and its broker keep serving', async () => {
+    const client = await connect({ clientId: 'op-deep', ...operator() });
+    const seen = messagesOf(client);
+    await client.subscribeAsync(REPLIES, { qos: 1 });
+    await client.publishAsync(`camwatch/${AGENT}/cmd/ack`, DEEP, { qos: 1 });
+    // Over MQTT 3.1.1 the answer's topic is in the body, which is never parsed: the refusal is logged.
+    const refused = await agent.waitForLog((e) => e.code === 'COMMAND_INVALID' && e.command === 'ack', 10_000);
+    expect(refused.msg).toBe('ack: the request body is nested deeper than 32 levels (mqtt.commands.maxDepth)');
+    expect(await ask(client, seen, 'status', {})).toMatchObject({ status: 'ok' });
+    expect(client.connected).toBe(true);
+    expect(agent.child.exitCode).toBeNull();
+    expect(await uplinkStatus()).toMatchObject({ connected: true, connections: 1 });
   });
 
   it('refuses a client-id takeover (the agent\'s id, an operator\'s id); the agent and the first operator stay connected', async () => {

@@ -221,6 +221,31 @@ describe('a damaged store stops the agent with the recover command; store recove
     if (kept.length > 0) await expectDelivered('wal', kept);
   }, 90_000);
 
+  it('a damaged snapshot page (left to --full by the start-up check) holds no incident back: each goes without its picture, the log names the recover command', async () => {
+    const { config, db } = box('snapshots');
+    const unsent = fillStore(db);
+    const d = new Database(db, { readonly: true });
+    const page = d.prepare("SELECT pageno, pgsize AS pagesize FROM dbstat WHERE name = 'snapshots' AND pagetype = 'internal' ORDER BY pageno LIMIT 1").get() as { pageno: number; pagesize: number } | undefined;
+    d.close();
+    expect(page, 'the snapshots table has an interior page').toBeDefined();
+    overwrite(db, (page!.pageno - 1) * page!.pagesize, 64);
+    // Before: the agent started (the check leaves the JPEGs out, check.ts) and retried the first unsent row
+    // every 5 s with a bare "database disk image is malformed"; no incident after it ever went out.
+    broker = await startMosquitto();
+    const sub = await subscribe(broker.url, incidentFilter('camwatch'));
+    onTestFinished(() => sub.close());
+    const agent = startAgent(['run', '--config', box('snapshots', broker.url).config]);
+    onTestFinished(() => agent.kill());
+    await waitFor('every unsent incident delivered', () => unsent.every((id) => sub.ids().includes(id)), 30_000);
+    const damaged = sub.messages.filter((m) => (m.json.snapshot as { data?: string } | undefined)?.data === undefined);
+    expect(damaged.length).toBeGreaterThan(0);
+    for (const m of damaged) expect(m.json.snapshot).toMatchObject({ omitted: expect.stringContaining('store damage') });
+    const line = await agent.waitForLog((e) => (e.err as { code?: string } | undefined)?.code === 'STORE_CORRUPT', 5_000);
+    expect(line.msg).toContain('sent without its picture');
+    expect(JSON.stringify(line)).toContain(`camwatch store recover --config ${config}`);
+    expect(await agent.stop()).toBe(0);
+  }, 60_000);
+
   it('refuses while an agent has the store open, naming the process; check is safe meanwhile', async () => {
     const { config, db } = box('busy');
     fillStore(db);

@@ -19,6 +19,15 @@ describe('tail: topics', () => {
     expect(parseTailMessage('camwatch', 'camwatch/box1/status', Buffer.from('oops'))).toEqual({ kind: 'invalid', topic: 'camwatch/box1/status', reason: 'not JSON (4 bytes)' });
     expect(parseTailMessage('camwatch', 'camwatch/box1/status', json([1]))).toMatchObject({ kind: 'invalid', reason: 'not a JSON object' });
   });
+
+  it('a payload nested thousands of levels deep is flagged, not printed (--json re-serialised it: a stack overflow stopped tail)', () => {
+    const deep = Buffer.from(`{"id":"x","a":${'['.repeat(5_000)}${']'.repeat(5_000)}}`);
+    const msg = parseTailMessage('camwatch', 'camwatch/box1/incidents/security/zone_intrusion', deep);
+    expect(msg).toEqual({ kind: 'invalid', topic: 'camwatch/box1/incidents/security/zone_intrusion', reason: 'nested deeper than 32 levels' });
+    // What the check stands in front of: the same body, parsed, cannot be printed with --json.
+    const parsed = { kind: 'incident', agentId: 'box1', payload: JSON.parse(deep.toString()) as Record<string, unknown> } as TailMessage;
+    expect(() => jsonLine('t', false, parsed)).toThrow(RangeError);
+  });
 });
 
 describe('tail: lines', () => {

@@ -16,6 +16,26 @@ describe('malformed configs: every message names file:line:col, the path and the
     });
   });
 
+  it('YAML errors never quote the file: a password with a quote in a stray token, a block header, a tag, a directive, an alias', () => {
+    // yaml puts the offending text in some messages (JSON-quoted tokens, escaped quotes included); the issue
+    // (16) asks that parse errors never echo the file: the line:col finds the place.
+    const cases = [
+      yaml('cameras: []', '}pass: Hunter2"secret'),
+      yaml('cameras: []', '}pass: "Hunter2\\"secret"'),
+      yaml('a: |Hunter2secret', '  text'),
+      yaml('a: !Hunter2secret x'),
+      yaml('%Hunter2secret', '---', 'a: 1'),
+      yaml('a: *Hunter2secret'),
+    ];
+    for (const text of cases) {
+      const err = errorOf(text);
+      expect(err.code, text).toMatch(/^CONFIG_(PARSE|INVALID)$/); // an unknown tag is only a warning: then the key is unknown
+      expect(err.message, text).toMatch(/camwatch\.yaml:\d+:\d+ /);
+      expect(err.message, text).not.toContain('Hunter2');
+    }
+    expect(issueLines(yaml('cameras: []', '}pass: "Hunter2\\"secret"')).lines).toContain('camwatch.yaml:2:8 Unexpected double-quoted-scalar token in YAML stream');
+  });
+
   it('a tab used as indentation → CONFIG_PARSE saying to indent with spaces', () => {
     expect(issueLines(yaml('agent:', '\tid: demo'))).toEqual({
       code: 'CONFIG_PARSE',

@@ -244,6 +244,17 @@ describe('console API (fastify inject, real store and config file)', () => {
     expect(res.json().error.code).toBe('CONSOLE_BODY_TOO_LARGE');
   });
 
+  it('a small body nested thousands of levels deep is answered 400 on both edit routes, the file untouched (before: a stack overflow in the splice, 500)', async () => {
+    const before = readFileSync(box.configPath);
+    const deep = `{"zones":${'['.repeat(6_000)}${']'.repeat(6_000)}}`; // 12 KB, under maxBodyBytes
+    for (const method of ['POST', 'PUT'] as const) {
+      const res = await send(method, `/api/cameras/cam-gate/config${method === 'POST' ? '/preview' : ''}`, deep);
+      expect(res.statusCode, method).toBe(400);
+      expect(res.json().error).toMatchObject({ code: 'CONSOLE_BAD_REQUEST', message: 'the body is nested deeper than 32 levels (a camera\'s config needs about 6)' });
+    }
+    expect(readFileSync(box.configPath)).toEqual(before);
+  });
+
   it('preview shows the diff and writes nothing; an unknown body field is refused', async () => {
     const before = readFileSync(box.configPath);
     const res = await send('POST', '/api/cameras/cam-gate/config/preview', { zones: [{ id: 'yard', points: [[0.2, 0.2], [0.8, 0.2], [0.8, 0.8]] }] });

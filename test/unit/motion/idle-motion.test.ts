@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { IdleMotionCells, boundingRegion } from '../../../agent/motion/idle-motion.js';
+import { IdleMotionCells } from '../../../agent/motion/idle-motion.js';
+import { boundingRegion } from '../../../agent/motion/motion-detector.js';
 
 const frame = { width: 640, height: 360 };
 // A tree at the top-left corner (cells of 40 x 30 px on the default 16 x 12 grid).

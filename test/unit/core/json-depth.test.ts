@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonNestingDepth } from '../../../agent/uplink/json-depth.js';
+import { jsonNestingDepth } from '../../../agent/core/json-depth.js';
 
 const depth = (text: string, stopAbove?: number) => jsonNestingDepth(Buffer.from(text), stopAbove);
 
