@@ -1,0 +1,151 @@
+/**
+ * Whether the camera's view itself has moved (a hand-held or pan-tilt camera, a bracket knocked): the frame
+ * matches the learned background better when the background is translated. Pure, over the static-object
+ * detector's small grey grid (static-background.ts).
+ *
+ * Why it is needed: the static-object detector treats "more than half of the frame static" as a view change,
+ * but a view that pans over a repeating surface (paving, tiles, asphalt) changes far fewer pixels than it moves:
+ * on vn_pavement_bag_dropped (a phone panning ~100 analysis px over 6 s, then still) only 29-38 % of the pixels
+ * ever differ from the background, the rest land on paving that looks the same, and every patch of shifted
+ * texture became a "new object" (17 dumping incidents). An object put down, or a person walking by, never makes
+ * a translated view fit better than the untranslated one, so this test does not hide real objects. The caller
+ * compares the frame with the previous frame (a pan in progress) and with the background (a slow drift).
+ */
+
+/** Translations tried, in grid pixels each way (±6 = ±24 analysis px at 640 wide, ~4 % of the width). */
+export const DEFAULT_VIEW_SHIFT_MAX_PX = 6;
+/**
+ * A move shorter than this (grid pixels, Chebyshev) is sway: a pole camera moves by a pixel or two and the
+ * background already tolerates one grid pixel (DualBackground.differsAround). A pan gets here within a few frames.
+ */
+export const DEFAULT_VIEW_SHIFT_MIN_PX = 2;
+/**
+ * The translated view must explain the frame this much better (spread of the difference at most this share of
+ * the untranslated one), over the whole view and in each cell counted as moved. Measured on the pavement pan,
+ * frame to frame: 0.30-0.58 over the view on frames that moved 2-6 grid px (0.64-0.85 where it moved faster
+ * than the ±6 searched); on still views no shift beats the untranslated one.
+ */
+export const DEFAULT_VIEW_SHIFT_GAIN = 0.6;
+/**
+ * Below this spread of the difference (grey levels) a cell has not changed. Still frames: 0-1 frame to frame
+ * on the pavement clip; the car-lane asphalt while the exposure shifts: 1-3 (the offset is left out).
+ */
+export const DEFAULT_VIEW_SHIFT_MIN_DIFF = 4;
+/** The view is judged in this many cells each way: a move of the view moves every part of it. */
+export const VIEW_SHIFT_CELLS = 3;
+/**
+ * At least this many cells (of VIEW_SHIFT_CELLS²) must each have changed and be explained by a shift of their
+ * own: the view moved, not one big thing in it. A white car passing under the top-down car-lane camera
+ * (undetected for a second) fills 2-3 of the 9 and shifts them as a pan would; the pavement pan moves 7-9.
+ */
+export const DEFAULT_VIEW_SHIFT_MIN_CELLS = 5;
+/** Every this many grid pixels each way are compared: a quarter of the work, the same answer on a textured view. */
+const SAMPLE_STEP = 2;
+
+/** The best translation of the background onto the frame, and how well each fits. */
+export interface ViewShift {
+  /** Frame pixel (x, y) matches background pixel (x − dx, y − dy). */
+  dx: number;
+  dy: number;
+  /** Mean over the cells of the spread of frame − gain·reference, with no shift and with the best shift (grey levels). */
+  diffAtZero: number;
+  diffAtBest: number;
+  /** The same per cell of a VIEW_SHIFT_CELLS × VIEW_SHIFT_CELLS grid, row-major (NaN: every pixel ignored). */
+  cellsAtZero: number[];
+  cellsAtBest: number[];
+  /** Per cell, its own best shift's mean |difference| (each part of a panning view finds its own shift). */
+  cellsOwnBest: number[];
+}
+
+/** How a view-shift estimate is made. */
+export interface ViewShiftOptions {
+  /** Reference brightness × this (the background's light gain); 1 frame to frame. */
+  gain?: number;
+  maxShiftPx?: number;
+  /** 1 where the frame's pixel is left out (tracked vehicles and people: they move on their own). */
+  ignore?: Uint8Array;
+}
+
+/**
+ * The translation (within ±`maxShiftPx`) of `reference` (the previous frame, or the background) that best
+ * matches `current` (both `width` × `height`, row-major grey), compared over the inner area every shift covers.
+ */
+export function estimateViewShift(current: Float32Array, reference: Float32Array, width: number, height: number, options: ViewShiftOptions = {}): ViewShift {
+  const gain = options.gain ?? 1;
+  const ignore = options.ignore;
+  const maxShiftPx = options.maxShiftPx ?? DEFAULT_VIEW_SHIFT_MAX_PX;
+  const m = Math.max(0, Math.min(maxShiftPx, Math.floor((width - 1) / 2), Math.floor((height - 1) / 2)));
+  const innerW = Math.max(1, width - 2 * m);
+  const innerH = Math.max(1, height - 2 * m);
+  const sums = new Float64Array(VIEW_SHIFT_CELLS * VIEW_SHIFT_CELLS);
+  const squares = new Float64Array(VIEW_SHIFT_CELLS * VIEW_SHIFT_CELLS);
+  const counts = new Float64Array(VIEW_SHIFT_CELLS * VIEW_SHIFT_CELLS);
+  /**
+   * Per cell of the inner area, the spread (standard deviation) of frame − reference (NaN where every pixel is
+   * ignored): a change of exposure or light over the cell shifts the difference by a constant and is left
+   * out (the car-lane camera darkens while a white car passes: +4-12 grey levels on the empty asphalt).
+   */
+  const diffAt = (dx: number, dy: number): number[] => {
+    sums.fill(0);
+    squares.fill(0);
+    counts.fill(0);
+    for (let y = m; y < height - m; y += SAMPLE_STEP) {
+      const row = y * width;
+      const ref = (y - dy) * width - dx;
+      const cellRow = Math.floor(((y - m) * VIEW_SHIFT_CELLS) / innerH) * VIEW_SHIFT_CELLS;
+      for (let x = m; x < width - m; x += SAMPLE_STEP) {
+        if (ignore !== undefined && ignore[row + x]) continue;
+        const c = cellRow + Math.floor(((x - m) * VIEW_SHIFT_CELLS) / innerW);
+        const d = current[row + x]! - gain * reference[ref + x]!;
+        sums[c] = sums[c]! + d;
+        squares[c] = squares[c]! + d * d;
+        counts[c] = counts[c]! + 1;
+      }
+    }
+    return [...sums].map((sum, c) => {
+      const n = counts[c]!;
+      return n > 0 ? Math.sqrt(Math.max(0, squares[c]! / n - (sum / n) ** 2)) : NaN;
+    });
+  };
+  const atZero = diffAt(0, 0);
+  const diffAtZero = mean(atZero);
+  const zero: ViewShift = { dx: 0, dy: 0, diffAtZero, diffAtBest: diffAtZero, cellsAtZero: atZero, cellsAtBest: atZero, cellsOwnBest: atZero };
+  // A frame that matches the reference unshifted has nothing a shift could explain: skip the search.
+  if (!(diffAtZero >= DEFAULT_VIEW_SHIFT_MIN_DIFF)) return zero;
+  let best: ViewShift = zero;
+  const cellBest = [...atZero];
+  for (let dy = -m; dy <= m; dy++) {
+    for (let dx = -m; dx <= m; dx++) {
+      if (dx === 0 && dy === 0) continue;
+      const cells = diffAt(dx, dy);
+      for (let c = 0; c < cells.length; c++) if (cells[c]! < cellBest[c]!) cellBest[c] = cells[c]!;
+      const d = mean(cells);
+      if (d < best.diffAtBest) best = { ...zero, dx, dy, diffAtBest: d, cellsAtBest: cells };
+    }
+  }
+  return { ...best, cellsOwnBest: cellBest };
+}
+
+/** Mean of the numbers that are not NaN (NaN when none is). */
+function mean(values: readonly number[]): number {
+  let sum = 0;
+  let n = 0;
+  for (const v of values) {
+    if (Number.isNaN(v)) continue;
+    sum += v;
+    n++;
+  }
+  return n === 0 ? NaN : sum / n;
+}
+
+/** Whether an estimated shift is the view moving: not sway, not noise, not one big object; clearly better than no shift. */
+export function viewMoved(shift: ViewShift): boolean {
+  if (Math.max(Math.abs(shift.dx), Math.abs(shift.dy)) < DEFAULT_VIEW_SHIFT_MIN_PX) return false;
+  if (!(shift.diffAtZero >= DEFAULT_VIEW_SHIFT_MIN_DIFF && shift.diffAtBest <= DEFAULT_VIEW_SHIFT_GAIN * shift.diffAtZero)) return false;
+  let moved = 0;
+  for (let c = 0; c < shift.cellsAtZero.length; c++) {
+    const zero = shift.cellsAtZero[c]!;
+    if (zero >= DEFAULT_VIEW_SHIFT_MIN_DIFF && shift.cellsOwnBest[c]! <= DEFAULT_VIEW_SHIFT_GAIN * zero) moved++;
+  }
+  return moved >= DEFAULT_VIEW_SHIFT_MIN_CELLS;
+}
