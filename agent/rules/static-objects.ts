@@ -6,6 +6,7 @@ import { pointInPolygon, type Point } from './geometry.js';
 import { area, intersection } from './hit.js';
 import { DEFAULT_STATIC_WIDTH_PX, DualBackground } from './static-background.js';
 import { classifyBlob, labelBlobs, type BlobVerdict, type PixelBlob } from './static-blobs.js';
+import { estimateViewShift, viewMoved } from './view-shift.js';
 
 /** Blobs smaller than this (grid pixels) are noise, neither judged nor learned. */
 export const DEFAULT_MIN_BLOB_PIXELS = 3;
@@ -100,6 +101,10 @@ export class StaticObjects {
   private scale = 1;
   /** Grid pixel → index+1 of the object that owns it (0: none). */
   private owner?: Int32Array;
+  /** The previous frame on the model grid (a pan shows as this, translated). */
+  private previous?: Float32Array;
+  /** Grid pixels under tracked vehicles and people this frame: left out of the view-shift test. */
+  private ignore?: Uint8Array;
   private readonly objects = new Map<string, StaticObject>();
   private readonly ownerIds = new Map<string, number>();
   private readonly lastSeen = new Map<number, LastSeen>();
@@ -131,6 +136,8 @@ export class StaticObjects {
     if (this.model === undefined || this.model.width !== small.width || this.model.height !== small.height) {
       this.model = new DualBackground({ width: small.width, height: small.height, relearnMs: this.o.relearnMs });
       this.owner = new Int32Array(small.width * small.height);
+      this.ignore = new Uint8Array(small.width * small.height);
+      this.previous = undefined;
       this.scale = frame.width / small.width;
     }
     const model = this.model;
@@ -139,8 +146,11 @@ export class StaticObjects {
     const explaining = tracks.filter((t) => this.o.explainClasses.has(t.className));
     this.remember(explaining, tMs);
 
-    if (model.staticShare > DEFAULT_VIEW_CHANGE_SHARE) {
-      // Camera moved or replaced: the whole view is new; nothing in it was "put down".
+    const previous = this.previous;
+    this.previous = Float32Array.from(small.grey);
+    if (model.staticShare > DEFAULT_VIEW_CHANGE_SHARE || this.viewHasMoved(model, previous, explaining)) {
+      // Camera moved or replaced (most of the view static, or the view found translated): the whole view is
+      // new; nothing in it was "put down".
       model.acceptAll();
       for (const obj of [...this.objects.values()]) out.gone.push(this.drop(obj));
       return out;
@@ -170,6 +180,25 @@ export class StaticObjects {
       out.seen.push(obj);
     }
     return out;
+  }
+
+  /**
+   * Whether the view itself moved (view-shift.ts): the frame is the previous frame translated (a pan in
+   * progress) or the background translated (a slow drift), tracked vehicles and people left out.
+   */
+  private viewHasMoved(model: DualBackground, previous: Float32Array | undefined, explaining: readonly Track[]): boolean {
+    const ignore = this.ignore!;
+    ignore.fill(0);
+    for (const t of explaining) {
+      const x1 = Math.max(0, Math.floor(t.box.x1 / this.scale));
+      const x2 = Math.min(model.width - 1, Math.floor(t.box.x2 / this.scale));
+      const y1 = Math.max(0, Math.floor(t.box.y1 / this.scale));
+      const y2 = Math.min(model.height - 1, Math.floor(t.box.y2 / this.scale));
+      for (let y = y1; y <= y2; y++) ignore.fill(1, y * model.width + x1, y * model.width + x2 + 1);
+    }
+    const { width, height } = model;
+    if (previous !== undefined && previous.length === model.current.length && viewMoved(estimateViewShift(model.current, previous, width, height, { ignore }))) return true;
+    return viewMoved(estimateViewShift(model.current, model.slow, width, height, { gain: model.gain, ignore }));
   }
 
   /** A blob → a new object, or undefined (not one, not yet, or already known). May learn the blob into the background. */

@@ -153,6 +153,32 @@ describe('StaticObjects', () => {
     expect(feed(so, frames, 0, 250).born).toEqual([]);
   });
 
+  it('a camera that pans over paving and stops reports no "objects" from the shifted texture, and still finds a bag put down after', () => {
+    // Octagonal paving stones 24 px, each a little lighter or darker, dark joints between (like the Saigon
+    // pavement). Still 0-12 s, then the view pans right by 6 px a frame for 3 s (90 px), then stays. A pan over
+    // a repeating floor changes fewer pixels than it moves (the 50 %-static test never fires), and before
+    // view-shift.ts patches of shifted joints became "objects".
+    const stone = (x: number, y: number) => {
+      const tx = Math.floor(x / 24);
+      const ty = Math.floor(y / 24);
+      const inside = Math.abs((x % 24) - 12) + Math.abs((y % 24) - 12) < 14 && Math.abs((x % 24) - 12) < 10 && Math.abs((y % 24) - 12) < 10;
+      return inside ? 150 + (((tx * 7 + ty * 13) % 5) - 2) * 12 : 110;
+    };
+    const panned = (ox: number, ...painters: Painter[]) => image((x, y) => stone(x + ox, y), ...painters);
+    const views = new Map<number, RgbImage>();
+    const view = (ox: number) => views.get(ox) ?? views.set(ox, panned(ox)).get(ox)!;
+    const offset = (k: number) => 6 * Math.min(15, Math.max(0, k - 60));
+    const so = new StaticObjects(options);
+    expect(feed(so, (k) => view(offset(k)), 0, 250).born).toEqual([]);
+    // The same pan, then a bag put down at 30 s on the new view: found ~3-4 s later, once.
+    const withBag = panned(90, bag(300, 200, 360, 250));
+    const so2 = new StaticObjects(options);
+    const r = feed(so2, (k) => (k >= 150 ? withBag : view(offset(k))), 0, 250);
+    expect(r.born).toHaveLength(1);
+    expect(r.born[0]![0]).toBeGreaterThanOrEqual(32_000);
+    expect(r.born[0]![0]).toBeLessThanOrEqual(35_000);
+  });
+
   it('waits while a person or car touches the blob, and a blob shaped like a vanished car is that car', () => {
     const so = new StaticObjects(options);
     const person = track(1, 'person', { x1: 350, y1: 120, x2: 400, y2: 260 });
