@@ -3,6 +3,7 @@ import { calibrationSchema, ruleSchema, timezoneSchema, trackingSchema } from '.
 import { idSchema, TOPIC_PREFIX_PATTERN, TOPIC_PREFIX_RULE } from './ids.js';
 import type { RulesCamera } from '../rules/index.js';
 import { DEFAULT_RULES_REGION_PADDING } from '../rules/index.js';
+import { DEFAULT_KEEPALIVE_SECONDS } from '../motion/index.js';
 import { DEFAULT_MAX_TILES, DEFAULT_MIN_TILE_OVERLAP_PX } from '../detection/index.js';
 import { MAX_POLYGON_POINTS } from './polygon.js';
 import { analysisSchema, sourceSchema } from '../frames/index.js';
@@ -125,7 +126,7 @@ export const cameraSchema = z.strictObject({
       enabled: z.boolean().default(true).describe('Run the detector only on frames with motion, moving tracks, the keep-alive cadence (objects tracked) or the empty-scene sweep'),
       pixelThreshold: z.number().int().min(1).max(255).default(25).describe('Gray-level change (0-255) that counts a pixel as moved'),
       minAreaFraction: z.number().min(0).max(1).default(0.002).describe('Share of the (unmasked) frame one connected moving region must cover to count as motion (0..1); scattered noise never adds up to a region'),
-      keepAliveSeconds: z.number().min(0.1).max(60).default(1).describe('Without motion, the detector still runs this often so stationary objects stay tracked (s); keep it below tracking.maxLostSeconds'),
+      keepAliveSeconds: z.number().min(0.1).max(60).default(DEFAULT_KEEPALIVE_SECONDS).describe('Without motion, the detector still re-checks stationary objects this often (s); in between their tracks are fed the previous detections, so they are not lost'),
       ignoreClock: z.boolean().default(true).describe('Find a burned-in clock (on-screen display) by its once-a-second change and ignore its motion'),
       emptySweepSeconds: z.number().min(0.1).max(600).default(5).describe('With nothing tracked and nothing moving, the detector still looks at the whole frame this often (s), for objects too small or slow for the motion gate'),
       masks: z

@@ -1,11 +1,11 @@
 import type { Box, CropRect } from '../core/index.js';
-import type { GateReason } from './gate.js';
+import { DEFAULT_KEEPALIVE_SECONDS, type GateReason } from './gate.js';
 import type { MotionRegion } from './motion-detector.js';
 
 /** Context kept around the moving region (frame px), so a moving object is whole inside the crop. */
 export const DEFAULT_CROP_MARGIN_PX = 24;
-/** The whole frame is inferred at least this often (s) while crops run, so objects outside stay current. */
-export const DEFAULT_FULL_FRAME_EVERY_SECONDS = 1;
+/** The whole frame is inferred at least this often (s) while crops run, so objects outside stay current: the keep-alive's cadence. */
+export const DEFAULT_FULL_FRAME_EVERY_SECONDS = DEFAULT_KEEPALIVE_SECONDS;
 /** A crop detection this close (px) to a crop edge inside the frame is a cut-off object: not trusted. */
 const EDGE_PX = 2;
 
