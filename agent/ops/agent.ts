@@ -587,7 +587,7 @@ export class Agent {
   stop(): Promise<StopOutcome[]> {
     this.stopping ??= (async () => {
       const outcomes = await this.supervisor.stop(this.reloading);
-      this.log.info({ failed: outcomes.filter((o) => o.result !== 'stopped').map((o) => o.name) }, 'agent stopped');
+      this.log.info({ failed: outcomes.filter((o) => o.result !== 'stopped').map((o) => o.name), order: outcomes.map((o) => o.name) }, 'agent stopped');
       return outcomes;
     })();
     return this.stopping;

@@ -60,6 +60,8 @@ cameras:
     expect(hung.msg).toBe(`detector did not stop within ${DEFAULT_COMPONENT_STOP_DEADLINE_MS} ms; stopping the others`);
     const stopped = await agent.waitForLog((e) => e.msg === 'agent stopped', 15_000);
     expect(stopped.failed).toEqual(['detector']);
+    // The reverse of the start order, as docs/operations.md (Stopping) lists it: what feeds a part stops before it.
+    expect(stopped.order).toEqual(['stats', 'console', 'cameras', 'detector', 'uplink', 'broker', 'clip upload', 'clips', 'store writer', 'store maintenance', 'store', 'health', 'data directory lock']);
     expect(await exited).toBe(1);
     // The deadline, not the 10 s shutdown backstop and not a SIGKILL, ended it.
     expect(Date.now() - t0).toBeLessThan(10_000);
