@@ -383,7 +383,7 @@ export class Agent {
     if (counts === undefined) return;
     try {
       const counting = new Set(this.config.cameras.filter((c) => c.enabled).map((c) => c.id));
-      const closed = closeOrphanBins(counts, counting, this.config.agent.id, Date.now());
+      const closed = closeOrphanBins(counts, counting, [this.config.counts.binSeconds, this.config.counts.rollupSeconds], this.config.agent.id, Date.now());
       if (closed > 0) {
         this.log.info({ bins: closed }, 'count bins of cameras no longer counting closed and queued');
         this.uplink?.notify();
@@ -571,7 +571,7 @@ export class Agent {
     const { config } = next;
     const kept: LoadedConfig = {
       ...next,
-      config: { ...config, agent: { ...config.agent, id: this.config.agent.id, dataDir: this.config.agent.dataDir }, health: this.config.health, clips: this.config.clips, console: this.config.console },
+      config: { ...config, agent: { ...config.agent, id: this.config.agent.id, dataDir: this.config.agent.dataDir, logLevel: this.config.agent.logLevel }, store: this.config.store, health: this.config.health, clips: this.config.clips, console: this.config.console },
     };
     // A removed camera's incidents end (its rules are gone); a disabled one's end as camera_reload. A changed
     // camera hands its open incidents to its next run, which continues those its new rules see again.

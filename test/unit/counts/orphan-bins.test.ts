@@ -11,6 +11,7 @@ import type { IncidentStore } from '../../../agent/store/types.js';
 
 const logger = createLogger({ level: 'silent' });
 const T0 = Date.UTC(2026, 11, 7, 8, 0, 0);
+const PERIODS = [60, 900];
 
 function bin(cameraId: string, periodSeconds: number, startMs: number, cars: number) {
   const state = emptyBin(cameraId, periodSeconds, startMs);
@@ -37,19 +38,19 @@ describe('count bins of cameras that no longer count (real SQLite store)', () =>
 
   it('closes and queues a bin once its period has ended, never a counting camera\'s, never twice', () => {
     const counting = new Set(['cam-live']);
-    expect(closeOrphanBins(store.counts!, counting, 'edge', T0 + 30_000)).toBe(0); // still in its minute
-    expect(closeOrphanBins(store.counts!, counting, 'edge', T0 + 60_000)).toBe(1);
+    expect(closeOrphanBins(store.counts!, counting, PERIODS, 'edge', T0 + 30_000)).toBe(0); // still in its minute
+    expect(closeOrphanBins(store.counts!, counting, PERIODS, 'edge', T0 + 60_000)).toBe(1);
     expect(queued()).toEqual([['cam-gone', 60, 3]]);
-    expect(closeOrphanBins(store.counts!, counting, 'edge', T0 + 61_000)).toBe(0);
+    expect(closeOrphanBins(store.counts!, counting, PERIODS, 'edge', T0 + 61_000)).toBe(0);
     expect(store.counts!.camerasWithOpenBins()).toEqual(['cam-gone', 'cam-live']);
-    expect(closeOrphanBins(store.counts!, counting, 'edge', T0 + 900_000)).toBe(1);
+    expect(closeOrphanBins(store.counts!, counting, PERIODS, 'edge', T0 + 900_000)).toBe(1);
     expect(queued()).toEqual([['cam-gone', 60, 3], ['cam-gone', 900, 8]]);
     expect(store.counts!.camerasWithOpenBins()).toEqual(['cam-live']);
     expect(store.counts!.openBins('cam-live').map((b) => b.startMs)).toEqual([T0]);
   });
 
   it('a camera that comes back within the period continues the bin it left open', () => {
-    closeOrphanBins(store.counts!, new Set(['cam-live']), 'edge', T0 + 60_000); // the minute ended while it was gone
+    closeOrphanBins(store.counts!, new Set(['cam-live']), PERIODS, 'edge', T0 + 60_000); // the minute ended while it was gone
     const counter = new CameraCounter({
       camera: { id: 'cam-gone', zones: [] },
       agentId: 'edge',
@@ -62,5 +63,14 @@ describe('count bins of cameras that no longer count (real SQLite store)', () =>
     counter.stop();
     expect(store.counts!.openBins('cam-gone').map((b) => [b.periodSeconds, b.startMs, b.lines[0]?.classes.car?.in])).toEqual([[900, T0, 8]]);
     expect(queued()).toEqual([['cam-gone', 60, 3]]);
+  });
+
+  it("a counting camera's bins of a period no longer configured are closed once ended; its own are left to its counter", () => {
+    const counting = new Set(['cam-gone', 'cam-live']);
+    // binSeconds changed 60 → 30 s: cam-gone counts again, in 30 s bins; its 60 s bin is nobody's now.
+    expect(closeOrphanBins(store.counts!, counting, [30, 900], 'edge', T0 + 900_000)).toBe(2);
+    expect(queued()).toEqual([['cam-gone', 60, 3], ['cam-live', 60, 5]]);
+    expect(store.counts!.camerasWithOpenBins()).toEqual(['cam-gone']);
+    expect(store.counts!.openBins('cam-gone').map((b) => b.periodSeconds)).toEqual([900]);
   });
 });
