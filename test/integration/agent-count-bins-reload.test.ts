@@ -14,6 +14,7 @@ import { subscribe, waitFor, type Subscriber } from '../fixtures/outbox-data.js'
  *   roll-up holds what was counted before and after, exactly the sum of its 2 s bins;
  * - a SIGHUP that removes the camera: the bins it had in progress still reach the IOC once their period ends,
  *   instead of staying open in the store for ever.
+ * - the counting lines (no `incident: true`) only count: crossings in the bins, no incident at the IOC.
  * (agent-count-bins.test.ts covers a broker outage and kill -9.)
  */
 
@@ -23,9 +24,11 @@ const ROLLUP_S = 10;
 const dir = mkdtempSync(join(tmpdir(), 'camwatch-bins-reload-'));
 let broker: Mosquitto | undefined;
 let sub: Subscriber | undefined;
+let incidents: Subscriber | undefined;
 
 afterEach(async () => {
   await sub?.close();
+  await incidents?.close();
   await broker?.dispose();
   await assertNoAgentLeaks();
 });
@@ -72,6 +75,7 @@ it('a reload that restarts the camera continues its bins; one that removes it st
   const path = join(dir, 'camwatch.yaml');
   writeFileSync(path, config(broker.url, { camera: true, lineB: false }));
   sub = await subscribe(broker.url, `camwatch/${AGENT_ID}/cameras/+/counts/bins`);
+  incidents = await subscribe(broker.url, `camwatch/${AGENT_ID}/incidents/#`);
   const bins = () => sub!.messages.map((m) => m.json as unknown as Bin);
   const short = () => bins().filter((b) => b.periodSeconds === BIN_S);
   const rollupAt = (startMs: number) => bins().find((b) => b.periodSeconds === ROLLUP_S && Date.parse(b.start) === startMs);
@@ -120,4 +124,8 @@ it('a reload that restarts the camera continues its bins; one that removes it st
   // Each bin once (a QoS 1 resend is an exact copy; none is expected without an outage).
   const ids = bins().map((b) => b.id);
   expect(new Set(ids).size).toBe(ids.length);
+  // A counting line only counts. Bins and incidents share one outbox, in order: the last bin, which arrived,
+  // came after any incident raised before it.
+  expect(crossings(bins().filter((b) => b.periodSeconds === BIN_S))).toBeGreaterThan(0);
+  expect(incidents.messages.map((m) => m.topic)).toEqual([]);
 }, 150_000);
