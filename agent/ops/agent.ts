@@ -28,7 +28,7 @@ export type { AgentStatus, CameraStatus } from './status-report.js';
 export interface AgentOptions {
   loaded: LoadedConfig;
   logger: Logger;
-  /** Test only (`camwatch run` reads CAMWATCH_TEST_HANG_STOP): this component's stop never settles, to prove the deadlines. */
+  /** Test only (`camwatch run` reads CAMWATCH_TEST_HANG_STOP, names separated by commas): these components' stop never settles, to prove the deadlines. */
   faults?: { hangOnStop?: string };
 }
 
@@ -79,8 +79,8 @@ export class Agent {
     this.loaded = options.loaded;
     this.logger = options.logger;
     this.log = options.logger.child({ component: 'agent' });
-    const hang = options.faults?.hangOnStop;
-    const components = this.components().map((c): Component => (c.name === hang ? { ...c, stop: () => new Promise<void>(() => undefined) } : c));
+    const hang = new Set(options.faults?.hangOnStop?.split(',') ?? []);
+    const components = this.components().map((c): Component => (hang.has(c.name) ? { ...c, stop: () => new Promise<void>(() => undefined) } : c));
     this.supervisor = new Supervisor(components, this.log);
   }
 
