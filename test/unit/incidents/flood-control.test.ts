@@ -98,6 +98,23 @@ describe('evidence budget', () => {
     expect(b.apply(rec({}, 40_000), T0 + 3_600_000 + 1_000).snapshotJpeg).toBeDefined();
   });
 
+  it('an update or end that repeats a picture the budget took says so (it had read as pruned by the store quota)', () => {
+    const b = new EvidenceBudget(50_000);
+    const first = rec({}, 40_000);
+    expect(b.apply(first, T0).snapshotJpeg).toBeDefined();
+    const second = rec({}, 40_000);
+    expect(b.apply(second, T0 + 1_000).incident.snapshot?.omitted).toBe(EVIDENCE_BUDGET_OMITTED);
+    // The lifecycle repeats the last picture's metadata on an update without a better one; the uplink has no JPEG for it.
+    const repeat = (r: IncidentRecord, status: 'update' | 'end', sequence: number): IncidentRecord => ({
+      incident: { ...r.incident, status, sequence, snapshot: { contentType: 'image/jpeg', width: 640, height: 360, bytes: 40_000 } },
+    });
+    expect(b.apply(repeat(second, 'update', 2), T0 + 2_000).incident.snapshot).toEqual({ contentType: 'image/jpeg', width: 640, height: 360, bytes: 0, omitted: EVIDENCE_BUDGET_OMITTED });
+    expect(b.apply(repeat(second, 'end', 3), T0 + 3_000).incident.snapshot?.omitted).toBe(EVIDENCE_BUDGET_OMITTED);
+    // An incident whose picture was stored repeats it as before.
+    expect(b.apply(repeat(first, 'update', 2), T0 + 2_000).incident.snapshot).toEqual({ contentType: 'image/jpeg', width: 640, height: 360, bytes: 40_000 });
+    expect(b.omitted).toBe(1);
+  });
+
   it('camera health evidence is always kept; 0 keeps no other picture', () => {
     const b = new EvidenceBudget(0);
     expect(b.apply(rec({ category: 'health', type: 'camera_blackout' }, 10_000), T0).snapshotJpeg).toBeDefined();
