@@ -69,6 +69,16 @@ export class EvidenceBudget {
     return this.withoutItsPicture(record);
   }
 
+  /**
+   * An open incident handed to the camera's next run (a reload), as the store holds it: without the picture
+   * metadata when the budget took every picture, so its later events say why they have none (as after a restart).
+   */
+  handedOver<T extends { incident: IncidentRecord['incident'] }>(open: T): T {
+    const { id } = open.incident;
+    if (!this.withoutPicture.has(id) || this.withPicture.has(id)) return open;
+    return { ...open, incident: this.withoutItsPicture({ incident: open.incident }).incident };
+  }
+
   private withoutItsPicture(record: IncidentRecord): IncidentRecord {
     const { snapshot } = record.incident;
     return {

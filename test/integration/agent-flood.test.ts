@@ -7,7 +7,7 @@
  * - pictures stop once the camera's budget for the hour is spent: later events carry none and say why.
  * rules-level unit tests: test/unit/incidents/flood-control.test.ts (camera health never folded, the hour rolls).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -78,6 +78,16 @@ cameras:
       return events().some((e) => e.status !== 'new' && taken.has(e.id));
     };
     await ioc.waitFor(repeatsATakenPicture, 90_000, 'an update or end of an incident sent without a picture');
+
+    // A reload that removes the rule: its open incidents end `rule_removed`; the folded ones, which the IOC
+    // never saw open, stay unseen (no update or end of them either).
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/\n {6}- \{ id: walkers.*\n/, '\n      - { id: other, type: zone_intrusion, zone: road, classes: [bus], minSeconds: 5 }\n'));
+    agent.child.kill('SIGHUP');
+    await agent.waitForLog((e) => e.msg === 'config reloaded', 30_000);
+    const opened = () => new Set(events().filter((e) => e.status === 'new').map((e) => e.id));
+    const ended = () => new Set(events().filter((e) => e.status === 'end').map((e) => e.id));
+    await ioc.waitFor(() => [...opened()].every((id) => ended().has(id)), 30_000, 'every new has its end after the reload');
+    // A sentinel: the stop's offline status follows every event queued before it (one outbox, in order).
     expect(await agent.stop()).toBe(0);
 
     const all = events();
@@ -98,9 +108,12 @@ cameras:
       expect(newsIn(minute + 1_000, minute + 60_000), `new in the minute from ${new Date(minute).toISOString()}`).toBeLessThanOrEqual(2);
     }
     expect(newsIn(windowStart, windowStart + 61_000)).toBeGreaterThanOrEqual(2);
-    // Nothing of a folded incident was published.
+    // Nothing of a folded incident was published, before or after the reload: every event is of an incident
+    // whose `new` went out.
     const foldedIds = new Set(folded.ids);
     expect(all.filter((e) => e.status !== 'summary' && foldedIds.has(e.id))).toEqual([]);
+    const published = new Set(all.filter((e) => e.status === 'new').map((e) => e.id));
+    expect(all.filter((e) => e.status !== 'summary' && !published.has(e.id)).map((e) => `${e.id} ${e.status}`)).toEqual([]);
 
     // The evidence budget: pictures until the hour's 150 kB are spent, then events without one, saying why,
     // also an update or end that would repeat a picture the budget took (the store quota pruned nothing).
