@@ -11,4 +11,6 @@ export interface CountBinSink {
   close(closed: ReadonlyArray<{ state: CountBinState; payload: CountBinPayload }>): readonly unknown[];
   /** The open bins of a camera (to resume counting in). */
   openBins(cameraId: string): CountBinState[];
+  /** The cameras that have open bins (a camera removed or disabled leaves its bins open, see orphan-bins.ts). */
+  camerasWithOpenBins(): string[];
 }

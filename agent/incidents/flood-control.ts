@@ -109,6 +109,11 @@ export class FloodControl {
     return out;
   }
 
+  /** Whether the incident was folded (and is still open): the IOC never saw it open. */
+  isFolded(id: string): boolean {
+    return this.folded.has(id);
+  }
+
   /** Folded incidents still open (their events are being dropped). */
   foldedOpen(): number {
     return this.folded.size;

@@ -7,6 +7,7 @@ import { createAgentDetector } from './agent-detector.js';
 import { blurKinds, privacyDetectors, type PrivacyDetectors } from '../privacy/index.js';
 import { formatSourceError, type SourceStateChange } from '../frames/index.js';
 import { endUnconfiguredIncidents } from './open-incidents.js';
+import { closeOrphanBins, DEFAULT_COUNT_PERSIST_MS } from '../counts/index.js';
 import { createStoreWriter, currentOwner, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, lockDataDir, openStore, STORE_FILE, type DataDirLock, type StoreWriter, type IncidentStore } from '../store/index.js';
 import { ClipUploader, createMqttUplink, embeddedCredentialsPath, loadOrCreateOperatorLogin, startEmbeddedBroker, uplinkClientId, DEFAULT_STOP_DRAIN_TIMEOUT_MS, DEFAULT_STOP_DISCONNECT_TIMEOUT_MS, type BrokerAccessPolicy, type EmbeddedBroker, type Uplink } from '../uplink/index.js';
 import { type Logger, agentVersion, describeError } from '../core/index.js';
@@ -27,7 +28,7 @@ export type { AgentStatus, CameraStatus } from './status-report.js';
 export interface AgentOptions {
   loaded: LoadedConfig;
   logger: Logger;
-  /** Test only (`camwatch run` reads CAMWATCH_TEST_HANG_STOP): this component's stop never settles, to prove the deadlines. */
+  /** Test only (`camwatch run` reads CAMWATCH_TEST_HANG_STOP, names separated by commas): these components' stop never settles, to prove the deadlines. */
   faults?: { hangOnStop?: string };
 }
 
@@ -78,14 +79,14 @@ export class Agent {
     this.loaded = options.loaded;
     this.logger = options.logger;
     this.log = options.logger.child({ component: 'agent' });
-    const hang = options.faults?.hangOnStop;
-    const components = this.components().map((c): Component => (c.name === hang ? { ...c, stop: () => new Promise<void>(() => undefined) } : c));
+    const hang = new Set(options.faults?.hangOnStop?.split(',') ?? []);
+    const components = this.components().map((c): Component => (hang.has(c.name) ? { ...c, stop: () => new Promise<void>(() => undefined) } : c));
     this.supervisor = new Supervisor(components, this.log);
   }
 
   /** The agent's parts, in boot order (the supervisor checks each comes after what it depends on). */
   private components(): Component[] {
-    const timers: { stats?: NodeJS.Timeout; maintain?: NodeJS.Timeout } = {};
+    const timers: { stats?: NodeJS.Timeout; maintain?: NodeJS.Timeout; orphanBins?: NodeJS.Timeout } = {};
     return [
       {
         // First: a second agent on this store must say so, not fail later on the health port or the broker.
@@ -227,9 +228,14 @@ export class Agent {
           for (const camera of this.config.cameras) {
             if (camera.enabled) this.startCamera(camera.id, { incidents: store.openIncidents(camera.id), after: 'restart' });
           }
+          // Count bins of cameras no longer counting go out once their period ends (also those that ended while the agent was down).
+          this.closeOrphanBins();
+          timers.orphanBins = setInterval(() => this.closeOrphanBins(), DEFAULT_COUNT_PERSIST_MS);
+          timers.orphanBins.unref();
         },
         // Open incidents stay open (they are in the store): the next start continues or ends them.
         stop: async () => {
+          clearInterval(timers.orphanBins);
           await Promise.all([...this.cameras.keys()].map((id) => this.stopCamera(id, { suspend: true })));
         },
       },
@@ -366,6 +372,25 @@ export class Agent {
     const how = verdict.kind === 'first' ? 'first run: pinned in agent.dataDir, a changed file will be refused' : `same file as first run on ${verdict.pin.pinnedAt}`;
     this.log.warn({ model: entry.name, file, sha256: verdict.sha256, manifest: manifestPath },
       `model "${entry.name}" has no sha256 in the manifest (${how}); to pin it, ${pinAdvice(entry, verdict.sha256, manifestPath)}`);
+  }
+
+  /**
+   * Closes the ended count bins of cameras that no longer count. The config switches to a reload's only after
+   * its stopped cameras have flushed their counters, so a camera is left out here until it has stopped.
+   */
+  private closeOrphanBins(): void {
+    const counts = this.store?.counts;
+    if (counts === undefined) return;
+    try {
+      const counting = new Set(this.config.cameras.filter((c) => c.enabled).map((c) => c.id));
+      const closed = closeOrphanBins(counts, counting, [this.config.counts.binSeconds, this.config.counts.rollupSeconds], this.config.agent.id, Date.now());
+      if (closed > 0) {
+        this.log.info({ bins: closed }, 'count bins of cameras no longer counting closed and queued');
+        this.uplink?.notify();
+      }
+    } catch (err) {
+      this.log.warn({ err }, 'count bins of cameras no longer counting not closed; retrying at the next interval');
+    }
   }
 
   private startCamera(id: string, restore?: { incidents: readonly SuspendedIncident[]; after: 'restart' | 'reload' }): void {
@@ -546,7 +571,7 @@ export class Agent {
     const { config } = next;
     const kept: LoadedConfig = {
       ...next,
-      config: { ...config, agent: { ...config.agent, id: this.config.agent.id, dataDir: this.config.agent.dataDir }, health: this.config.health, clips: this.config.clips, console: this.config.console },
+      config: { ...config, agent: { ...config.agent, id: this.config.agent.id, dataDir: this.config.agent.dataDir, logLevel: this.config.agent.logLevel }, store: this.config.store, health: this.config.health, clips: this.config.clips, console: this.config.console },
     };
     // A removed camera's incidents end (its rules are gone); a disabled one's end as camera_reload. A changed
     // camera hands its open incidents to its next run, which continues those its new rules see again.
@@ -587,7 +612,7 @@ export class Agent {
   stop(): Promise<StopOutcome[]> {
     this.stopping ??= (async () => {
       const outcomes = await this.supervisor.stop(this.reloading);
-      this.log.info({ failed: outcomes.filter((o) => o.result !== 'stopped').map((o) => o.name) }, 'agent stopped');
+      this.log.info({ failed: outcomes.filter((o) => o.result !== 'stopped').map((o) => o.name), order: outcomes.map((o) => o.name) }, 'agent stopped');
       return outcomes;
     })();
     return this.stopping;

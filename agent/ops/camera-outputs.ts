@@ -73,6 +73,15 @@ export class CameraOutputs {
     return this.flood.tick(this.now());
   }
 
+  /**
+   * The open incidents a restarted camera continues, as the IOC and the store know them: less those flood
+   * control folded (the IOC never saw them open, and the next run's flood control would not know to drop
+   * their update or end), and without the picture metadata where the evidence budget took every picture.
+   */
+  continued<T extends { incident: IncidentRecord['incident'] }>(suspended: readonly T[]): T[] {
+    return suspended.filter((s) => !this.flood.isFolded(s.incident.id)).map((s) => this.budget.handedOver(s));
+  }
+
   /** The camera stops: summaries of open windows, and the count bins in progress persisted. */
   stop(): IncidentRecord[] {
     this.counter?.stop();

@@ -237,7 +237,7 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
         const suspended = lifecycle.suspend();
         if (outputs !== undefined) emit(outputs.stop());
         await delivering;
-        return suspended;
+        return outputs === undefined ? suspended : outputs.continued(suspended);
       }
       emit(lifecycle.closeAll(clock.now(), options.endReason ?? 'agent_stop'));
       if (outputs !== undefined) emit(outputs.stop());

@@ -20,6 +20,8 @@ export interface ReloadPlan {
 const RESTART_ONLY: Array<[string, (c: Config) => unknown]> = [
   ['agent.id', (c) => c.agent.id],
   ['agent.dataDir', (c) => c.agent.dataDir],
+  ['agent.logLevel', (c) => c.agent.logLevel],
+  ['store', (c) => c.store],
   ['health', (c) => c.health],
   ['clips', (c) => c.clips],
   ['console', (c) => c.console],
@@ -27,13 +29,14 @@ const RESTART_ONLY: Array<[string, (c: Config) => unknown]> = [
 
 /**
  * Only what changed restarts: a camera whose own entry and password are unchanged keeps running
- * without a dropped frame. Tracking settings belong to every camera, so they restart all.
+ * without a dropped frame. Tracking, count-bin and flood settings belong to every camera (each camera's
+ * tracker, counter, flood control and evidence budget is built with them), so they restart all.
  */
 export function planReload(prev: LoadedConfig, next: LoadedConfig): ReloadPlan {
   const a = prev.config;
   const b = next.config;
   const detector = !isDeepStrictEqual(a.detection, b.detection) || !isDeepStrictEqual(a.models, b.models);
-  const tracking = !isDeepStrictEqual(a.tracking, b.tracking);
+  const tracking = !isDeepStrictEqual(a.tracking, b.tracking) || !isDeepStrictEqual(a.counts, b.counts) || !isDeepStrictEqual(a.flood, b.flood);
   // Secret file contents count too: a rotated password, command secret or certificate must apply.
   const uplink =
     !isDeepStrictEqual(a.mqtt, b.mqtt) ||

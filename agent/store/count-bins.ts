@@ -21,6 +21,7 @@ export function countBinStore(db: Database, now: () => number): CountBinStore {
   const selectOpen = db.prepare<[string], { state: string }>(
     'SELECT state FROM count_bins WHERE camera = ? AND closed_at IS NULL ORDER BY start_ms, period_s',
   );
+  const selectOpenCameras = db.prepare<[], { camera: string }>('SELECT DISTINCT camera FROM count_bins WHERE closed_at IS NULL ORDER BY camera');
   const selectEvent = db.prepare<[number], { event: string | null }>(`SELECT event FROM outbox WHERE seq = ? AND kind = 'counts'`);
   const deleteSent = db.prepare<[number]>(`DELETE FROM outbox WHERE kind = 'counts' AND sent_at IS NOT NULL AND created_at < ?`);
   const deleteBins = db.prepare<[number]>('DELETE FROM count_bins WHERE closed_at IS NOT NULL AND start_ms < ?');
@@ -52,6 +53,9 @@ export function countBinStore(db: Database, now: () => number): CountBinStore {
     },
     openBins(cameraId) {
       return selectOpen.all(cameraId).map((r) => JSON.parse(r.state) as CountBinState);
+    },
+    camerasWithOpenBins() {
+      return selectOpenCameras.all().map((r) => r.camera);
     },
     event(seq) {
       const row = selectEvent.get(seq);

@@ -150,6 +150,9 @@ describe('open incidents across kill -9 and reload', () => {
     expect(endOf(busy!)!.endReason).toBe('rule_removed');
     for (const id of ids('walkers')) expect(['cleared', 'stale', 'agent_restart', 'rule_removed']).toContain(endOf(id)!.endReason);
     for (const e of events()) if (e.status === 'end') expect(e.endReason).toBeDefined();
+    // ... and every update or end is of an incident whose `new` went out (none of a folded walker, across the reloads).
+    const opened = new Set(events().filter((e) => e.status === 'new').map((e) => e.id));
+    expect(events().filter((e) => e.status !== 'summary' && !opened.has(e.id)).map((e) => `${e.ruleId} ${e.id} ${e.status}`)).toEqual([]);
     for (const m of ioc.messages) expect(schemaErrors(validateIncidentEvent, JSON.parse(m.payload.toString()))).toBe('');
   }, 240_000);
 });

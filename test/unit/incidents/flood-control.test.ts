@@ -55,6 +55,15 @@ describe('flood control', () => {
     expect(f.foldedOpen()).toBe(0);
   });
 
+  it('knows which open incidents it folded, until their end', () => {
+    const f = new FloodControl({ maxNewPerMinute: 1, newId });
+    const [a, b] = [rec(), rec()];
+    f.admit([a, b], T0);
+    expect([f.isFolded(a.incident.id), f.isFolded(b.incident.id)]).toEqual([false, true]);
+    f.admit([{ incident: { ...b.incident, status: 'end' } }], T0 + 1_000);
+    expect(f.isFolded(b.incident.id)).toBe(false);
+  });
+
   it('camera health incidents are never folded', () => {
     const f = new FloodControl({ maxNewPerMinute: 1, newId });
     const health = Array.from({ length: 5 }, () => rec({ type: 'camera_tamper', category: 'health', ruleId: 'tamper' }));
@@ -96,6 +105,26 @@ describe('evidence budget', () => {
     // An hour after the first two, their bytes are free again.
     expect(b.spentBytes(T0 + 3_600_000 + 1_000)).toBe(20_000);
     expect(b.apply(rec({}, 40_000), T0 + 3_600_000 + 1_000).snapshotJpeg).toBeDefined();
+  });
+
+  it('an update or end that repeats a picture the budget took says so (it had read as pruned by the store quota)', () => {
+    const b = new EvidenceBudget(50_000);
+    const first = rec({}, 40_000);
+    expect(b.apply(first, T0).snapshotJpeg).toBeDefined();
+    const second = rec({}, 40_000);
+    expect(b.apply(second, T0 + 1_000).incident.snapshot?.omitted).toBe(EVIDENCE_BUDGET_OMITTED);
+    // The lifecycle repeats the last picture's metadata on an update without a better one; the uplink has no JPEG for it.
+    const repeat = (r: IncidentRecord, status: 'update' | 'end', sequence: number): IncidentRecord => ({
+      incident: { ...r.incident, status, sequence, snapshot: { contentType: 'image/jpeg', width: 640, height: 360, bytes: 40_000 } },
+    });
+    expect(b.apply(repeat(second, 'update', 2), T0 + 2_000).incident.snapshot).toEqual({ contentType: 'image/jpeg', width: 640, height: 360, bytes: 0, omitted: EVIDENCE_BUDGET_OMITTED });
+    // Handed to the camera's next run (a reload): as the store holds it, without the picture it never had.
+    expect(b.handedOver(second).incident.snapshot?.omitted).toBe(EVIDENCE_BUDGET_OMITTED);
+    expect(b.handedOver(first)).toBe(first);
+    expect(b.apply(repeat(second, 'end', 3), T0 + 3_000).incident.snapshot?.omitted).toBe(EVIDENCE_BUDGET_OMITTED);
+    // An incident whose picture was stored repeats it as before.
+    expect(b.apply(repeat(first, 'update', 2), T0 + 2_000).incident.snapshot).toEqual({ contentType: 'image/jpeg', width: 640, height: 360, bytes: 40_000 });
+    expect(b.omitted).toBe(1);
   });
 
   it('camera health evidence is always kept; 0 keeps no other picture', () => {

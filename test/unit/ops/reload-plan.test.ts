@@ -45,6 +45,15 @@ describe('planReload', () => {
     const plan = planReload(load(base), load(base.replace('id: box-1', 'id: box-2')));
     expect(plan.needsRestart).toEqual(['agent.id']);
     expect(plan.unchanged).toEqual(['a', 'b']);
+    // The store's quotas and the log level are read once, when the store and the logger open.
+    const store = planReload(load(base), load(`${base.replace('id: box-1', 'id: box-1, logLevel: debug')}store: { maxSnapshotBytes: 1048576 }\n`));
+    expect(store.needsRestart).toEqual(['agent.logLevel', 'store']);
+  });
+
+  it('count-bin and flood settings restart every camera (each camera builds its counter and flood control with them)', () => {
+    for (const section of ['counts: { binSeconds: 30 }', 'flood: { maxNewPerMinute: 2 }', 'flood: { evidenceBytesPerHour: 0 }']) {
+      expect(planReload(load(base), load(`${base}${section}\n`)), section).toMatchObject({ restart: ['a', 'b'], unchanged: [], detector: false, uplink: false, needsRestart: [] });
+    }
   });
 });
 
