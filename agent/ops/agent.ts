@@ -1,4 +1,4 @@
-import { statfsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LoadedConfig, loadConfig, resolveConfigPath, type Config } from '../config/index.js';
 import { renderStill, type IncidentRecord, type SuspendedIncident } from '../incidents/index.js';
@@ -10,7 +10,7 @@ import { endUnconfiguredIncidents } from './open-incidents.js';
 import { closeOrphanBins, DEFAULT_COUNT_PERSIST_MS } from '../counts/index.js';
 import { createStoreWriter, currentOwner, DEFAULT_STORE_MAINTAIN_INTERVAL_MS, lockDataDir, openStore, STORE_FILE, type DataDirLock, type StoreWriter, type IncidentStore } from '../store/index.js';
 import { ClipUploader, createMqttUplink, embeddedCredentialsPath, loadOrCreateOperatorLogin, startEmbeddedBroker, uplinkClientId, DEFAULT_STOP_DRAIN_TIMEOUT_MS, DEFAULT_STOP_DISCONNECT_TIMEOUT_MS, type BrokerAccessPolicy, type EmbeddedBroker, type Uplink } from '../uplink/index.js';
-import { type Logger, agentVersion, describeError } from '../core/index.js';
+import { type Logger, agentVersion, describeError, diskFreeBytes } from '../core/index.js';
 import { startConsoleServer, type ConsolePort, type RunningConsole } from '../console/index.js';
 import { startCamera, type RunningCamera } from './camera-runner.js';
 import { AgentClips } from './agent-clips.js';
@@ -521,12 +521,7 @@ export class Agent {
   }
 
   private diskFreeBytes(): number | undefined {
-    try {
-      const fs = statfsSync(resolveConfigPath(this.loaded, this.config.agent.dataDir));
-      return fs.bavail * fs.bsize;
-    } catch {
-      return undefined;
-    }
+    return diskFreeBytes(resolveConfigPath(this.loaded, this.config.agent.dataDir));
   }
 
   /** Recent frame-to-decision latencies of one camera (ms), oldest first: for the benchmark's percentiles. */
