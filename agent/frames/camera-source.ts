@@ -144,6 +144,7 @@ export class CameraSource implements FrameSource {
       socketTimeoutMs: this.options.socketTimeoutMs,
       decoderThreads: camera.analysis.decoderThreads,
       skipNonReferenceFrames: camera.analysis.skipNonReferenceFrames,
+      fastDecode: camera.analysis.fastDecode,
     });
     const run: Run = {
       hwaccel,

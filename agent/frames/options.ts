@@ -45,6 +45,10 @@ export const analysisSchema = z
       .boolean()
       .default(false)
       .describe('Do not decode frames no other frame refers to (B-frames, top temporal layers): ~20 % less decoding CPU on streams that have them, none lost on streams that do not. Leaves fewer frames to sample from: keep the source at least 3x the analysis fps'),
+    fastDecode: z
+      .boolean()
+      .default(false)
+      .describe('Cheaper software decoding: no H.264/HEVC deblocking filter (-skip_loop_filter all), fast decoder shortcuts (-flags2 fast) and a fast_bilinear scale to the analysis width. Frames are slightly softer; the quality harness measures the effect (docs/operations.md, "Size a box")'),
     hwaccel: z
       .enum(['vaapi', 'qsv', 'cuda', 'v4l2m2m'])
       .optional()

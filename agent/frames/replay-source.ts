@@ -145,6 +145,7 @@ export class ReplaySource implements FrameSource {
       version,
       decoderThreads: camera.analysis.decoderThreads,
       skipNonReferenceFrames: camera.analysis.skipNonReferenceFrames,
+      fastDecode: camera.analysis.fastDecode,
     });
     this.decoder = new FfmpegDecoder({
       cameraId: camera.id,

@@ -120,6 +120,17 @@ describe('buildFfmpegArgs', () => {
     expect(args({ url: 'rtsp://10.0.0.5/live' }, { decoderThreads: 1 }).inputOptions).not.toContain('-skip_frame');
   });
 
+  it('fast decoding skips the deblocking filter, uses the decoder shortcuts and a fast_bilinear scale; off, none of them', () => {
+    const fast = args({ url: 'rtsp://10.0.0.5/live' }, { fastDecode: true });
+    expect(valueOf(fast.inputOptions, '-skip_loop_filter')).toBe('all');
+    expect(valueOf(fast.inputOptions, '-flags2')).toBe('fast');
+    expect(valueOf(fast.outputOptions, '-vf')).toMatch(/scale=640:-2:flags=fast_bilinear$/);
+    const plain = args({ url: 'rtsp://10.0.0.5/live' });
+    expect(plain.inputOptions).not.toContain('-skip_loop_filter');
+    expect(plain.inputOptions).not.toContain('-flags2');
+    expect(valueOf(plain.outputOptions, '-vf')).toMatch(/scale=640:-2$/);
+  });
+
   it('inserts separately configured credentials into the URL for ffmpeg, percent-encoded', () => {
     const a = args({ url: 'rtsp://10.0.0.5:554/Streaming/Channels/101?transport=x', username: 'ad min', password: 'unused' }, { password: "p@ss:w/rd%41'" });
     expect(a.stdin).toContain("file 'rtsp://ad%20min:p%40ss%3Aw%2Frd%2541'\\''@10.0.0.5:554/Streaming/Channels/101?transport=x'\n");
