@@ -1,13 +1,15 @@
 /**
  * The common frame of an agent test on a file camera: a temporary folder, a real mosquitto and an IOC
  * subscriber on it. Registers the file's beforeAll/afterEach/afterAll (agent and mosquitto leak checks
- * included), like useRtspCameraBox, which adds an RTSP camera to the same.
+ * included), like useRtspCameraBox, which adds an RTSP camera to the same. agentConfigHeader writes the
+ * first lines of such an agent's camwatch.yaml.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { assertNoAgentLeaks } from './agent-process.js';
+import { MODELS_YAML } from './data.js';
 import { assertNoMosquittoLeaks, startMosquitto, type Mosquitto } from './mosquitto.js';
 import { collect, type Collector } from './mqtt-collector.js';
 
@@ -43,4 +45,15 @@ export function useBrokerBox(name: string, filter: string | string[], options: {
     get broker() { return get().broker; },
     get ioc() { return get().ioc; },
   };
+}
+
+/**
+ * The top of a camwatch.yaml for an agent on the box's broker: agent id and data folder, the real models,
+ * the broker's URL, no health server. Cameras and other sections follow it.
+ */
+export function agentConfigHeader(o: { agentId: string; dataDir: string; brokerUrl: string }): string {
+  return `agent: { id: ${o.agentId}, dataDir: ${o.dataDir} }
+${MODELS_YAML}
+mqtt: { url: "${o.brokerUrl}" }
+health: { enabled: false }`;
 }

@@ -1,11 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, expect, it, onTestFinished } from 'vitest';
-import { assertNoAgentLeaks, startAgent } from '../helpers/agent-process.js';
-import { DATA_DIR, PROJECT_ROOT, videoPath } from '../helpers/data.js';
-import { assertNoMosquittoLeaks, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
-import { subscribe, waitFor, type Subscriber } from '../fixtures/outbox-data.js';
+import { expect, it, onTestFinished } from 'vitest';
+import { startAgent } from '../helpers/agent-process.js';
+import { agentConfigHeader, useBrokerBox } from '../helpers/broker-box.js';
+import { videoPath } from '../helpers/data.js';
+import { subscribe, waitFor } from '../fixtures/outbox-data.js';
 
 /**
  * Count telemetry across reloads (issue 12 §1: "never reset by a restart or a reload"), on a real agent
@@ -21,21 +20,8 @@ import { subscribe, waitFor, type Subscriber } from '../fixtures/outbox-data.js'
 const AGENT_ID = 'counts-reload-box';
 const BIN_S = 2;
 const ROLLUP_S = 10;
-const dir = mkdtempSync(join(tmpdir(), 'camwatch-bins-reload-'));
-let broker: Mosquitto | undefined;
-let sub: Subscriber | undefined;
-let incidents: Subscriber | undefined;
-
-afterEach(async () => {
-  await sub?.close();
-  await incidents?.close();
-  await broker?.dispose();
-  await assertNoAgentLeaks();
-});
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  await assertNoMosquittoLeaks();
-});
+// The box's IOC collector is the incidents subscriber; the bins have their own (their JSON parsed).
+const box = useBrokerBox('bins-reload', `camwatch/${AGENT_ID}/incidents/#`);
 
 interface Bin {
   id: string;
@@ -61,22 +47,19 @@ function config(brokerUrl: string, o: { camera: boolean; lineB: boolean }): stri
     rules:
       - { id: count, type: line_crossing, line: lanes }${o.lineB ? LINE_B : ''}`;
   return `
-agent: { id: ${AGENT_ID}, dataDir: ${join(dir, 'var')} }
-models: { dir: ${join(DATA_DIR, 'models')}, manifest: ${join(PROJECT_ROOT, 'models', 'manifest.json')} }
-mqtt: { url: "${brokerUrl}" }
-health: { enabled: false }
+${agentConfigHeader({ agentId: AGENT_ID, dataDir: join(box.dir, 'var'), brokerUrl })}
 counts: { binSeconds: ${BIN_S}, rollupSeconds: ${ROLLUP_S} }
 cameras:${o.camera ? camera : ' []'}
 `;
 }
 
 it('a reload that restarts the camera continues its bins; one that removes it still delivers the bins it had open', async () => {
-  broker = await startMosquitto();
+  const { dir, broker, ioc: incidents } = box;
   const path = join(dir, 'camwatch.yaml');
   writeFileSync(path, config(broker.url, { camera: true, lineB: false }));
-  sub = await subscribe(broker.url, `camwatch/${AGENT_ID}/cameras/+/counts/bins`);
-  incidents = await subscribe(broker.url, `camwatch/${AGENT_ID}/incidents/#`);
-  const bins = () => sub!.messages.map((m) => m.json as unknown as Bin);
+  const sub = await subscribe(broker.url, `camwatch/${AGENT_ID}/cameras/+/counts/bins`);
+  onTestFinished(() => sub.close());
+  const bins = () => sub.messages.map((m) => m.json as unknown as Bin);
   const short = () => bins().filter((b) => b.periodSeconds === BIN_S);
   const rollupAt = (startMs: number) => bins().find((b) => b.periodSeconds === ROLLUP_S && Date.parse(b.start) === startMs);
   const inside = (startMs: number) => short().filter((b) => Date.parse(b.start) >= startMs && Date.parse(b.start) < startMs + ROLLUP_S * 1000);

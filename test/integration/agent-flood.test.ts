@@ -7,14 +7,12 @@
  * - pictures stop once the camera's budget for the hour is spent: later events carry none and say why.
  * rules-level unit tests: test/unit/incidents/flood-control.test.ts (camera health never folded, the hour rolls).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { assertNoAgentLeaks, startAgent } from '../helpers/agent-process.js';
-import { DATA_DIR, PROJECT_ROOT, videoPath } from '../helpers/data.js';
-import { assertNoMosquittoLeaks, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
-import { collect, type Collector } from '../helpers/mqtt-collector.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { startAgent } from '../helpers/agent-process.js';
+import { agentConfigHeader, useBrokerBox } from '../helpers/broker-box.js';
+import { videoPath } from '../helpers/data.js';
 import { schemaErrors, validateIncidentEvent } from '../fixtures/outbox-schemas.js';
 
 interface Event {
@@ -30,30 +28,13 @@ interface Event {
 const BUDGET_BYTES = 150_000;
 
 describe('flood control in a running agent', () => {
-  let dir: string;
-  let broker: Mosquitto;
-  let ioc: Collector;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'camwatch-flood-'));
-    broker = await startMosquitto();
-    ioc = await collect(broker.url, 'camwatch/flood-box/incidents/#');
-  });
-  afterEach(() => assertNoAgentLeaks());
-  afterAll(async () => {
-    await ioc?.close();
-    await broker?.dispose();
-    await assertNoMosquittoLeaks();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const box = useBrokerBox('flood', 'camwatch/flood-box/incidents/#');
 
   it('at most N new a minute per rule, the rest in one summary with their ids; pictures within the hourly budget', async () => {
+    const { dir, broker, ioc } = box;
     const path = join(dir, 'camwatch.yaml');
     writeFileSync(path, `
-agent: { id: flood-box, dataDir: ${join(dir, 'var')} }
-models: { dir: ${join(DATA_DIR, 'models')}, manifest: ${join(PROJECT_ROOT, 'models', 'manifest.json')} }
-mqtt: { url: "${broker.url}" }
-health: { enabled: false }
+${agentConfigHeader({ agentId: 'flood-box', dataDir: join(dir, 'var'), brokerUrl: broker.url })}
 flood: { maxNewPerMinute: 2, evidenceBytesPerHour: ${BUDGET_BYTES} }
 cameras:
   - id: saigon

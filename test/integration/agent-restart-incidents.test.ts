@@ -9,14 +9,12 @@
  * - every `new` is followed by its `end`, every payload valid against docs/schemas.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { assertNoAgentLeaks, startAgent } from '../helpers/agent-process.js';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { startAgent } from '../helpers/agent-process.js';
+import { useBrokerBox } from '../helpers/broker-box.js';
 import { DATA_DIR, PROJECT_ROOT, videoPath } from '../helpers/data.js';
-import { assertNoMosquittoLeaks, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
-import { collect, type Collector } from '../helpers/mqtt-collector.js';
 import { schemaErrors, validateIncidentEvent } from '../fixtures/outbox-schemas.js';
 
 interface Event {
@@ -63,28 +61,18 @@ const WALKERS = `
       - { id: walkers, type: zone_intrusion, zone: queue, classes: [motorcycle, person], minSeconds: 1, cooldownSeconds: 0 }`;
 
 describe('open incidents across kill -9 and reload', () => {
-  let dir: string;
-  let broker: Mosquitto;
-  let ioc: Collector;
+  const box = useBrokerBox('restart', 'camwatch/restart-box/incidents/#');
   let blackClip: string;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'camwatch-restart-'));
+  // After the box's beforeAll (hooks run in order): the clip goes in its folder.
+  beforeAll(() => {
     // A lens cap: a black picture, so camera_blackout is on for as long as the clip plays.
-    blackClip = join(dir, 'black.mp4');
+    blackClip = join(box.dir, 'black.mp4');
     execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=black:s=320x180:r=10', '-t', '5', '-pix_fmt', 'yuv420p', blackClip]);
-    broker = await startMosquitto();
-    ioc = await collect(broker.url, 'camwatch/restart-box/incidents/#');
-  });
-  afterEach(() => assertNoAgentLeaks());
-  afterAll(async () => {
-    await ioc?.close();
-    await broker?.dispose();
-    await assertNoMosquittoLeaks();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('continues what is still there under the same id, ends the rest with a reason, and leaves nothing open', async () => {
+    const { dir, broker, ioc } = box;
     const path = join(dir, 'camwatch.yaml');
     const events = (): Event[] => {
       const seen = new Map<string, Event>();

@@ -8,14 +8,12 @@
  * image: the bag simply stays; said as such). Played once in real time (loop: false).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { assertNoAgentLeaks, startAgent } from '../helpers/agent-process.js';
-import { DATA_DIR, PROJECT_ROOT, videoPath } from '../helpers/data.js';
-import { assertNoMosquittoLeaks, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
-import { collect, type Collector } from '../helpers/mqtt-collector.js';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { startAgent } from '../helpers/agent-process.js';
+import { agentConfigHeader, useBrokerBox } from '../helpers/broker-box.js';
+import { videoPath } from '../helpers/data.js';
 import { schemaErrors, validateIncidentEvent } from '../fixtures/outbox-schemas.js';
 
 interface Event {
@@ -38,33 +36,20 @@ const onBag = (e: Event) => {
 };
 
 describe('static objects in a running agent', () => {
-  let dir: string;
-  let broker: Mosquitto;
-  let ioc: Collector;
+  const box = useBrokerBox('static-agent', 'camwatch/static-box/incidents/#');
   let clip: string;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'camwatch-static-agent-'));
-    clip = join(dir, 'lobby-held.mp4');
+  // After the box's beforeAll (hooks run in order): the clip goes in its folder.
+  beforeAll(() => {
+    clip = join(box.dir, 'lobby-held.mp4');
     execFileSync('ffmpeg', ['-v', 'error', '-i', videoPath('lobby_abandoned_bag.mp4'), '-an', '-vf', 'tpad=stop_mode=clone:stop_duration=20', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', clip]);
-    broker = await startMosquitto();
-    ioc = await collect(broker.url, 'camwatch/static-box/incidents/#');
-  });
-  afterEach(() => assertNoAgentLeaks());
-  afterAll(async () => {
-    await ioc?.close();
-    await broker?.dispose();
-    await assertNoMosquittoLeaks();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('the bag left in the lobby reaches the IOC as object_left and dumping, on the bag, dumping with the owner\'s frame', async () => {
+    const { dir, broker, ioc } = box;
     const path = join(dir, 'camwatch.yaml');
     writeFileSync(path, `
-agent: { id: static-box, dataDir: ${join(dir, 'var')} }
-models: { dir: ${join(DATA_DIR, 'models')}, manifest: ${join(PROJECT_ROOT, 'models', 'manifest.json')} }
-mqtt: { url: "${broker.url}" }
-health: { enabled: false }
+${agentConfigHeader({ agentId: 'static-box', dataDir: join(dir, 'var'), brokerUrl: broker.url })}
 cameras:
   - id: lobby
     source: { file: ${clip}, loop: false }

@@ -5,15 +5,13 @@
  * reading /status does not change the fps it reports (before, each read reset the fps marks, so a second
  * read right after the first saw ~0 fps).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { AgentStatus } from '../../agent/ops/status-report.js';
-import { assertNoAgentLeaks, startAgent } from '../helpers/agent-process.js';
+import { startAgent } from '../helpers/agent-process.js';
+import { useBrokerBox } from '../helpers/broker-box.js';
 import { DATA_DIR, PROJECT_ROOT, videoPath } from '../helpers/data.js';
-import { assertNoMosquittoLeaks, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
-import { collect, type Collector } from '../helpers/mqtt-collector.js';
 import { schemaErrors, validateStats } from '../fixtures/outbox-schemas.js';
 
 const AGENT_ID = 'telemetry-box';
@@ -24,24 +22,10 @@ interface StatsMsg {
 }
 
 describe('a running agent: stats on the broker and /status', () => {
-  let dir: string;
-  let broker: Mosquitto;
-  let ioc: Collector;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'camwatch-telemetry-'));
-    broker = await startMosquitto();
-    ioc = await collect(broker.url, `camwatch/${AGENT_ID}/stats`);
-  });
-  afterEach(() => assertNoAgentLeaks());
-  afterAll(async () => {
-    await ioc?.close();
-    await broker?.dispose();
-    await assertNoMosquittoLeaks();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const box = useBrokerBox('telemetry', `camwatch/${AGENT_ID}/stats`);
 
   it('stats carry every field of their schema; reading /status twice does not change the fps', async () => {
+    const { dir, broker, ioc } = box;
     const path = join(dir, 'camwatch.yaml');
     writeFileSync(path, `
 agent: { id: ${AGENT_ID}, dataDir: ${join(dir, 'var')} }
