@@ -34,6 +34,9 @@ export const DECODE_VARIANTS: Variant[] = [
   { name: 'threads 1, skip_frame noref', input: ['-threads', '1', '-skip_frame', 'noref'] },
   // Cheaper scaler for the 1018 → 640 px shrink and the conversion to RGB.
   { name: 'threads 1, fast_bilinear scale', input: ['-threads', '1'], scaleFlags: 'fast_bilinear' },
+  // analysis.fastDecode with the default decoderThreads 1: everything above but skip_frame (which needs the
+  // source at 3x the analysis fps and B-frames to help, so it stays a choice per camera).
+  { name: 'fastDecode (threads 1, flags2 fast, skip_loop_filter all, fast_bilinear)', input: ['-threads', '1', '-flags2', 'fast', '-skip_loop_filter', 'all'], scaleFlags: 'fast_bilinear' },
   {
     name: 'all of the above',
     input: ['-threads', '1', '-flags2', 'fast', '-skip_loop_filter', 'all', '-skip_frame', 'noref'],
