@@ -6,7 +6,7 @@
  *   → {type:'mark'}    start of the measuring window
  *   → {type:'sample'}  ← {type:'sample', status, latencies}: latencies of the frames analysed since the mark
  *   → {type:'memory'}  ← {type:'memory', usage, heap, spaces, gc}: process.memoryUsage(), the main isolate's V8 heap
- *                      and its spaces, and its garbage collections since start (count, ms)
+ *                      and its spaces, and its garbage collections since start (count, major, ms)
  *   → {type:'stop'}    stops the agent and exits
  * argv[2]: JSON {agentRoot, ext, configText, baseDir}: the folder holding agent/ (the build, or the
  * sources with ext '.ts' under `--import tsx`) and the config to run.
@@ -14,7 +14,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 
 const { agentRoot, ext, configText, baseDir } = JSON.parse(process.argv[2] ?? '{}');
@@ -24,9 +24,14 @@ const [{ Agent }, { parseConfigText }, { pino }] = await Promise.all([load('agen
 const agent = new Agent({ loaded: parseConfigText(configText, 'bench.yaml', { baseDir }), logger: pino({ level: 'warn' }, pino.destination(2)) });
 const send = (m) => process.send?.(m);
 // Garbage collections of the main isolate since start: what a smaller young generation costs.
-const gc = { count: 0, ms: 0 };
+// major: mark-sweep-compact of the whole heap (what a too-small young generation would multiply).
+const gc = { count: 0, major: 0, ms: 0 };
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) { gc.count++; gc.ms += e.duration; }
+  for (const e of list.getEntries()) {
+    gc.count++;
+    gc.ms += e.duration;
+    if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
+  }
 }).observe({ entryTypes: ['gc'] });
 let marks = new Map();
 

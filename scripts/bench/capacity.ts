@@ -24,7 +24,7 @@ type HostReply =
   | { type: 'ready' }
   | { type: 'failed'; error: string }
   | { type: 'sample'; status: AgentStatus; latencies: Record<string, number[]> }
-  | { type: 'memory'; usage: NodeJS.MemoryUsage; gc: { count: number; ms: number }; spaces: { space: string; size: number; used: number; physical: number }[] };
+  | { type: 'memory'; usage: NodeJS.MemoryUsage; gc: { count: number; major: number; ms: number }; spaces: { space: string; size: number; used: number; physical: number }[] };
 
 /** Where the agent's RSS goes at the end of a step: /proc/<pid>/smaps by mapping, and the main isolate's own view. */
 export interface AgentMemory extends SmapsBreakdown {
@@ -34,8 +34,9 @@ export interface AgentMemory extends SmapsBreakdown {
   v8NewSpaceMb: number;
   /** Memory outside the V8 heap held by JS objects (Buffers, typed arrays: frames, tensors). */
   arrayBuffersMb: number;
-  /** Main-isolate garbage collections per second over the whole run, and their ms per second. */
+  /** Main-isolate garbage collections per second over the whole run, the full (mark-compact) ones among them, and their wall ms per second. */
   gcPerS: number;
+  majorGcPerS: number;
   gcMsPerS: number;
 }
 
@@ -250,6 +251,7 @@ function agentMemory(smaps: SmapsBreakdown, m: Extract<HostReply, { type: 'memor
     v8NewSpaceMb: mb(m.spaces.find((s) => s.space === 'new_space')?.size ?? 0),
     arrayBuffersMb: mb(m.usage.arrayBuffers),
     gcPerS: round(m.gc.count / runS),
+    majorGcPerS: round(m.gc.major / runS),
     gcMsPerS: round(m.gc.ms / runS),
   };
 }

@@ -2,8 +2,8 @@
  * Memory: the agent's RSS and PSS at 1 and 4 cameras under the memory settings in turn, each step in a
  * fresh agent host (compiled, as deployed), so every cut is read as a ratio within one run:
  *   arena     MALLOC_ARENA_MAX=2 only (the systemd unit before the cuts below)
- *   mmap      + MALLOC_MMAP_THRESHOLD_=131072 (frames and tensors mmap'd, returned when freed)
- *   deployed  the unit's environment (+ NODE_OPTIONS=--max-semi-space-size=2: a 4 MB V8 nursery, not 32)
+ *   mmap      + MALLOC_MMAP_THRESHOLD_=65536 (pipe reads, frames and tensors mmap'd, returned when freed)
+ *   deployed  the unit's environment (+ NODE_OPTIONS=--max-semi-space-size=8: a 16 MB V8 nursery, not 32)
  * Each step carries the breakdown (capacity.ts AgentMemory) and the agent's CPU per frame, so a cut that
  * costs CPU shows beside the memory it saves.
  */
@@ -63,7 +63,7 @@ export async function runMemory(options: MemoryOptions): Promise<MemoryResult> {
         const a = m.agentMemory;
         progress(
           `memory: ${cameras} camera(s), ${s.name.padEnd(8)} RSS ${m.agentRssMb} MB, PSS ${m.agentPssMb} MB, ${m.agentCpuMsPerFrame} ms CPU/frame` +
-            (a ? ` (V8 ${a.v8HeapMb} of which new ${a.v8NewSpaceMb}, malloc heap ${a.mallocHeapMb}, anonymous ${a.anonymousMb}, code node ${a.nodeCodeMb} + ort ${a.onnxruntimeCodeMb} + vips ${a.vipsCodeMb}, buffers ${a.arrayBuffersMb}, GC ${a.gcMsPerS} ms/s)` : ''),
+            (a ? ` (V8 ${a.v8HeapMb} of which new ${a.v8NewSpaceMb}, malloc heap ${a.mallocHeapMb}, anonymous ${a.anonymousMb}, code node ${a.nodeCodeMb} + ort ${a.onnxruntimeCodeMb} + vips ${a.vipsCodeMb}, buffers ${a.arrayBuffersMb}, GC ${a.gcPerS}/s of which major ${a.majorGcPerS}/s)` : ''),
         );
         steps.push(step);
       }

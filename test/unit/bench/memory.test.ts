@@ -33,7 +33,7 @@ describe('bench memory breakdown', () => {
 
   it('measures the agent with the systemd unit\'s environment, the same as the Docker image\'s', () => {
     const env = deployedEnvironment();
-    expect(env).toMatchObject({ MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072', NODE_OPTIONS: '--max-semi-space-size=2' });
+    expect(env).toMatchObject({ MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '65536', NODE_OPTIONS: '--max-semi-space-size=8' });
     const docker = readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
     const dockerEnv = Object.fromEntries([...docker.matchAll(/^ENV ([A-Za-z_][A-Za-z0-9_]*)=(.*)$/gm)].map((m) => [m[1], m[2]!.trim()]));
     for (const [k, v] of Object.entries(env)) expect(dockerEnv[k], `Dockerfile ENV ${k}`).toBe(v);
