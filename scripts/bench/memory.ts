@@ -33,6 +33,8 @@ export interface MemoryResult {
 
 export interface MemoryOptions {
   cameraCounts: readonly number[];
+  /** Names from memorySettings() to run (default all; the smoke run takes only `deployed`). */
+  settings?: readonly string[];
   warmupS: number;
   seconds: number;
   compiled: boolean;
@@ -57,7 +59,7 @@ export async function runMemory(options: MemoryOptions): Promise<MemoryResult> {
   const steps: MemoryStep[] = [];
   try {
     for (const cameras of options.cameraCounts) {
-      for (const s of memorySettings()) {
+      for (const s of memorySettings().filter((x) => options.settings?.includes(x.name) ?? true)) {
         const m = await measure(build, cameras, streams, options.warmupS, options.seconds, s.env);
         const step: MemoryStep = { settings: s.name, env: s.env, cameras, agentRssMb: m.agentRssMb, agentPssMb: m.agentPssMb, agentCpuMsPerFrame: m.agentCpuMsPerFrame, minFps: m.minFps, agentMemory: m.agentMemory };
         const a = m.agentMemory;

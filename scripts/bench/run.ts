@@ -36,7 +36,7 @@ progress(`mode ${mode} on ${availableParallelism()} cores (${cpus()[0]?.model ??
 const workloads = await runWorkloads({ capacity: plan.capacity, decodeSeconds: plan.decodeSeconds, inferenceFramesPerClip: plan.inferenceFramesPerClip });
 const capacity = workloads.find((w) => w.name === 'main')!.capacity;
 // Memory: where the agent's RSS goes, under each memory setting in turn (1 and 4 cameras, same run).
-const memory = await runMemory({ cameraCounts: mode === 'smoke' ? [1] : [1, 4], warmupS: plan.capacity.warmupS, seconds: plan.capacity.seconds, compiled: plan.capacity.compiled });
+const memory = await runMemory({ cameraCounts: mode === 'smoke' ? [1] : [1, 4], ...(mode === 'smoke' ? { settings: ['deployed'] } : {}), warmupS: plan.capacity.warmupS, seconds: plan.capacity.seconds, compiled: plan.capacity.compiled });
 const ratio = await runRatio({ seconds: plan.ratioSeconds, rawFrames: plan.rawFrames });
 const motionGating = await runMotion({ seconds: plan.motionSeconds });
 const threads = await runThreads({ frames: await decodeFrames(dataFile('video', 'vn_saigon_intersection.mp4'), 640, plan.threadsFrames), decoders: plan.threadsDecoders });
