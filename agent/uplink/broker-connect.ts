@@ -49,7 +49,10 @@ export async function connectWithFallback(options: BrokerConnectOptions): Promis
 
 function attempt(options: BrokerConnectOptions, protocolVersion: 4 | 5): Promise<BrokerConnection> {
   if (options.signal?.aborted === true) return Promise.reject(connectFailure(new Error('connection attempt aborted'), redactUrl(options.url), protocolVersion));
-  const client = connect(options.url, { ...options.clientOptions(protocolVersion), protocolVersion, reconnectPeriod: 0, manualConnect: true });
+  // writeCache false: otherwise mqtt-packet (shared with the embedded broker) fills a table of 65,536 two-byte
+  // Buffers at the first packet written, 6.3 MB of JS heap held for the process's life, to save allocating
+  // two bytes per packet id (measured in a heap snapshot of a running agent; docs/operations.md "Size a box").
+  const client = connect(options.url, { ...options.clientOptions(protocolVersion), protocolVersion, reconnectPeriod: 0, manualConnect: true, writeCache: false });
   return new Promise((resolve, reject) => {
     let failure: unknown;
     const abort = (): void => {

@@ -5,6 +5,8 @@
  * it), the process loads no TypeScript loader either. Started with fork(); talks over IPC:
  *   → {type:'mark'}    start of the measuring window
  *   → {type:'sample'}  ← {type:'sample', status, latencies}: latencies of the frames analysed since the mark
+ *   → {type:'memory'}  ← {type:'memory', usage, heap, spaces, gc}: process.memoryUsage(), the main isolate's V8 heap
+ *                      and its spaces, and its garbage collections since start (count, major, ms)
  *   → {type:'stop'}    stops the agent and exits
  * argv[2]: JSON {agentRoot, ext, configText, baseDir}: the folder holding agent/ (the build, or the
  * sources with ext '.ts' under `--import tsx`) and the config to run.
@@ -12,6 +14,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 
 const { agentRoot, ext, configText, baseDir } = JSON.parse(process.argv[2] ?? '{}');
 const load = (path) => import(pathToFileURL(join(agentRoot, `${path}${ext}`)).href);
@@ -19,6 +23,16 @@ const [{ Agent }, { parseConfigText }, { pino }] = await Promise.all([load('agen
 
 const agent = new Agent({ loaded: parseConfigText(configText, 'bench.yaml', { baseDir }), logger: pino({ level: 'warn' }, pino.destination(2)) });
 const send = (m) => process.send?.(m);
+// Garbage collections of the main isolate since start: what a smaller young generation costs.
+// major: mark-sweep-compact of the whole heap (what a too-small young generation would multiply).
+const gc = { count: 0, major: 0, ms: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gc.count++;
+    gc.ms += e.duration;
+    if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
+  }
+}).observe({ entryTypes: ['gc'] });
 let marks = new Map();
 
 process.on('message', (m) => {
@@ -32,6 +46,8 @@ process.on('message', (m) => {
       latencies[c.id] = n > 0 ? agent.pipelineLatencies(c.id).slice(-n) : [];
     }
     send({ type: 'sample', status, latencies });
+  } else if (m.type === 'memory') {
+    send({ type: 'memory', usage: process.memoryUsage(), gc, heap: getHeapStatistics(), spaces: getHeapSpaceStatistics().map((s) => ({ space: s.space_name, size: s.space_size, used: s.space_used_size, physical: s.physical_space_size })) });
   } else if (m.type === 'stop') {
     void agent.stop().finally(() => process.exit(0));
   }

@@ -5,7 +5,7 @@
  * this build; it goes to tmp/bench-build (git-ignored), rebuilt on every run.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { progress, ROOT } from './common.js';
 
@@ -34,4 +34,15 @@ export async function compiledAgent(): Promise<AgentBuild> {
   }
   progress('  build failed: the capacity scenario runs the TypeScript sources through tsx (more memory than a deployment)');
   return SOURCES;
+}
+
+/**
+ * The environment the systemd unit gives the agent (its `Environment=` lines: NODE_OPTIONS with the V8
+ * young-generation size, the glibc malloc settings), so the bench measures the memory a box sees. The
+ * Dockerfile sets the same (a test keeps them equal).
+ */
+export function deployedEnvironment(unitText = readFileSync(join(ROOT, 'scripts', 'systemd', 'camwatch.service'), 'utf8')): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const m of unitText.matchAll(/^Environment=([A-Za-z_][A-Za-z0-9_]*)=(.*)$/gm)) env[m[1]!] = m[2]!.trim();
+  return env;
 }

@@ -14,12 +14,31 @@ import { join } from 'node:path';
 import { quantile } from '../../agent/core/stats.js';
 import { startRtspServer, type TestRtspServer } from '../../test/helpers/rtsp-server.js';
 import type { AgentStatus } from '../../agent/ops/agent.js';
-import { compiledAgent, SOURCES, type AgentBuild } from './build.js';
+import { compiledAgent, deployedEnvironment, SOURCES, type AgentBuild } from './build.js';
 import { benchConfigText, cpuPercent, dataFile, MB, progress, ROOT, sampleProcesses, sleep } from './common.js';
+import { readSmaps, type SmapsBreakdown } from './smaps.js';
 
 /** Messages to and from agent-host.mjs. */
-type HostRequest = { type: 'mark' } | { type: 'sample' } | { type: 'stop' };
-type HostReply = { type: 'ready' } | { type: 'failed'; error: string } | { type: 'sample'; status: AgentStatus; latencies: Record<string, number[]> };
+type HostRequest = { type: 'mark' } | { type: 'sample' } | { type: 'memory' } | { type: 'stop' };
+type HostReply =
+  | { type: 'ready' }
+  | { type: 'failed'; error: string }
+  | { type: 'sample'; status: AgentStatus; latencies: Record<string, number[]> }
+  | { type: 'memory'; usage: NodeJS.MemoryUsage; gc: { count: number; major: number; ms: number }; spaces: { space: string; size: number; used: number; physical: number }[] };
+
+/** Where the agent's RSS goes at the end of a step: /proc/<pid>/smaps by mapping, and the main isolate's own view. */
+export interface AgentMemory extends SmapsBreakdown {
+  /** Main isolate: heap reserved (heapTotal), used, and its young generation (new space) reserved. */
+  v8HeapMb: number;
+  v8HeapUsedMb: number;
+  v8NewSpaceMb: number;
+  /** Memory outside the V8 heap held by JS objects (Buffers, typed arrays: frames, tensors). */
+  arrayBuffersMb: number;
+  /** Main-isolate garbage collections per second over the whole run, the full (mark-compact) ones among them, and their wall ms per second. */
+  gcPerS: number;
+  majorGcPerS: number;
+  gcMsPerS: number;
+}
 
 export const TARGET_FPS = 5;
 const PASS_FPS_SHARE = 0.9;
@@ -58,6 +77,10 @@ export interface CapacityStep {
   totalPssMb: number;
   /** 150 MB + 15 MB per camera: compare with agentRssMb and totalPssMb. */
   memoryTargetMb: number;
+  /** The agent's RSS by kind (read after the window), when /proc allowed it. */
+  agentMemory?: AgentMemory;
+  /** ms of agent CPU per frame analysed (all its threads: motion, preprocessing, inference, rules). */
+  agentCpuMsPerFrame: number;
 }
 
 export interface CapacityResult {
@@ -85,13 +108,16 @@ function camerasYaml(cameras: number, sources: readonly string[]): string {
   ).join('');
 }
 
-/** A forked agent host and a typed request/reply over IPC. */
-function startHost(build: AgentBuild, yaml: string, dataDir: string): { child: ChildProcess; ask: (r: HostRequest) => Promise<HostReply>; ready: Promise<void>; stderrTail: string[] } {
+/** A forked agent host and a typed request/reply over IPC; `env` defaults to the systemd unit's. */
+function startHost(build: AgentBuild, yaml: string, dataDir: string, env: Record<string, string> = deployedEnvironment()): { child: ChildProcess; ask: (r: HostRequest) => Promise<HostReply>; ready: Promise<void>; stderrTail: string[] } {
   const args = { agentRoot: build.root, ext: build.ext, configText: benchConfigText(yaml, dataDir), baseDir: ROOT };
+  const base: NodeJS.ProcessEnv = { ...process.env };
+  // Only what the unit sets: the bench's own NODE_OPTIONS / malloc settings do not leak into the agent.
+  for (const k of ['NODE_OPTIONS', 'MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_']) delete base[k];
   const child = fork(join(ROOT, 'scripts', 'bench', 'agent-host.mjs'), [JSON.stringify(args)], {
     execArgv: build.ext === '.ts' ? ['--import', 'tsx'] : [],
     // As deployed by the systemd unit and the Docker image.
-    env: { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' },
+    env: { ...base, ...env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   const stderrTail: string[] = [];
@@ -132,11 +158,19 @@ function startHost(build: AgentBuild, yaml: string, dataDir: string): { child: C
   };
 }
 
-async function measure(build: AgentBuild, cameras: number, streams: { sources: readonly string[]; pid?: number }, warmupS: number, seconds: number): Promise<CapacityStep> {
+/** Cameras served to the agent: their `source:` YAML, and the RTSP server's pid when there is one. */
+export interface Streams {
+  sources: readonly string[];
+  pid?: number;
+}
+
+/** One step: `cameras` cameras for warmupS + seconds, in an agent host with `env` (default: the unit's). */
+export async function measure(build: AgentBuild, cameras: number, streams: Streams, warmupS: number, seconds: number, env?: Record<string, string>): Promise<CapacityStep> {
   const dir = mkdtempSync(join(tmpdir(), 'camwatch-bench-'));
-  const host = startHost(build, camerasYaml(cameras, streams.sources), dir);
+  const host = startHost(build, camerasYaml(cameras, streams.sources), dir, env);
   try {
     await host.ready;
+    const readyAtMs = Date.now();
     const pid = host.child.pid!;
     await sleep(warmupS * 1000);
     const before = await host.ask({ type: 'sample' });
@@ -150,6 +184,9 @@ async function measure(build: AgentBuild, cameras: number, streams: { sources: r
     const s1 = streams.pid ? sampleProcesses(streams.pid).self : undefined;
     const after = await host.ask({ type: 'sample' });
     if (before.type !== 'sample' || after.type !== 'sample') throw new Error('agent host did not answer with a sample');
+    const memory = await host.ask({ type: 'memory' });
+    const smaps = readSmaps(pid);
+    const runS = (Date.now() - readyAtMs) / 1000;
     const prev = new Map(before.status.cameras.map((c) => [c.id, c]));
     const byIndex = (id: string) => Number(id.replace(/^cam/, ''));
     const delta = [...after.status.cameras].sort((a, b) => byIndex(a.id) - byIndex(b.id)).map((c) => {
@@ -190,6 +227,8 @@ async function measure(build: AgentBuild, cameras: number, streams: { sources: r
       decodersPssMb: Math.round(p1.children.pssBytes / MB),
       totalPssMb: Math.round((p1.self.pssBytes + p1.children.pssBytes) / MB),
       memoryTargetMb: MEMORY_BASE_MB + MEMORY_PER_CAMERA_MB * cameras,
+      ...(smaps && memory.type === 'memory' ? { agentMemory: agentMemory(smaps, memory, runS) } : {}),
+      agentCpuMsPerFrame: analysed ? round((cpuPercent(p0.self.cpuTicks, p1.self.cpuTicks, dt) / 100) * dt * 1000 / analysed) : 0,
     };
   } finally {
     if (host.child.exitCode === null) {
@@ -203,8 +242,22 @@ async function measure(build: AgentBuild, cameras: number, streams: { sources: r
   }
 }
 
+function agentMemory(smaps: SmapsBreakdown, m: Extract<HostReply, { type: 'memory' }>, runS: number): AgentMemory {
+  const mb = (b: number) => Math.round((b / MB) * 10) / 10;
+  return {
+    ...smaps,
+    v8HeapMb: mb(m.usage.heapTotal),
+    v8HeapUsedMb: mb(m.usage.heapUsed),
+    v8NewSpaceMb: mb(m.spaces.find((s) => s.space === 'new_space')?.size ?? 0),
+    arrayBuffersMb: mb(m.usage.arrayBuffers),
+    gcPerS: round(m.gc.count / runS),
+    majorGcPerS: round(m.gc.major / runS),
+    gcMsPerS: round(m.gc.ms / runS),
+  };
+}
+
 /** The RTSP server when GStreamer is installed; otherwise undefined (cameras are then files played at real time). */
-async function startStreams(clips: readonly string[]): Promise<TestRtspServer | undefined> {
+export async function startStreams(clips: readonly string[]): Promise<TestRtspServer | undefined> {
   try {
     return await startRtspServer({ mounts: Object.fromEntries(clips.map((clip, i) => [`/clip${i}`, clip])) });
   } catch (err) {

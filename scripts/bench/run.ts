@@ -5,13 +5,14 @@
  *   --quick  a few minutes, same keys;   --smoke  CI's shape check, same keys (never a threshold).
  * Scenarios, one per file: workloads.ts (each workload's limit from standalone costs, limit.ts, and its
  * capacity search, capacity.ts; `capacity` is the main-stream workload's), ratio.ts, motion.ts, threads.ts,
- * decode.ts, store-bench.ts, static-objects.ts, privacy.ts, clips.ts.
+ * decode.ts, store-bench.ts, static-objects.ts, privacy.ts, clips.ts, memory.ts (RSS by kind, each memory setting in turn).
  */
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { dataFile, decodeFrames, progress } from './common.js';
 import { runClips } from './clips.js';
 import { runDecode } from './decode.js';
+import { runMemory } from './memory.js';
 import { runMotion } from './motion.js';
 import { runPrivacy } from './privacy.js';
 import { runRatio } from './ratio.js';
@@ -34,6 +35,8 @@ progress(`mode ${mode} on ${availableParallelism()} cores (${cpus()[0]?.model ??
 // Capacity first: the ratio scenario holds decoded frames in memory (the agent host is its own process anyway).
 const workloads = await runWorkloads({ capacity: plan.capacity, decodeSeconds: plan.decodeSeconds, inferenceFramesPerClip: plan.inferenceFramesPerClip });
 const capacity = workloads.find((w) => w.name === 'main')!.capacity;
+// Memory: where the agent's RSS goes, under each memory setting in turn (1 and 4 cameras, same run).
+const memory = await runMemory({ cameraCounts: mode === 'smoke' ? [1] : [1, 4], ...(mode === 'smoke' ? { settings: ['deployed'] } : {}), warmupS: plan.capacity.warmupS, seconds: plan.capacity.seconds, compiled: plan.capacity.compiled });
 const ratio = await runRatio({ seconds: plan.ratioSeconds, rawFrames: plan.rawFrames });
 const motionGating = await runMotion({ seconds: plan.motionSeconds });
 const threads = await runThreads({ frames: await decodeFrames(dataFile('video', 'vn_saigon_intersection.mp4'), 640, plan.threadsFrames), decoders: plan.threadsDecoders });
@@ -55,6 +58,7 @@ const result = {
   capacity,
   // Per workload: limit (cameras the cores carry from the standalone costs), cameras (sustained), limitRatio.
   workloads,
+  memory,
   motionGating,
   threads,
   decode,
@@ -83,6 +87,8 @@ process.stderr.write(
         `workload ${w.name.padEnd(5)} limit ${w.limit} camera(s) (decode ${w.decodeCorePercentPerCamera} %/camera, ${w.cpuMsPerInference} ms CPU/inference × ${w.inferenceShare} inferred), ` +
         `sustained ${w.cameras}, ratio ${w.limitRatio}; agent RSS ${w.memory.agentRssBaseMb ?? '?'} MB + ${w.memory.agentRssPerCameraMb ?? '?'} MB/camera`,
     ),
+    ...memory.steps.map((m) => `memory ${m.cameras} camera(s), ${m.settings.padEnd(8)}: agent RSS ${m.agentRssMb} MB, PSS ${m.agentPssMb} MB, ${m.agentCpuMsPerFrame} ms CPU/frame`),
+    `memory deployed / arena: RSS ${Object.entries(memory.rssRatio).map(([n, r]) => `${r} at ${n} camera(s)`).join(', ')}; CPU per frame ${Object.entries(memory.cpuRatio).map(([n, r]) => `${r} at ${n}`).join(', ')}`,
     ...motionGating.map((m) => `motion gating ${m.video.padEnd(42)} ${m.inferencesRun}/${m.framesAnalysed} frames inferred (${Math.round(m.inferenceShare * 100)} %)`),
     ...threads.map((t) => `threads ${t.threads}, ${t.decoders} decoder(s) beside: ${t.msPerInference} ms/inference, ${t.cpuMsPerInference} ms CPU`),
     `store: ${store.saveOneByOnePerS} saves/s one by one, ${store.saveBatchedPerS} grouped; backlog drain ${store.drainPerS_w16} events/s (in-flight window 16)`,

@@ -33,6 +33,7 @@ describe('benchmark smoke', () => {
       store: Record<string, number>;
       clips: { source: string; ringCorePercentPerCamera: number; ringKbps: number; cutClipSeconds: number; cutWallMs: number; cutCpuMs: number; cutBytes: number; maskedCutWallMs: number; maskedCutCpuMs: number; maskedCutBytes: number; clipWidth: number; clipHeight: number };
       reached: Record<string, boolean>;
+      memory: { steps: Array<{ settings: string; cameras: number; agentRssMb: number; agentMemory?: { rssMb: number; nodeCodeMb: number; onnxruntimeCodeMb: number; vipsCodeMb: number; otherFilesMb: number; mallocHeapMb: number; anonymousMb: number; v8HeapMb: number; v8HeapUsedMb: number } }>; rssRatio: Record<string, number> };
     };
     expect(r).toMatchObject({ schema: 'camwatch.bench/1', mode: 'smoke' });
     expect(r.ratio).toBeGreaterThan(0);
@@ -68,6 +69,12 @@ describe('benchmark smoke', () => {
     expect(r.clips.maskedCutBytes).toBeGreaterThan(0);
     expect(r.clips.clipWidth).toBeGreaterThan(0);
     expect(r.clips.clipHeight).toBeGreaterThan(0);
+    // Where the agent's memory goes: the kinds add up to its RSS (smaps), V8's own view beside them.
+    expect(r.memory.steps.map((m) => [m.settings, m.cameras])).toEqual([['deployed', 1]]);
+    const mem = r.memory.steps[0]!.agentMemory!;
+    expect(mem.nodeCodeMb).toBeGreaterThan(0);
+    expect(mem.v8HeapMb).toBeGreaterThan(mem.v8HeapUsedMb);
+    expect(Math.abs(mem.nodeCodeMb + mem.onnxruntimeCodeMb + mem.vipsCodeMb + mem.otherFilesMb + mem.mallocHeapMb + mem.anonymousMb - mem.rssMb)).toBeLessThan(1);
     expect(Object.keys(r.reached).sort()).toEqual(['cameras', 'limitRatio', 'memory', 'p95LatencyMs', 'ratio']);
     // Each workload: the limit from its standalone costs, the cameras sustained, their ratio (shape, no threshold).
     expect(r.workloads.map((w) => w.name)).toEqual(['main', 'sub', 'mixed']);

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
@@ -99,4 +100,19 @@ it('aborting ends an attempt the listener never answers: rejected, and its socke
   expect(isCamwatchError(err) && err.code).toBe('MQTT_UNREACHABLE');
   expect(rec.tried).toEqual([5]); // an abort is not a reason to try 3.1.1
   await waitFor('the client closed its socket', () => closed[0] === true);
+});
+
+it('writes packets without mqtt-packet\'s table of 65,536 packet-id Buffers (6.3 MB of heap), on the client and the embedded broker', async () => {
+  const operator = { username: 'operator', password: 'test-operator-password-0123' };
+  embedded = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger, operator, policy: { topicPrefix: 'camwatch', agentId: 'edge-w', agentClientId: 'camwatch-edge-w' } });
+  const conn = await connectWithFallback({ url: embedded.url, clientOptions: () => ({ clientId: 'cw-connect-w', connectTimeout: 5_000, ...operator }) });
+  clients.push(conn.client);
+  const got = new Promise<Buffer>((r) => conn.client.once('message', (_t, payload) => r(payload)));
+  await conn.client.subscribeAsync('camwatch/edge-w/cmd/#', { qos: 1 });
+  // QoS 1 both ways: the client writes a packet id, the broker writes one back (PUBACK, then the delivery).
+  await conn.client.publishAsync('camwatch/edge-w/cmd/ping', 'hello', { qos: 1 });
+  expect((await got).toString()).toBe('hello');
+  // The same module instance mqtt and aedes write with (one mqtt-packet in node_modules).
+  const numbers = createRequire(createRequire(import.meta.url).resolve('mqtt'))('mqtt-packet/numbers.js') as { cache: Record<number, Buffer> };
+  expect(Object.keys(numbers.cache)).toHaveLength(0);
 });
