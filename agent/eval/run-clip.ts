@@ -1,7 +1,7 @@
 import type { DetectorScheduler, Detector } from '../detection/index.js';
 import { ReplaySource } from '../frames/index.js';
 import type { IncidentRecord } from '../incidents/index.js';
-import { startCamera } from '../ops/index.js';
+import { decodedAs, startCamera } from '../ops/index.js';
 import { VideoClock, type Logger } from '../core/index.js';
 import type { LoadedClip } from './clip.js';
 import { countingRule } from './clip.js';
@@ -43,7 +43,7 @@ export async function runClip(clip: LoadedClip, deps: RunClipDeps): Promise<Clip
     snapshots: false,
     createSource: (onState) =>
       (source = new ReplaySource({
-        camera: clip.camera,
+        camera: decodedAs(clip.camera),
         filePath: clip.videoPath,
         startMs: EVAL_EPOCH_MS,
         logger: deps.logger.child({ component: 'frames', camera: clip.camera.id }),
