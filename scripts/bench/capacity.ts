@@ -15,7 +15,7 @@ import { quantile } from '../../agent/core/stats.js';
 import { startRtspServer, type TestRtspServer } from '../../test/helpers/rtsp-server.js';
 import type { AgentStatus } from '../../agent/ops/agent.js';
 import { compiledAgent, SOURCES, type AgentBuild } from './build.js';
-import { benchConfigText, cpuPercent, dataFile, MB, progress, ROOT, sampleProcesses, sleep } from './common.js';
+import { benchConfigText, cpuPercent, dataFile, machineBusyTicks, MB, progress, ROOT, sampleProcesses, sleep } from './common.js';
 
 /** Messages to and from agent-host.mjs. */
 type HostRequest = { type: 'mark' } | { type: 'sample' } | { type: 'stop' };
@@ -51,6 +51,14 @@ export interface CapacityStep {
   decodeCpuPercentPerCamera: number;
   /** % of one core: the RTSP server standing in for the cameras (not the box's work; it shares the CPU here). */
   cameraSideCpuPercent: number;
+  /**
+   * % of one core: everything else on the machine over the window (other tenants of a shared box, the benchmark
+   * itself): machine busy time minus the agent, its decoders and the RTSP server. The cores left to the agent
+   * are cores − (this + cameraSideCpuPercent) / 100; the limit assumes all of them.
+   */
+  otherCpuPercent: number;
+  /** CPU ms (agent process with all its threads + its decoders) per frame analysed over the window. */
+  cpuMsPerAnalysedFrame: number;
   agentRssMb: number;
   /** Proportional set sizes: shared libraries counted once, not once per process. */
   agentPssMb: number;
@@ -69,8 +77,8 @@ export interface CapacityResult {
   steps: CapacityStep[];
 }
 
-/** Camera i plays source i mod n: a workload's clips spread evenly over its cameras. */
-function camerasYaml(cameras: number, sources: readonly string[]): string {
+/** Camera i plays source i mod n (the capacity and profile scenarios): a workload's clips spread evenly over its cameras. */
+export function camerasYaml(cameras: number, sources: readonly string[]): string {
   return Array.from(
     { length: cameras },
     (_, i) => `  - id: cam${i}
@@ -143,11 +151,13 @@ async function measure(build: AgentBuild, cameras: number, streams: { sources: r
     host.child.send({ type: 'mark' } satisfies HostRequest);
     const p0 = sampleProcesses(pid);
     const s0 = streams.pid ? sampleProcesses(streams.pid).self : undefined;
+    const m0 = machineBusyTicks();
     const t0 = performance.now();
     await sleep(seconds * 1000);
     const dt = (performance.now() - t0) / 1000;
     const p1 = sampleProcesses(pid);
     const s1 = streams.pid ? sampleProcesses(streams.pid).self : undefined;
+    const m1 = machineBusyTicks();
     const after = await host.ask({ type: 'sample' });
     if (before.type !== 'sample' || after.type !== 'sample') throw new Error('agent host did not answer with a sample');
     const prev = new Map(before.status.cameras.map((c) => [c.id, c]));
@@ -168,6 +178,8 @@ async function measure(build: AgentBuild, cameras: number, streams: { sources: r
     const p95 = quantile(latencies, 0.95) ?? Number.POSITIVE_INFINITY;
     const analysed = delta.reduce((a, d) => a + d.analysed, 0);
     const decodeCpu = cpuPercent(p0.children.cpuTicks, p1.children.cpuTicks, dt);
+    const agentCpu = cpuPercent(p0.self.cpuTicks, p1.self.cpuTicks, dt);
+    const cameraSideCpu = s0 && s1 ? cpuPercent(s0.cpuTicks, s1.cpuTicks, dt) : 0;
     return {
       cameras,
       pass: fps.length === cameras && minFps >= TARGET_FPS * PASS_FPS_SHARE && p95 < PASS_P95_MS,
@@ -181,10 +193,12 @@ async function measure(build: AgentBuild, cameras: number, streams: { sources: r
       inferenceSharePerCamera: delta.map((d) => (d.analysed ? Math.min(1, round(d.inferred / d.analysed)) : 0)),
       framesShed: delta.reduce((a, d) => a + d.shed, 0),
       lowestTargetFps: Math.min(...delta.map((d) => d.targetFps)),
-      agentCpuPercent: cpuPercent(p0.self.cpuTicks, p1.self.cpuTicks, dt),
+      agentCpuPercent: agentCpu,
       decodeCpuPercent: decodeCpu,
       decodeCpuPercentPerCamera: round(decodeCpu / cameras),
-      cameraSideCpuPercent: s0 && s1 ? cpuPercent(s0.cpuTicks, s1.cpuTicks, dt) : 0,
+      cameraSideCpuPercent: cameraSideCpu,
+      otherCpuPercent: Math.max(0, Math.round((cpuPercent(m0, m1, dt) - agentCpu - decodeCpu - cameraSideCpu) * 10) / 10),
+      cpuMsPerAnalysedFrame: analysed ? round(((agentCpu + decodeCpu) / 100) * dt * 1000 / analysed) : 0,
       agentRssMb: Math.round(p1.self.rssBytes / MB),
       agentPssMb: Math.round(p1.self.pssBytes / MB),
       decodersPssMb: Math.round(p1.children.pssBytes / MB),
@@ -237,7 +251,7 @@ export async function runCapacity(options: CapacityOptions): Promise<CapacityRes
     const s = await measure(build, n, streams, options.warmupS, options.seconds);
     progress(
       `  ${n} cameras: ${s.pass ? 'PASS' : 'fail'} min ${s.minFps} fps, p95 ${s.p95LatencyMs} ms, detector ${Math.round(s.detectorBusy * 100)}% busy, ` +
-        `agent ${s.agentCpuPercent}% + decode ${s.decodeCpuPercent}% CPU (+ ${s.cameraSideCpuPercent}% RTSP server), agent RSS ${s.agentRssMb} MB, total PSS ${s.totalPssMb} MB (target ${s.memoryTargetMb})`,
+        `agent ${s.agentCpuPercent}% + decode ${s.decodeCpuPercent}% CPU (+ ${s.cameraSideCpuPercent}% RTSP server, ${s.otherCpuPercent}% others), ${s.cpuMsPerAnalysedFrame} ms CPU per analysed frame, agent RSS ${s.agentRssMb} MB, total PSS ${s.totalPssMb} MB (target ${s.memoryTargetMb})`,
     );
     steps.push(s);
     return s.pass;

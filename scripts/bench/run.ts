@@ -81,7 +81,7 @@ process.stderr.write(
     ...workloads.map(
       (w) =>
         `workload ${w.name.padEnd(5)} limit ${w.limit} camera(s) (decode ${w.decodeCorePercentPerCamera} %/camera, ${w.cpuMsPerInference} ms CPU/inference × ${w.inferenceShare} inferred), ` +
-        `sustained ${w.cameras}, ratio ${w.limitRatio}; agent RSS ${w.memory.agentRssBaseMb ?? '?'} MB + ${w.memory.agentRssPerCameraMb ?? '?'} MB/camera`,
+        `sustained ${w.cameras}, ratio ${w.limitRatio} (${w.coresLeft} cores left by others: ratio ${w.limitRatioOnCoresLeft}; limit counts ${w.cpuShareCounted} of the CPU per frame); agent RSS ${w.memory.agentRssBaseMb ?? '?'} MB + ${w.memory.agentRssPerCameraMb ?? '?'} MB/camera`,
     ),
     ...motionGating.map((m) => `motion gating ${m.video.padEnd(42)} ${m.inferencesRun}/${m.framesAnalysed} frames inferred (${Math.round(m.inferenceShare * 100)} %)`),
     ...threads.map((t) => `threads ${t.threads}, ${t.decoders} decoder(s) beside: ${t.msPerInference} ms/inference, ${t.cpuMsPerInference} ms CPU`),
