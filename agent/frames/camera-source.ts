@@ -4,6 +4,7 @@ import { buildFfmpegArgs, type HwAccel } from './ffmpeg-args.js';
 import { FfmpegDecoder, type DecoderExit, type RawFrame } from './ffmpeg-decoder.js';
 import { probeFfmpeg } from './ffmpeg-run.js';
 import { formatSourceError, type SourceError } from './source-error.js';
+import { FrameBufferPool } from './buffer-pool.js';
 import { LatestFrameSlot } from './latest-frame-slot.js';
 import { RestartSchedule } from './restart-schedule.js';
 import { StallWatchdog } from './stall-watchdog.js';
@@ -46,7 +47,9 @@ export class CameraSource implements FrameSource {
   readonly cameraId: string;
   private readonly options: CameraSourceOptions;
   private readonly log: Logger;
-  private readonly slot = new LatestFrameSlot();
+  /** Buffers of frames no one saw (overwritten in the slot, or released by load shedding), for the next frames. */
+  private readonly buffers = new FrameBufferPool();
+  private readonly slot = new LatestFrameSlot((frame) => this.buffers.give(frame.data));
   private readonly secrets: string[];
   private state: SourceState = 'stopped';
   private lastError: SourceError | undefined;
@@ -85,6 +88,10 @@ export class CameraSource implements FrameSource {
 
   takeNewer(): Frame | undefined {
     return this.slot.takeNewer();
+  }
+
+  release(frame: Frame): void {
+    this.buffers.give(frame.data);
   }
 
   stats(): FrameSourceStats {
@@ -157,6 +164,7 @@ export class CameraSource implements FrameSource {
         logger: this.log,
         secrets: this.secrets,
         killGraceMs: this.options.killGraceMs,
+        buffers: this.buffers,
         onFrame: (frame) => this.onFrame(run, frame),
         onExit: (exit) => this.onExit(run, exit),
         onStreamInfo: (info) => {

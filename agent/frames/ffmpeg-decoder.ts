@@ -1,4 +1,5 @@
 import type { Logger } from '../core/index.js';
+import type { FrameBufferPool } from './buffer-pool.js';
 import type { FfmpegArgs } from './ffmpeg-args.js';
 import { FfmpegProcess, type FfmpegExit, type FfmpegSpawnError, DEFAULT_STDERR_TAIL_LINES } from './ffmpeg-process.js';
 import { classifyStderrLine, type StderrClassification } from './stderr-classifier.js';
@@ -48,6 +49,8 @@ export interface FfmpegDecoderOptions {
   /** Values to blank out of anything printed (passwords, also percent-encoded). */
   secrets: string[];
   onFrame: (frame: RawFrame) => void;
+  /** Where frame buffers come from (buffers of frames no one saw come back to it); default: a new one per frame. */
+  buffers?: FrameBufferPool;
   /**
    * Flow control for offline replay: called after each stdout chunk; a returned promise holds ffmpeg's
    * output (the pipe stops being read, ffmpeg blocks on its write) until it resolves. Live cameras leave
@@ -166,7 +169,7 @@ export class FfmpegDecoder {
     const size = this.frameBytes;
     const { width = 0, height = 0 } = this.info.current();
     while (this.buffered >= size && size > 0) {
-      const data = Buffer.allocUnsafe(size);
+      const data = this.options.buffers ? this.options.buffers.take(size) : Buffer.allocUnsafe(size);
       let offset = 0;
       while (offset < size) {
         const head = this.chunks[0]!;

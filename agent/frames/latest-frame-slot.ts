@@ -6,6 +6,9 @@ import type { Frame } from './types.js';
  * however slow analysis gets, and analysis always sees the newest picture.
  */
 export class LatestFrameSlot {
+  /** Called with each frame overwritten before anyone took it (its buffer is free: no one saw it). */
+  constructor(private readonly onOverwritten?: (frame: Frame) => void) {}
+
   private pending: Frame | undefined;
   private readonly waiters: Array<(frame: Frame | null) => void> = [];
   private closed = false;
@@ -21,8 +24,12 @@ export class LatestFrameSlot {
       waiter(frame);
       return;
     }
-    if (this.pending) this.dropped++;
+    const overwritten = this.pending;
     this.pending = frame;
+    if (overwritten) {
+      this.dropped++;
+      this.onOverwritten?.(overwritten);
+    }
   }
 
   /** The newest frame not yet taken, waiting for one if needed; null once closed or aborted. */

@@ -50,6 +50,11 @@ export interface FrameSource {
    * counts as dropped). For swapping a frame that went stale while waiting for the detector.
    */
   takeNewer(): Frame | undefined;
+  /**
+   * Hands back a frame from `next()` that the caller skipped without showing it to anyone (load shedding):
+   * its buffer may carry a later frame. Optional; never call it for a frame anything else may still hold.
+   */
+  release?(frame: Frame): void;
   stats(): FrameSourceStats;
   /** Idempotent; ends the ffmpeg child (SIGTERM, then SIGKILL). */
   stop(): Promise<void>;

@@ -177,6 +177,8 @@ export class CameraPipeline {
         const rate = this.deps.rate;
         if (rate && !rate.admit(frame.capturedAtMs)) {
           this.stats.framesShed++;
+          // Nothing saw it: its buffer can carry a later frame instead of a new allocation.
+          source.release?.(frame);
           continue;
         }
         const key = `${frame.width}x${frame.height}`;

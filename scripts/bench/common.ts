@@ -123,6 +123,16 @@ export function sampleProcesses(root = process.pid): { self: ProcSample; childre
   return { self: { cpuTicks: self.ticks, rssBytes: self.rssBytes, pssBytes: self.pssBytes }, children };
 }
 
+/** Busy CPU ticks of the whole machine (every process: user, nice, system, irq, softirq, steal), from /proc/stat. */
+export function machineBusyTicks(): number {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return (f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0) + (f[7] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU use between two samples as a percentage of ONE core (200 % = both cores of a 2-core box busy). */
 export function cpuPercent(ticksBefore: number, ticksAfter: number, seconds: number): number {
   return Math.round(((ticksAfter - ticksBefore) / CLOCK_TICKS_PER_S / seconds) * 1000) / 10;

@@ -56,6 +56,42 @@ export function cameraLimit(c: { cores: number; decodeCorePercentPerCamera: numb
 }
 
 /**
+ * What the limit assumes one analysed frame costs in CPU ms: the decoder's share of a core spread over the
+ * analysis rate's frames, plus an inference on the share of frames the gate sends to the detector.
+ */
+export function limitCpuMsPerAnalysedFrame(c: { decodeCorePercentPerCamera: number; analysisFps: number; inferenceShare: number; cpuMsPerInference: number }): number {
+  return round((c.decodeCorePercentPerCamera / 100) * (1000 / c.analysisFps) + c.inferenceShare * c.cpuMsPerInference);
+}
+
+/**
+ * Reading a capacity search on a box that is not the agent's alone. The limit divides every core among the
+ * cameras, but the benchmark's own RTSP server and any other tenant of a shared machine (other jobs, other
+ * helpers' tests) take some: the cameras sustained can then only reach limit × coresLeft / cores however
+ * cheap the agent is. From the steps (mean over them; each measured its window's machine busy time):
+ *   coresLeft          cores − (RTSP server + others) / 100
+ *   limitOnCoresLeft   the limit on those cores (cameraLimit's cost per camera)
+ *   cpuShareCounted    limitCpuMsPerAnalysedFrame / the agent's measured CPU ms (process + decoders) per
+ *                      analysed frame, at the largest passing step (else the smallest step): how much of
+ *                      the agent's real CPU the limit counts (1: no overhead beside decode and inference).
+ *                      Contention does not cancel out of it either: shed frames are decoded all the same.
+ * Undefined without steps.
+ */
+export function contentionView(
+  steps: readonly CapacityStep[],
+  c: { cores: number; limit: number; limitCpuMsPerAnalysedFrame: number },
+): { coresLeft: number; limitOnCoresLeft: number; cpuShareCounted: number } | undefined {
+  if (steps.length === 0) return undefined;
+  const taken = steps.reduce((a, s) => a + (s.cameraSideCpuPercent + s.otherCpuPercent) / 100, 0) / steps.length;
+  const coresLeft = Math.max(0, c.cores - taken);
+  const passed = steps.filter((s) => s.pass).sort((a, b) => b.cameras - a.cameras)[0] ?? [...steps].sort((a, b) => a.cameras - b.cameras)[0]!;
+  return {
+    coresLeft: round(coresLeft),
+    limitOnCoresLeft: c.cores > 0 ? round((c.limit * coresLeft) / c.cores) : 0,
+    cpuShareCounted: passed.cpuMsPerAnalysedFrame > 0 ? round(c.limitCpuMsPerAnalysedFrame / passed.cpuMsPerAnalysedFrame) : 0,
+  };
+}
+
+/**
  * The motion gate's inference share on a workload's scenes, each clip weighing the same (as in the decode cost):
  * read from the passing step with most cameras, or when that step does not play every clip, from the smallest
  * step that does (else the largest step). Per clip: the mean over the cameras playing it (camera i plays clip

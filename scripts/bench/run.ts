@@ -85,7 +85,7 @@ process.stderr.write(
     ...workloads.map(
       (w) =>
         `workload ${w.name.padEnd(5)} limit ${w.limit} camera(s) (decode ${w.decodeCorePercentPerCamera} %/camera, ${w.cpuMsPerInference} ms CPU/inference × ${w.inferenceShare} inferred), ` +
-        `sustained ${w.cameras}, ratio ${w.limitRatio}; agent RSS ${w.memory.agentRssBaseMb ?? '?'} MB + ${w.memory.agentRssPerCameraMb ?? '?'} MB/camera`,
+        `sustained ${w.cameras}, ratio ${w.limitRatio} (${w.coresLeft} cores left by others: ratio ${w.limitRatioOnCoresLeft}; limit counts ${w.cpuShareCounted} of the CPU per frame); agent RSS ${w.memory.agentRssBaseMb ?? '?'} MB + ${w.memory.agentRssPerCameraMb ?? '?'} MB/camera`,
     ),
     ...memory.steps.map((m) => `memory ${m.cameras} camera(s), ${m.settings.padEnd(8)}: agent RSS ${m.agentRssMb} MB, PSS ${m.agentPssMb} MB, ${m.agentCpuMsPerFrame} ms CPU/frame`),
     `memory deployed / arena: RSS ${Object.entries(memory.rssRatio).map(([n, r]) => `${r} at ${n} camera(s)`).join(', ')}; CPU per frame ${Object.entries(memory.cpuRatio).map(([n, r]) => `${r} at ${n}`).join(', ')}`,

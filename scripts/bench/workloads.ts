@@ -12,7 +12,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCapacity, TARGET_FPS, type CapacityOptions, type CapacityResult } from './capacity.js';
 import { dataFile, progress } from './common.js';
-import { cameraLimit, decodeCorePercentPerCamera, inferenceCost, memoryFit, sceneInferenceShare, type MemoryFit } from './limit.js';
+import { cameraLimit, contentionView, decodeCorePercentPerCamera, inferenceCost, limitCpuMsPerAnalysedFrame, memoryFit, sceneInferenceShare, type MemoryFit } from './limit.js';
 
 export interface WorkloadResult {
   name: 'main' | 'sub' | 'mixed';
@@ -25,6 +25,13 @@ export interface WorkloadResult {
   cameras: number;
   /** cameras / limit. */
   limitRatio: number;
+  /** Cores the RTSP server and other tenants left to the agent, the limit on them, cameras / that (limit.ts, contentionView). */
+  coresLeft: number | null;
+  limitOnCoresLeft: number | null;
+  limitRatioOnCoresLeft: number | null;
+  /** What the limit assumes an analysed frame costs (CPU ms), and that / the agent's measured cost (limit.ts). */
+  limitCpuMsPerAnalysedFrame: number;
+  cpuShareCounted: number | null;
   /** Standalone costs, measured in this run. */
   decodeCorePercentPerCamera: number;
   cpuMsPerInference: number;
@@ -81,7 +88,10 @@ export async function runWorkloads(options: WorkloadOptions): Promise<WorkloadRe
       progress(`workload ${w.name}: alone, decoding costs ${decode} % of a core per camera, an inference ${inference.cpuMsPerInference} ms CPU (${inference.msPerInference} ms wall)`);
       const capacity = await runCapacity({ ...options.capacity, clips });
       const inferenceShare = sceneInferenceShare(capacity.steps, clips.length) ?? 1;
-      const limit = cameraLimit({ cores, decodeCorePercentPerCamera: decode, analysisFps: TARGET_FPS, inferenceShare, cpuMsPerInference: inference.cpuMsPerInference });
+      const costs = { decodeCorePercentPerCamera: decode, analysisFps: TARGET_FPS, inferenceShare, cpuMsPerInference: inference.cpuMsPerInference };
+      const limit = cameraLimit({ cores, ...costs });
+      const perFrameMs = limitCpuMsPerAnalysedFrame(costs);
+      const shared = contentionView(capacity.steps, { cores, limit, limitCpuMsPerAnalysedFrame: perFrameMs });
       const r: WorkloadResult = {
         name: w.name,
         description: w.description,
@@ -90,6 +100,11 @@ export async function runWorkloads(options: WorkloadOptions): Promise<WorkloadRe
         limit,
         cameras: capacity.maxCameras,
         limitRatio: limit > 0 ? Math.round((capacity.maxCameras / limit) * 100) / 100 : 0,
+        coresLeft: shared?.coresLeft ?? null,
+        limitOnCoresLeft: shared?.limitOnCoresLeft ?? null,
+        limitRatioOnCoresLeft: shared && shared.limitOnCoresLeft > 0 ? Math.round((capacity.maxCameras / shared.limitOnCoresLeft) * 100) / 100 : null,
+        limitCpuMsPerAnalysedFrame: perFrameMs,
+        cpuShareCounted: shared?.cpuShareCounted ?? null,
         decodeCorePercentPerCamera: decode,
         cpuMsPerInference: inference.cpuMsPerInference,
         msPerInference: inference.msPerInference,
@@ -98,7 +113,11 @@ export async function runWorkloads(options: WorkloadOptions): Promise<WorkloadRe
         memory: memoryFit(capacity.steps),
         capacity,
       };
-      progress(`workload ${w.name}: limit ${r.limit} cameras (inference share ${inferenceShare}), sustained ${r.cameras}, ratio ${r.limitRatio}`);
+      progress(
+        `workload ${w.name}: limit ${r.limit} cameras (inference share ${inferenceShare}), sustained ${r.cameras}, ratio ${r.limitRatio}; ` +
+          `${r.coresLeft} of ${cores} cores left by the RTSP server and other tenants (limit on them ${r.limitOnCoresLeft}, ratio ${r.limitRatioOnCoresLeft}); ` +
+          `the limit counts ${r.cpuShareCounted} of the agent's CPU per analysed frame (${perFrameMs} ms assumed)`,
+      );
       out.push(r);
     }
     return out;

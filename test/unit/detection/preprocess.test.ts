@@ -59,4 +59,50 @@ describe('computeTransform / mapBoxToImage', () => {
     expect(t).toMatchObject({ scaleX: 0.32, scaleY: 0.32, padX: 0, padY: 0, resizedHeight: 32 });
     expect(mapBoxToImage(-4, 16, 70, 50, t, 200, 100)).toEqual({ x1: 0, y1: 50, x2: 200, y2: 100 });
   });
+
+  it('gives bit for bit the per-pixel bilinear formula when shrinking, enlarging and at the edges (rows blended once, reused)', () => {
+    // The definition: each output value blends its four source pixels, x first then y, in doubles.
+    const reference = (img: { width: number; height: number; data: Buffer }, spec: PreprocessSpec, inW: number, inH: number): Float32Array => {
+      const out = allocateInput(inW, inH);
+      const t = computeTransform(img.width, img.height, inW, inH, spec.letterbox);
+      const ch = spec.colorOrder === 'bgr' ? [2, 1, 0] : [0, 1, 2];
+      for (let p = 0; p < 3; p++) {
+        const a = spec.scale / spec.std[p]!;
+        const b = -spec.mean[p]! / spec.std[p]!;
+        out.fill(spec.padValue * a + b, p * inW * inH, (p + 1) * inW * inH);
+        for (let y = 0; y < t.resizedHeight; y++) {
+          const sy = Math.min(Math.max((y + 0.5) * (img.height / t.resizedHeight) - 0.5, 0), img.height - 1);
+          const y0 = Math.floor(sy), y1 = Math.min(y0 + 1, img.height - 1), wy = sy - y0;
+          for (let x = 0; x < t.resizedWidth; x++) {
+            const sx = Math.min(Math.max((x + 0.5) * (img.width / t.resizedWidth) - 0.5, 0), img.width - 1);
+            const x0 = Math.floor(sx), x1 = Math.min(x0 + 1, img.width - 1), wx = Math.fround(sx - x0);
+            const v = (yy: number, xx: number) => img.data[(yy * img.width + xx) * 3 + ch[p]!]!;
+            const top = v(y0, x0) + (v(y0, x1) - v(y0, x0)) * wx;
+            const bot = v(y1, x0) + (v(y1, x1) - v(y1, x0)) * wx;
+            out[p * inW * inH + (t.padY + y) * inW + t.padX + x] = (top + (bot - top) * wy) * a + b;
+          }
+        }
+      }
+      return out;
+    };
+    const noise = (width: number, height: number) => {
+      const data = Buffer.alloc(width * height * 3);
+      for (let i = 0, s = 7; i < data.length; i++) data[i] = s = (s * 1103515245 + 12345) & 0xff;
+      return { width, height, data };
+    };
+    const yolox: PreprocessSpec = { colorOrder: 'bgr', scale: 1, mean: [0, 0, 0], std: [1, 1, 1], letterbox: 'top-left', padValue: 114 };
+    const yolov8: PreprocessSpec = { colorOrder: 'rgb', scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1], letterbox: 'center', padValue: 114 };
+    const picodet: PreprocessSpec = { colorOrder: 'rgb', scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], letterbox: 'none', padValue: 0 };
+    for (const [img, spec, w, h] of [
+      [noise(640, 452), yolox, 416, 416],
+      [noise(640, 360), yolov8, 320, 320],
+      [noise(97, 301), picodet, 320, 320],
+      [noise(50, 7), yolox, 416, 416],
+      [noise(1, 1), yolov8, 64, 64],
+    ] as const) {
+      const out = allocateInput(w, h);
+      preprocessInto(img, spec, w, h, out);
+      expect(Buffer.from(out.buffer).equals(Buffer.from(reference(img, spec, w, h).buffer))).toBe(true);
+    }
+  });
 });

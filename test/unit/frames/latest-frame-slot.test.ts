@@ -15,6 +15,20 @@ describe('LatestFrameSlot', () => {
     expect(slot.framesDelivered).toBe(1);
   });
 
+  it('passes each frame overwritten before anyone took it to its callback, and no other', async () => {
+    const overwritten: number[] = [];
+    const slot = new LatestFrameSlot((f) => overwritten.push(f.seq));
+    slot.put(frame(1));
+    slot.put(frame(2));
+    expect((await slot.take())?.seq).toBe(2);
+    const waiting = slot.take();
+    slot.put(frame(3));
+    expect((await waiting)?.seq).toBe(3);
+    slot.put(frame(4));
+    expect(slot.takeNewer()?.seq).toBe(4);
+    expect(overwritten).toEqual([1]);
+  });
+
   it('never hands out the same frame twice: take() waits for the next one', async () => {
     const slot = new LatestFrameSlot();
     slot.put(frame(1));

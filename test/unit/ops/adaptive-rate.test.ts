@@ -31,6 +31,19 @@ describe('AdaptiveRate', () => {
     expect(rate.fps).toBe(1);
   });
 
+  it('decides nothing on the first window after start: start-up bursts are not an overload', () => {
+    const rate = new AdaptiveRate({ maxFps: 5, lagBudgetMs: 600, adjustEveryMs: 5_000 });
+    // A burst of late frames while the cameras connect, then steady frames within budget.
+    const burst = drive(rate, 0, 5, 5, 1500, 0.7);
+    const steady = drive(rate, 5_000, 20, 5, 100, 0.7);
+    expect([...burst.changes, ...steady.changes]).toEqual([]);
+    expect(rate.fps).toBe(5);
+    // A lasting overload is acted on one window later.
+    const late = new AdaptiveRate({ maxFps: 5, lagBudgetMs: 600, adjustEveryMs: 5_000 });
+    const { changes } = drive(late, 0, 11, 5, 1500, 0.97);
+    expect(changes).toEqual([{ fromFps: 5, toFps: 3.7, p95LagMs: 1500, detectorBusy: 0.97 }]);
+  });
+
   it('admits fewer frames once lowered, then climbs back one fps at a time when load falls', () => {
     const rate = new AdaptiveRate({ maxFps: 5, lagBudgetMs: 600 });
     drive(rate, 0, 12, 5, 2000, 1);

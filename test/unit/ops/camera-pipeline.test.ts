@@ -25,6 +25,8 @@ function frame(seq: number, capturedAtMs: number, blocks: Block[] = []): Frame {
 class FakeSource implements FrameSource {
   readonly cameraId = 'cam';
   newer: Frame[] = [];
+  /** Frames handed back with release() (skipped by load shedding). */
+  released: Frame[] = [];
   private i = 0;
   constructor(private readonly frames: Frame[]) {}
   start(): void {}
@@ -33,6 +35,9 @@ class FakeSource implements FrameSource {
   }
   takeNewer(): Frame | undefined {
     return this.newer.shift();
+  }
+  release(frame: Frame): void {
+    this.released.push(frame);
   }
   stats(): FrameSourceStats {
     return { state: 'online', framesDecoded: this.i, framesDropped: 0, framesDelivered: this.i, reconnects: 0 };
@@ -152,12 +157,16 @@ describe('CameraPipeline: shared detector', () => {
     const base = Date.now() - 10_000;
     const frames = Array.from({ length: 30 }, (_, i) => frame(i, base + i * 200));
     const rate = new AdaptiveRate({ maxFps: 5, adjustEveryMs: 0 });
-    const { p, log } = pipeline(new FakeSource(frames), brightDetector(), { scheduler: new DetectorScheduler(), rate });
+    const source = new FakeSource(frames);
+    const { p, log } = pipeline(source, brightDetector(), { scheduler: new DetectorScheduler(), rate });
     await run(p);
     expect(rate.fps).toBeLessThan(5);
     expect(p.stats.targetFps).toBe(rate.fps);
     expect(p.stats.framesShed).toBeGreaterThan(0);
     expect(p.stats.framesAnalysed + p.stats.framesShed).toBe(30);
+    // Exactly the shed frames go back to the source for their buffers, none that was analysed.
+    expect(source.released).toHaveLength(p.stats.framesShed);
+    expect(source.released.map((f) => f.seq)).not.toContain(p.lastFrame?.seq);
     const lowered = log.lines.find((l) => typeof l.msg === 'string' && l.msg.startsWith('analysis fps lowered to 3.7 on cam: detector '));
     expect(lowered).toMatchObject({ fromFps: 5, toFps: 3.7 });
     expect(lowered!.msg).toMatch(/detector \d+% busy, p95 lag \d+ ms$/);
