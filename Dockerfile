@@ -43,9 +43,8 @@ VOLUME ["/app/weights", "/app/var"]
 ENV NODE_ENV=production
 # Fewer glibc malloc arenas: ~20-35 MB less RSS with onnxruntime + sharp + a worker thread (see the systemd unit).
 ENV MALLOC_ARENA_MAX=2
-# Pipe reads, frames and tensors mmap'd and returned when freed; a smaller V8 nursery (see the systemd unit).
+# Pipe reads, frames and tensors mmap'd and returned when freed (see the systemd unit).
 ENV MALLOC_MMAP_THRESHOLD_=65536
-ENV NODE_OPTIONS=--max-semi-space-size=8
 # The health server listens on 127.0.0.1 by default (health.host): reachable with --network host, or set
 # health.host: 0.0.0.0 to publish it with -p 9464:9464.
 EXPOSE 9464
