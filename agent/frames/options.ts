@@ -48,7 +48,7 @@ export const analysisSchema = z
     fastDecode: z
       .boolean()
       .default(true)
-      .describe('Cheaper software decoding: no H.264/HEVC deblocking filter (-skip_loop_filter all), the decoder\'s fast shortcuts (-flags2 fast) and a fast_bilinear scale to the analysis width. Measured: 6.6 → 4.7 % of a core per 720p 20 fps camera (npm run bench, decode), the same incidents on every labelled clip and line counts within one vehicle (docs/quality.md). Ignored (full quality) on a camera with tiling on: tiles need the detail. false: full-quality decoding'),
+      .describe('Cheaper software decoding: no H.264/HEVC deblocking filter (-skip_loop_filter all), the decoder\'s fast shortcuts (-flags2 fast) and a fast_bilinear scale to the analysis width. Measured (bench decode scenario, 3 repeats, idle 2-core box): 6.8 → 5.7 % of a core per 720p 20 fps camera, the same incidents on every labelled clip and line counts within one vehicle (docs/quality.md). Ignored (full quality) on a camera with tiling on: tiles need the detail. false: full-quality decoding'),
     hwaccel: z
       .enum(['vaapi', 'qsv', 'cuda', 'v4l2m2m'])
       .optional()
