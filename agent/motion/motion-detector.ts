@@ -290,6 +290,11 @@ function medianShift(gray: Uint8Array, reference: ArrayLike<number>, mask: Uint8
     histogram[Math.max(-255, Math.min(255, Math.round(gray[i]! - reference[i]!))) + 255]!++;
     n++;
   }
+  return histogramMedian(histogram, n);
+}
+
+/** The median of a histogram of differences (bin d holds the difference d − 255) over `n` samples. */
+function histogramMedian(histogram: Uint32Array, n: number): number {
   let seen = 0;
   for (let d = 0; d < histogram.length; d++) {
     seen += histogram[d]!;
@@ -307,12 +312,7 @@ function medianShiftBytes(gray: Uint8Array, reference: Uint8Array, mask: Uint8Ar
     histogram[gray[i]! - reference[i]! + 255]!++;
     n++;
   }
-  let seen = 0;
-  for (let d = 0; d < histogram.length; d++) {
-    seen += histogram[d]!;
-    if (seen * 2 >= n) return d - 255;
-  }
-  return 0;
+  return histogramMedian(histogram, n);
 }
 
 /**
