@@ -1,7 +1,7 @@
 import type { DetectorScheduler, Detector } from '../detection/index.js';
 import { ReplaySource } from '../frames/index.js';
 import type { IncidentRecord } from '../incidents/index.js';
-import { decodedAs, startCamera } from '../ops/index.js';
+import { startCamera } from '../ops/index.js';
 import { VideoClock, type Logger } from '../core/index.js';
 import type { LoadedClip } from './clip.js';
 import { countingRule } from './clip.js';
@@ -41,9 +41,9 @@ export async function runClip(clip: LoadedClip, deps: RunClipDeps): Promise<Clip
     sinks: { onIncident: (r) => records.push(r), onState: () => undefined },
     clock,
     snapshots: false,
-    createSource: (onState) =>
+    createSource: (onState, decoded) =>
       (source = new ReplaySource({
-        camera: decodedAs(clip.camera),
+        camera: decoded,
         filePath: clip.videoPath,
         startMs: EVAL_EPOCH_MS,
         logger: deps.logger.child({ component: 'frames', camera: clip.camera.id }),

@@ -56,8 +56,11 @@ export interface CameraDeps {
   sinks: CameraSinks;
   /** Time of the camera's timers, latency and incidents; default the wall clock (eval: the video's). */
   clock?: Clock;
-  /** The frame source; default createFrameSource (supervised ffmpeg). Eval passes a lossless replay of a file. */
-  createSource?: (onState: (change: SourceStateChange) => void) => FrameSource;
+  /**
+   * The frame source; default createFrameSource (supervised ffmpeg). Eval passes a lossless replay of a file.
+   * `decoded` is the camera as its decoder must see it (decodedAs): build the source from it.
+   */
+  createSource?: (onState: (change: SourceStateChange) => void, decoded: CameraConfig) => FrameSource;
   /** false: incidents carry no snapshot (eval: drawing costs CPU and decides nothing). Default: snapshots on. */
   snapshots?: boolean;
   /** Called once per analysed frame, in order, after its incidents were emitted. */
@@ -173,9 +176,10 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
     const hits = downRules.flatMap((r) => r.onState(change.state, change.atMs, change.lastError));
     if (hits.length) lifecycle.handle(hits).then(emit, lifecycleError);
   };
+  const decoded = decodedAs(camera);
   const source = deps.createSource
-    ? deps.createSource(onState)
-    : createFrameSource(decodedAs(camera), { logger, baseDir: loaded.baseDir, password: loaded.secrets.cameraPasswords[camera.id], onState });
+    ? deps.createSource(onState, decoded)
+    : createFrameSource(decoded, { logger, baseDir: loaded.baseDir, password: loaded.secrets.cameraPasswords[camera.id], onState });
   const abort = new AbortController();
   const pipeline = new CameraPipeline({
     cameraId: camera.id,
