@@ -91,19 +91,17 @@ export function mergeTileDetections<D extends Detection>(
 function cutBySharedEdge(box: Box, rect: CropRect, others: readonly CropRect[]): boolean {
   const right = rect.x + rect.width;
   const bottom = rect.y + rect.height;
-  const shared = (x: number, y: number) => others.some((o) => x > o.x && x < o.x + o.width && y >= o.y && y <= o.y + o.height);
   const midY = (box.y1 + box.y2) / 2;
   const midX = (box.x1 + box.x2) / 2;
+  // An upright edge at x is shared when x lies strictly inside another window at the box's height; a level edge likewise.
+  const uprightShared = (x: number) => others.some((o) => x > o.x && x < o.x + o.width && midY >= o.y && midY <= o.y + o.height);
+  const levelShared = (y: number) => others.some((o) => y > o.y && y < o.y + o.height && midX >= o.x && midX <= o.x + o.width);
   return (
-    (box.x1 <= rect.x + EDGE_PX && shared(rect.x, midY)) ||
-    (box.x2 >= right - EDGE_PX && shared(right, midY)) ||
-    (box.y1 <= rect.y + EDGE_PX && sharedY(others, rect.y, midX)) ||
-    (box.y2 >= bottom - EDGE_PX && sharedY(others, bottom, midX))
+    (box.x1 <= rect.x + EDGE_PX && uprightShared(rect.x)) ||
+    (box.x2 >= right - EDGE_PX && uprightShared(right)) ||
+    (box.y1 <= rect.y + EDGE_PX && levelShared(rect.y)) ||
+    (box.y2 >= bottom - EDGE_PX && levelShared(bottom))
   );
-}
-
-function sharedY(others: readonly CropRect[], y: number, x: number): boolean {
-  return others.some((o) => y > o.y && y < o.y + o.height && x >= o.x && x <= o.x + o.width);
 }
 
 /** Whether window `rect` holds `box` and no edge it shares with another window cuts it (the region's border may). */
