@@ -192,6 +192,12 @@ export const configSchema = z.strictObject({
       scoreThreshold: z.number().min(0).max(1).default(0.35).describe('Detections scoring below this (0..1) are dropped'),
       nmsIouThreshold: z.number().min(0).max(1).default(0.45).describe('Overlap (IoU, 0..1) above which duplicate boxes are merged'),
       threads: z.number().int().min(1).max(64).optional().describe('ONNX intra-op threads; default 1 per 4 cores, at least 1 (a nano model gains nothing from more; decoders need the cores)'),
+      workers: z
+        .union([z.literal('auto').describe('Grow with the load, up to one worker per core the threads leave (at most 4)'), z.number().int().min(1).max(16).describe('At most this many workers')])
+        .default('auto')
+        .describe(
+          "Detector worker threads, each with its own session, running frames of different cameras at the same time. 'auto': start with one and add one (up to one per core the threads leave, at most 4) while the workers are busy ≥ 85 % over 10 s; close it after a quiet minute. On the 2-core box one worker saturated with a quarter of the cores idle; a second costs ~20 MB. 1: never more than one",
+        ),
       maxBatch: z
         .number()
         .int()

@@ -49,7 +49,7 @@ export interface ConsoleAgentStatus {
   version: string;
   uptimeS: number;
   model: string;
-  detector: { busyFraction: number; queued: number };
+  detector: { busyFraction: number; queued: number; workers?: number };
   uplink: { connected: boolean; pending: number; published?: number; lastError?: string };
   cameras: ConsoleCameraStatus[];
 }

@@ -7,6 +7,8 @@ export interface SchedulableDetector {
   detectBatch?(images: readonly RgbImage[]): Promise<Detection[][]>;
   /** Images per run; absent or 1: no batching (our shipped models have a fixed batch of 1). */
   readonly maxBatch?: number;
+  /** Runs it executes at the same time (a pool of detector workers, detector-pool.ts); absent: 1. */
+  readonly parallelRuns?: number;
 }
 
 /** An image with the wall-clock time it was captured (epoch ms): a Frame satisfies this. */
@@ -65,10 +67,11 @@ export interface SchedulerOptions {
   /** Window of the recent busy share (ms). */
   busyWindowMs?: number;
   /**
-   * Runs handed to the detector before the previous one returned (default 1). With the detector in a
-   * worker thread, 2 keeps the next image queued in the worker, so it never idles while the main thread
-   * hands over the next frame (~2.5 ms a frame, 11 % of the worker's time, measured on the 2-core box);
-   * that image is then up to one inference (~17 ms) older when the model starts on it.
+   * Runs handed to each of the detector's lanes (`parallelRuns`) before the previous one returned
+   * (default 1). With the detector in a worker thread, 2 keeps the next image queued in the worker, so it
+   * never idles while the main thread hands over the next frame (~2.5 ms a frame, 11 % of the worker's
+   * time, measured on the 2-core box); that image is then up to one inference (~17 ms) older when the model
+   * starts on it.
    */
   maxInFlight?: number;
 }
@@ -81,7 +84,7 @@ interface Entry {
 }
 
 /**
- * One detector, many cameras. Cameras wait in one line in the order they asked, at most one place per
+ * One detector (one model, one or several workers), many cameras. Cameras wait in one line in the order they asked, at most one place per
  * camera: the camera that has waited longest goes next, and a camera asking again and again (or a fast
  * one) goes to the back after each turn, so it cannot starve the others. The frame is chosen when the
  * turn starts (the newest the camera has). When the model takes batches, the cameras at the front of
@@ -95,8 +98,10 @@ export class DetectorScheduler {
   private readonly meter: BusyMeter;
   private readonly maxInFlight: number;
   private inFlight = 0;
-  /** Since when the detector has had work without a break (undefined: idle). */
-  private busySinceMs?: number;
+  /** Lanes of the detector last dispatched to (its parallelRuns). */
+  private lanes = 1;
+  /** The busy stretch open now: since when, at which share of the lanes (undefined: idle). */
+  private segment?: { sinceMs: number; share: number };
   private readonly counters = { runs: 0, images: 0, batchedImages: 0, maxWaitMs: 0 };
 
   constructor(options: SchedulerOptions = {}) {
@@ -132,24 +137,36 @@ export class DetectorScheduler {
     return n;
   }
 
-  /** Share of the last window the detector was busy (0..1): near 1 means it is the bottleneck. */
+  /**
+   * Share of the detector's capacity used over the last window (0..1): each lane busy counts 1 / lanes.
+   * Near 1 means it is the bottleneck.
+   */
   get busyFraction(): number {
-    return this.meter.recent(this.clock(), this.busySinceMs);
+    return this.meter.recent(this.clock(), this.segment?.sinceMs, this.segment?.share);
   }
 
   stats(): SchedulerStats {
     const now = this.clock();
-    return { ...this.counters, queued: this.queued, busyFraction: this.meter.recent(now, this.busySinceMs), busyFractionLifetime: this.meter.lifetime(now) };
+    return { ...this.counters, queued: this.queued, busyFraction: this.meter.recent(now, this.segment?.sinceMs, this.segment?.share), busyFractionLifetime: this.meter.lifetime(now) };
   }
 
   private pump(): void {
-    while (this.inFlight < this.maxInFlight && this.ready.length > 0) {
+    while (this.ready.length > 0 && this.inFlight < this.maxInFlight * Math.max(1, this.ready[0]!.req.detector.parallelRuns ?? 1)) {
       const batch = this.takeBatch();
       const now = this.clock();
-      this.busySinceMs ??= now;
+      this.lanes = Math.max(1, batch[0]!.req.detector.parallelRuns ?? 1);
       this.inFlight++;
+      this.markLoad(now);
       void this.run(batch, now);
     }
+  }
+
+  /** Closes the busy stretch so far when the load changes (runs in flight over the lanes) and opens the next. */
+  private markLoad(nowMs: number): void {
+    const share = Math.min(this.inFlight, this.lanes) / this.lanes;
+    if (share === this.segment?.share) return;
+    if (this.segment) this.meter.record(this.segment.sinceMs, nowMs, this.segment.share);
+    this.segment = share > 0 ? { sinceMs: nowMs, share } : undefined;
   }
 
   /** The front of the line, plus the next cameras using the same detector while the batch has room. */
@@ -194,10 +211,7 @@ export class DetectorScheduler {
     }
     // The detector's state is settled before anyone hears back: a camera reading the busy share sees it.
     this.inFlight--;
-    if (this.inFlight === 0 && this.busySinceMs !== undefined) {
-      this.meter.record(this.busySinceMs, this.clock());
-      this.busySinceMs = undefined;
-    }
+    this.markLoad(this.clock());
     settle();
     this.pump();
   }

@@ -43,7 +43,8 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   for (const clip of clips) {
     if (clip.derived && (await ensureClipVideo(clip, paths))) options.progress.note(`rendered ${clip.file}'s video into ${relative(options.cwd, clip.videoPath)}`);
   }
-  const detector = await createAgentDetector(settings.loaded, options.logger);
+  // One worker: the clips run one after another, one frame in flight, so a second would sit idle.
+  const detector = await createAgentDetector(settings.loaded, options.logger, undefined, { maxWorkers: 1 });
   const reports: ClipReport[] = [];
   try {
     // Lockstep frames leave one inference in flight at a time; the scheduler is the one `run` uses.

@@ -1,22 +1,35 @@
 import { resolveConfigPath, type LoadedConfig } from '../config/index.js';
-import { createWorkerDetector, type OnnxDetector, type SchedulableDetector, type Detector, type RgbImage } from '../detection/index.js';
+import { availableParallelism } from 'node:os';
+import {
+  createWorkerDetector,
+  defaultIntraOpThreads,
+  DetectorPool,
+  maxDetectorWorkers,
+  type DetectorOptions,
+  type OnnxDetector,
+  type SchedulableDetector,
+  type Detector,
+  type RgbImage,
+} from '../detection/index.js';
 import { detectorScoreThreshold } from '../tracking/index.js';
 import type { Logger } from '../core/index.js';
 
 /**
  * The detector every camera shares, built from the config's `models` and `detection` sections: the
- * ONNX session in a worker thread, each run timed for `observeSeconds`, batches up to `detection.maxBatch`
- * when the model allows. `camwatch run` and `camwatch eval` both build it here, so they see the same model
+ * ONNX session in a worker thread (a pool of them that grows with the load, `detection.workers`), each run
+ * timed for `observeSeconds`, batches up to `detection.maxBatch` when the model allows. `pool.maxWorkers`
+ * caps the pool below the config (the eval feeds one frame at a time: a second worker would sit idle). `camwatch run` and `camwatch eval` both build it here, so they see the same model
  * with the same thresholds and filters.
  */
 export async function createAgentDetector(
   loaded: LoadedConfig,
   logger: Logger,
   observeSeconds: (seconds: number) => void = () => undefined,
+  pool: { maxWorkers?: number } = {},
 ): Promise<Detector & SchedulableDetector> {
   const { config } = loaded;
   // In a worker thread: onnxruntime's run() would otherwise block this thread (decoders' pipes, MQTT) for every inference.
-  const detector = await createWorkerDetector({
+  const options: DetectorOptions = {
     manifestPath: resolveConfigPath(loaded, config.models.manifest),
     modelsDir: resolveConfigPath(loaded, config.models.dir),
     modelName: config.detection.model,
@@ -33,7 +46,11 @@ export async function createAgentDetector(
       classRemap: config.detection.classRemap,
     },
     logger,
-  });
+  };
+  const first = await createWorkerDetector(options);
+  const threads = config.detection.threads ?? defaultIntraOpThreads(availableParallelism());
+  const maxWorkers = Math.min(pool.maxWorkers ?? Number.POSITIVE_INFINITY, maxDetectorWorkers(config.detection.workers, availableParallelism(), threads));
+  const detector = maxWorkers > 1 ? new DetectorPool(first, { maxWorkers, spawn: () => createWorkerDetector(options), logger }) : first;
   return timedDetector(detector, config.detection.maxBatch, observeSeconds);
 }
 
@@ -53,6 +70,9 @@ function timedDetector(detector: OnnxDetector, maxBatch: number, observe: (secon
   const batch = Math.min(maxBatch, detector.maxBatch);
   return {
     model: detector.model,
+    get parallelRuns() {
+      return detector instanceof DetectorPool ? detector.parallelRuns : 1;
+    },
     detect: (image) => timed(() => detector.detect(image)),
     ...(batch > 1 ? { maxBatch: batch, detectBatch: (images: readonly RgbImage[]) => timed(() => detector.detectBatch(images)) } : {}),
     close: () => detector.close(),

@@ -492,6 +492,12 @@ export class Agent {
   }
 
   /** The agent's state now, read without side effects: reading it twice changes nothing. */
+  /** Detector workers running now (the pool grows with the load: detection.workers). */
+  private detectorWorkers(): number {
+    const d = this.detector as (Detector & { parallelRuns?: number }) | undefined;
+    return d?.parallelRuns ?? 1;
+  }
+
   snapshot(): AgentSnapshot {
     const now = Date.now();
     return {
@@ -500,7 +506,7 @@ export class Agent {
       agentId: this.config.agent.id,
       version: agentVersion(),
       model: this.config.detection.model,
-      detector: { busyFraction: this.scheduler.busyFraction, queued: this.scheduler.queued },
+      detector: { busyFraction: this.scheduler.busyFraction, queued: this.scheduler.queued, workers: this.detectorWorkers() },
       uplink: this.uplink?.stats() ?? { connected: false, published: 0, pending: this.store?.pendingCount() ?? 0 },
       diskFreeBytes: this.diskFreeBytes(),
       cameras: [...this.cameras.values()].map((c) => ({

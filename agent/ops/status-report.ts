@@ -41,8 +41,11 @@ export interface AgentStatus {
   version: string;
   uptimeS: number;
   model: string;
-  /** The shared detector: share of time busy since start (near 1: the box is at capacity), requests queued. */
-  detector: { busyFraction: number; queued: number };
+  /**
+   * The shared detector: share of its capacity used over the last 10 s (near 1: the box is at capacity),
+   * requests queued, worker threads running now (absent from agents before the pool).
+   */
+  detector: { busyFraction: number; queued: number; workers?: number };
   uplink: UplinkStats;
   cameras: CameraStatus[];
 }

@@ -35,7 +35,7 @@ export interface AgentSnapshot {
   agentId: string;
   version: string;
   model: string;
-  detector: { busyFraction: number; queued: number };
+  detector: { busyFraction: number; queued: number; workers?: number };
   uplink: UplinkStats;
   /** Free bytes on the data directory's filesystem; undefined when it could not be read. */
   diskFreeBytes: number | undefined;
@@ -91,7 +91,7 @@ export function agentStatus(snap: AgentSnapshot): AgentStatus {
     version: snap.version,
     uptimeS: Math.round((snap.atMs - snap.startedAtMs) / 1000),
     model: snap.model,
-    detector: { busyFraction: round2(snap.detector.busyFraction), queued: snap.detector.queued },
+    detector: { busyFraction: round2(snap.detector.busyFraction), queued: snap.detector.queued, ...(snap.detector.workers !== undefined && { workers: snap.detector.workers }) },
     uplink: snap.uplink,
     cameras: snap.cameras.map((c) => cameraStatus(c, snap.atMs)),
   };

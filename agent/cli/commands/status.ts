@@ -192,7 +192,8 @@ export function formatStatus(status: AgentStatus, ready?: Readiness): string {
     const busy = Math.round(det.busyFraction * 100);
     // Near 100 % the cameras wait for the detector: load shedding lowers their fps (the SHED column).
     const verdict = det.busyFraction >= DEFAULT_DETECTOR_BUSY_WARN ? ': at capacity, fewer cameras or a lower analysis.fps' : '';
-    lines.push(`detector busy ${busy}% of the time, ${det.queued} waiting${verdict}`);
+    const workers = det.workers !== undefined && det.workers > 1 ? ` (${det.workers} workers)` : '';
+    lines.push(`detector busy ${busy}% of the time${workers}, ${det.queued} waiting${verdict}`);
   }
   lines.push('');
   if (status.cameras.length === 0) {

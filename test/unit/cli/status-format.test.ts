@@ -23,6 +23,9 @@ describe('status report', () => {
     expect(text).toContain('broker   NOT connected (MQTT_UNREACHABLE: connection refused); 0 published since start, 42 waiting to be sent\n');
     expect(text).toContain('detector busy 97% of the time, 3 waiting: at capacity, fewer cameras or a lower analysis.fps\n');
     expect(text).toContain('no cameras running');
+    // A pool of detector workers says how many run; one worker (or an agent before the pool) says nothing more.
+    expect(formatStatus({ ...status, detector: { busyFraction: 0.5, queued: 0, workers: 2 } } as AgentStatus)).toContain('detector busy 50% of the time (2 workers), 0 waiting\n');
+    expect(formatStatus({ ...status, detector: { busyFraction: 0.5, queued: 0, workers: 1 } } as AgentStatus)).toContain('detector busy 50% of the time, 0 waiting\n');
   });
 
   it('prints "-" for fields an older agent does not send', () => {

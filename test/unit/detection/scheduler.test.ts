@@ -236,4 +236,34 @@ describe('DetectorScheduler: busy share', () => {
     clock.now = 100;
     expect(s.busyFraction).toBeCloseTo(0.6, 5);
   });
+
+  it('with a pool of lanes, keeps that many runs going and counts each lane busy as its share', async () => {
+    const clock = { now: 0 };
+    const s = new DetectorScheduler({ clock: () => clock.now, busyWindowMs: 1_000, maxInFlight: 1 });
+    const started: string[] = [];
+    const finish: Array<() => void> = [];
+    const d: SchedulableDetector = {
+      parallelRuns: 2,
+      detect: (image) =>
+        new Promise((resolve) => {
+          started.push((image as FakeFrame).label);
+          finish.push(() => resolve(echo(image)));
+        }),
+    };
+    const runs = ['a', 'b', 'c'].map((id) => s.detect({ cameraId: id, detector: d, frame: frame(id) }));
+    expect(started).toEqual(['a', 'b']); // two lanes, one run each; c waits
+    clock.now = 100;
+    finish.shift()!(); // a ends: c starts, both lanes busy again
+    await runs[0];
+    expect(started).toEqual(['a', 'b', 'c']);
+    clock.now = 200;
+    finish.shift()!(); // b ends: one lane of two busy from here
+    await runs[1];
+    clock.now = 400;
+    finish.shift()!();
+    await runs[2];
+    clock.now = 1_000;
+    // Both lanes 0-200 ms (200), one lane 200-400 ms (100 of 200), then idle: 300 / 1000.
+    expect(s.busyFraction).toBeCloseTo(0.3, 5);
+  });
 });
