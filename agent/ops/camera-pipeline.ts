@@ -2,7 +2,7 @@ import type { Frame, FrameSource } from '../frames/index.js';
 import { DEFAULT_NMS_IOU_THRESHOLD, mergeTileDetections, type DetectorScheduler, type Detection, type Detector } from '../detection/index.js';
 import { boundingRegion, mergeCropDetections, type IdleMotionCells, type InferenceGate, type MotionCropper, type MotionDetector, type MotionRegion } from '../motion/index.js';
 import { cropImage, type CropRect } from '../core/index.js';
-import type { Track, Tracker } from '../tracking/index.js';
+import type { Track, Tracker, TrackCoaster } from '../tracking/index.js';
 import type { AdaptiveRate } from './adaptive-rate.js';
 import { Handoff } from './handoff.js';
 import type { Rule, RuleHit } from '../rules/index.js';
@@ -20,6 +20,8 @@ export interface PipelineStats {
   framesIdleMotion: number;
   /** Frames analysed with the previous detections because nothing moved. */
   inferencesSkipped: number;
+  /** Frames analysed with the tracks' predicted boxes because everything that moved was tracked (motion.coastTracks). */
+  inferencesCoasted: number;
   /** Inferences run on a window around the motion instead of the whole frame. */
   inferencesCropped: number;
   /** Frames whose detection ran on the tiled plan's windows (one detector run per window). */
@@ -76,7 +78,7 @@ export interface CameraPipelineDeps {
    */
   maxInFlight?: number;
   /** Motion gate in front of the detector (without it every frame is inferred), and optional motion crops. */
-  motion?: { detector: MotionDetector; gate: InferenceGate; cropper?: MotionCropper; idle?: IdleMotionCells };
+  motion?: { detector: MotionDetector; gate: InferenceGate; cropper?: MotionCropper; idle?: IdleMotionCells; coaster?: TrackCoaster };
   /**
    * Tiled detection: the windows (analysis pixels) the detector runs on instead of the whole frame, for a
    * frame size and the source's size; planned again when the frame size changes. Absent or empty: whole frames.
@@ -113,7 +115,7 @@ export class CameraPipeline {
    */
   readonly recentAnalysedAtMs: number[] = [];
   readonly stats: PipelineStats = {
-    framesDecoded: 0, framesAnalysed: 0, framesWithMotion: 0, inferencesRun: 0, inferencesSkipped: 0, inferencesCropped: 0, inferencesTiled: 0, framesIdleMotion: 0, framesShed: 0,
+    framesDecoded: 0, framesAnalysed: 0, framesWithMotion: 0, inferencesRun: 0, inferencesSkipped: 0, inferencesCoasted: 0, inferencesCropped: 0, inferencesTiled: 0, framesIdleMotion: 0, framesShed: 0,
     lagMsMax: 0, detections: 0, ruleHits: 0, latencyMsTotal: 0, latencyMsMax: 0, recentLatenciesMs: [],
   };
   private readonly deps: CameraPipelineDeps;
@@ -285,6 +287,12 @@ export class CameraPipeline {
     if (reason === 'skip') {
       this.stats.inferencesSkipped++;
       return { frame, detections: previous, inferred: false };
+    }
+    // Everything that moves is on a track's predicted path: the tracks coast one frame instead (tracking/coast.ts).
+    const coasted = (reason === 'motion' || reason === 'active-tracks') && gate.coaster ? gate.coaster.decide(regions ?? (motion ? undefined : []), lastTracks, tMs, frame.width) : undefined;
+    if (coasted) {
+      this.stats.inferencesCoasted++;
+      return { frame, detections: coasted, inferred: false };
     }
     const region = motion && regions !== undefined && regions.length > 0 ? boundingRegion(regions) : undefined;
     const { inputWidth, inputHeight } = this.deps.detector.model;

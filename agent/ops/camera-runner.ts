@@ -1,7 +1,7 @@
 import type { CameraConfig, Config, LoadedConfig } from '../config/index.js';
 import { createFrameSource, type Frame, type FrameSource, type SourceStateChange } from '../frames/index.js';
 import { planTiles, type DetectorScheduler, type Detector } from '../detection/index.js';
-import { createTracker, trackerOptionsFromConfig } from '../tracking/index.js';
+import { createTracker, TrackCoaster, trackerOptionsFromConfig } from '../tracking/index.js';
 import { buildCameraDownRules, buildRules, lineCounts, rulesRegion, type LineCountsReport, type Rule } from '../rules/index.js';
 import { IncidentLifecycle, type EndReason, type IncidentRecord, type SuspendedIncident } from '../incidents/index.js';
 import { IdleMotionCells, InferenceGate, MotionCropper, MotionDetector } from '../motion/index.js';
@@ -200,6 +200,7 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
           gate: new InferenceGate({ keepAliveSeconds: camera.motion.keepAliveSeconds, emptySweepSeconds: camera.motion.emptySweepSeconds }),
           cropper: camera.motion.cropToMotion ? new MotionCropper({ fullFrameEverySeconds: camera.motion.keepAliveSeconds }) : undefined,
           idle: camera.motion.ignoreIdleMotion ? new IdleMotionCells() : undefined,
+          coaster: camera.motion.coastTracks ? new TrackCoaster() : undefined,
         }
       : undefined,
     ...(camera.tiling.enabled && { tiles: (frame: { width: number; height: number }, src: { width?: number; height?: number }) => cameraTiles(camera, detector, frame, src) }),

@@ -54,8 +54,10 @@ export interface CapacityStep {
   meanFps: number;
   p50LatencyMs: number;
   p95LatencyMs: number;
-  /** Share of the window the shared detector was running (0..1). */
+  /** Share of the shared detector's capacity used at the end of the window (0..1; with 2 workers, one busy is 0.5). */
   detectorBusy: number;
+  /** Detector workers running at the end of the window (the pool grows with the load: detection.workers). */
+  detectorWorkers: number;
   /** Inferences / frames analysed over the window (the motion gate's saving on this busy scene). */
   inferenceShare: number;
   /** The same per camera, in camera order (camera i plays clip i mod the workload's clip count). */
@@ -227,6 +229,7 @@ export async function measure(build: AgentBuild, cameras: number, streams: Strea
       p50LatencyMs: Math.round(quantile(latencies, 0.5) ?? 0),
       p95LatencyMs: Math.round(p95),
       detectorBusy: after.status.detector.busyFraction,
+      detectorWorkers: after.status.detector.workers ?? 1,
       inferenceShare: analysed ? round(delta.reduce((a, d) => a + d.inferred, 0) / analysed) : 0,
       // Counted while running: a detection in flight may not be analysed yet, hence the cap at 1.
       inferenceSharePerCamera: delta.map((d) => (d.analysed ? Math.min(1, round(d.inferred / d.analysed)) : 0)),
@@ -307,7 +310,7 @@ export async function runCapacity(options: CapacityOptions): Promise<CapacityRes
     progress(`capacity: ${n} camera(s), ${options.warmupS + options.seconds} s…`);
     const s = await measure(build, n, streams, options.warmupS, options.seconds);
     progress(
-      `  ${n} cameras: ${s.pass ? 'PASS' : 'fail'} min ${s.minFps} fps, p95 ${s.p95LatencyMs} ms, detector ${Math.round(s.detectorBusy * 100)}% busy, ` +
+      `  ${n} cameras: ${s.pass ? 'PASS' : 'fail'} min ${s.minFps} fps, p95 ${s.p95LatencyMs} ms, detector ${Math.round(s.detectorBusy * 100)}% busy (${s.detectorWorkers} worker${s.detectorWorkers === 1 ? '' : 's'}), ` +
         `agent ${s.agentCpuPercent}% + decode ${s.decodeCpuPercent}% CPU (+ ${s.cameraSideCpuPercent}% RTSP server, ${s.otherCpuPercent}% others), ${s.cpuMsPerAnalysedFrame} ms CPU per analysed frame, agent RSS ${s.agentRssMb} MB, total PSS ${s.totalPssMb} MB (target ${s.memoryTargetMb})`,
     );
     steps.push(s);

@@ -19,13 +19,23 @@ export interface Variant {
   scaleFlags?: string;
 }
 
+/**
+ * The decoder without the cheap options: one thread (`decoderThreads: 1`, the default) and `fastDecode: false`.
+ * Frame threading's extra threads cost synchronisation, and the box's cores are shared by many decoders anyway.
+ */
+export const PLAIN_DECODE: Variant = { name: 'threads 1', input: ['-threads', '1'] };
+/**
+ * The decoder as the agent runs it by default (agent/frames/ffmpeg-args.ts: `decoderThreads: 1`,
+ * `fastDecode: true`): what the bench's limit counts. skip_frame stays a choice per camera (it needs the source
+ * at 3x the analysis fps and B-frames to help).
+ */
+export const DEPLOYED_DECODE: Variant = { name: 'fastDecode (threads 1, flags2 fast, skip_loop_filter all, fast_bilinear)', input: ['-threads', '1', '-flags2', 'fast', '-skip_loop_filter', 'all'], scaleFlags: 'fast_bilinear' };
+
 /** What each option does, and why it might be safe for detection. */
 export const DECODE_VARIANTS: Variant[] = [
-  // The agent's options today (agent/frames/ffmpeg-args.ts): ffmpeg picks the decoder's thread count.
-  { name: 'agent options', input: [] },
-  // One decoder thread: frame threading's extra threads cost synchronisation, and the box's cores are
-  // shared by many decoders anyway.
-  { name: 'threads 1', input: ['-threads', '1'] },
+  // ffmpeg's own defaults (it picks the decoder's thread count): what the agent ran before decoderThreads and fastDecode.
+  { name: 'ffmpeg defaults', input: [] },
+  PLAIN_DECODE,
   // Non-spec-compliant speed-ups (e.g. skipping the chroma deblocking edge cases).
   { name: 'threads 1, flags2 fast', input: ['-threads', '1', '-flags2', 'fast'] },
   // No deblocking filter: block edges stay in the picture (invisible to a detector at 640 px).
@@ -34,9 +44,8 @@ export const DECODE_VARIANTS: Variant[] = [
   { name: 'threads 1, skip_frame noref', input: ['-threads', '1', '-skip_frame', 'noref'] },
   // Cheaper scaler for the 1018 → 640 px shrink and the conversion to RGB.
   { name: 'threads 1, fast_bilinear scale', input: ['-threads', '1'], scaleFlags: 'fast_bilinear' },
-  // analysis.fastDecode with the default decoderThreads 1: everything above but skip_frame (which needs the
-  // source at 3x the analysis fps and B-frames to help, so it stays a choice per camera).
-  { name: 'fastDecode (threads 1, flags2 fast, skip_loop_filter all, fast_bilinear)', input: ['-threads', '1', '-flags2', 'fast', '-skip_loop_filter', 'all'], scaleFlags: 'fast_bilinear' },
+  // analysis.fastDecode with the default decoderThreads 1: everything above but skip_frame.
+  DEPLOYED_DECODE,
   {
     name: 'all of the above',
     input: ['-threads', '1', '-flags2', 'fast', '-skip_loop_filter', 'all', '-skip_frame', 'noref'],

@@ -7,14 +7,16 @@ import { join } from 'node:path';
 import { createDetector, type RgbImage } from '../../agent/detection/index.js';
 import type { CapacityStep } from './capacity.js';
 import { DATA_DIR, decodeFrames, ROOT, videoDurationSeconds } from './common.js';
-import { DECODE_VARIANTS, decodeCpu } from './decode.js';
+import { DEPLOYED_DECODE, decodeCpu, type Variant } from './decode.js';
 
-/** Mean % of one core one real-time camera's ffmpeg costs, over the clips (each clip one camera in turn). */
-export async function decodeCorePercentPerCamera(clips: readonly string[], fps: number, seconds?: number): Promise<number> {
-  const agentOptions = DECODE_VARIANTS[0]!;
+/**
+ * Mean % of one core one real-time camera's ffmpeg costs, over the clips (each clip one camera in turn), with
+ * the decoder options as the agent runs them by default (or `variant`'s).
+ */
+export async function decodeCorePercentPerCamera(clips: readonly string[], fps: number, seconds?: number, variant: Variant = DEPLOYED_DECODE): Promise<number> {
   let sum = 0;
   for (const clip of clips) {
-    const { cpuS } = await decodeCpu(agentOptions, clip, fps, seconds);
+    const { cpuS } = await decodeCpu(variant, clip, fps, seconds);
     const whole = await videoDurationSeconds(clip);
     sum += (cpuS / (seconds === undefined ? whole : Math.min(whole, seconds))) * 100;
   }

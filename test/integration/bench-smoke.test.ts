@@ -27,7 +27,7 @@ describe('benchmark smoke', () => {
         source: string;
         steps: Array<{ cameras: number; pass: boolean; p95LatencyMs: number; agentRssMb: number; detectorBusy: number; decodeCpuPercentPerCamera: number; memoryTargetMb: number }>;
       };
-      workloads: Array<{ name: string; limit: number; cameras: number; limitRatio: number; decodeCorePercentPerCamera: number; cpuMsPerInference: number; inferenceShare: number; memory: Record<string, number | null>; capacity: { steps: unknown[] } }>;
+      workloads: Array<{ name: string; limit: number; cameras: number; limitRatio: number; fullFrameLimit: number; limitGain: number; decodeCorePercentPerCamera: number; cpuMsPerInference: number; inferenceShare: number; memory: Record<string, number | null>; capacity: { steps: unknown[] } }>;
       motionGating: Array<{ video: string; framesAnalysed: number; inferencesRun: number; inferenceShare: number }>;
       threads: Array<{ threads: number; decoders: number; msPerInference: number; cpuMsPerInference: number }>;
       decode: Array<{ variant: string; corePercentPerCamera: number; framesOut: number }>;
@@ -87,6 +87,10 @@ describe('benchmark smoke', () => {
       expect(w.inferenceShare).toBeLessThanOrEqual(1);
       expect(Number.isInteger(w.cameras)).toBe(true);
       expect(w.limitRatio).toBeCloseTo(w.cameras / w.limit, 2);
+      // The full-frame path infers every frame with the plain decoder: it never carries more cameras.
+      expect(w.fullFrameLimit).toBeGreaterThan(0);
+      expect(w.fullFrameLimit).toBeLessThanOrEqual(w.limit + 0.01);
+      expect(w.limitGain).toBeCloseTo(w.limit / w.fullFrameLimit, 1);
       expect(Object.keys(w.memory).sort()).toEqual(['agentPssBaseMb', 'agentPssPerCameraMb', 'agentRssBaseMb', 'agentRssPerCameraMb', 'decodersPssPerCameraMb']);
       for (const v of Object.values(w.memory)) expect(v === null || typeof v === 'number').toBe(true);
       expect(w.capacity.steps.length).toBeGreaterThan(0);

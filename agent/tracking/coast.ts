@@ -1,0 +1,80 @@
+import type { Box } from '../core/index.js';
+import type { Detection } from '../detection/index.js';
+import type { Track } from './types.js';
+
+/**
+ * Slack around a predicted box when asking whether it explains a moving region, as a share of the frame's
+ * width: one motion cell (8 of the motion detector's 160 px, 32 px of a 640 px frame), since regions are
+ * whole cells and so overhang their object by up to one.
+ */
+export const COAST_MARGIN_SHARE_OF_WIDTH = 8 / 160;
+/** …plus this share of the box's own size each side: a turning or braking vehicle leaves its straight-line prediction. */
+export const COAST_BOX_PAD_SHARE = 0.15;
+/** Share of a moving region's sample points that must lie on a padded predicted box. */
+export const COAST_COVERED_SHARE = 0.9;
+/** Sample points per side of the lattice laid over each moving region (6 × 6). */
+const LATTICE = 6;
+
+/**
+ * Coasting: frames where the detector is not needed because everything that moves is already tracked.
+ * When every moving region lies on a tracked object's predicted box, nothing new entered the picture and
+ * the tracks can move along their filtered velocity for one frame: their predicted boxes stand in for the
+ * detections, as the previous detections stand in for stationary objects when nothing moves. At most one
+ * frame in a row is coasted, so every object is still measured at half the analysis rate or more; new
+ * objects (motion outside the tracks), tracks without a velocity yet and frames with no track all go to
+ * the detector. Pure apart from remembering whether the last frame was coasted.
+ */
+export class TrackCoaster {
+  private coastedLast = false;
+
+  /**
+   * The detections to use instead of an inference on the frame at `tMs`, or undefined to run the detector.
+   * `regions`: the frame's moving regions (undefined: motion without regions, a whole-scene change).
+   */
+  decide(regions: readonly Box[] | undefined, tracks: readonly Track[], tMs: number, frameWidthPx: number): Detection[] | undefined {
+    const predicted = this.coastedLast || regions === undefined ? undefined : predictDetections(tracks, tMs);
+    const coast = predicted !== undefined && motionExplained(regions!, predicted.map((d) => d.box), frameWidthPx * COAST_MARGIN_SHARE_OF_WIDTH);
+    this.coastedLast = coast;
+    return coast ? predicted : undefined;
+  }
+}
+
+/**
+ * Each track moved to time `tMs` along its filtered velocity (the tracker's motion model), as a detection
+ * of its class and last score; undefined when there is no track, or one has no velocity yet (too young to
+ * predict: the detector must see it).
+ */
+export function predictDetections(tracks: readonly Track[], tMs: number): Detection[] | undefined {
+  if (tracks.length === 0) return undefined;
+  const out: Detection[] = [];
+  for (const t of tracks) {
+    const v = t.velocityPxPerS;
+    if (!v) return undefined;
+    const dtS = Math.max(0, tMs - t.lastSeenMs) / 1000;
+    const dx = v.x * dtS, dy = v.y * dtS;
+    const box = { x1: t.box.x1 + dx, y1: t.box.y1 + dy, x2: t.box.x2 + dx, y2: t.box.y2 + dy };
+    out.push({ classId: t.classId, className: t.className, score: t.score, box, ...(t.riders !== undefined && { riders: t.riders }) });
+  }
+  return out;
+}
+
+/** Whether every moving region lies (COAST_COVERED_SHARE of a lattice of points over it) on some padded box. */
+export function motionExplained(regions: readonly Box[], boxes: readonly Box[], marginPx: number): boolean {
+  const padded = boxes.map((b) => {
+    const px = marginPx + (b.x2 - b.x1) * COAST_BOX_PAD_SHARE;
+    const py = marginPx + (b.y2 - b.y1) * COAST_BOX_PAD_SHARE;
+    return { x1: b.x1 - px, y1: b.y1 - py, x2: b.x2 + px, y2: b.y2 + py };
+  });
+  const onABox = (x: number, y: number) => padded.some((b) => x >= b.x1 && x <= b.x2 && y >= b.y1 && y <= b.y2);
+  return regions.every((r) => {
+    let inside = 0;
+    for (let i = 0; i < LATTICE; i++) {
+      for (let j = 0; j < LATTICE; j++) {
+        const x = r.x1 + ((i + 0.5) / LATTICE) * (r.x2 - r.x1);
+        const y = r.y1 + ((j + 0.5) / LATTICE) * (r.y2 - r.y1);
+        if (onABox(x, y)) inside++;
+      }
+    }
+    return inside >= COAST_COVERED_SHARE * LATTICE * LATTICE;
+  });
+}
