@@ -139,7 +139,7 @@ export const cameraSchema = z.strictObject({
         .describe('Learn where motion never holds an object (foliage in the wind, a flag, water): cells that moved on 10 inferences in a row with nothing detected on them no longer wake the detector, until something is detected there or they stay still for 60 s'),
       coastTracks: z
         .boolean()
-        .default(false)
+        .default(true)
         .describe('When everything that moves lies on a tracked object\'s predicted box, skip the detector on that frame (at most every other frame) and move the tracks along their predicted paths: nothing new entered the picture'),
       cropToMotion: z
         .boolean()

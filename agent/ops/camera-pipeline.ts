@@ -289,7 +289,7 @@ export class CameraPipeline {
       return { frame, detections: previous, inferred: false };
     }
     // Everything that moves is on a track's predicted path: the tracks coast one frame instead (tracking/coast.ts).
-    const coasted = (reason === 'motion' || reason === 'active-tracks') && gate.coaster ? gate.coaster.decide(regions ?? (motion ? undefined : []), lastTracks, tMs, frame.width) : undefined;
+    const coasted = (reason === 'motion' || reason === 'active-tracks') && gate.coaster ? gate.coaster.decide(regions ?? (motion ? undefined : []), lastTracks, previous, tMs, frame.width) : undefined;
     if (coasted) {
       this.stats.inferencesCoasted++;
       return { frame, detections: coasted, inferred: false };

@@ -200,7 +200,7 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
           gate: new InferenceGate({ keepAliveSeconds: camera.motion.keepAliveSeconds, emptySweepSeconds: camera.motion.emptySweepSeconds }),
           cropper: camera.motion.cropToMotion ? new MotionCropper({ fullFrameEverySeconds: camera.motion.keepAliveSeconds }) : undefined,
           idle: camera.motion.ignoreIdleMotion ? new IdleMotionCells() : undefined,
-          coaster: camera.motion.coastTracks ? new TrackCoaster() : undefined,
+          coaster: camera.motion.coastTracks ? new TrackCoaster(loaded.config.detection.scoreThreshold) : undefined,
         }
       : undefined,
     ...(camera.tiling.enabled && { tiles: (frame: { width: number; height: number }, src: { width?: number; height?: number }) => cameraTiles(camera, detector, frame, src) }),

@@ -1,19 +1,27 @@
-import type { Box } from '../core/index.js';
+import { iou, type Box } from '../core/index.js';
 import type { Detection } from '../detection/index.js';
 import type { Track } from './types.js';
 
 /**
  * Slack around a predicted box when asking whether it explains a moving region, as a share of the frame's
- * width: one motion cell (8 of the motion detector's 160 px, 32 px of a 640 px frame), since regions are
- * whole cells and so overhang their object by up to one.
+ * width: half a motion cell (4 of the motion detector's 160 px, 16 px of a 640 px frame; regions are whole
+ * cells, so they overhang their object). A whole cell coasted past a motorbike leaving the stop-line queue
+ * (tune clip vn_stopline_queue: 5 of 7 counted instead of 6); half a cell counts 6, with the same incidents
+ * on the tune clips (`camwatch eval … --set camera.motion.coastTracks=true`).
  */
-export const COAST_MARGIN_SHARE_OF_WIDTH = 8 / 160;
+export const COAST_MARGIN_SHARE_OF_WIDTH = 4 / 160;
 /** …plus this share of the box's own size each side: a turning or braking vehicle leaves its straight-line prediction. */
 export const COAST_BOX_PAD_SHARE = 0.15;
 /** Share of a moving region's sample points that must lie on a padded predicted box. */
 export const COAST_COVERED_SHARE = 0.9;
 /** Sample points per side of the lattice laid over each moving region (6 × 6). */
 const LATTICE = 6;
+/**
+ * A detection of the last inference overlapping no track by this IoU is an object not tracked yet: the
+ * detector must see it again, or its young track never gets the consecutive hits that confirm it (the
+ * lobby's dropped bag, next to the person who left it, was never confirmed with every other frame coasted).
+ */
+const TRACKED_IOU = 0.3;
 
 /**
  * Coasting: frames where the detector is not needed because everything that moves is already tracked.
@@ -27,16 +35,25 @@ const LATTICE = 6;
 export class TrackCoaster {
   private coastedLast = false;
 
+  /** `minScore`: detections at or above it are objects (the incident threshold, `detection.scoreThreshold`). */
+  constructor(private readonly minScore: number) {}
+
   /**
    * The detections to use instead of an inference on the frame at `tMs`, or undefined to run the detector.
-   * `regions`: the frame's moving regions (undefined: motion without regions, a whole-scene change).
+   * `regions`: the frame's moving regions (undefined: motion without regions, a whole-scene change);
+   * `lastDetections`: the latest inference's, to find objects not tracked yet.
    */
-  decide(regions: readonly Box[] | undefined, tracks: readonly Track[], tMs: number, frameWidthPx: number): Detection[] | undefined {
-    const predicted = this.coastedLast || regions === undefined ? undefined : predictDetections(tracks, tMs);
+  decide(regions: readonly Box[] | undefined, tracks: readonly Track[], lastDetections: readonly Detection[], tMs: number, frameWidthPx: number): Detection[] | undefined {
+    const predicted = this.coastedLast || regions === undefined || !allTracked(lastDetections, tracks, this.minScore) ? undefined : predictDetections(tracks, tMs);
     const coast = predicted !== undefined && motionExplained(regions!, predicted.map((d) => d.box), frameWidthPx * COAST_MARGIN_SHARE_OF_WIDTH);
     this.coastedLast = coast;
     return coast ? predicted : undefined;
   }
+}
+
+/** Whether every detection scoring `minScore` or more lies on a track (TRACKED_IOU). */
+export function allTracked(detections: readonly Detection[], tracks: readonly Track[], minScore: number): boolean {
+  return detections.every((d) => d.score < minScore || tracks.some((t) => iou(d.box, t.box) >= TRACKED_IOU));
 }
 
 /**

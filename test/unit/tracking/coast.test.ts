@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { motionExplained, predictDetections, TrackCoaster } from '../../../agent/tracking/coast.js';
+import { allTracked, motionExplained, predictDetections, TrackCoaster } from '../../../agent/tracking/coast.js';
 import type { Track } from '../../../agent/tracking/index.js';
 
 /** A motorbike-sized track last seen at `lastSeenMs`, moving right at 100 px/s. */
@@ -37,17 +37,31 @@ describe('motionExplained', () => {
 
 describe('TrackCoaster', () => {
   it('coasts a frame whose motion is all on tracked objects, but never two frames in a row', () => {
-    const c = new TrackCoaster();
+    const c = new TrackCoaster(0.35);
     const tracks = [track(1, 100)];
     const onTrack = [{ x1: 96, y1: 192, x2: 160, y2: 256 }];
-    expect(c.decide(onTrack, tracks, 1_200, W)?.[0]!.box.x1).toBe(120);
-    expect(c.decide(onTrack, tracks, 1_200, W)).toBeUndefined(); // measured again
-    expect(c.decide(onTrack, tracks, 1_200, W)).toBeDefined();
+    expect(c.decide(onTrack, tracks, [], 1_200, W)?.[0]!.box.x1).toBe(120);
+    expect(c.decide(onTrack, tracks, [], 1_200, W)).toBeUndefined(); // measured again
+    expect(c.decide(onTrack, tracks, [], 1_200, W)).toBeDefined();
   });
   it('runs the detector on new motion, a whole-scene change, or nothing tracked', () => {
-    const c = new TrackCoaster();
-    expect(c.decide([{ x1: 400, y1: 100, x2: 432, y2: 132 }], [track(1, 100)], 1_200, W)).toBeUndefined();
-    expect(c.decide(undefined, [track(1, 100)], 1_200, W)).toBeUndefined();
-    expect(c.decide([], [], 1_200, W)).toBeUndefined();
+    const c = new TrackCoaster(0.35);
+    expect(c.decide([{ x1: 400, y1: 100, x2: 432, y2: 132 }], [track(1, 100)], [], 1_200, W)).toBeUndefined();
+    expect(c.decide(undefined, [track(1, 100)], [], 1_200, W)).toBeUndefined();
+    expect(c.decide([], [], [], 1_200, W)).toBeUndefined();
+  });
+});
+
+describe('objects not tracked yet', () => {
+  const bag = { classId: 24, className: 'backpack', score: 0.5, box: { x1: 300, y1: 300, x2: 330, y2: 330 } };
+  const onTrack = { classId: 3, className: 'motorcycle', score: 0.6, box: { x1: 101, y1: 200, x2: 131, y2: 250 } };
+  it('a confident detection on no track keeps the detector running; a low-score one does not', () => {
+    expect(allTracked([onTrack], [track(1, 100)], 0.35)).toBe(true);
+    expect(allTracked([onTrack, bag], [track(1, 100)], 0.35)).toBe(false);
+    expect(allTracked([onTrack, { ...bag, score: 0.2 }], [track(1, 100)], 0.35)).toBe(true);
+  });
+  it('so a frame right after a new object was first seen is inferred, even with its motion on a track', () => {
+    const c = new TrackCoaster(0.35);
+    expect(c.decide([{ x1: 96, y1: 192, x2: 160, y2: 256 }], [track(1, 100)], [onTrack, bag], 1_200, W)).toBeUndefined();
   });
 });
