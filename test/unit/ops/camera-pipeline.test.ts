@@ -5,6 +5,7 @@ import { DetectorScheduler } from '../../../agent/detection/scheduler.js';
 import type { Detection, Detector, RgbImage } from '../../../agent/detection/types.js';
 import type { Frame, FrameSource, FrameSourceStats } from '../../../agent/frames/types.js';
 import { InferenceGate, MotionCropper, MotionDetector } from '../../../agent/motion/index.js';
+import { TrackCoaster } from '../../../agent/tracking/index.js';
 import { AdaptiveRate } from '../../../agent/ops/adaptive-rate.js';
 import { CameraPipeline, type CameraPipelineDeps } from '../../../agent/ops/camera-pipeline.js';
 import type { Rule, RuleHit } from '../../../agent/rules/types.js';
@@ -127,6 +128,30 @@ describe('CameraPipeline: motion gating', () => {
     expect(detector.seen).toHaveLength(5);
     // A skipped frame still reached the tracker, with the parked block's previous detection.
     expect(tracked[3]!.detections.map((d) => d.box)).toEqual([{ x1: 40, y1: 40, x2: 70, y2: 70 }]);
+  });
+
+  it('coasts every other frame while all that moves is a tracked object, on its predicted path', async () => {
+    // A block walking right at 4 px a frame (20 px/s at 5 fps), tracked with that velocity.
+    const frames = Array.from({ length: 12 }, (_, i) => frame(i, i * 200, [{ x: 200 + 4 * i, y: 200, w: 40, h: 40 }]));
+    const detector = brightDetector();
+    const tracked: Array<{ tMs: number; detections: Detection[] }> = [];
+    const walking: Tracker = {
+      update(detections, tMs) {
+        tracked.push({ tMs, detections });
+        return detections.map((d) => ({ id: 1, classId: 0, className: d.className, score: d.score, box: d.box, firstSeenMs: 0, lastSeenMs: tMs, hits: 5, history: [], speedPxPerS: 20, velocityPxPerS: { x: 20, y: 0 } }));
+      },
+    };
+    const { p } = pipeline(new FakeSource(frames), detector, { motion: { ...motion(), coaster: new TrackCoaster(0.35) }, makeTracker: () => walking });
+    await run(p);
+    expect(p.stats.inferencesCoasted).toBeGreaterThanOrEqual(3);
+    expect(p.stats.inferencesRun + p.stats.inferencesCoasted + p.stats.inferencesSkipped).toBe(12);
+    // Never two coasted frames in a row: each follows an inference.
+    expect(p.stats.inferencesCoasted).toBeLessThanOrEqual(p.stats.inferencesRun);
+    // A coasted frame's box is where the block really is (20 px/s × 0.2 s = 4 px on from the last one).
+    for (const t of tracked) {
+      const i = t.tMs / 200;
+      expect(t.detections[0]!.box.x1).toBeCloseTo(200 + 4 * i, 0);
+    }
   });
 
   it('infers every frame without a motion gate', async () => {
