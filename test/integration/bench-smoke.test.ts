@@ -8,13 +8,24 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/data.js';
 
+interface QualityPathShape {
+  overrides: string[];
+  overall: { expected: number; truePositives: number; falsePositives: number; misses: number; precision: number | null; recall: number | null };
+  splits: { tune: { clips: number }; holdout: { clips: number } };
+  counts: Record<'motorcycle' | 'vehicle' | 'all', { rows: number; absError: number }>;
+  framesAnalysed: number;
+  inferencesRun: number;
+  cpuSeconds: { harness: number; decoders: number; total: number };
+}
+
 describe('benchmark smoke', () => {
-  it('prints ratio, capacity, workloads with their limit, motion gating, threads, decode cost and store throughput as JSON', async () => {
+  it('prints ratio, capacity, workloads with their limit, motion gating, threads, decode cost, store throughput and the fast path\'s quality as JSON', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts', 'bench', 'run.ts'), '--smoke'], {
       cwd: PROJECT_ROOT,
       maxBuffer: 10 * 1024 * 1024,
-      // A hang guard, not a speed target: ~120 s alone on the 2-core box, past 170 s when the box is shared.
-      timeout: 290_000,
+      // A hang guard, not a speed target: ~120 s alone on the 2-core box, past 170 s when the box is shared,
+      // plus ~20 s for the quality scenario (one 51-frame clip through the eval harness twice).
+      timeout: 310_000,
     });
     const r = JSON.parse(stdout) as {
       schema: string;
@@ -33,7 +44,15 @@ describe('benchmark smoke', () => {
       decode: Array<{ variant: string; corePercentPerCamera: number; framesOut: number }>;
       store: Record<string, number>;
       clips: { source: string; ringCorePercentPerCamera: number; ringKbps: number; cutClipSeconds: number; cutWallMs: number; cutCpuMs: number; cutBytes: number; maskedCutWallMs: number; maskedCutCpuMs: number; maskedCutBytes: number; clipWidth: number; clipHeight: number };
-      reached: Record<string, boolean>;
+      reached: Record<string, boolean | null>;
+      scenarios: string[];
+      quality: {
+        clips: string[];
+        fast: QualityPathShape;
+        fullFrame: QualityPathShape;
+        delta: { overall: { precisionPoints: number | null; recallPoints: number | null; withinOnePoint: boolean }; splits: Record<string, unknown>; countAbsError: Record<string, number>; cpuRatio: { total: number | null }; clipsChanged: string[] };
+        withinOnePoint: boolean;
+      };
       memory: { steps: Array<{ settings: string; cameras: number; agentRssMb: number; agentMemory?: { rssMb: number; nodeCodeMb: number; onnxruntimeCodeMb: number; vipsCodeMb: number; otherFilesMb: number; mallocHeapMb: number; anonymousMb: number; v8HeapMb: number; v8HeapUsedMb: number } }>; rssRatio: Record<string, number> };
     };
     expect(r).toMatchObject({ schema: 'camwatch.bench/1', mode: 'smoke' });
@@ -77,6 +96,30 @@ describe('benchmark smoke', () => {
     expect(mem.v8HeapMb).toBeGreaterThan(mem.v8HeapUsedMb);
     expect(Math.abs(mem.nodeCodeMb + mem.onnxruntimeCodeMb + mem.vipsCodeMb + mem.otherFilesMb + mem.mallocHeapMb + mem.anonymousMb - mem.rssMb)).toBeLessThan(1);
     expect(Object.keys(r.reached).sort()).toEqual(['cameras', 'limitRatio', 'memory', 'p95LatencyMs', 'ratio']);
+    // Without --only every scenario runs, so every `reached` is decided.
+    for (const v of Object.values(r.reached)) expect(typeof v).toBe('boolean');
+    expect(r.scenarios).toContain('quality');
+    // Quality: the eval harness on one labelled clip, deployed defaults against every frame inferred with full decoding.
+    const q = r.quality;
+    expect(q.clips).toEqual(['eval/clips/vn_saigon_intersection.yaml']);
+    expect(q.fast.overrides).toEqual([]);
+    expect(q.fullFrame.overrides).toEqual(['camera.motion.enabled=false', 'camera.analysis.fastDecode=false']);
+    // The full-frame path is what it says: the detector ran on every analysed frame; the same frames on both paths.
+    expect(q.fullFrame.inferencesRun).toBe(q.fullFrame.framesAnalysed);
+    expect(q.fast.framesAnalysed).toBe(q.fullFrame.framesAnalysed);
+    expect(q.fast.inferencesRun).toBeLessThanOrEqual(q.fast.framesAnalysed);
+    for (const p of [q.fast, q.fullFrame]) {
+      // The clip's one labelled incident (the approach queue) is scored, and its motorcycle count row too.
+      expect(p.overall.expected).toBe(1);
+      expect(p.overall.truePositives + p.overall.misses).toBe(1);
+      expect(p.splits.holdout.clips).toBe(1);
+      expect(p.counts.motorcycle.rows).toBeGreaterThan(0);
+      expect(p.cpuSeconds.harness).toBeGreaterThan(0);
+      expect(p.cpuSeconds.decoders).toBeGreaterThan(0);
+    }
+    expect(q.withinOnePoint).toBe(q.delta.overall.withinOnePoint);
+    expect(q.delta.countAbsError.motorcycle).toBe(q.fast.counts.motorcycle.absError - q.fullFrame.counts.motorcycle.absError);
+    expect(q.delta.cpuRatio.total).toBeGreaterThan(0);
     // Each workload: the limit from its standalone costs, the cameras sustained, their ratio (shape, no threshold).
     expect(r.workloads.map((w) => w.name)).toEqual(['main', 'sub', 'mixed']);
     for (const w of r.workloads) {
@@ -106,5 +149,5 @@ describe('benchmark smoke', () => {
     // The still scene is where the gate must save work: the detector skips most of its frames.
     const still = r.motionGating.find((m) => m.video.startsWith('still scene'))!;
     expect(still.inferencesRun).toBeLessThan(still.framesAnalysed);
-  }, 300_000);
+  }, 320_000);
 });
