@@ -1,5 +1,6 @@
 import { join, relative } from 'node:path';
-import { DetectorScheduler } from '../detection/index.js';
+import { availableParallelism } from 'node:os';
+import { DetectorScheduler, defaultIntraOpThreads, maxDetectorWorkers } from '../detection/index.js';
 import { createAgentDetector } from '../ops/index.js';
 import { type Logger, agentVersion } from '../core/index.js';
 import { defaultDataDir, loadClip, projectRootOf, type ClipPaths, type LoadedClip } from './clip.js';
@@ -31,7 +32,8 @@ export interface EvalProgress {
 
 /**
  * `camwatch eval`: reads every clip first (so a typo in the last file fails before minutes of video),
- * renders derived clips, loads the detector once, runs the clips one after another and scores them.
+ * renders derived clips, loads the detector once, runs the clips (side by side, one per detector worker) and
+ * scores them.
  * Throws on errors (bad config, clip file or video); scores never throw.
  */
 export async function runEval(options: EvalOptions): Promise<EvalReport> {
@@ -43,29 +45,38 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   for (const clip of clips) {
     if (clip.derived && (await ensureClipVideo(clip, paths))) options.progress.note(`rendered ${clip.file}'s video into ${relative(options.cwd, clip.videoPath)}`);
   }
-  // One worker: the clips run one after another, one frame in flight, so a second would sit idle.
-  const detector = await createAgentDetector(settings.loaded, options.logger, undefined, { maxWorkers: 1 });
-  const reports: ClipReport[] = [];
+  // Clips run side by side, as many as the detector may have workers (detection.workers: 2 on a 2-core box):
+  // each clip feeds one frame at a time, so one clip alone leaves a second worker idle. Every clip has its own
+  // pipeline and the model gives the same boxes on any worker, so the scores do not depend on this.
+  const { config } = settings.loaded;
+  const cores = availableParallelism();
+  const concurrency = Math.max(1, Math.min(clips.length, maxDetectorWorkers(config.detection.workers, cores, config.detection.threads ?? defaultIntraOpThreads(cores))));
+  const detector = await createAgentDetector(settings.loaded, options.logger, undefined, { maxWorkers: concurrency });
+  const reports: ClipReport[] = new Array(clips.length);
   try {
-    // Lockstep frames leave one inference in flight at a time; the scheduler is the one `run` uses.
+    // Lockstep frames leave one inference in flight per clip; the scheduler is the one `run` uses.
     const scheduler = new DetectorScheduler({ maxInFlight: 2 });
-    for (const [i, clip] of clips.entries()) {
-      options.progress.clipStarted(i, clips.length, clip);
-      const report = await runClip(clip, {
-        detector,
-        scheduler,
-        logger: options.logger,
-        onProgress: (n, tS) => options.progress.frames(clip, n, tS),
-      });
-      options.progress.clipDone(clip, report);
-      reports.push(report);
-    }
+    let next = 0;
+    const lane = async () => {
+      for (let i = next++; i < clips.length; i = next++) {
+        const clip = clips[i]!;
+        options.progress.clipStarted(i, clips.length, clip);
+        const report = await runClip(clip, {
+          detector,
+          scheduler,
+          logger: options.logger,
+          onProgress: (n, tS) => options.progress.frames(clip, n, tS),
+        });
+        options.progress.clipDone(clip, report);
+        reports[i] = report;
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, lane));
   } finally {
     await detector.close();
   }
   const elapsedS = (performance.now() - startedAt) / 1000;
   const frames = reports.reduce((s, r) => s + r.framesAnalysed, 0);
-  const { config } = settings.loaded;
   const { model } = detector;
   return {
     schema: EVAL_REPORT_SCHEMA,

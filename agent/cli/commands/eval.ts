@@ -31,21 +31,27 @@ Options:
 Progress goes to stderr. Exit status: 0 when the clips ran (whatever the scores), 1 on an error (bad clip
 file, missing video, bad config, model), 2 on bad arguments.`;
 
-/** Progress on stderr: a redrawn line on a terminal, a line per clip and every few hundred frames elsewhere. */
+/**
+ * Progress on stderr: a redrawn line on a terminal (the clip that moved last: clips run side by side), a line
+ * per clip and every few hundred frames elsewhere.
+ */
 function progressOn(stream: NodeJS.WritableStream & { isTTY?: boolean }): EvalProgress {
   const tty = stream.isTTY === true;
-  let label = '';
+  const labels = new Map<LoadedClip, string>();
   return {
     note: (text) => void stream.write(`eval: ${text}\n`),
     clipStarted(index, total, clip) {
-      label = `[${index + 1}/${total}] ${clip.file}`;
+      const label = `[${index + 1}/${total}] ${clip.file}`;
+      labels.set(clip, label);
       stream.write(tty ? `\r\u001b[2Keval: ${label}` : `eval: ${label} (${clip.videoLabel}, ${clip.camera.analysis.fps} fps)…\n`);
     },
-    frames(_clip: LoadedClip, n, videoS) {
+    frames(clip: LoadedClip, n, videoS) {
+      const label = labels.get(clip) ?? clip.file;
       if (tty && n % 5 === 0) stream.write(`\r\u001b[2Keval: ${label}: ${n} frames, ${videoS.toFixed(1)} s of video`);
       else if (!tty && n % PLAIN_PROGRESS_EVERY_FRAMES === 0) stream.write(`eval: ${label}: ${n} frames, ${videoS.toFixed(1)} s of video\n`);
     },
-    clipDone(_clip, r) {
+    clipDone(clip, r) {
+      const label = labels.get(clip) ?? clip.file;
       const line = `eval: ${label}: ${r.framesAnalysed} frames in ${r.elapsedS.toFixed(1)} s (${r.framesPerSecond.toFixed(1)} frames/s)\n`;
       stream.write(tty ? `\r\u001b[2K${line}` : line);
     },
