@@ -7,3 +7,4 @@ export { DEFAULT_MAX_RIDER_CENTRE_OFFSET, DEFAULT_MIN_FUSED_FRAMES, DEFAULT_MIN_
 export { DEFAULT_CLASS_GROUPS, compatibleClasses } from './class-vote.js';
 export { groundSpeedKmh, homographyFromPoints, type Homography } from './calibration.js';
 export { motionOf } from './motion.js';
+export { predictedBox } from './predict.js';
