@@ -317,6 +317,19 @@ describe('CameraPipeline: tiled detection', () => {
     }
   });
 
+  it('focused: motion outside the tiled region runs no window; the previous detections stand in', async () => {
+    // The windows cover the lower half; a parked block there, a block moving across the upper half.
+    const parked = { x: 100, y: 400, w: 40, h: 30 };
+    const frames = Array.from({ length: 4 }, (_, i) => frame(i, i * 200, [parked, { x: 40 + 20 * i, y: 20, w: 40, h: 40 }]));
+    const detector = brightDetector();
+    const plan = [{ x: 0, y: 240, width: 416, height: 240 }, { x: 224, y: 240, width: 416, height: 240 }];
+    const { p, tracked } = pipeline(new FakeSource(frames), detector, { tiles: () => plan, motion: motion(), tileFocus: new TileFocus({ allEverySeconds: 1 }) });
+    await run(p);
+    // Both windows on the first frame only; then the gate lets the moving frames through and no window runs.
+    expect(p.stats).toMatchObject({ framesAnalysed: 4, inferencesRun: 1, inferencesSkipped: 3, detectorRuns: 2, tilesSkipped: 6 });
+    expect(tracked.map((t) => t.detections.map((d) => d.box))).toEqual(Array.from({ length: 4 }, () => [{ x1: 100, y1: 400, x2: 140, y2: 430 }]));
+  });
+
   it('runs the whole frame when the plan is the whole frame', async () => {
     const detector = brightDetector();
     const { p } = pipeline(new FakeSource([frame(0, 0)]), detector, { tiles: () => [{ x: 0, y: 0, width: W, height: H }] });
