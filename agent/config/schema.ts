@@ -161,6 +161,10 @@ export const cameraSchema = z.strictObject({
       padding: z.number().min(0).max(1).default(DEFAULT_RULES_REGION_PADDING).describe('Share of the frame width/height added around the rules\' zones and lines (region: rules)'),
       maxTiles: z.number().int().min(1).max(16).default(DEFAULT_MAX_TILES).describe('Detector runs per analysed frame at most; with more windows needed they grow, and shrink in the model'),
       minOverlapPx: z.number().int().min(0).max(1024).default(DEFAULT_MIN_TILE_OVERLAP_PX).describe('Analysis pixels neighbouring windows share, so an object narrower than this is whole in one of them'),
+      focus: z
+        .boolean()
+        .default(true)
+        .describe('Run only the windows where something can have changed (motion, or a moving track\'s predicted box); the others keep their previous detections, and every window runs on the motion keep-alive (motion.keepAliveSeconds). Needs motion.enabled. false: every window on every frame the motion gate lets through'),
     })
     .prefault({})
     .describe('Tiled detection for small, far objects (off by default: each window is one detector run)'),

@@ -1,12 +1,13 @@
 import type { Frame, FrameSource } from '../frames/index.js';
 import { DEFAULT_NMS_IOU_THRESHOLD, mergeTileDetections, type DetectorScheduler, type Detection, type Detector } from '../detection/index.js';
 import { boundingRegion, mergeCropDetections, type IdleMotionCells, type InferenceGate, type MotionCropper, type MotionDetector, type MotionRegion } from '../motion/index.js';
-import { cropImage, type CropRect } from '../core/index.js';
+import { cropImage, type Box, type CropRect } from '../core/index.js';
 import type { Track, Tracker, TrackCoaster } from '../tracking/index.js';
 import type { AdaptiveRate } from './adaptive-rate.js';
 import { Handoff } from './handoff.js';
 import type { Rule, RuleHit } from '../rules/index.js';
 import type { Logger } from '../core/index.js';
+import { mergeFocusedTiles, type TileFocus } from './tile-focus.js';
 
 /** Counters one camera's analysis loop keeps; read by stats logging, health and the benchmark. */
 export interface PipelineStats {
@@ -26,6 +27,10 @@ export interface PipelineStats {
   inferencesCropped: number;
   /** Frames whose detection ran on the tiled plan's windows (one detector run per window). */
   inferencesTiled: number;
+  /** Detector runs: one per whole-frame or crop inference, one per window of a tiled one. */
+  detectorRuns: number;
+  /** Windows of tiled frames not run because nothing can have changed in them (tiling.focus). */
+  tilesSkipped: number;
   /** Frames not analysed at all because the camera was throttled under CPU pressure. */
   framesShed: number;
   /** The analysis rate in force (fps): the configured one unless load shedding lowered it. */
@@ -51,6 +56,12 @@ interface Analysed {
   lagMs?: number;
   /** Whether the detector ran on this frame (false: the motion gate skipped it and the previous detections stand in). */
   inferred: boolean;
+}
+
+/** The windows a focused tiled frame runs, and where something can have changed (tile-focus.ts). */
+interface FocusedTiles {
+  run: readonly CropRect[];
+  changed: readonly Box[];
 }
 
 /** What happened to one analysed frame, for observers (the eval harness records it per frame). */
@@ -84,6 +95,11 @@ export interface CameraPipelineDeps {
    * frame size and the source's size; planned again when the frame size changes. Absent or empty: whole frames.
    */
   tiles?: (frame: { width: number; height: number }, source: { width?: number; height?: number }) => readonly CropRect[];
+  /**
+   * Runs only the windows where something can have changed (motion, moving tracks), all of them on the
+   * gate's re-checks; needs `motion`. Absent: every window on every frame the gate lets through.
+   */
+  tileFocus?: TileFocus;
   /** The detector's NMS IoU threshold: duplicates seen by two overlapping windows are merged at it. */
   nmsIouThreshold?: number;
   /** A fresh tracker; called again when the frame size changes (coordinates no longer comparable). */
@@ -115,7 +131,7 @@ export class CameraPipeline {
    */
   readonly recentAnalysedAtMs: number[] = [];
   readonly stats: PipelineStats = {
-    framesDecoded: 0, framesAnalysed: 0, framesWithMotion: 0, inferencesRun: 0, inferencesSkipped: 0, inferencesCoasted: 0, inferencesCropped: 0, inferencesTiled: 0, framesIdleMotion: 0, framesShed: 0,
+    framesDecoded: 0, framesAnalysed: 0, framesWithMotion: 0, inferencesRun: 0, inferencesSkipped: 0, inferencesCoasted: 0, inferencesCropped: 0, inferencesTiled: 0, detectorRuns: 0, tilesSkipped: 0, framesIdleMotion: 0, framesShed: 0,
     lagMsMax: 0, detections: 0, ruleHits: 0, latencyMsTotal: 0, latencyMsMax: 0, recentLatenciesMs: [],
   };
   private readonly deps: CameraPipelineDeps;
@@ -297,17 +313,29 @@ export class CameraPipeline {
     const region = motion && regions !== undefined && regions.length > 0 ? boundingRegion(regions) : undefined;
     const { inputWidth, inputHeight } = this.deps.detector.model;
     const rect = gate.cropper?.plan(reason, region, frame, { width: inputWidth, height: inputHeight }, tMs);
-    const out = await this.infer(frame, previous, rect && region ? { rect, region } : undefined);
+    let focus: FocusedTiles | undefined;
+    if (!(rect && region) && this.tilePlan.length > 0 && this.deps.tileFocus) {
+      const choice = this.deps.tileFocus.choose({ plan: this.tilePlan, reason, regions: motion ? regions : [], tracks: lastTracks, tMs });
+      if (choice.run.length === 0) {
+        // What changed lies outside the tiled region: no window can have changed.
+        this.stats.inferencesSkipped++;
+        this.stats.tilesSkipped += this.tilePlan.length;
+        return { frame, detections: previous, inferred: false };
+      }
+      if (!choice.all) focus = { run: choice.run, changed: choice.changed };
+    }
+    const out = await this.infer(frame, previous, rect && region ? { rect, region } : undefined, focus);
     // Only a result of this very frame says what its motion held (the scheduler may have swapped in a newer one).
     if (gate.idle && out.frame === frame) gate.idle.observe(m.regions ?? [], out.detections, frame, tMs);
     return out;
   }
 
   /** One inference for a frame the gate let through: on a motion crop, on the tiled plan, or on the whole frame. */
-  private async infer(frame: Frame, previous: Detection[], crop?: { rect: CropRect; region: MotionRegion }): Promise<Analysed> {
+  private async infer(frame: Frame, previous: Detection[], crop?: { rect: CropRect; region: MotionRegion }, focus?: FocusedTiles): Promise<Analysed> {
     this.stats.inferencesRun++;
     if (crop) return this.detectCrop(frame, previous, crop.rect, crop.region);
-    if (this.tilePlan.length > 0) return this.detectTiles(frame, this.tilePlan);
+    if (this.tilePlan.length > 0) return this.detectTiles(frame, this.tilePlan, focus && { ...focus, previous });
+    this.stats.detectorRuns++;
     const { detector, scheduler, source } = this.deps;
     if (!scheduler) {
       const lagMs = this.now() - frame.capturedAtMs;
@@ -332,20 +360,26 @@ export class CameraPipeline {
   }
 
   /**
-   * Inference on each window of the plan, one after the other (fair turns at the shared detector), merged
-   * into the frame's detections. The frame is not swapped for a newer one: every window must be of one frame.
+   * Inference on each window of the plan (or, focused, on the windows chosen), one after the other (fair
+   * turns at the shared detector), merged into the frame's detections; focused, the previous detections
+   * stand in for the windows not run. The frame is not swapped for a newer one: every window must be of one frame.
    */
-  private async detectTiles(frame: Frame, plan: readonly CropRect[]): Promise<Analysed> {
+  private async detectTiles(frame: Frame, plan: readonly CropRect[], focus?: FocusedTiles & { previous: Detection[] }): Promise<Analysed> {
     this.stats.inferencesTiled++;
     const { detector, scheduler } = this.deps;
     const lagMs = this.now() - frame.capturedAtMs;
     const perTile: Array<{ rect: CropRect; detections: Detection[] }> = [];
-    for (const rect of plan) {
+    const run = focus?.run ?? plan;
+    this.stats.detectorRuns += run.length;
+    this.stats.tilesSkipped += plan.length - run.length;
+    for (const rect of run) {
       const image = { ...cropImage(frame, rect), capturedAtMs: frame.capturedAtMs };
       const detections = scheduler ? (await scheduler.detect({ cameraId: this.deps.cameraId, detector, frame: image })).detections : await detector.detect(image);
       perTile.push({ rect, detections });
     }
-    return { frame, detections: mergeTileDetections(perTile, this.deps.nmsIouThreshold ?? DEFAULT_NMS_IOU_THRESHOLD), lagMs, inferred: true };
+    const iouThreshold = this.deps.nmsIouThreshold ?? DEFAULT_NMS_IOU_THRESHOLD;
+    const detections = focus ? mergeFocusedTiles(perTile, focus.previous, focus.changed, iouThreshold) : mergeTileDetections(perTile, iouThreshold);
+    return { frame, detections, lagMs, inferred: true };
   }
 
   /**
@@ -354,6 +388,7 @@ export class CameraPipeline {
    */
   private async detectCrop(frame: Frame, previous: Detection[], rect: CropRect, region: MotionRegion): Promise<Analysed> {
     this.stats.inferencesCropped++;
+    this.stats.detectorRuns++;
     const { detector, scheduler } = this.deps;
     const image = { ...cropImage(frame, rect), capturedAtMs: frame.capturedAtMs };
     let found: Detection[];

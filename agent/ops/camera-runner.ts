@@ -7,6 +7,7 @@ import { IncidentLifecycle, type EndReason, type IncidentRecord, type SuspendedI
 import { IdleMotionCells, InferenceGate, MotionCropper, MotionDetector } from '../motion/index.js';
 import { AdaptiveRate } from './adaptive-rate.js';
 import { CameraPipeline, type FrameOutcome } from './camera-pipeline.js';
+import { TileFocus } from './tile-focus.js';
 import { WALL_CLOCK, type Clock, type Logger } from '../core/index.js';
 import { CameraOutputs, type CameraOutputsDeps } from './camera-outputs.js';
 import { DEFAULT_COUNT_PERSIST_MS } from '../counts/index.js';
@@ -204,6 +205,7 @@ export function startCamera(camera: CameraConfig, deps: CameraDeps): RunningCame
         }
       : undefined,
     ...(camera.tiling.enabled && { tiles: (frame: { width: number; height: number }, src: { width?: number; height?: number }) => cameraTiles(camera, detector, frame, src) }),
+    ...(camera.tiling.enabled && camera.tiling.focus && camera.motion.enabled && { tileFocus: new TileFocus({ allEverySeconds: camera.motion.keepAliveSeconds }) }),
     nmsIouThreshold: loaded.config.detection.nmsIouThreshold,
     logger: log,
     makeTracker: () => createTracker(trackerOptionsFromConfig(loaded.config.tracking, detector.model.classNames, loaded.config.detection.scoreThreshold)),

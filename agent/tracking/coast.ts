@@ -1,5 +1,6 @@
 import { iou, type Box } from '../core/index.js';
 import type { Detection } from '../detection/index.js';
+import { predictedBox } from './predict.js';
 import type { Track } from './types.js';
 
 /**
@@ -65,12 +66,9 @@ export function predictDetections(tracks: readonly Track[], tMs: number): Detect
   if (tracks.length === 0) return undefined;
   const out: Detection[] = [];
   for (const t of tracks) {
-    const v = t.velocityPxPerS;
-    if (!v) return undefined;
-    const dtS = Math.max(0, tMs - t.lastSeenMs) / 1000;
-    const dx = v.x * dtS, dy = v.y * dtS;
-    const box = { x1: t.box.x1 + dx, y1: t.box.y1 + dy, x2: t.box.x2 + dx, y2: t.box.y2 + dy };
-    out.push({ classId: t.classId, className: t.className, score: t.score, box, ...(t.riders !== undefined && { riders: t.riders }) });
+    // Only the tracker's filtered velocity: the history's displacement is too rough to stand in for a measurement.
+    if (!t.velocityPxPerS) return undefined;
+    out.push({ classId: t.classId, className: t.className, score: t.score, box: predictedBox(t, tMs), ...(t.riders !== undefined && { riders: t.riders }) });
   }
   return out;
 }

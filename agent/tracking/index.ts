@@ -8,3 +8,4 @@ export { DEFAULT_CLASS_GROUPS, compatibleClasses } from './class-vote.js';
 export { groundSpeedKmh, homographyFromPoints, type Homography } from './calibration.js';
 export { motionOf } from './motion.js';
 export { TrackCoaster } from './coast.js';
+export { predictedBox } from './predict.js';

@@ -14,6 +14,7 @@ function clip(split: 'tune' | 'holdout', over: Partial<ClipReport> = {}): ClipRe
     framesAnalysed: 50,
     inferencesRun: 40,
     inferencesSkipped: 10,
+    detectorRuns: 40,
     emptySpans: { spans: 1, framesInSpans: 10, skippedInSpans: 5, skippedShare: 0.5 },
     incidents: { expected: [], produced: [], matches: [], misses: [], falsePositives: [], lineCrossings: 0 },
     counts: [],
@@ -71,13 +72,15 @@ describe('summarise', () => {
   });
 
   it('keeps the splits apart and adds them up in "all", empty-span shares included', () => {
-    const other = clip('holdout', { emptySpans: { spans: 1, framesInSpans: 30, skippedInSpans: 27, skippedShare: 0.9 } });
+    const other = clip('holdout', { detectorRuns: 75, emptySpans: { spans: 1, framesInSpans: 30, skippedInSpans: 27, skippedShare: 0.9 } });
     const { tune: t, holdout: h, all } = summariseSplits([tune, other]);
     expect([t.clips, h.clips, all.clips]).toEqual([1, 1, 2]);
     expect(h.overall.expected).toBe(0);
     expect(all.overall.expected).toBe(3);
     expect(all.emptySpans).toEqual({ framesInSpans: 40, skippedInSpans: 32, skippedShare: 0.8 });
     expect(all.inferencesSkipped).toBe(20);
+    // Detector runs add up per split (a tiled clip runs more than one per inference).
+    expect([t.detectorRuns, h.detectorRuns, all.detectorRuns]).toEqual([40, 75, 115]);
   });
 });
 

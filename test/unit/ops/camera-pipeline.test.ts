@@ -8,6 +8,7 @@ import { InferenceGate, MotionCropper, MotionDetector } from '../../../agent/mot
 import { TrackCoaster } from '../../../agent/tracking/index.js';
 import { AdaptiveRate } from '../../../agent/ops/adaptive-rate.js';
 import { CameraPipeline, type CameraPipelineDeps } from '../../../agent/ops/camera-pipeline.js';
+import { TileFocus } from '../../../agent/ops/tile-focus.js';
 import type { Rule, RuleHit } from '../../../agent/rules/types.js';
 import type { Track, Tracker } from '../../../agent/tracking/types.js';
 
@@ -318,6 +319,40 @@ describe('CameraPipeline: tiled detection', () => {
     const boxes = tracked[0]!.detections.map((d) => d.box);
     expect(boxes).toContainEqual({ x1: 300, y1: 200, x2: 330, y2: 220 });
     expect(boxes).toContainEqual({ x1: 300, y1: 100, x2: 600, y2: 220 });
+  });
+
+  it('focused: runs only the window where something moved, feeds the other window\'s previous detections, and every window each keep-alive', async () => {
+    // A parked block only the right window sees; a block moving 20 px per frame only the left window sees.
+    const parked = { x: 560, y: 100, w: 40, h: 30 };
+    const frames = Array.from({ length: 8 }, (_, i) => frame(i, i * 200, [parked, { x: 40 + 20 * i, y: 200, w: 40, h: 40 }]));
+    const detector = brightDetector();
+    const plan = [{ x: 0, y: 0, width: 416, height: H }, { x: 224, y: 0, width: 416, height: H }];
+    const { p, tracked } = pipeline(new FakeSource(frames), detector, { tiles: () => plan, motion: motion(), tileFocus: new TileFocus({ allEverySeconds: 1 }) });
+    await run(p);
+    // Both windows at 0 s and 1.0 s; the left one alone on the 6 other frames.
+    expect(p.stats).toMatchObject({ framesAnalysed: 8, inferencesRun: 8, inferencesTiled: 8, detectorRuns: 10, tilesSkipped: 6 });
+    expect(detector.seen).toHaveLength(10);
+    for (const [i, t] of tracked.entries()) {
+      const boxes = t.detections.map((d) => d.box);
+      // The parked block reaches the tracker on every frame, from the right window's last run when it did not run.
+      expect(boxes).toContainEqual({ x1: 560, y1: 100, x2: 600, y2: 130 });
+      // The moving block where it is now, once.
+      expect(boxes).toContainEqual({ x1: 40 + 20 * i, y1: 200, x2: 80 + 20 * i, y2: 240 });
+      expect(boxes).toHaveLength(2);
+    }
+  });
+
+  it('focused: motion outside the tiled region runs no window; the previous detections stand in', async () => {
+    // The windows cover the lower half; a parked block there, a block moving across the upper half.
+    const parked = { x: 100, y: 400, w: 40, h: 30 };
+    const frames = Array.from({ length: 4 }, (_, i) => frame(i, i * 200, [parked, { x: 40 + 20 * i, y: 20, w: 40, h: 40 }]));
+    const detector = brightDetector();
+    const plan = [{ x: 0, y: 240, width: 416, height: 240 }, { x: 224, y: 240, width: 416, height: 240 }];
+    const { p, tracked } = pipeline(new FakeSource(frames), detector, { tiles: () => plan, motion: motion(), tileFocus: new TileFocus({ allEverySeconds: 1 }) });
+    await run(p);
+    // Both windows on the first frame only; then the gate lets the moving frames through and no window runs.
+    expect(p.stats).toMatchObject({ framesAnalysed: 4, inferencesRun: 1, inferencesSkipped: 3, detectorRuns: 2, tilesSkipped: 6 });
+    expect(tracked.map((t) => t.detections.map((d) => d.box))).toEqual(Array.from({ length: 4 }, () => [{ x1: 100, y1: 400, x2: 140, y2: 430 }]));
   });
 
   it('runs the whole frame when the plan is the whole frame', async () => {

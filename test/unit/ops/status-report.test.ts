@@ -4,7 +4,7 @@ import { healthReport, DEFAULT_READY_FRAME_AGE_MS, type AgentStatus, type Camera
 const now = 1_800_000_000_000;
 const cam = (id: string, over: Partial<CameraStatus> = {}): CameraStatus => ({
   id, state: 'online', framesDecoded: 10, framesDropped: 0, framesAnalysed: 10, inferencesRun: 10, inferencesSkipped: 0, framesShed: 0, targetFps: 5, analysisFps: 5, incidents: 0, reconnects: 0,
-  pipeline: { framesDecoded: 10, framesAnalysed: 10, framesWithMotion: 10, inferencesRun: 10, inferencesSkipped: 0, inferencesCoasted: 0, inferencesCropped: 0, inferencesTiled: 0, framesIdleMotion: 0, framesShed: 0, lagMsMax: 0, detections: 0, ruleHits: 0, latencyMsTotal: 0, latencyMsMax: 0, lastFrameAtMs: now - 100 },
+  pipeline: { framesDecoded: 10, framesAnalysed: 10, framesWithMotion: 10, inferencesRun: 10, inferencesSkipped: 0, inferencesCoasted: 0, inferencesCropped: 0, inferencesTiled: 0, detectorRuns: 10, tilesSkipped: 0, framesIdleMotion: 0, framesShed: 0, lagMsMax: 0, detections: 0, ruleHits: 0, latencyMsTotal: 0, latencyMsMax: 0, lastFrameAtMs: now - 100 },
   ...over,
 });
 const status = (cameras: CameraStatus[], connected = true): AgentStatus => ({

@@ -20,7 +20,7 @@ function camera(over: Partial<CameraSnapshot> = {}): CameraSnapshot {
     configuredFps: 5,
     source: { state: 'online', framesDecoded: 1_500, framesDropped: 12, framesDelivered: 1_488, reconnects: 2 },
     pipeline: {
-      framesDecoded: 1_500, framesAnalysed: 290, framesWithMotion: 200, inferencesRun: 180, inferencesSkipped: 110, inferencesCoasted: 0, inferencesCropped: 20, inferencesTiled: 0, framesIdleMotion: 0,
+      framesDecoded: 1_500, framesAnalysed: 290, framesWithMotion: 200, inferencesRun: 180, inferencesSkipped: 110, inferencesCoasted: 0, inferencesCropped: 20, inferencesTiled: 0, detectorRuns: 180, tilesSkipped: 0, framesIdleMotion: 0,
       framesShed: 7, targetFps: 4, lagMsMax: 90, detections: 500, ruleHits: 3, latencyMsTotal: 29_000, latencyMsMax: 300,
       recentLatenciesMs: [80, 100, 120, 140, 300], lastFrameAtMs: T0 + 59_900,
     },
