@@ -10,19 +10,8 @@ export const MAX_QUALITY_DELTA_POINTS = 1;
 /** The count classes the bench sums apart: motorbikes (issue #11) and the other motor vehicles. */
 export const COUNT_CLASS_GROUPS = { motorcycle: ['motorcycle'], vehicle: ['car', 'truck', 'bus'] } as const;
 
-/** Incident scores of a set of clips (every rule type together, line crossings excluded as in the harness). */
-export interface IncidentScore {
-  clips: number;
-  expected: number;
-  produced: number;
-  truePositives: number;
-  falsePositives: number;
-  misses: number;
-  /** TP / produced (3 decimals); null when nothing was produced. */
-  precision: number | null;
-  /** TP / expected (3 decimals); null when nothing was expected. */
-  recall: number | null;
-}
+/** Incident scores of a set of clips (every rule type together, line crossings excluded as in the harness), as the harness scores one rule type. */
+export type IncidentScore = { clips: number } & Pick<RuleTypeScore, 'expected' | 'produced' | 'truePositives' | 'falsePositives' | 'misses' | 'precision' | 'recall'>;
 
 /** Line-count error over the labelled (line, class, direction) rows of one class group. */
 export interface CountError {

@@ -38,7 +38,7 @@ describe('benchmark smoke', () => {
         source: string;
         steps: Array<{ cameras: number; pass: boolean; p95LatencyMs: number; agentRssMb: number; detectorBusy: number; decodeCpuPercentPerCamera: number; memoryTargetMb: number }>;
       };
-      workloads: Array<{ name: string; limit: number; cameras: number; limitRatio: number; fullFrameLimit: number; limitGain: number; decodeCorePercentPerCamera: number; cpuMsPerInference: number; inferenceShare: number; memory: Record<string, number | null>; capacity: { steps: unknown[] } }>;
+      workloads: Array<{ name: string; limit: number; cameras: number; limitRatio: number; fullFrameLimit: number; limitGain: number; plainDecodeCorePercentPerCamera: number; decodeCorePercentPerCamera: number; cpuMsPerInference: number; inferenceShare: number; memory: Record<string, number | null>; capacity: { steps: unknown[] } }>;
       motionGating: Array<{ video: string; framesAnalysed: number; inferencesRun: number; inferenceShare: number }>;
       threads: Array<{ threads: number; decoders: number; msPerInference: number; cpuMsPerInference: number }>;
       decode: Array<{ variant: string; corePercentPerCamera: number; framesOut: number }>;
@@ -130,9 +130,10 @@ describe('benchmark smoke', () => {
       expect(w.inferenceShare).toBeLessThanOrEqual(1);
       expect(Number.isInteger(w.cameras)).toBe(true);
       expect(w.limitRatio).toBeCloseTo(w.cameras / w.limit, 2);
-      // The full-frame path infers every frame with the plain decoder: it never carries more cameras.
+      // The full-frame path's limit, from the same run's costs (a smoke run's 3 s decodes are too short to
+      // rank the two decoders: no order between the limits is asserted here).
       expect(w.fullFrameLimit).toBeGreaterThan(0);
-      expect(w.fullFrameLimit).toBeLessThanOrEqual(w.limit + 0.01);
+      expect(w.plainDecodeCorePercentPerCamera).toBeGreaterThan(0);
       expect(w.limitGain).toBeCloseTo(w.limit / w.fullFrameLimit, 1);
       expect(Object.keys(w.memory).sort()).toEqual(['agentPssBaseMb', 'agentPssPerCameraMb', 'agentRssBaseMb', 'agentRssPerCameraMb', 'decodersPssPerCameraMb']);
       for (const v of Object.values(w.memory)) expect(v === null || typeof v === 'number').toBe(true);
