@@ -3,7 +3,7 @@ import type { Track } from '../tracking/index.js';
 import { Episodes } from './episodes.js';
 import { frameStats, type FrameStats } from './frame-stats.js';
 import { round2 } from './hit.js';
-import { LearnedStructure, structureField } from './scene-structure.js';
+import { changedShare, LearnedStructure, structureField } from './scene-structure.js';
 import { ALWAYS, type Schedule } from './schedule.js';
 import { Sustained } from './sustained.js';
 import type { Rule, RuleContext, RuleHit, Severity } from './types.js';
@@ -142,7 +142,8 @@ export class CameraBlackoutRule extends FrameHealthRule {
  * `camera_tamper`: the view's fixed structure — kerbs, lane marks, poles, façades — no longer sits where
  * it did: the camera was turned to another street, shifted, or covered with something textured. Each
  * frame's edge orientations are compared cell by cell with a slowly learned memory of the scene
- * (scene-structure.ts); the rule counts the cells whose learned edges no longer agree. Brightness plays
+ * (scene-structure.ts); the rule counts the cells whose learned edges no longer agree, and the cells that
+ * were plain (asphalt, sky) and now hold strong edges — a textured cover — as a share of both. Brightness plays
  * no part (dusk, headlights), cells where only traffic passes are never judged (their edges average out of
  * the memory), and cells hidden by a tracked object are left out (a bus filling the view is traffic, not
  * tampering). A uniform frame is left to camera_blackout. A change lasting `relearnMs` is accepted as
@@ -198,7 +199,7 @@ export class CameraTamperRule extends FrameHealthRule {
     const verdict = this.scene.compare(field, this.hidden);
     // Too little fixed structure in view (a featureless floor, most of it behind a bus): no opinion.
     if (verdict.judgedCells < DEFAULT_MIN_JUDGED_CELLS) return undefined;
-    const changed = verdict.lostCells / verdict.judgedCells;
+    const changed = changedShare(verdict);
     const bad = changed >= this.changedFraction;
     // Relearning needs the change to have lasted without a break.
     if (bad) this.suspectSinceMs ??= tMs;
@@ -208,7 +209,14 @@ export class CameraTamperRule extends FrameHealthRule {
     return {
       bad,
       reason: 'scene_change',
-      metrics: { changedFraction: changed, judgedCells: verdict.judgedCells, medianAgreement: verdict.medianAgreement },
+      metrics: {
+        changedFraction: changed,
+        judgedCells: verdict.judgedCells,
+        lostCells: verdict.lostCells,
+        flatCells: verdict.flatCells,
+        newCells: verdict.newCells,
+        medianAgreement: verdict.medianAgreement,
+      },
     };
   }
 }
