@@ -99,6 +99,16 @@ describe('camera_tamper on real footage', () => {
     expect(m.newCells).toBeGreaterThan(m.lostCells!);
   });
 
+  it('the same plain stop-line view at dusk with sensor noise, or with its contrast raised, from 8 s → no incident', () => {
+    // The new-structure cue watches plain cells: a darker, grainier or harsher image must not look like a cover.
+    // Dusk ×0.35 plus ±15 grey levels of noise per pixel (night gain), or contrast ×1.6 around mid-grey (auto-exposure).
+    const changed = (edit: (v: number, i: number, k: number) => number) =>
+      stopline.frames.map((f, k) => (k < 40 ? f : frame(k, f.width, f.height, Buffer.from(f.data.map((v, i) => Math.max(0, Math.min(255, Math.round(edit(v, i, k)))))))));
+    const grain = (i: number, k: number) => ((Math.imul(i * 2654435761 + k * 40503, 1274126177) >>> 24) / 255) * 2 - 1;
+    expect(starts(play(changed((v, i, k) => 0.35 * v + 15 * grain(i, k))))).toEqual([]);
+    expect(starts(play(changed((v) => 128 + 1.6 * (v - 128))))).toEqual([]);
+  });
+
   it('more than 10 minutes of normal footage from every fixed camera raises no health incident', async () => {
     // Each clip is played forwards then backwards up to a minute (longer clips once, whole): 373 s of
     // distinct footage, 679 s played. Clips with cuts or a hand-held camera (in_scooter_riders,
