@@ -18,8 +18,6 @@ export const DEFAULT_HEALTH_CLEAR_MS = 3_000;
 export const DEFAULT_STRUCTURE_TIME_CONSTANT_MS = 20_000;
 /** The tamper check learns the view this long before judging it (ms), after a start or a relearn. */
 export const DEFAULT_TAMPER_WARMUP_MS = 5_000;
-/** Fewer judged cells than this (of 48) and the tamper check gives no opinion on the frame. */
-export const DEFAULT_MIN_JUDGED_CELLS = 6;
 /** A cell at least this much covered by a tracked object's box is not judged (0..1). */
 export const DEFAULT_HIDDEN_CELL_SHARE = 0.25;
 /** Time constant of the sharpness baseline (ms): a minute, so a blur lasting seconds stands out. */
@@ -197,9 +195,9 @@ export class CameraTamperRule extends FrameHealthRule {
       return undefined;
     }
     const verdict = this.scene.compare(field, this.hidden);
-    // Too little fixed structure in view (a featureless floor, most of it behind a bus): no opinion.
-    if (verdict.judgedCells < DEFAULT_MIN_JUDGED_CELLS) return undefined;
     const changed = changedShare(verdict);
+    // Too little fixed or plain structure in view (a floor where only people make edges, most of it behind a bus): no opinion.
+    if (changed === undefined) return undefined;
     const bad = changed >= this.changedFraction;
     // Relearning needs the change to have lasted without a break.
     if (bad) this.suspectSinceMs ??= tMs;

@@ -62,9 +62,23 @@ describe('changedShare', () => {
   it('counts lost structured cells and flat cells that gained edges over both kinds', () => {
     // The stop-line cover as measured: 6 of 20 structured cells lost (0.30 alone), 20 of 24 flat cells new.
     expect(changedShare(verdict(20, 6, 24, 20))).toBeCloseTo(26 / 44, 6);
-    expect(changedShare(verdict(40, 38, 5, 3))).toBeCloseTo(41 / 45, 6);
     expect(changedShare(verdict(20, 0, 24, 0))).toBe(0);
-    expect(changedShare(verdict(0, 0, 0, 0))).toBe(0);
+  });
+
+  it('keeps the lost share when the plain cells stay plain: they do not dilute a cover over the structure', () => {
+    // A street with few plain cells, half its structure covered: 17 of 34 lost; (17 + 0) / 43 would be 0.40.
+    expect(changedShare(verdict(34, 17, 9, 0))).toBe(0.5);
+    expect(changedShare(verdict(40, 38, 5, 3))).toBe(38 / 40);
+  });
+
+  it('gives no opinion with too few cells, and uses whichever share has enough', () => {
+    expect(changedShare(verdict(0, 0, 0, 0))).toBeUndefined();
+    expect(changedShare(verdict(5, 2, 6, 0))).toBeUndefined();
+    // A top-down lane: 3 structured cells (too few alone, 2 lost would read 0.67) and 20 plain ones.
+    expect(changedShare(verdict(3, 2, 20, 1))).toBeCloseTo(3 / 23, 6);
+    expect(changedShare(verdict(3, 2, 20, 16))).toBeCloseTo(18 / 23, 6);
+    // Enough structure, few plain cells: the lost share alone.
+    expect(changedShare(verdict(8, 4, 2, 2))).toBe(0.5);
   });
 });
 
