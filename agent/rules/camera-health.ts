@@ -141,7 +141,7 @@ export class CameraBlackoutRule extends FrameHealthRule {
  * it did: the camera was turned to another street, shifted, or covered with something textured. Each
  * frame's edge orientations are compared cell by cell with a slowly learned memory of the scene
  * (scene-structure.ts); the rule counts the cells whose learned edges no longer agree, and the cells that
- * were plain (asphalt, sky) and now hold strong edges — a textured cover — as a share of both. Brightness plays
+ * were plain (asphalt, sky) and now hold strong edges — a textured cover (changedShare). Brightness plays
  * no part (dusk, headlights), cells where only traffic passes are never judged (their edges average out of
  * the memory), and cells hidden by a tracked object are left out (a bus filling the view is traffic, not
  * tampering). A uniform frame is left to camera_blackout. A change lasting `relearnMs` is accepted as

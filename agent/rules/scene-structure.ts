@@ -102,7 +102,7 @@ export function isNewStructure(learnedEnergy: number, currentEnergy: number, mea
 export const DEFAULT_MIN_JUDGED_CELLS = 6;
 /**
  * Fewer structured and flat cells than this and the share with new structure gives no opinion either. The
- * top-down car lane has 0-5 structured cells (its lost share judged 21 of 300 frames) but ~20 flat ones: with
+ * top-down car lane has 0-6 structured cells (its lost share judged 21 of 300 frames) but ~20 flat ones: with
  * them a cover is seen there (0.72-0.97) while its normal footage stays at most 0.19. The plaza floor, where
  * people make the edges, has neither and stays unjudged.
  */
