@@ -3,7 +3,7 @@ import type { Track } from '../tracking/index.js';
 import { Episodes } from './episodes.js';
 import { frameStats, type FrameStats } from './frame-stats.js';
 import { round2 } from './hit.js';
-import { LearnedStructure, structureField } from './scene-structure.js';
+import { changedShare, LearnedStructure, structureField } from './scene-structure.js';
 import { ALWAYS, type Schedule } from './schedule.js';
 import { Sustained } from './sustained.js';
 import type { Rule, RuleContext, RuleHit, Severity } from './types.js';
@@ -18,8 +18,6 @@ export const DEFAULT_HEALTH_CLEAR_MS = 3_000;
 export const DEFAULT_STRUCTURE_TIME_CONSTANT_MS = 20_000;
 /** The tamper check learns the view this long before judging it (ms), after a start or a relearn. */
 export const DEFAULT_TAMPER_WARMUP_MS = 5_000;
-/** Fewer judged cells than this (of 48) and the tamper check gives no opinion on the frame. */
-export const DEFAULT_MIN_JUDGED_CELLS = 6;
 /** A cell at least this much covered by a tracked object's box is not judged (0..1). */
 export const DEFAULT_HIDDEN_CELL_SHARE = 0.25;
 /** Time constant of the sharpness baseline (ms): a minute, so a blur lasting seconds stands out. */
@@ -142,7 +140,8 @@ export class CameraBlackoutRule extends FrameHealthRule {
  * `camera_tamper`: the view's fixed structure — kerbs, lane marks, poles, façades — no longer sits where
  * it did: the camera was turned to another street, shifted, or covered with something textured. Each
  * frame's edge orientations are compared cell by cell with a slowly learned memory of the scene
- * (scene-structure.ts); the rule counts the cells whose learned edges no longer agree. Brightness plays
+ * (scene-structure.ts); the rule counts the cells whose learned edges no longer agree, and the cells that
+ * were plain (asphalt, sky) and now hold strong edges — a textured cover (changedShare). Brightness plays
  * no part (dusk, headlights), cells where only traffic passes are never judged (their edges average out of
  * the memory), and cells hidden by a tracked object are left out (a bus filling the view is traffic, not
  * tampering). A uniform frame is left to camera_blackout. A change lasting `relearnMs` is accepted as
@@ -196,9 +195,9 @@ export class CameraTamperRule extends FrameHealthRule {
       return undefined;
     }
     const verdict = this.scene.compare(field, this.hidden);
-    // Too little fixed structure in view (a featureless floor, most of it behind a bus): no opinion.
-    if (verdict.judgedCells < DEFAULT_MIN_JUDGED_CELLS) return undefined;
-    const changed = verdict.lostCells / verdict.judgedCells;
+    const changed = changedShare(verdict);
+    // Too little fixed or plain structure in view (a floor where only people make edges, most of it behind a bus): no opinion.
+    if (changed === undefined) return undefined;
     const bad = changed >= this.changedFraction;
     // Relearning needs the change to have lasted without a break.
     if (bad) this.suspectSinceMs ??= tMs;
@@ -208,7 +207,14 @@ export class CameraTamperRule extends FrameHealthRule {
     return {
       bad,
       reason: 'scene_change',
-      metrics: { changedFraction: changed, judgedCells: verdict.judgedCells, medianAgreement: verdict.medianAgreement },
+      metrics: {
+        changedFraction: changed,
+        judgedCells: verdict.judgedCells,
+        lostCells: verdict.lostCells,
+        flatCells: verdict.flatCells,
+        newCells: verdict.newCells,
+        medianAgreement: verdict.medianAgreement,
+      },
     };
   }
 }

@@ -58,6 +58,10 @@ export interface StructureVerdict {
   lostCells: number;
   /** Median agreement (normalised correlation, −1..1) of the judged cells: ~1 same view, ~0 another. */
   medianAgreement: number;
+  /** Cells that were flat in the learned view (plain asphalt, sky, a blank wall), not hidden: where new structure shows. */
+  flatCells: number;
+  /** Of those, the cells that now hold strong edges: something textured has come in front of the lens. */
+  newCells: number;
 }
 
 /** A cell's edges agree with the learned ones below this correlation: measured ~0.95 on normal views, ~0.02 on another street. */
@@ -70,6 +74,59 @@ export const DEFAULT_LOST_AGREEMENT = 0.2;
 export const DEFAULT_MIN_STABILITY = 0.3;
 /** …and at least this share of the frame's mean learned edge energy (flat asphalt, sky do not count). */
 export const DEFAULT_MIN_CELL_ENERGY_SHARE = 0.25;
+
+/**
+ * A cell was flat in the learned view when its mean edge energy (traffic included) stays under this share of
+ * the frame's mean over all cells. On the stop-line camera 24-27 of 48 cells (plain asphalt) are flat; a
+ * street with façades and trees (residential, the Saigon junction) has 4-9.
+ */
+export const DEFAULT_FLAT_CELL_ENERGY_SHARE = 0.25;
+/**
+ * A flat cell holds new structure when its current edge energy reaches this share of the frame's mean learned
+ * energy — at least twice what the cell ever showed. Measured with scripts over 13 clips at 320 px: the
+ * foliage cover of tamper_lens_covered makes 18-20 of its 24 flat cells new (1.0 instead of 0.5 catches only
+ * 12 of them, and the cover is absorbed by learning before it counts); normal footage makes 0-6 flat cells new
+ * at any one time (a vehicle or a person crossing plain ground).
+ */
+export const DEFAULT_NEW_STRUCTURE_ENERGY_SHARE = 0.5;
+
+/**
+ * Whether a cell that was flat (`learnedEnergy`, its mean edge energy over time) now shows new structure
+ * (`currentEnergy`), both against the frame's mean learned energy per cell (`meanLearnedEnergy`).
+ */
+export function isNewStructure(learnedEnergy: number, currentEnergy: number, meanLearnedEnergy: number): boolean {
+  return learnedEnergy < DEFAULT_FLAT_CELL_ENERGY_SHARE * meanLearnedEnergy && currentEnergy >= DEFAULT_NEW_STRUCTURE_ENERGY_SHARE * meanLearnedEnergy;
+}
+
+/** Fewer structured cells than this (of 48) and the lost share gives no opinion: one cell would weigh 1/5. */
+export const DEFAULT_MIN_JUDGED_CELLS = 6;
+/**
+ * Fewer structured and flat cells than this and the share with new structure gives no opinion either. The
+ * top-down car lane has 0-6 structured cells (its lost share judged 21 of 300 frames) but ~20 flat ones: with
+ * them a cover is seen there (0.72-0.97) while its normal footage stays at most 0.19. The plaza floor, where
+ * people make the edges, has neither and stays unjudged.
+ */
+export const DEFAULT_MIN_COMPARED_CELLS = 12;
+
+/**
+ * The share of the view whose structure changed, or undefined with too few cells to say: the larger of the
+ * structured cells that lost their edges (over the structured cells) and of those plus the flat cells that
+ * gained edges (over both kinds; cells crossed by traffic, neither fixed nor flat, are left out).
+ * Lost cells alone miss a cover over a mostly plain view (the stop-line camera: 6-7 of its 20 structured
+ * cells lost, 0.35, the rest stays visible around the cover); with the flat cells that gained edges it reads
+ * 0.55-0.61 there. The combined share alone would miss a cover over a view with few plain cells that stay
+ * plain (the residential street with foliage over its middle: lost 0.47-0.62, combined as low as 0.40, and
+ * learning then absorbs the cover), hence the larger of both. Turned camera 0.91-1.0, view shifted by a
+ * fifth 0.82-0.94; normal footage of 10 fixed cameras at most 0.24 (the bottle table and the person at a
+ * table; the streets at most 0.15), without the tracked objects the agent leaves out.
+ */
+export function changedShare(verdict: StructureVerdict): number | undefined {
+  const lost = verdict.judgedCells >= DEFAULT_MIN_JUDGED_CELLS ? verdict.lostCells / verdict.judgedCells : undefined;
+  const compared = verdict.judgedCells + verdict.flatCells;
+  const combined = compared >= DEFAULT_MIN_COMPARED_CELLS ? (verdict.lostCells + verdict.newCells) / compared : undefined;
+  if (lost === undefined || combined === undefined) return lost ?? combined;
+  return Math.max(lost, combined);
+}
 
 /**
  * The slowly learned structure of a camera's view: per pixel the running mean of the edge vectors and of
@@ -149,19 +206,31 @@ export class LearnedStructure {
       }
     }
     let meanLearned = 0;
-    for (let k = 0; k < n; k++) meanLearned += learned[k]! / n;
+    let meanEnergy = 0;
+    for (let k = 0; k < n; k++) {
+      meanLearned += learned[k]! / n;
+      meanEnergy += energy[k]! / n;
+    }
     const agreements: number[] = [];
     let lost = 0;
+    let flat = 0;
+    let added = 0;
     for (let k = 0; k < n; k++) {
       if (hidden?.[k]) continue;
       const stability = energy[k]! > 0 ? learned[k]! / energy[k]! : 0;
-      if (stability < DEFAULT_MIN_STABILITY || learned[k]! < DEFAULT_MIN_CELL_ENERGY_SHARE * meanLearned) continue;
+      if (stability < DEFAULT_MIN_STABILITY || learned[k]! < DEFAULT_MIN_CELL_ENERGY_SHARE * meanLearned) {
+        if (energy[k]! < DEFAULT_FLAT_CELL_ENERGY_SHARE * meanEnergy) {
+          flat++;
+          if (isNewStructure(energy[k]!, current[k]!, meanEnergy)) added++;
+        }
+        continue;
+      }
       const denom = Math.sqrt(learned[k]! * current[k]!);
       const agreement = denom > 0 ? dot[k]! / denom : 0;
       agreements.push(agreement);
       if (agreement < DEFAULT_LOST_AGREEMENT) lost++;
     }
     agreements.sort((a, b) => a - b);
-    return { judgedCells: agreements.length, lostCells: lost, medianAgreement: agreements[agreements.length >> 1] ?? 0 };
+    return { judgedCells: agreements.length, lostCells: lost, medianAgreement: agreements[agreements.length >> 1] ?? 0, flatCells: flat, newCells: added };
   }
 }

@@ -25,7 +25,7 @@ export const cameraTamper = defineRule({
       .gt(0)
       .max(1)
       .default(0.5)
-      .describe('Tampered when at least this fraction (0..1) of the cells with fixed structure no longer match the learned scene (measured: 0.9-1.0 for a turned or shifted camera, 0.55-0.6 with 3/4 of the view covered, at most 0.16 on normal footage)'),
+      .describe('Tampered when at least this fraction (0..1) of the cells changed: the cells with fixed structure that no longer match the learned scene, or those plus the plain cells (asphalt, sky) that now hold strong edges over both kinds, whichever is larger (measured: 0.82-1.0 for a turned or shifted camera, 0.47-0.97 with moving foliage over 3/4 of the view, at most 0.24 on normal footage)'),
     relearnSeconds: seconds(120, 'After the change has lasted this long the new view is accepted as the scene and the incident ends'),
     severity: severity('high'),
     schedule,

@@ -71,6 +71,38 @@ function withObject(img: RgbImage, i: number): RgbImage {
   return { width: W, height: H, data };
 }
 
+/** The scene dimmed to night (×0.3) with a car's two headlights and their glare cone sweeping across it. */
+function headlights(img: RgbImage, i: number): RgbImage {
+  const data = Buffer.from(img.data.map((v) => Math.round(v * 0.3)));
+  const cx = (i * 37) % W;
+  for (let y = 180; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const dx = x - cx;
+      const lamp = Math.min((dx - 30) ** 2, (dx + 30) ** 2) + (y - 220) ** 2 < 15 ** 2;
+      const cone = y > 230 && Math.abs(dx) < (y - 230) * 0.8;
+      if (lamp || cone) data.fill(lamp ? 255 : 200, (y * W + x) * 3, (y * W + x) * 3 + 3);
+    }
+  return { width: W, height: H, data };
+}
+
+/** Heavy rain: 400 bright streaks (1 px wide, 12 px long, slanted) at new places every frame. */
+function rain(img: RgbImage, i: number): RgbImage {
+  const data = Buffer.from(img.data);
+  for (let s = 0; s < 400; s++) {
+    const h = Math.imul(s * 2654435761 + i * 40503, 1274126177) >>> 0;
+    const x0 = h % W;
+    const y0 = (h >>> 10) % H;
+    for (let t = 0; t < 12; t++) {
+      const x = x0 + (t >> 2);
+      const y = y0 + t;
+      if (x >= W || y >= H) break;
+      const o = (y * W + x) * 3;
+      for (let c = 0; c < 3; c++) data[o + c] = Math.min(255, data[o + c]! + 60);
+    }
+  }
+  return { width: W, height: H, data };
+}
+
 type Frames = Array<(i: number) => RgbImage>;
 function play(rule: { evaluate: CameraBlackoutRule['evaluate'] }, seq: Frames | ((i: number) => RgbImage), n: number): RuleHit[] {
   const hits: RuleHit[] = [];
@@ -176,6 +208,29 @@ describe('camera_tamper', () => {
     const hits: RuleHit[] = [];
     for (let i = 0; i < 50; i++) hits.push(...r.evaluate(i >= 30 ? [track(40, 40, 600, 400)] : [], i * FRAME_MS, { frame: i >= 30 ? cover : A }));
     expect(hits).toEqual([]);
+  });
+
+  it('a view that is half plain asphalt, covered over its plain half and a little more: the new edges open it', () => {
+    // Left half the textured scene, right half plain grey (asphalt); the cover (another texture) from x = 240.
+    const plain = Buffer.from(A.data);
+    for (let y = 0; y < H; y++) plain.fill(120, (y * W + W / 2) * 3, (y + 1) * W * 3);
+    const half: RgbImage = { width: W, height: H, data: plain };
+    const other = scene(7);
+    const data = Buffer.from(plain);
+    for (let y = 0; y < H; y++) other.data.copy(data, (y * W + 240) * 3, (y * W + 240) * 3, (y + 1) * W * 3);
+    const cover: RgbImage = { width: W, height: H, data };
+    const hits = play(rule(), (i) => (i >= 30 ? cover : half), 50);
+    expect(ev(hits)).toEqual([['start', 8000, 'scene_change']]);
+    const m = hits.find((h) => h.phase === 'start')!.metrics!;
+    // The structured cells lost are under half of those judged: the old count alone would not have opened it.
+    expect(m.lostCells! / m.judgedCells!).toBeLessThan(0.5);
+    expect(m.newCells).toBeGreaterThan(m.lostCells!);
+    expect(m.changedFraction).toBeGreaterThanOrEqual(0.5);
+    // Plain asphalt crossed by a dark vehicle is not new structure for long enough to count.
+    expect(play(rule(), (i) => withObject(half, i), 50)).toEqual([]);
+    // Headlights at night sweeping over the asphalt, and rain streaks falling over the whole view, neither.
+    expect(play(rule(), (i) => (i < 25 ? half : headlights(half, i)), 60)).toEqual([]);
+    expect(play(rule(), (i) => (i < 25 ? half : rain(half, i)), 60)).toEqual([]);
   });
 
   it('accepts a change lasting relearnSeconds as the new view and ends the incident', () => {
