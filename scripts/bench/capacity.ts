@@ -95,6 +95,11 @@ export interface CapacityStep {
 
 export interface CapacityResult {
   maxCameras: number;
+  /**
+   * The largest passing step run again with one detector worker (`detection.workers: 1`), same run: what the
+   * pool of workers adds (null: no step passed, or not asked for).
+   */
+  oneWorker: CapacityStep | null;
   /** compiled: the agent as `npm run build` makes it (as deployed); tsx: the TypeScript sources (smoke runs). */
   agentBuild: 'compiled' | 'tsx';
   /** rtsp: live streams from scripts/rtsp-server.py; file: the clip played at real time (no GStreamer here). */
@@ -119,8 +124,8 @@ export function camerasYaml(cameras: number, sources: readonly string[]): string
 }
 
 /** A forked agent host and a typed request/reply over IPC; `env` defaults to the systemd unit's. */
-function startHost(build: AgentBuild, yaml: string, dataDir: string, env: Record<string, string> = deployedEnvironment()): { child: ChildProcess; ask: (r: HostRequest) => Promise<HostReply>; ready: Promise<void>; stderrTail: string[] } {
-  const args = { agentRoot: build.root, ext: build.ext, configText: benchConfigText(yaml, dataDir), baseDir: ROOT };
+function startHost(build: AgentBuild, yaml: string, dataDir: string, env: Record<string, string> = deployedEnvironment(), detection = ''): { child: ChildProcess; ask: (r: HostRequest) => Promise<HostReply>; ready: Promise<void>; stderrTail: string[] } {
+  const args = { agentRoot: build.root, ext: build.ext, configText: benchConfigText(yaml, dataDir, detection), baseDir: ROOT };
   const base: NodeJS.ProcessEnv = { ...process.env };
   // Only what the unit sets: the bench's own NODE_OPTIONS / malloc settings do not leak into the agent.
   for (const k of ['NODE_OPTIONS', 'MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_']) delete base[k];
@@ -175,9 +180,9 @@ export interface Streams {
 }
 
 /** One step: `cameras` cameras for warmupS + seconds, in an agent host with `env` (default: the unit's). */
-export async function measure(build: AgentBuild, cameras: number, streams: Streams, warmupS: number, seconds: number, env?: Record<string, string>): Promise<CapacityStep> {
+export async function measure(build: AgentBuild, cameras: number, streams: Streams, warmupS: number, seconds: number, env?: Record<string, string>, detection = ''): Promise<CapacityStep> {
   const dir = mkdtempSync(join(tmpdir(), 'camwatch-bench-'));
-  const host = startHost(build, camerasYaml(cameras, streams.sources), dir, env);
+  const host = startHost(build, camerasYaml(cameras, streams.sources), dir, env, detection);
   try {
     await host.ready;
     const readyAtMs = Date.now();
@@ -295,6 +300,8 @@ export interface CapacityOptions {
   seconds: number;
   compiled: boolean;
   clips?: readonly string[];
+  /** Run the largest passing step again with one detector worker (CapacityResult.oneWorker). */
+  compareOneWorker?: boolean;
 }
 
 /** Doubles the camera count until a step fails, then bisects between the last pass and the fail (quick: two steps). */
@@ -306,21 +313,21 @@ export async function runCapacity(options: CapacityOptions): Promise<CapacityRes
     ? { sources: clips.map((_, i) => `{ url: ${server.url(`/clip${i}`)} }`), pid: server.pid }
     : { sources: clips.map((clip) => `{ file: ${clip} }`) };
   const steps: CapacityStep[] = [];
-  const step = async (n: number) => {
-    progress(`capacity: ${n} camera(s), ${options.warmupS + options.seconds} s…`);
-    const s = await measure(build, n, streams, options.warmupS, options.seconds);
+  const step = async (n: number, detection = '') => {
+    progress(`capacity: ${n} camera(s)${detection ? ` with ${detection}` : ''}, ${options.warmupS + options.seconds} s…`);
+    const s = await measure(build, n, streams, options.warmupS, options.seconds, undefined, detection);
     progress(
       `  ${n} cameras: ${s.pass ? 'PASS' : 'fail'} min ${s.minFps} fps, p95 ${s.p95LatencyMs} ms, detector ${Math.round(s.detectorBusy * 100)}% busy (${s.detectorWorkers} worker${s.detectorWorkers === 1 ? '' : 's'}), ` +
         `agent ${s.agentCpuPercent}% + decode ${s.decodeCpuPercent}% CPU (+ ${s.cameraSideCpuPercent}% RTSP server, ${s.otherCpuPercent}% others), ${s.cpuMsPerAnalysedFrame} ms CPU per analysed frame, agent RSS ${s.agentRssMb} MB, total PSS ${s.totalPssMb} MB (target ${s.memoryTargetMb})`,
     );
-    steps.push(s);
-    return s.pass;
+    if (!detection) steps.push(s);
+    return s;
   };
   try {
     let pass = 0;
     let fail = 0;
     for (let n = 1; n <= options.maxCameras; n *= 2) {
-      if (await step(n)) pass = n;
+      if ((await step(n)).pass) pass = n;
       else {
         fail = n;
         break;
@@ -334,12 +341,13 @@ export async function runCapacity(options: CapacityOptions): Promise<CapacityRes
       let hi = fail;
       for (let i = 0; i < bisections && hi - lo > 1; i++) {
         const mid = Math.floor((lo + hi) / 2);
-        if (await step(mid)) lo = mid;
+        if ((await step(mid)).pass) lo = mid;
         else hi = mid;
       }
       pass = lo;
     }
-    return { maxCameras: pass, agentBuild: build.ext === '.js' ? 'compiled' : 'tsx', source: server ? 'rtsp' : 'file', steps };
+    const oneWorker = options.compareOneWorker && pass > 0 ? await step(pass, 'workers: 1') : null;
+    return { maxCameras: pass, oneWorker, agentBuild: build.ext === '.js' ? 'compiled' : 'tsx', source: server ? 'rtsp' : 'file', steps };
   } finally {
     await server?.stop();
   }

@@ -56,11 +56,11 @@ function run(cmd: string, args: string[]): Promise<Buffer> {
 }
 
 /** The benchmark's config: real models from the data dir, the embedded broker on a free port, no health server. */
-export function benchConfigText(yamlCameras: string, dataDir: string): string {
+export function benchConfigText(yamlCameras: string, dataDir: string, detection = ''): string {
   return `
 agent: { id: bench, dataDir: ${dataDir}, logLevel: warn }
 models: { dir: ${join(DATA_DIR, 'models')}, manifest: ${join(ROOT, 'models', 'manifest.json')} }
-detection: { model: yolox_nano_416 }
+detection: { model: yolox_nano_416${detection ? `, ${detection}` : ''} }
 mqtt: { embeddedPort: 0 }
 health: { enabled: false }
 cameras:

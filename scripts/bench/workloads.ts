@@ -130,7 +130,8 @@ export async function runWorkloads(options: WorkloadOptions): Promise<WorkloadRe
       progress(
         `workload ${w.name}: limit ${r.limit} cameras (inference share ${inferenceShare}; full-frame path ${fullFrameLimit}, gain ${r.limitGain}), sustained ${r.cameras}, ratio ${r.limitRatio}; ` +
           `${r.coresLeft} of ${cores} cores left by the RTSP server and other tenants (limit on them ${r.limitOnCoresLeft}, ratio ${r.limitRatioOnCoresLeft}); ` +
-          `the limit counts ${r.cpuShareCounted} of the agent's CPU per analysed frame (${perFrameMs} ms assumed)`,
+          `the limit counts ${r.cpuShareCounted} of the agent's CPU per analysed frame (${perFrameMs} ms assumed)` +
+          (capacity.oneWorker ? `; ${capacity.maxCameras} cameras with one detector worker: ${capacity.oneWorker.pass ? 'pass' : 'fail'} (min ${capacity.oneWorker.minFps} fps, p95 ${capacity.oneWorker.p95LatencyMs} ms)` : ''),
       );
       out.push(r);
     }
