@@ -204,7 +204,7 @@ export const configSchema = z.strictObject({
         .union([z.literal('auto').describe('Grow with the load, up to one worker per core the threads leave (at most 4)'), z.number().int().min(1).max(16).describe('At most this many workers')])
         .default('auto')
         .describe(
-          "Detector worker threads, each with its own session, running frames of different cameras at the same time. 'auto': start with one and add one (up to one per core the threads leave, at most 4) while the workers are busy ≥ 85 % over 10 s; close it after a quiet minute. On the 2-core box one worker saturated with a quarter of the cores idle; a second costs ~20 MB. 1: never more than one",
+          "Detector worker threads, each with its own session, running frames of different cameras at the same time. 'auto': start with one and add one (up to one per core the threads leave, at most 4) while the workers are busy ≥ 85 % over 10 s; close it after a quiet minute. On the 2-core box a second carried 8 sub-streams where one could not, for ~50-100 MB of RSS while it runs. 1: never more than one",
         ),
       maxBatch: z
         .number()

@@ -6,8 +6,9 @@
  * --quick`, capacity steps: agent 126 %, decoders 43 %, RTSP server 6 % of 200 %), and giving the one
  * session two intra-op threads instead gained 8 % (36.2 → 33.2 ms a run, bench `threads` scenario) for
  * 13 % more CPU. A second session in its own worker runs a second frame at the same time on the other core.
- * It costs ~20 MB (a worker isolate, the weights, onnxruntime's arena), so it starts only when the first is
- * saturated, and is closed when the load has gone.
+ * It costs ~50-100 MB of RSS while it runs (its isolate, the weights, onnxruntime's arena, the frames in flight:
+ * bench, 8 sub-streams, 350 vs 243 MB), so it starts only when the first is saturated, and is closed when the
+ * load has gone. Same run: 8 sub-streams sustained with the pool, not with one worker.
  */
 
 /** Mean busy share of the running workers over a full window from which one more is started (0..1). */
