@@ -24,7 +24,7 @@ function scoreCells(split: string, s: RuleTypeScore): string[] {
 
 const SCORE_HEADER = ['split', 'rule type', 'expected', 'produced', 'TP', 'FP', 'misses', 'precision', 'recall', 'mean |Δt| s', 'max |Δt| s'];
 const COUNT_HEADER = ['clip', 'split', 'line', 'class', 'dir', 'expected', 'counted', 'error', 'rel. error'];
-const CLIP_HEADER = ['clip', 'split', 'video', 'video s', 'frames', 'inferences', 'skipped', 'detector runs', 'runs/frame', 'empty-span frames', 'skipped there', 'clip fps'];
+const CLIP_HEADER = ['clip', 'split', 'video', 'video s', 'frames', 'inferences', 'skipped', 'coasted', 'detector runs', 'runs/frame', 'empty-span frames', 'skipped there', 'clip fps'];
 
 function scoreRows(summaries: readonly SplitSummary[]): string[][] {
   return summaries.flatMap((s) => (s.clips === 0 ? [] : [...s.byRuleType.map((r) => scoreCells(s.split, r)), scoreCells(s.split, s.overall)]));
@@ -55,6 +55,7 @@ function clipRows(clips: readonly ClipReport[]): string[][] {
     String(c.framesAnalysed),
     String(c.inferencesRun),
     String(c.inferencesSkipped),
+    String(c.inferencesCoasted),
     String(c.detectorRuns),
     c.framesAnalysed === 0 ? '–' : (c.detectorRuns / c.framesAnalysed).toFixed(2),
     String(c.emptySpans.framesInSpans),
@@ -106,7 +107,7 @@ export function formatReportText(report: EvalReport): string {
   ];
   const counts = countRows(report.clips);
   if (counts.length) parts.push('Line counts (per line, class and direction, whole clip)', formatTable(COUNT_HEADER, counts, { right: [5, 6, 7, 8] }));
-  parts.push('Clips (motion gate: inferences skipped, and skipped inside the labelled empty spans; detector runs: one per window run on a tiled frame)', formatTable(CLIP_HEADER, clipRows(report.clips), { right: [3, 4, 5, 6, 7, 8, 9, 10, 11] }));
+  parts.push('Clips (motion gate: inferences skipped, and skipped inside the labelled empty spans; coasted: tracks moved along their predicted paths instead; detector runs: one per window run on a tiled frame)', formatTable(CLIP_HEADER, clipRows(report.clips), { right: [3, 4, 5, 6, 7, 8, 9, 10, 11, 12] }));
   const errors = errorLines(report.clips);
   if (errors.length) parts.push('Misses and false positives', `${errors.join('\n')}\n`);
   return parts.join('\n');
@@ -137,7 +138,7 @@ export function formatReportMarkdown(report: EvalReport, command: string): strin
   ];
   const counts = countRows(report.clips);
   if (counts.length) parts.push('**Line counts** (whole clip; "not labelled": counted on a labelled line in a class the truth does not give)', '', markdownTable(COUNT_HEADER, counts, 5), '');
-  parts.push('**Clips and motion gate** (inferences run and skipped; detector runs, one per window run on a tiled frame, and per analysed frame; analysed frames inside the labelled empty spans and the share the gate skipped)', '', markdownTable(CLIP_HEADER, clipRows(report.clips), 3), '');
+  parts.push('**Clips and motion gate** (inferences run and skipped by the gate; coasted: frames whose tracks moved along their predicted paths instead, `motion.coastTracks`; detector runs, one per window run on a tiled frame, and per analysed frame; analysed frames inside the labelled empty spans and the share the gate skipped)', '', markdownTable(CLIP_HEADER, clipRows(report.clips), 3), '');
   return parts.join('\n');
 }
 

@@ -16,6 +16,8 @@ export interface ClipReport {
   framesAnalysed: number;
   inferencesRun: number;
   inferencesSkipped: number;
+  /** Frames whose tracks moved along their predicted paths instead of an inference (motion.coastTracks). */
+  inferencesCoasted: number;
   /** Detector runs: one per inference on a whole frame or crop, one per window run of a tiled frame. */
   detectorRuns: number;
   emptySpans: EmptySpanShare & { spans: number };
@@ -71,6 +73,7 @@ export interface SplitSummary {
   framesAnalysed: number;
   inferencesRun: number;
   inferencesSkipped: number;
+  inferencesCoasted: number;
   detectorRuns: number;
   emptySpans: EmptySpanShare;
 }
@@ -162,6 +165,7 @@ export function summarise(split: ClipSplit | 'all', clips: readonly ClipReport[]
     framesAnalysed: clips.reduce((s, c) => s + c.framesAnalysed, 0),
     inferencesRun: clips.reduce((s, c) => s + c.inferencesRun, 0),
     inferencesSkipped: clips.reduce((s, c) => s + c.inferencesSkipped, 0),
+    inferencesCoasted: clips.reduce((s, c) => s + c.inferencesCoasted, 0),
     detectorRuns: clips.reduce((s, c) => s + c.detectorRuns, 0),
     emptySpans: { framesInSpans, skippedInSpans, skippedShare: framesInSpans === 0 ? null : round3(skippedInSpans / framesInSpans) },
   };

@@ -89,6 +89,7 @@ export async function runClip(clip: LoadedClip, deps: RunClipDeps): Promise<Clip
     framesAnalysed: pipeline.framesAnalysed,
     inferencesRun: pipeline.inferencesRun,
     inferencesSkipped: pipeline.inferencesSkipped,
+    inferencesCoasted: pipeline.inferencesCoasted,
     detectorRuns: pipeline.detectorRuns,
     emptySpans: { spans: clip.truth.empty.length, ...emptySpanShare(frames, clip.truth.empty) },
     incidents: {

@@ -14,6 +14,7 @@ function clip(split: 'tune' | 'holdout', over: Partial<ClipReport> = {}): ClipRe
     framesAnalysed: 50,
     inferencesRun: 40,
     inferencesSkipped: 10,
+    inferencesCoasted: 0,
     detectorRuns: 40,
     emptySpans: { spans: 1, framesInSpans: 10, skippedInSpans: 5, skippedShare: 0.5 },
     incidents: { expected: [], produced: [], matches: [], misses: [], falsePositives: [], lineCrossings: 0 },
