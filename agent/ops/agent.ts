@@ -21,6 +21,7 @@ import { planReload, restartedComponents, type ReloadPlan } from './reload-plan.
 import { healthReport, type AgentStatus } from './status-report.js';
 import type { Component } from './component.js';
 import { Supervisor, type StopOutcome } from './supervisor.js';
+import { EventLoopDelayMonitor } from './event-loop-delay.js';
 import { agentStats, agentStatus, cameraStatsLogLines, type AgentSnapshot } from './telemetry.js';
 
 export type { AgentStatus, CameraStatus } from './status-report.js';
@@ -72,6 +73,8 @@ export class Agent {
   private started = false;
   private starting?: Promise<void>;
   private stopping?: Promise<StopOutcome[]>;
+  /** How late the main thread runs (status, bench): every camera's work and the detectors' answers go through it. */
+  private readonly loopDelay = new EventLoopDelayMonitor();
   /** Reloads run one at a time (SIGHUP twice in a row must not interleave camera restarts). */
   private reloading: Promise<unknown> = Promise.resolve();
 
@@ -281,6 +284,7 @@ export class Agent {
 
   /** Starts every component in order; rejects with the first failure (the caller then calls stop()). */
   start(): Promise<void> {
+    this.loopDelay.start();
     this.starting ??= this.supervisor.start().then(() => {
       if (this.supervisor.signal.aborted) return;
       this.started = true;
@@ -507,6 +511,7 @@ export class Agent {
       version: agentVersion(),
       model: this.config.detection.model,
       detector: { busyFraction: this.scheduler.busyFraction, queued: this.scheduler.queued, workers: this.detectorWorkers() },
+      eventLoop: this.loopDelay.read(),
       uplink: this.uplink?.stats() ?? { connected: false, published: 0, pending: this.store?.pendingCount() ?? 0 },
       diskFreeBytes: this.diskFreeBytes(),
       cameras: [...this.cameras.values()].map((c) => ({
@@ -613,6 +618,7 @@ export class Agent {
   stop(): Promise<StopOutcome[]> {
     this.stopping ??= (async () => {
       const outcomes = await this.supervisor.stop(this.reloading);
+      this.loopDelay.stop();
       this.log.info({ failed: outcomes.filter((o) => o.result !== 'stopped').map((o) => o.name), order: outcomes.map((o) => o.name) }, 'agent stopped');
       return outcomes;
     })();

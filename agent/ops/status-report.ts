@@ -46,6 +46,8 @@ export interface AgentStatus {
    * requests queued, worker threads running now (absent from agents before the pool).
    */
   detector: { busyFraction: number; queued: number; workers?: number };
+  /** How late the main thread ran its callbacks over the last 10 s (ms); absent from older agents and before the first sample. */
+  eventLoop?: { p99Ms: number; maxMs: number };
   uplink: UplinkStats;
   cameras: CameraStatus[];
 }

@@ -1,3 +1,4 @@
+import type { EventLoopDelay } from './event-loop-delay.js';
 import { formatSourceError, type FrameSourceStats } from '../frames/index.js';
 import type { AgentStats, UplinkStats } from '../uplink/index.js';
 import { quantile } from '../core/index.js';
@@ -36,6 +37,8 @@ export interface AgentSnapshot {
   version: string;
   model: string;
   detector: { busyFraction: number; queued: number; workers?: number };
+  /** How late the main thread ran over the last 10 s (event-loop-delay.ts); undefined before its first sample. */
+  eventLoop?: EventLoopDelay | undefined;
   uplink: UplinkStats;
   /** Free bytes on the data directory's filesystem; undefined when it could not be read. */
   diskFreeBytes: number | undefined;
@@ -92,6 +95,7 @@ export function agentStatus(snap: AgentSnapshot): AgentStatus {
     uptimeS: Math.round((snap.atMs - snap.startedAtMs) / 1000),
     model: snap.model,
     detector: { busyFraction: round2(snap.detector.busyFraction), queued: snap.detector.queued, ...(snap.detector.workers !== undefined && { workers: snap.detector.workers }) },
+    ...(snap.eventLoop && { eventLoop: snap.eventLoop }),
     uplink: snap.uplink,
     cameras: snap.cameras.map((c) => cameraStatus(c, snap.atMs)),
   };

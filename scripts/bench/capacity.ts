@@ -58,6 +58,9 @@ export interface CapacityStep {
   detectorBusy: number;
   /** Detector workers running at the end of the window (the pool grows with the load: detection.workers). */
   detectorWorkers: number;
+  /** How late the agent's main thread ran over the last 10 s of the window (ms, p99 and max; null: not reported). */
+  eventLoopP99Ms: number | null;
+  eventLoopMaxMs: number | null;
   /** Inferences / frames analysed over the window (the motion gate's saving on this busy scene). */
   inferenceShare: number;
   /** The same per camera, in camera order (camera i plays clip i mod the workload's clip count). */
@@ -235,6 +238,8 @@ export async function measure(build: AgentBuild, cameras: number, streams: Strea
       p95LatencyMs: Math.round(p95),
       detectorBusy: after.status.detector.busyFraction,
       detectorWorkers: after.status.detector.workers ?? 1,
+      eventLoopP99Ms: after.status.eventLoop?.p99Ms ?? null,
+      eventLoopMaxMs: after.status.eventLoop?.maxMs ?? null,
       inferenceShare: analysed ? round(delta.reduce((a, d) => a + d.inferred, 0) / analysed) : 0,
       // Counted while running: a detection in flight may not be analysed yet, hence the cap at 1.
       inferenceSharePerCamera: delta.map((d) => (d.analysed ? Math.min(1, round(d.inferred / d.analysed)) : 0)),
@@ -317,7 +322,7 @@ export async function runCapacity(options: CapacityOptions): Promise<CapacityRes
     progress(`capacity: ${n} camera(s)${detection ? ` with ${detection}` : ''}, ${options.warmupS + options.seconds} s…`);
     const s = await measure(build, n, streams, options.warmupS, options.seconds, undefined, detection);
     progress(
-      `  ${n} cameras: ${s.pass ? 'PASS' : 'fail'} min ${s.minFps} fps, p95 ${s.p95LatencyMs} ms, detector ${Math.round(s.detectorBusy * 100)}% busy (${s.detectorWorkers} worker${s.detectorWorkers === 1 ? '' : 's'}), ` +
+      `  ${n} cameras: ${s.pass ? 'PASS' : 'fail'} min ${s.minFps} fps, p95 ${s.p95LatencyMs} ms, detector ${Math.round(s.detectorBusy * 100)}% busy (${s.detectorWorkers} worker${s.detectorWorkers === 1 ? '' : 's'}), main thread late p99 ${s.eventLoopP99Ms ?? '?'} ms, ` +
         `agent ${s.agentCpuPercent}% + decode ${s.decodeCpuPercent}% CPU (+ ${s.cameraSideCpuPercent}% RTSP server, ${s.otherCpuPercent}% others), ${s.cpuMsPerAnalysedFrame} ms CPU per analysed frame, agent RSS ${s.agentRssMb} MB, total PSS ${s.totalPssMb} MB (target ${s.memoryTargetMb})`,
     );
     if (!detection) steps.push(s);

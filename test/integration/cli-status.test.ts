@@ -177,10 +177,14 @@ cameras:
     expect(status!.cameras).toEqual([expect.objectContaining({ id: 'street', state: 'online', framesAnalysed: expect.any(Number) })]);
     expect(status!.cameras[0]!.framesAnalysed).toBeGreaterThan(0);
     expect(status!.uplink).toEqual(expect.objectContaining({ connected: true }));
+    // The main thread's lateness, measured in the running agent (a small box at 2 fps: well under a second).
+    expect(status!.eventLoop).toEqual({ p99Ms: expect.any(Number), maxMs: expect.any(Number) });
+    expect(status!.eventLoop!.p99Ms).toBeLessThan(1_000);
 
     const table = await runCli(['status', '--url', url]);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/^agent {4}status-box \(camwatch \d+\.\d+\.\d+, model yolox_nano_416\), up \d+/m);
+    expect(table.stdout).toMatch(/^main thread late by [\d.]+ ms at p99 \(max [\d.]+ ms\) over the last 10 s$/m);
     expect(table.stdout).toMatch(/^street\s+online\s+\d+\.\d\/2\s+[1-9]\d*\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+0\s+\d+\s+-$/m);
     expect(await agent.stop()).toBe(0);
   }, 90_000);

@@ -195,6 +195,9 @@ export function formatStatus(status: AgentStatus, ready?: Readiness): string {
     const workers = det.workers !== undefined && det.workers > 1 ? ` (${det.workers} workers)` : '';
     lines.push(`detector busy ${busy}% of the time${workers}, ${det.queued} waiting${verdict}`);
   }
+  const loop = status.eventLoop;
+  // Late callbacks delay every camera's frames and every detection's answer, with cores idle (docs/operations.md, Size a box).
+  if (loop !== undefined) lines.push(`main thread late by ${loop.p99Ms} ms at p99 (max ${loop.maxMs} ms) over the last 10 s`);
   lines.push('');
   if (status.cameras.length === 0) {
     lines.push('no cameras running (none enabled in the config?)');

@@ -6,7 +6,7 @@ import { cameraLimit, contentionView, limitCpuMsPerAnalysedFrame, memoryFit, sce
 function step(cameras: number, pass: boolean, shares: number[], rssMb = 0, decodersPssMb = 0, cpu: Partial<CapacityStep> = {}): CapacityStep {
   return {
     otherCpuPercent: 0, cpuMsPerAnalysedFrame: 50,
-    cameras, pass, minFps: 5, meanFps: 5, p50LatencyMs: 50, p95LatencyMs: 90, detectorBusy: 0.5, detectorWorkers: 1, inferenceShare: 1, inferenceSharePerCamera: shares,
+    cameras, pass, minFps: 5, meanFps: 5, p50LatencyMs: 50, p95LatencyMs: 90, detectorBusy: 0.5, detectorWorkers: 1, eventLoopP99Ms: 5, eventLoopMaxMs: 9, inferenceShare: 1, inferenceSharePerCamera: shares,
     framesShed: 0, lowestTargetFps: 5, agentCpuPercent: 50, decodeCpuPercent: 10, decodeCpuPercentPerCamera: 10 / cameras, cameraSideCpuPercent: 0,
     agentRssMb: rssMb, agentPssMb: rssMb - 10, decodersPssMb, totalPssMb: rssMb - 10 + decodersPssMb, memoryTargetMb: 150 + 15 * cameras, agentCpuMsPerFrame: 20,
     ...cpu,

@@ -26,6 +26,8 @@ describe('status report', () => {
     // A pool of detector workers says how many run; one worker (or an agent before the pool) says nothing more.
     expect(formatStatus({ ...status, detector: { busyFraction: 0.5, queued: 0, workers: 2 } } as AgentStatus)).toContain('detector busy 50% of the time (2 workers), 0 waiting\n');
     expect(formatStatus({ ...status, detector: { busyFraction: 0.5, queued: 0, workers: 1 } } as AgentStatus)).toContain('detector busy 50% of the time, 0 waiting\n');
+    expect(formatStatus({ ...status, eventLoop: { p99Ms: 42.5, maxMs: 180 } } as AgentStatus)).toContain('main thread late by 42.5 ms at p99 (max 180 ms) over the last 10 s\n');
+    expect(text).not.toContain('main thread late');
   });
 
   it('prints "-" for fields an older agent does not send', () => {
