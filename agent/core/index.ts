@@ -8,7 +8,7 @@ export { diskFreeBytes } from './disk.js';
 export { sha256File } from './file-hash.js';
 export { WALL_CLOCK, type Clock, VideoClock } from './clock.js';
 export { CamwatchError, type ErrorCode, describeError, isCamwatchError, ERROR_CATALOGUE } from './errors.js';
-export { iou, bottomCentre, boxArea, type Box } from './geometry.js';
+export { iou, bottomCentre, boxArea, intersectionArea, type Box } from './geometry.js';
 export { cropImage, type CropRect, type RgbImage } from './image.js';
 export { jsonNestingDepth } from './json-depth.js';
 export { formatJsonError, parseJsonText } from './json-text.js';

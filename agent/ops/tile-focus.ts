@@ -1,4 +1,4 @@
-import { boxArea, type Box, type CropRect } from '../core/index.js';
+import { boxArea, intersectionArea, type Box, type CropRect } from '../core/index.js';
 import { mergeTileDetections, type Detection } from '../detection/index.js';
 import { DEFAULT_ACTIVE_SPEED_PX_S, DEFAULT_KEEPALIVE_SECONDS, type GateReason } from '../motion/index.js';
 import { predictedBox, type Track } from '../tracking/index.js';
@@ -148,7 +148,7 @@ export function mergeFocusedTiles<D extends Detection>(
   iouThreshold: number,
 ): D[] {
   const rects = perTile.map((t) => t.rect);
-  const kept = previous.filter((d) => !coveredBy(d.box, rects) && !changed.some((c) => intersects(c, d.box)));
+  const kept = previous.filter((d) => !coveredBy(d.box, rects) && !changed.some((c) => intersectionArea(c, d.box) > 0));
   const fresh = mergeTileDetections(perTile, iouThreshold).filter(
     (d) => !kept.some((k) => k.classId === d.classId && intersectionArea(k.box, d.box) >= PIECE_INSIDE_SHARE * boxArea(d.box)),
   );
@@ -169,12 +169,4 @@ export function coveredBy(box: Box, rects: readonly CropRect[]): boolean {
     }
   }
   return true;
-}
-
-function intersects(a: Box, b: Box): boolean {
-  return a.x1 < b.x2 && a.x2 > b.x1 && a.y1 < b.y2 && a.y2 > b.y1;
-}
-
-function intersectionArea(a: Box, b: Box): number {
-  return Math.max(0, Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1)) * Math.max(0, Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1));
 }

@@ -1,3 +1,4 @@
+import { boxArea, intersectionArea } from '../core/index.js';
 import type { Box } from '../detection/index.js';
 import { groundSpeedKmh, type Homography, type Track } from '../tracking/index.js';
 import type { Category, RuleHit, Severity } from './types.js';
@@ -64,12 +65,12 @@ export function withGroundSpeed(hit: RuleHit, track: Track, ground: Homography |
  * poor anyway).
  */
 export function occlusionOf(track: Track, tracks: readonly Track[]): number {
-  const a = area(track.box);
+  const a = boxArea(track.box);
   if (a <= 0) return 0;
   let covered = 0;
   for (const other of tracks) {
     if (other.id === track.id) continue;
-    covered += intersection(track.box, other.box);
+    covered += intersectionArea(track.box, other.box);
   }
   return Math.min(1, covered / a);
 }
@@ -94,16 +95,7 @@ export function boxDistance(a: Box, b: Box): number {
   return Math.hypot(dx, dy);
 }
 
-export function area(b: Box): number {
-  return Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1);
-}
 
-/** Area shared by two boxes (px²). */
-export function intersection(a: Box, b: Box): number {
-  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
-  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
-  return w > 0 && h > 0 ? w * h : 0;
-}
 
 export function round2(v: number): number {
   return Math.round(v * 100) / 100;

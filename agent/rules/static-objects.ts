@@ -1,9 +1,8 @@
 import type { Box, RgbImage } from '../detection/index.js';
-import { iou } from '../core/index.js';
+import { boxArea, intersectionArea, iou } from '../core/index.js';
 import type { Track } from '../tracking/index.js';
 import { frameStats, shrinkGrey } from './frame-stats.js';
 import { pointInPolygon, type Point } from './geometry.js';
-import { area, intersection } from './hit.js';
 import { DEFAULT_STATIC_WIDTH_PX, DualBackground } from './static-background.js';
 import { classifyBlob, labelBlobs, type BlobVerdict, type PixelBlob } from './static-blobs.js';
 import { estimateViewShift, viewMoved } from './view-shift.js';
@@ -159,7 +158,7 @@ export class StaticObjects {
     for (const obj of [...this.objects.values()]) {
       // Behind a vehicle or person its pixels say nothing (they differ from the background either way):
       // the object is neither confirmed nor lost then, for up to DEFAULT_OCCLUDED_MAX_MS.
-      const hidden = explaining.some((t) => intersection(t.box, obj.box) > 0);
+      const hidden = explaining.some((t) => intersectionArea(t.box, obj.box) > 0);
       if (hidden) {
         obj.hiddenSinceMs ??= tMs;
       } else {
@@ -211,7 +210,7 @@ export class StaticObjects {
     if (median(blob.pixels.map((i) => tMs - model.staticSinceMs[i]!)) < this.o.confirmMs) return undefined;
     const box: Box = { x1: blob.x1 * this.scale, y1: blob.y1 * this.scale, x2: (blob.x2 + 1) * this.scale, y2: (blob.y2 + 1) * this.scale };
     // A vehicle or person touching it: its shadow, its feet, itself standing still. Wait until it goes.
-    if (explaining.some((t) => intersection(grow(t.box, this.scale), box) > 0)) return undefined;
+    if (explaining.some((t) => intersectionArea(grow(t.box, this.scale), box) > 0)) return undefined;
     const verdict = classifyBlob(blob, model.current, model.slow, model.width, model.height, model.gain);
     // Uncovered background (a removed object, a ghost) or the same surface in other light: learned now, whatever its size.
     if (verdict.kind === 'removed' || verdict.kind === 'lighting') return this.learn(blob);
@@ -226,7 +225,7 @@ export class StaticObjects {
     const gh = blob.y2 - blob.y1 + 1;
     if (gw < DEFAULT_MIN_SIDE_PIXELS || gh < DEFAULT_MIN_SIDE_PIXELS || blob.pixels.length < DEFAULT_MIN_FILL * gw * gh) return undefined;
     // The box, not the pixel count: a flat middle that passes for shade leaves only the outline static.
-    const areaPx = area(box);
+    const areaPx = boxArea(box);
     if (areaPx < this.o.minAreaPx || areaPx > this.o.maxAreaPx) return undefined;
     if (this.o.polygon !== undefined && !pointInPolygon({ x: (box.x1 + box.x2) / 2, y: box.y2 }, this.o.polygon)) return undefined;
     const id = this.nextId++;

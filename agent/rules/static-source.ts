@@ -1,6 +1,5 @@
-import { iou } from '../core/index.js';
+import { boxArea, intersectionArea, iou } from '../core/index.js';
 import type { Track } from '../tracking/index.js';
-import { intersection, area } from './hit.js';
 import type { StaticObject } from './static-objects.js';
 
 /**
@@ -27,8 +26,8 @@ export const DEFAULT_SAME_OBJECT_IOU = 0.3;
  * (with its class), and the pixel path stays quiet so one bag is one incident.
  */
 export function coveredByClass(obj: StaticObject, tracks: readonly Track[], classes: ReadonlySet<string>): boolean {
-  const a = area(obj.box);
+  const a = boxArea(obj.box);
   return tracks.some(
-    (t) => classes.has(t.className) && (iou(t.box, obj.box) >= DEFAULT_SAME_OBJECT_IOU || (a > 0 && intersection(t.box, obj.box) >= 0.5 * a)),
+    (t) => classes.has(t.className) && (iou(t.box, obj.box) >= DEFAULT_SAME_OBJECT_IOU || (a > 0 && intersectionArea(t.box, obj.box) >= 0.5 * a)),
   );
 }

@@ -1,3 +1,4 @@
+import { intersectionArea } from '../core/index.js';
 import type { Box, Detection } from '../detection/index.js';
 import type { TrackPoint } from './types.js';
 
@@ -74,7 +75,7 @@ export function riderOverlap(person: Box, bike: Box, options: RiderOptions = {})
   if (offset > (options.maxCentreOffset ?? DEFAULT_MAX_RIDER_CENTRE_OFFSET) * Math.max(pw, bw)) return 0;
   if (person.y2 - bike.y2 > (options.maxFeetBelowBike ?? DEFAULT_MAX_FEET_BELOW_BIKE) * ph) return 0;
   const lower: Box = { x1: person.x1, y1: person.y1 + ph / 2, x2: person.x2, y2: person.y2 };
-  const shared = intersection(lower, bike);
+  const shared = intersectionArea(lower, bike);
   return shared / Math.min(bw * bh, pw * (ph / 2));
 }
 
@@ -166,12 +167,6 @@ export function movesLikeAVehicle(history: readonly TrackPoint[], heightPx: numb
   if (dtMs < 0.8 * windowMs) return false;
   const speed = (Math.hypot(last.x - first.x, last.y - first.y) * 1000) / dtMs;
   return speed / heightPx >= minSpeed;
-}
-
-function intersection(a: Box, b: Box): number {
-  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
-  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
-  return w > 0 && h > 0 ? w * h : 0;
 }
 
 function union(boxes: readonly Box[]): Box {
