@@ -1,7 +1,6 @@
 import { join, relative } from 'node:path';
-import { availableParallelism } from 'node:os';
-import { DetectorScheduler, defaultIntraOpThreads, maxDetectorWorkers } from '../detection/index.js';
-import { createAgentDetector } from '../ops/index.js';
+import { DetectorScheduler } from '../detection/index.js';
+import { createAgentDetector, detectorWorkersFor } from '../ops/index.js';
 import { type Logger, agentVersion } from '../core/index.js';
 import { defaultDataDir, loadClip, projectRootOf, type ClipPaths, type LoadedClip } from './clip.js';
 import { round3 } from './match.js';
@@ -48,9 +47,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   // Clips run side by side, as many as the detector may have workers (detection.workers: 2 on a 2-core box):
   // each clip feeds one frame at a time, so one clip alone leaves a second worker idle. Every clip has its own
   // pipeline and the model gives the same boxes on any worker, so the scores do not depend on this.
-  const { config } = settings.loaded;
-  const cores = availableParallelism();
-  const concurrency = Math.max(1, Math.min(clips.length, maxDetectorWorkers(config.detection.workers, cores, config.detection.threads ?? defaultIntraOpThreads(cores))));
+  const concurrency = Math.max(1, Math.min(clips.length, detectorWorkersFor(settings.loaded)));
   const detector = await createAgentDetector(settings.loaded, options.logger, undefined, { maxWorkers: concurrency });
   const reports: ClipReport[] = new Array(clips.length);
   try {
@@ -77,6 +74,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   }
   const elapsedS = (performance.now() - startedAt) / 1000;
   const frames = reports.reduce((s, r) => s + r.framesAnalysed, 0);
+  const { config } = settings.loaded;
   const { model } = detector;
   return {
     schema: EVAL_REPORT_SCHEMA,

@@ -48,10 +48,16 @@ export async function createAgentDetector(
     logger,
   };
   const first = await createWorkerDetector(options);
-  const threads = config.detection.threads ?? defaultIntraOpThreads(availableParallelism());
-  const maxWorkers = Math.min(pool.maxWorkers ?? Number.POSITIVE_INFINITY, maxDetectorWorkers(config.detection.workers, availableParallelism(), threads));
+  const maxWorkers = Math.min(pool.maxWorkers ?? Number.POSITIVE_INFINITY, detectorWorkersFor(loaded));
   const detector = maxWorkers > 1 ? new DetectorPool(first, { maxWorkers, spawn: () => createWorkerDetector(options), logger }) : first;
   return timedDetector(detector, config.detection.maxBatch, observeSeconds);
+}
+
+/** Detector workers the config lets the pool grow to on this machine (`detection.workers`, `detection.threads`). */
+export function detectorWorkersFor(loaded: LoadedConfig): number {
+  const { workers, threads } = loaded.config.detection;
+  const cores = availableParallelism();
+  return maxDetectorWorkers(workers, cores, threads ?? defaultIntraOpThreads(cores));
 }
 
 /**

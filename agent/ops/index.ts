@@ -1,5 +1,5 @@
 /** The composition root: the Agent (components under a supervisor), camera runners, health and metrics. */
-export { createAgentDetector } from './agent-detector.js';
+export { createAgentDetector, detectorWorkersFor } from './agent-detector.js';
 export { Agent } from './agent.js';
 export { startCamera } from './camera-runner.js';
 export { DEFAULT_HEALTH_HOST, DEFAULT_HEALTH_PORT } from './health-server.js';
