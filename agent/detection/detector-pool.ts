@@ -4,6 +4,9 @@ import type { ModelRunStats, OnnxDetector } from './onnx-detector.js';
 import { decidePoolSize, quietEnoughToShrink, type PoolSizeDecision } from './pool-size.js';
 import type { Detection, RgbImage } from './types.js';
 
+/** How often after runs the pool reconsiders its size (ms): its decisions need seconds (pool-size.ts), the busy meters cost a loop over a window of runs. */
+const RESIZE_CHECK_MS = 250;
+
 interface Member {
   detector: OnnxDetector;
   inFlight: number;
@@ -40,8 +43,10 @@ export class DetectorPool implements OnnxDetector {
   /** A worker that would not start is not retried: the reason is logged once and the pool stays as it is. */
   private growFailed = false;
   private closing?: Promise<void>;
-  /** Runs and times of workers already closed, so stats() never goes backwards. */
-  private retired: ModelRunStats | undefined;
+  /** Stats of workers already closed, so stats() never goes backwards. */
+  private readonly retired: ModelRunStats[] = [];
+  /** When the size was last considered: the decisions are in seconds, the runs ~30 a second. */
+  private lastResizeCheckMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     first: OnnxDetector,
@@ -94,11 +99,12 @@ export class DetectorPool implements OnnxDetector {
     }
   }
 
+  /** Counts and times summed over every worker the pool has had; the last run's and the warm-up's are the first worker's. */
   stats(): ModelRunStats {
-    const all = [...(this.retired ? [this.retired] : []), ...this.members.map((m) => m.detector.stats())];
+    const running = this.members.map((m) => m.detector.stats());
+    const all = [...this.retired, ...running];
     const sum = (k: keyof ModelRunStats) => all.reduce((s, x) => s + x[k], 0);
-    const first = this.members[0]!.detector.stats();
-    return { runs: sum('runs'), images: sum('images'), preprocessMs: sum('preprocessMs'), inferenceMs: sum('inferenceMs'), postprocessMs: sum('postprocessMs'), lastInferenceMs: first.lastInferenceMs, warmupMs: first.warmupMs };
+    return { runs: sum('runs'), images: sum('images'), preprocessMs: sum('preprocessMs'), inferenceMs: sum('inferenceMs'), postprocessMs: sum('postprocessMs'), lastInferenceMs: running[0]!.lastInferenceMs, warmupMs: running[0]!.warmupMs };
   }
 
   close(): Promise<void> {
@@ -113,10 +119,11 @@ export class DetectorPool implements OnnxDetector {
     return { detector, inFlight: 0, meter: new BusyMeter(this.clock(), this.options.busyWindowMs ?? DEFAULT_BUSY_WINDOW_MS) };
   }
 
-  /** After each run: one more worker when all are saturated, one fewer after a quiet spell. */
+  /** After a run, at most every RESIZE_CHECK_MS: one more worker when all are saturated, one fewer after a quiet spell. */
   private resize(): void {
-    if (this.closing) return;
     const now = this.clock();
+    if (this.closing || now - this.lastResizeCheckMs < RESIZE_CHECK_MS) return;
+    this.lastResizeCheckMs = now;
     const meanBusy = this.meanBusy();
     if (!quietEnoughToShrink(this.members.length, meanBusy)) this.quietSinceMs = undefined;
     else this.quietSinceMs ??= now;
@@ -160,15 +167,10 @@ export class DetectorPool implements OnnxDetector {
     while (idx > 0 && this.members[idx]!.inFlight > 0) idx--;
     if (idx === 0) return;
     const [m] = this.members.splice(idx, 1);
-    this.retire(m!.detector.stats());
+    this.retired.push(m!.detector.stats());
     this.lastChangeMs = this.clock();
     this.quietSinceMs = undefined;
     this.options.logger?.info({ workers: this.members.length, busyPercent: Math.round(meanBusy * 100) }, `detector workers busy ${Math.round(meanBusy * 100)} % for a minute: one closed, ${this.members.length} left`);
     void m!.detector.close().catch((err: unknown) => this.options.logger?.warn({ err }, 'a detector worker did not close cleanly'));
-  }
-
-  private retire(s: ModelRunStats): void {
-    const r = this.retired;
-    this.retired = r ? { ...r, runs: r.runs + s.runs, images: r.images + s.images, preprocessMs: r.preprocessMs + s.preprocessMs, inferenceMs: r.inferenceMs + s.inferenceMs, postprocessMs: r.postprocessMs + s.postprocessMs } : s;
   }
 }

@@ -21,7 +21,7 @@ export const DEFAULT_GROW_AT_BUSY = 0.85;
 export const SHRINK_SHARE_OF_GROW = 0.5;
 /**
  * Time after a change (or the start) before the pool grows (ms). Saturation is real load, not a burst, once
- * it lasts this long: 3 s is ~100 runs of YOLOX-nano. A second worker is ready ~0.5 s after it is asked for.
+ * it lasts this long: 3 s is ~100 runs of YOLOX-nano.
  */
 export const DEFAULT_SETTLE_MS = 3_000;
 /** A quiet spell must last this long before a worker is closed (ms): a minute of lulls in traffic is normal. */

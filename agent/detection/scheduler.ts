@@ -151,10 +151,10 @@ export class DetectorScheduler {
   }
 
   private pump(): void {
-    while (this.ready.length > 0 && this.inFlight < this.maxInFlight * Math.max(1, this.ready[0]!.req.detector.parallelRuns ?? 1)) {
+    while (this.ready.length > 0 && this.inFlight < this.maxInFlight * lanesOf(this.ready[0]!.req.detector)) {
       const batch = this.takeBatch();
       const now = this.clock();
-      this.lanes = Math.max(1, batch[0]!.req.detector.parallelRuns ?? 1);
+      this.lanes = lanesOf(batch[0]!.req.detector);
       this.inFlight++;
       this.markLoad(now);
       void this.run(batch, now);
@@ -215,4 +215,9 @@ export class DetectorScheduler {
     settle();
     this.pump();
   }
+}
+
+/** Runs a detector executes at the same time: its workers (at least 1). */
+function lanesOf(detector: SchedulableDetector): number {
+  return Math.max(1, detector.parallelRuns ?? 1);
 }

@@ -304,8 +304,10 @@ export class CameraPipeline {
       this.stats.inferencesSkipped++;
       return { frame, detections: previous, inferred: false };
     }
+    // What moved, for coasting and focused tiles: none without motion; undefined for a whole-scene change.
+    const moving = motion ? regions : [];
     // Everything that moves is on a track's predicted path: the tracks coast one frame instead (tracking/coast.ts).
-    const coasted = (reason === 'motion' || reason === 'active-tracks') && gate.coaster ? gate.coaster.decide(regions ?? (motion ? undefined : []), lastTracks, previous, tMs, frame.width) : undefined;
+    const coasted = (reason === 'motion' || reason === 'active-tracks') && gate.coaster ? gate.coaster.decide(moving, lastTracks, previous, tMs, frame.width) : undefined;
     if (coasted) {
       this.stats.inferencesCoasted++;
       return { frame, detections: coasted, inferred: false };
@@ -315,7 +317,7 @@ export class CameraPipeline {
     const rect = gate.cropper?.plan(reason, region, frame, { width: inputWidth, height: inputHeight }, tMs);
     let focus: FocusedTiles | undefined;
     if (!(rect && region) && this.tilePlan.length > 0 && this.deps.tileFocus) {
-      const choice = this.deps.tileFocus.choose({ plan: this.tilePlan, reason, regions: motion ? regions : [], tracks: lastTracks, tMs });
+      const choice = this.deps.tileFocus.choose({ plan: this.tilePlan, reason, regions: moving, tracks: lastTracks, tMs });
       if (choice.run.length === 0) {
         // What changed lies outside the tiled region: no window can have changed.
         this.stats.inferencesSkipped++;
