@@ -189,6 +189,10 @@ try {
     coresUsed: { decode: Math.round(decodeMs / dt) / 1000, mainThread: Math.round(mainMs / dt) / 1000, otherThreads: Math.round(otherMs / dt) / 1000, rtspServer: Math.round(((r1 - r0) * TICK_MS) / dt) / 1000 },
     /** Other tenants of the box: the 1-minute load average at the start and end of the window. */
     loadAverage: [Math.round(load0 * 10) / 10, Math.round(loadavg()[0]! * 10) / 10],
+    /** How late the main thread ran and where the frames waited, at the end of the window. */
+    eventLoop: s1.eventLoop,
+    detector: s1.detector,
+    perCamera: s1.cameras.map((c) => ({ targetFps: c.targetFps, avgLatencyMs: c.avgLatencyMs, lagMsLast: c.pipeline.lagMsLast, lagMsMax: c.pipeline.lagMsMax, latencyMsMax: c.pipeline.latencyMsMax })),
     threads: threads.slice(0, 12).map((t) => ({ ...t, msPerFrame: perFrame(t.ms) })),
   };
   const stopped = new Promise((r) => child.once('exit', r));

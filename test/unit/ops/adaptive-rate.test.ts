@@ -91,3 +91,40 @@ describe('AdaptiveRate at the configured rate', () => {
     expect(arrivals.filter((t) => rate.admit(t))).toEqual(arrivals);
   });
 });
+
+describe('AdaptiveRate below the configured rate', () => {
+  /** A 5 fps camera lowered by an overload, then held in the dead band (its rate no longer moves). */
+  function lowered(): AdaptiveRate {
+    const rate = new AdaptiveRate({ maxFps: 5, lagBudgetMs: 600 });
+    drive(rate, 0, 12, 5, 2000, 1);
+    drive(rate, 12_000, 6, 5, 450); // flushes the window still holding overloaded frames
+    expect(rate.fps).toBeLessThan(4);
+    return rate;
+  }
+
+  it('analyses the lowered rate over time when the arrivals jitter and bunch', () => {
+    const rate = lowered();
+    const held = rate.fps;
+    // 5 fps arrivals, each up to ±60 ms off its slot, and every third pair bunched 50 ms apart (a late main thread).
+    const arrivals: number[] = [];
+    for (let k = 0; k < 300; k++) arrivals.push(20_000 + k * 200 + (((k * 37) % 7) - 3) * 20 + (k % 3 === 0 ? 50 : 0));
+    arrivals.sort((a, b) => a - b);
+    let admitted = 0;
+    for (const t of arrivals) if (rate.admit(t)) admitted++, rate.observe({ tMs: t, lagMs: 450, detectorBusy: 0.9 });
+    const fps = rate.fps;
+    expect(fps).toBe(held);
+    // 60 s at the lowered rate, within a frame or two.
+    expect(admitted).toBeGreaterThanOrEqual(Math.floor(60 * fps) - 2);
+    expect(admitted).toBeLessThanOrEqual(Math.ceil(60 * fps) + 2);
+  });
+
+  it('does not catch up after a pause in the stream: the schedule restarts at the next frame', () => {
+    const rate = lowered();
+    const before = [20_000, 20_200, 20_400].filter((t) => rate.admit(t)).length;
+    // 10 s without frames, then frames at 5 fps again: no burst of "overdue" frames.
+    const after = [30_400, 30_600, 30_800, 31_000, 31_200].filter((t) => rate.admit(t));
+    expect(before).toBeGreaterThan(0);
+    expect(after.length).toBeLessThanOrEqual(4);
+    expect(after[0]).toBe(30_400);
+  });
+});
