@@ -73,14 +73,12 @@ export function preprocessInto(image: RgbImage, spec: PreprocessSpec, inW: numbe
   const c0 = srcCh[0]!, c1 = srcCh[1]!, c2 = srcCh[2]!;
   const p0 = base, p1 = base + plane, p2 = base + 2 * plane;
 
-  if (t.resizedWidth < inW || t.resizedHeight < inH) {
-    out.fill(spec.padValue * a0 + b0, p0, p0 + plane);
-    out.fill(spec.padValue * a1 + b1, p1, p1 + plane);
-    out.fill(spec.padValue * a2 + b2, p2, p2 + plane);
-  }
+  // Only the padding is filled: the image overwrites the rest (a 16:9 frame leaves 44 % of a square input as padding).
+  const rw = t.resizedWidth, rh = t.resizedHeight;
+  const pads = [spec.padValue * a0 + b0, spec.padValue * a1 + b1, spec.padValue * a2 + b2];
+  for (const [p, pad] of [p0, p1, p2].map((start, i) => [start, pads[i]!] as const)) fillPadding(out, p, inW, inH, t.padX, t.padY, rw, rh, pad);
 
   // Column tables (O(width), not per pixel): byte offsets of the two source columns and the blend weight.
-  const rw = t.resizedWidth, rh = t.resizedHeight;
   const xo0 = new Int32Array(rw), xo1 = new Int32Array(rw), xw = new Float32Array(rw);
   const rx = srcW / rw;
   for (let x = 0; x < rw; x++) {
@@ -108,6 +106,19 @@ export function preprocessInto(image: RgbImage, spec: PreprocessSpec, inW: numbe
     }
   }
   return t;
+}
+
+/** Fills one plane's padding around the resized image (rows above and below it, columns left and right of it). */
+function fillPadding(out: Float32Array, plane: number, inW: number, inH: number, padX: number, padY: number, rw: number, rh: number, value: number): void {
+  if (rw >= inW && rh >= inH) return;
+  out.fill(value, plane, plane + padY * inW);
+  out.fill(value, plane + (padY + rh) * inW, plane + inH * inW);
+  if (rw >= inW) return;
+  for (let y = padY; y < padY + rh; y++) {
+    const row = plane + y * inW;
+    out.fill(value, row, row + padX);
+    out.fill(value, row + padX + rw, row + inW);
+  }
 }
 
 function lerp2(s: Buffer, i00: number, i01: number, i10: number, i11: number, wx: number, wy: number): number {

@@ -38,6 +38,21 @@ describe('preprocessInto', () => {
     expect(() => preprocessInto({ width: 3, height: 3, data: Buffer.alloc(5) }, plain, 4, 4, out)).toThrow(RangeError);
   });
 
+  it('pads every cell the image does not cover in a reused tensor buffer (above, below, left and right of it)', () => {
+    // A tall 1x2 image centred in 4x4 leaves columns on both sides; a wide one leaves rows above and below.
+    const tall = { width: 1, height: 2, data: Buffer.from([10, 20, 30, 50, 60, 70]) };
+    for (const image of [tiny, tall]) {
+      for (const letterbox of ['center', 'top-left'] as const) {
+        const spec = { ...plain, letterbox };
+        const fresh = allocateInput(4, 4).fill(114);
+        preprocessInto(image, spec, 4, 4, fresh);
+        const dirty = allocateInput(4, 4).fill(Number.NaN);
+        preprocessInto(image, spec, 4, 4, dirty);
+        expect(Array.from(dirty)).toEqual(Array.from(fresh));
+      }
+    }
+  });
+
   it('stretches without padding when letterbox is none', () => {
     const out = allocateInput(4, 2);
     const t = preprocessInto(tiny, { ...plain, letterbox: 'none' }, 4, 2, out);
