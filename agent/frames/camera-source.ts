@@ -5,6 +5,7 @@ import { FfmpegDecoder, type DecoderExit, type RawFrame } from './ffmpeg-decoder
 import { probeFfmpeg } from './ffmpeg-run.js';
 import { formatSourceError, type SourceError } from './source-error.js';
 import { FrameBufferPool } from './buffer-pool.js';
+import { skipsNonReferenceFrames } from './skip-nonref.js';
 import { LatestFrameSlot } from './latest-frame-slot.js';
 import { RestartSchedule } from './restart-schedule.js';
 import { StallWatchdog } from './stall-watchdog.js';
@@ -35,6 +36,10 @@ interface Run {
   hwaccel: HwAccel | undefined;
   /** The watchdog ended this run (state already reported). */
   stalled: boolean;
+  /** Whether this run's ffmpeg skips non-reference frames (skip-nonref.ts). */
+  skipsNonReference: boolean;
+  /** Stopped on purpose to start again with other decoder options (the stream's rate said so): not a failure. */
+  relaunching?: boolean;
 }
 
 /**
@@ -104,6 +109,8 @@ export class CameraSource implements FrameSource {
       lastError: this.lastError,
       sourceWidth: this.streamInfo.sourceWidth,
       sourceHeight: this.streamInfo.sourceHeight,
+      ...(this.streamInfo.sourceFps !== undefined && { sourceFps: this.streamInfo.sourceFps }),
+      ...(this.run !== undefined && { skipsNonReferenceFrames: this.run.skipsNonReference }),
     };
   }
 
@@ -139,6 +146,7 @@ export class CameraSource implements FrameSource {
     if (this.stopping) return;
 
     const hwaccel = this.hwaccelFailed ? undefined : this.options.hwaccel;
+    const skipsNonReference = skipsNonReferenceFrames(camera.analysis.skipNonReferenceFrames, this.streamInfo.sourceFps, camera.analysis.fps);
     const args = buildFfmpegArgs({
       source: camera.source,
       filePath: this.options.filePath,
@@ -150,13 +158,14 @@ export class CameraSource implements FrameSource {
       version,
       socketTimeoutMs: this.options.socketTimeoutMs,
       decoderThreads: camera.analysis.decoderThreads,
-      skipNonReferenceFrames: camera.analysis.skipNonReferenceFrames,
+      skipNonReferenceFrames: skipsNonReference,
       fastDecode: camera.analysis.fastDecode,
     });
     const run: Run = {
       hwaccel,
       frames: 0,
       stalled: false,
+      skipsNonReference,
       decoder: new FfmpegDecoder({
         cameraId: camera.id,
         args,
@@ -168,7 +177,9 @@ export class CameraSource implements FrameSource {
         onFrame: (frame) => this.onFrame(run, frame),
         onExit: (exit) => this.onExit(run, exit),
         onStreamInfo: (info) => {
-          if (run === this.run) this.streamInfo = { ...this.streamInfo, ...info };
+          if (run !== this.run) return;
+          this.streamInfo = { ...this.streamInfo, ...info };
+          this.relaunchIfRateSaysOtherwise(run);
         },
       }),
     };
@@ -181,6 +192,20 @@ export class CameraSource implements FrameSource {
       this.watchdog.clear();
       this.fail('down', { message: `ffmpeg could not be started: ${err instanceof Error ? err.message : String(err)}` });
     }
+  }
+
+  /**
+   * `skipNonReferenceFrames: auto` started this run before the stream's rate was known; once ffmpeg's header
+   * gives it, a run that decided otherwise starts again with the right options (before its first frame: the
+   * header comes first). The next runs decide from the known rate, so this happens once per camera start.
+   */
+  private relaunchIfRateSaysOtherwise(run: Run): void {
+    const { analysis } = this.options.camera;
+    const fps = this.streamInfo.sourceFps;
+    if (fps === undefined || run.relaunching || skipsNonReferenceFrames(analysis.skipNonReferenceFrames, fps, analysis.fps) === run.skipsNonReference) return;
+    run.relaunching = true;
+    this.log.info({ sourceFps: fps, analysisFps: analysis.fps, skipNonReferenceFrames: !run.skipsNonReference }, 'restarting ffmpeg with the decoder options the stream rate allows');
+    void run.decoder.stop();
   }
 
   private onFrame(run: Run, raw: RawFrame): void {
@@ -222,6 +247,10 @@ export class CameraSource implements FrameSource {
 
     if (run.stalled) {
       this.scheduleRestart();
+      return;
+    }
+    if (run.relaunching) {
+      void this.launch();
       return;
     }
     const cameraFault = exit.error?.code !== undefined && exit.error.kind !== 'hwaccel';

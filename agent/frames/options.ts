@@ -42,9 +42,14 @@ export const analysisSchema = z
       .default(1)
       .describe('ffmpeg decoding threads for this camera (software decoding). 1: least CPU and memory per camera (measured on a 720p stream: 6.6 vs 7.1 % of a core, 7 MB less) and no frame-threading delay; 0: ffmpeg decides, for a main stream one core cannot decode in real time'),
     skipNonReferenceFrames: z
-      .boolean()
-      .default(false)
-      .describe('Do not decode frames no other frame refers to (B-frames, top temporal layers): ~20 % less decoding CPU on streams that have them, none lost on streams that do not. Leaves fewer frames to sample from: keep the source at least 3x the analysis fps'),
+      .union([
+        z.literal('auto').describe('Skip them when the stream runs at least 3x the analysis fps'),
+        z.boolean().describe('true: always skip them; false: decode every frame'),
+      ])
+      .default('auto')
+      .describe(
+        "Do not decode frames no other frame refers to (B-frames, top temporal layers): less decoding CPU on streams that have them, none lost on streams that do not. auto: skip them when the stream runs at least 3x the analysis fps (read from the stream when it starts; a slower stream is restarted without skipping). true: always; false: never",
+      ),
     fastDecode: z
       .boolean()
       .default(true)

@@ -2,6 +2,8 @@ import { type Logger, CamwatchError } from '../core/index.js';
 import { buildFfmpegArgs } from './ffmpeg-args.js';
 import { FfmpegDecoder, type DecoderExit, type RawFrame } from './ffmpeg-decoder.js';
 import { probeFfmpeg, resolveFfmpegPath } from './ffmpeg-run.js';
+import { fileFps } from './file-fps.js';
+import { skipsNonReferenceFrames } from './skip-nonref.js';
 import { describeExit } from './camera-source.js';
 import type { FrameCameraOptions } from './options.js';
 import { formatSourceError, type SourceError } from './source-error.js';
@@ -136,6 +138,9 @@ export class ReplaySource implements FrameSource {
     const ffmpegPath = resolveFfmpegPath(this.options.ffmpegPath);
     const version = await probeFfmpeg(ffmpegPath);
     if (this.stopping) return;
+    // A file's rate is read before decoding (frame i is at i / fps: a run cannot restart once frames came out).
+    const sourceFps = camera.analysis.skipNonReferenceFrames === 'auto' ? await fileFps(ffmpegPath, this.options.filePath) : undefined;
+    if (this.stopping) return;
     const args = buildFfmpegArgs({
       source: { file: this.options.filePath, loop: false, speed: 0 },
       filePath: this.options.filePath,
@@ -144,7 +149,7 @@ export class ReplaySource implements FrameSource {
       hwaccel: camera.analysis.hwaccel,
       version,
       decoderThreads: camera.analysis.decoderThreads,
-      skipNonReferenceFrames: camera.analysis.skipNonReferenceFrames,
+      skipNonReferenceFrames: skipsNonReferenceFrames(camera.analysis.skipNonReferenceFrames, sourceFps, camera.analysis.fps),
       fastDecode: camera.analysis.fastDecode,
     });
     this.decoder = new FfmpegDecoder({
@@ -200,3 +205,4 @@ export class ReplaySource implements FrameSource {
     this.options.onState?.({ cameraId: this.cameraId, state, reconnects: 0, atMs, ...(lastError !== undefined && { lastError }) });
   }
 }
+

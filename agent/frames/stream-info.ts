@@ -13,6 +13,8 @@ export interface StreamInfo {
   codec?: string;
   sourceWidth?: number;
   sourceHeight?: number;
+  /** The camera stream's frame rate (its `fps`, else its `tbr`): what non-reference frame skipping is decided on. */
+  sourceFps?: number;
   /** Size of the RGB24 frames ffmpeg writes. */
   width?: number;
   height?: number;
@@ -23,6 +25,9 @@ const VIDEO_STREAM = /^\s*Stream #\d+:\d+.*?: Video: (\w+)/;
 // `, 1018x720 [SAR …` / `, 640x452,` — the first WxH after the pixel format; `0x18424752` (a codec
 // tag) never matches because it follows "/ ", not ", ".
 const SIZE = /, (\d{1,5})x(\d{1,5})(?=[ ,\[]|$)/;
+// `, 25 fps, 25 tbr, 90k tbn` (the tbr stands in when a stream states no fps); `1k fps` style values are not frame rates here.
+const FPS = /, (\d+(?:\.\d+)?) fps(?=,|$)/;
+const TBR = /, (\d+(?:\.\d+)?) tbr(?=,|$)/;
 
 /** Feed it every stderr line; `accept` returns the fields a line added, if any. */
 export class StreamInfoParser {
@@ -41,10 +46,13 @@ export class StreamInfoParser {
     const width = size ? Number(size[1]) : undefined;
     const height = size ? Number(size[2]) : undefined;
     if (this.section === 'input' && this.info.codec === undefined) {
+      const rate = FPS.exec(line) ?? TBR.exec(line);
+      const fps = rate ? Number(rate[1]) : undefined;
       this.info.codec = video[1];
       this.info.sourceWidth = width;
       this.info.sourceHeight = height;
-      return { codec: video[1], sourceWidth: width, sourceHeight: height };
+      if (fps !== undefined && fps > 0) this.info.sourceFps = fps;
+      return { codec: video[1], sourceWidth: width, sourceHeight: height, ...(this.info.sourceFps !== undefined && { sourceFps: this.info.sourceFps }) };
     }
     if (this.section === 'output' && this.info.width === undefined && video[1] === 'rawvideo' && width && height) {
       this.info.width = width;

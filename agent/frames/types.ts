@@ -34,6 +34,10 @@ export interface FrameSourceStats {
   /** Source size as ffmpeg reported it, once known. */
   sourceWidth?: number;
   sourceHeight?: number;
+  /** The stream's frame rate as ffmpeg reported it, once known. */
+  sourceFps?: number;
+  /** Whether the running decoder skips non-reference frames (`analysis.skipNonReferenceFrames`, decided per stream). */
+  skipsNonReferenceFrames?: boolean;
 }
 
 /**

@@ -7,16 +7,25 @@ import { join } from 'node:path';
 import { createDetector, type RgbImage } from '../../agent/detection/index.js';
 import type { CapacityStep } from './capacity.js';
 import { DATA_DIR, decodeFrames, ROOT, videoDurationSeconds } from './common.js';
-import { DEPLOYED_DECODE, decodeCpu, type Variant } from './decode.js';
+import { fileFps, skipsNonReferenceFrames } from '../../agent/frames/index.js';
+import { DEPLOYED_DECODE, DEPLOYED_DECODE_SKIPPING, decodeCpu, type Variant } from './decode.js';
+
+/**
+ * The decoder options the agent runs on `clip` by default: fastDecode, plus skip_frame noref when the clip's
+ * rate is at least 3x the analysis fps (`skipNonReferenceFrames: auto`, decided by the agent's own rule).
+ */
+export async function deployedDecodeFor(clip: string, analysisFps: number): Promise<Variant> {
+  return skipsNonReferenceFrames('auto', await fileFps('ffmpeg', clip), analysisFps) ? DEPLOYED_DECODE_SKIPPING : DEPLOYED_DECODE;
+}
 
 /**
  * Mean % of one core one real-time camera's ffmpeg costs, over the clips (each clip one camera in turn), with
- * the decoder options as the agent runs them by default (or `variant`'s).
+ * the decoder options as the agent runs them by default on that clip (or `variant`'s).
  */
-export async function decodeCorePercentPerCamera(clips: readonly string[], fps: number, seconds?: number, variant: Variant = DEPLOYED_DECODE): Promise<number> {
+export async function decodeCorePercentPerCamera(clips: readonly string[], fps: number, seconds?: number, variant?: Variant): Promise<number> {
   let sum = 0;
   for (const clip of clips) {
-    const { cpuS } = await decodeCpu(variant, clip, fps, seconds);
+    const { cpuS } = await decodeCpu(variant ?? (await deployedDecodeFor(clip, fps)), clip, fps, seconds);
     const whole = await videoDurationSeconds(clip);
     sum += (cpuS / (seconds === undefined ? whole : Math.min(whole, seconds))) * 100;
   }

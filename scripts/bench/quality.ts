@@ -3,9 +3,11 @@
  * on the labelled set within one point of the full-frame pipeline). Runs the eval harness (`camwatch eval`,
  * agent/eval) twice in this process on the same labelled clips:
  *   fast       the deployed defaults, as `npm run eval` runs them (config/camwatch.example.yaml): the motion
- *              gate (keep-alive re-checks, empty-scene sweep, idle-motion learning) and analysis.fastDecode;
+ *              gate (keep-alive re-checks, empty-scene sweep, idle-motion learning), analysis.fastDecode and
+ *              analysis.skipNonReferenceFrames auto;
  *   fullFrame  camera.motion.enabled=false (no gate: every analysed frame goes to the detector,
- *              agent/ops/camera-runner.ts) and camera.analysis.fastDecode=false (the decoder's full options).
+ *              agent/ops/camera-runner.ts), camera.analysis.fastDecode=false and skipNonReferenceFrames=false
+ *              (the decoder's full options, every frame decoded).
  * Prints both paths' precision, recall, TP/FP/misses (overall and per split), count errors, inferences per
  * frame and CPU seconds, and fast − full in points (quality-score.ts). Quality does not depend on machine
  * load (the harness feeds frames in lockstep); CPU seconds do a little, wall time a lot.
@@ -19,8 +21,8 @@ import { DEFAULT_EVAL_CONFIG, runEval, type EvalProgress } from '../../agent/eva
 import { ROOT, progress } from './common.js';
 import { compareQuality, qualityPath, type CpuSeconds, type QualityDelta, type QualityPath } from './quality-score.js';
 
-/** What turns the fast path off: no motion gate (every frame inferred) and full decoding. */
-export const FULL_FRAME_OVERRIDES = ['camera.motion.enabled=false', 'camera.analysis.fastDecode=false'] as const;
+/** What turns the fast path off: no motion gate (every frame inferred) and full decoding of every frame. */
+export const FULL_FRAME_OVERRIDES = ['camera.motion.enabled=false', 'camera.analysis.fastDecode=false', 'camera.analysis.skipNonReferenceFrames=false'] as const;
 
 const CLIPS_DIR = join(ROOT, 'eval', 'clips');
 

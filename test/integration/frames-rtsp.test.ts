@@ -87,6 +87,24 @@ describe('RTSP source', () => {
     expect(rec.changes.at(-1)?.state).toBe('online');
   });
 
+  it('skips non-reference frames on a stream 3x the analysis rate, and restarts once without them on a slower one (skipNonReferenceFrames: auto)', async () => {
+    // The Saigon clip, half of its frames B-frames, comes over RTSP as a 30 fps stream (its tbr; ~20 fps in the
+    // file): analysed at 5 fps it may skip them, at 12 fps it may not (30 < 3 x 12).
+    const fast = open('auto-fast', server.url('/saigon'));
+    const slow = open('auto-slow', server.url('/saigon'), {}, { fps: 12 });
+    fast.start();
+    slow.start();
+    const [a, b] = await Promise.all([fast.next(AbortSignal.timeout(15_000)), slow.next(AbortSignal.timeout(15_000))]);
+    expect(a && b).toBeTruthy();
+    expect(fast.stats()).toMatchObject({ state: 'online', skipsNonReferenceFrames: true });
+    expect(fast.stats().sourceFps).toBeGreaterThanOrEqual(15);
+    expect(slow.stats()).toMatchObject({ state: 'online', skipsNonReferenceFrames: false });
+    // The restart is planned, not a failure: frames keep coming and no error is reported.
+    const next = await slow.next(AbortSignal.timeout(5_000));
+    expect(next!.seq).toBeGreaterThan(b!.seq);
+    expect(slow.stats().lastError?.message ?? '').not.toMatch(/ffmpeg/);
+  });
+
   it('reads over UDP when configured', async () => {
     const camera = cameraSchema.parse({ id: 'udp', source: { url: server.url('/saigon'), username: USER, transport: 'udp' }, analysis: { width: 160 } });
     const source = createFrameSource(camera, { logger: quiet, password: PASSWORD, backoff: FAST_RESTART });

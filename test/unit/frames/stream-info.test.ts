@@ -18,23 +18,36 @@ describe('StreamInfoParser', () => {
     const parser = new StreamInfoParser();
     const updates = HEADER.map((line) => parser.accept(line)).filter(Boolean);
     expect(updates).toEqual([
-      { codec: 'h264', sourceWidth: 1018, sourceHeight: 720 },
+      { codec: 'h264', sourceWidth: 1018, sourceHeight: 720, sourceFps: 19.97 },
       { width: 640, height: 452 },
     ]);
-    expect(parser.current()).toEqual({ codec: 'h264', sourceWidth: 1018, sourceHeight: 720, width: 640, height: 452 });
+    expect(parser.current()).toEqual({ codec: 'h264', sourceWidth: 1018, sourceHeight: 720, sourceFps: 19.97, width: 640, height: 452 });
   });
 
   it('reads sizes followed by an aspect ratio, and HEVC streams', () => {
     const parser = new StreamInfoParser();
     parser.accept("Input #0, rtsp, from 'rtsp://u:***@127.0.0.1:8554/cam':");
     parser.accept('  Stream #0:0: Video: hevc (Main), yuv420p(tv, progressive), 640x352 [SAR 1:1 DAR 20:11], 24 fps, 24 tbr, 90k tbn');
-    expect(parser.current()).toEqual({ codec: 'hevc', sourceWidth: 640, sourceHeight: 352 });
+    expect(parser.current()).toEqual({ codec: 'hevc', sourceWidth: 640, sourceHeight: 352, sourceFps: 24 });
   });
 
   it('reads tiny sizes but never a codec tag like 0x18424752', () => {
     const parser = new StreamInfoParser();
     parser.accept("Output #0, rawvideo, to 'pipe:1':");
     expect(parser.accept('  Stream #0:0: Video: rawvideo (RGB[24] / 0x18424752), rgb24, 16x8, q=2-31, 10 fps')).toEqual({ width: 16, height: 8 });
+  });
+
+  it("reads the stream's rate from its fps, else its tbr, and never from the output's", () => {
+    const withTbrOnly = new StreamInfoParser();
+    withTbrOnly.accept("Input #0, rtsp, from 'rtsp://127.0.0.1:8554/cam':");
+    withTbrOnly.accept('  Stream #0:0: Video: h264 (Main), yuv420p(progressive), 1920x1080, 25 tbr, 90k tbn');
+    expect(withTbrOnly.current().sourceFps).toBe(25);
+    const none = new StreamInfoParser();
+    none.accept("Input #0, rtsp, from 'rtsp://127.0.0.1:8554/cam':");
+    none.accept('  Stream #0:0: Video: h264 (Main), yuv420p(progressive), 1920x1080, 90k tbn');
+    none.accept("Output #0, rawvideo, to 'pipe:1':");
+    none.accept('  Stream #0:0: Video: rawvideo (RGB[24] / 0x18424752), rgb24, 640x360, q=2-31, 5 fps, 5 tbn');
+    expect(none.current()).toEqual({ codec: 'h264', sourceWidth: 1920, sourceHeight: 1080, width: 640, height: 360 });
   });
 
   it('does not take a stream line for the output before the Output header', () => {
