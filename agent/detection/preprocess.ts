@@ -78,6 +78,20 @@ export function preprocessInto(image: RgbImage, spec: PreprocessSpec, inW: numbe
   const pads = [spec.padValue * a0 + b0, spec.padValue * a1 + b1, spec.padValue * a2 + b2];
   for (const [p, pad] of [p0, p1, p2].map((start, i) => [start, pads[i]!] as const)) fillPadding(out, p, inW, inH, t.padX, t.padY, rw, rh, pad);
 
+  if (rw === srcW && rh === srcH) {
+    // A window at native resolution (a tile, a motion crop: the model input's size): every blend weight is 0, so
+    // the bilinear value is the pixel itself. The same numbers, without the 12 reads and blends per pixel.
+    for (let y = 0; y < rh; y++) {
+      let o = (t.padY + y) * inW + t.padX;
+      for (let i = y * srcW * 3, end = i + srcW * 3; i < end; i += 3, o++) {
+        out[p0 + o] = src[i + c0]! * a0 + b0;
+        out[p1 + o] = src[i + c1]! * a1 + b1;
+        out[p2 + o] = src[i + c2]! * a2 + b2;
+      }
+    }
+    return t;
+  }
+
   // Column tables (O(width), not per pixel): byte offsets of the two source columns and the blend weight.
   const xo0 = new Int32Array(rw), xo1 = new Int32Array(rw), xw = new Float32Array(rw);
   const rx = srcW / rw;

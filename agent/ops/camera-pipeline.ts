@@ -370,15 +370,18 @@ export class CameraPipeline {
     this.stats.inferencesTiled++;
     const { detector, scheduler } = this.deps;
     const lagMs = this.now() - frame.capturedAtMs;
-    const perTile: Array<{ rect: CropRect; detections: Detection[] }> = [];
     const run = focus?.run ?? plan;
     this.stats.detectorRuns += run.length;
     this.stats.tilesSkipped += plan.length - run.length;
-    for (const rect of run) {
-      const image = { ...cropImage(frame, rect), capturedAtMs: frame.capturedAtMs };
-      const detections = scheduler ? (await scheduler.detect({ cameraId: this.deps.cameraId, detector, frame: image })).detections : await detector.detect(image);
-      perTile.push({ rect, detections });
-    }
+    // Asked for together: with several detector workers the windows run at the same time (the scheduler still
+    // lines them up behind other cameras' turns), so a tiled frame waits for its slowest window, not their sum.
+    const perTile = await Promise.all(
+      run.map(async (rect) => {
+        const image = { ...cropImage(frame, rect), capturedAtMs: frame.capturedAtMs };
+        const detections = scheduler ? (await scheduler.detect({ cameraId: this.deps.cameraId, detector, frame: image })).detections : await detector.detect(image);
+        return { rect, detections };
+      }),
+    );
     const iouThreshold = this.deps.nmsIouThreshold ?? DEFAULT_NMS_IOU_THRESHOLD;
     const detections = focus ? mergeFocusedTiles(perTile, focus.previous, focus.changed, iouThreshold) : mergeTileDetections(perTile, iouThreshold);
     return { frame, detections, lagMs, inferred: true };

@@ -75,7 +75,7 @@ describe('computeTransform / mapBoxToImage', () => {
     expect(mapBoxToImage(-4, 16, 70, 50, t, 200, 100)).toEqual({ x1: 0, y1: 50, x2: 200, y2: 100 });
   });
 
-  it('gives bit for bit the per-pixel bilinear formula when shrinking, enlarging and at the edges (rows blended once, reused)', () => {
+  it('gives bit for bit the per-pixel bilinear formula when shrinking, enlarging, at native size and at the edges', () => {
     // The definition: each output value blends its four source pixels, x first then y, in doubles.
     const reference = (img: { width: number; height: number; data: Buffer }, spec: PreprocessSpec, inW: number, inH: number): Float32Array => {
       const out = allocateInput(inW, inH);
@@ -114,6 +114,10 @@ describe('computeTransform / mapBoxToImage', () => {
       [noise(97, 301), picodet, 320, 320],
       [noise(50, 7), yolox, 416, 416],
       [noise(1, 1), yolov8, 64, 64],
+      // Native size (a tile or a motion crop of the input's size), and a smaller window padded at native size.
+      [noise(416, 416), yolox, 416, 416],
+      [noise(320, 320), picodet, 320, 320],
+      [noise(416, 200), yolox, 416, 416],
     ] as const) {
       const out = allocateInput(w, h);
       preprocessInto(img, spec, w, h, out);
