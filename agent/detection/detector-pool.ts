@@ -6,6 +6,12 @@ import type { Detection, RgbImage } from './types.js';
 
 /** How often after runs the pool reconsiders its size (ms): its decisions need seconds (pool-size.ts), the busy meters cost a loop over a window of runs. */
 const RESIZE_CHECK_MS = 250;
+/**
+ * How often a pool of several workers reconsiders its size when no run comes at all (ms): every camera
+ * offline, or a night with nothing moving and no re-checks. Without it the extra worker (~50-100 MB) would
+ * stay until the next run; a quiet minute is what closes it, so 5 s late is nothing.
+ */
+export const DEFAULT_IDLE_CHECK_MS = 5_000;
 
 interface Member {
   detector: OnnxDetector;
@@ -25,6 +31,8 @@ export interface DetectorPoolOptions {
   busyWindowMs?: number;
   settleMs?: number;
   shrinkAfterMs?: number;
+  /** See DEFAULT_IDLE_CHECK_MS. */
+  idleCheckMs?: number;
 }
 
 /**
@@ -47,6 +55,8 @@ export class DetectorPool implements OnnxDetector {
   private readonly retired: ModelRunStats[] = [];
   /** When the size was last considered: the decisions are in seconds, the runs ~30 a second. */
   private lastResizeCheckMs = Number.NEGATIVE_INFINITY;
+  /** Reconsiders the size while the pool has more than one worker, runs or not. */
+  private idleCheck?: NodeJS.Timeout;
 
   constructor(
     first: OnnxDetector,
@@ -109,6 +119,7 @@ export class DetectorPool implements OnnxDetector {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      clearInterval(this.idleCheck);
       await this.starting?.catch(() => undefined);
       await Promise.all(this.members.map((m) => m.detector.close()));
     })();
@@ -149,6 +160,7 @@ export class DetectorPool implements OnnxDetector {
       .then(async (detector) => {
         if (this.closing) return detector.close();
         this.members.push(this.member(detector));
+        this.idleCheck ??= setInterval(() => this.resize(), this.options.idleCheckMs ?? DEFAULT_IDLE_CHECK_MS).unref();
         this.options.logger?.info({ workers: this.members.length, maxWorkers: this.options.maxWorkers, busyPercent: busyPct }, `detector workers busy ${busyPct} %: worker ${this.members.length} of at most ${this.options.maxWorkers} started (detection.workers)`);
       })
       .catch((err: unknown) => {
@@ -168,6 +180,10 @@ export class DetectorPool implements OnnxDetector {
     if (idx === 0) return;
     const [m] = this.members.splice(idx, 1);
     this.retired.push(m!.detector.stats());
+    if (this.members.length === 1) {
+      clearInterval(this.idleCheck);
+      this.idleCheck = undefined;
+    }
     this.lastChangeMs = this.clock();
     this.quietSinceMs = undefined;
     this.options.logger?.info({ workers: this.members.length, busyPercent: Math.round(meanBusy * 100) }, `detector workers busy ${Math.round(meanBusy * 100)} % for a minute: one closed, ${this.members.length} left`);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DetectorPool } from '../../../agent/detection/detector-pool.js';
 import type { ModelRunStats, OnnxDetector } from '../../../agent/detection/onnx-detector.js';
 import type { Detection, RgbImage } from '../../../agent/detection/types.js';
@@ -40,7 +40,7 @@ function fakeWorker(name: string) {
 
 const flush = () => new Promise((r) => setImmediate(r));
 
-function harness(maxWorkers = 2, spawnFails = false) {
+function harness(maxWorkers = 2, spawnFails = false, idleCheckMs?: number) {
   const clock = { now: 0 };
   const workers = [fakeWorker('w1')];
   const logs: string[] = [];
@@ -49,6 +49,7 @@ function harness(maxWorkers = 2, spawnFails = false) {
     maxWorkers,
     clock: () => clock.now,
     logger,
+    ...(idleCheckMs !== undefined && { idleCheckMs }),
     spawn: async () => {
       if (spawnFails) throw new Error('no memory for another session');
       const w = fakeWorker(`w${workers.length + 1}`);
@@ -109,6 +110,28 @@ describe('DetectorPool', () => {
     expect(h.workers[1]!.closed).toBe(true);
     expect(h.pool.stats().runs).toBe(runsBefore + 75);
     expect(h.logs.some((l) => /one closed, 1 left/.test(l))).toBe(true);
+  });
+
+  it('closes the extra worker after a quiet minute when no run comes at all (every camera offline)', async () => {
+    // The pool's own check runs on an interval: faked here, stepped with the pool's fake clock.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const h = harness(2, false, 5_000);
+      await h.busyFor(4_000);
+      expect(h.pool.parallelRuns).toBe(2);
+      // No run from here on: only the check sees the quiet start, then a minute of it.
+      h.clock.now += 20_000;
+      vi.advanceTimersByTime(5_000);
+      expect(h.pool.parallelRuns).toBe(2);
+      h.clock.now += 61_000;
+      vi.advanceTimersByTime(5_000);
+      expect(h.pool.parallelRuns).toBe(1);
+      expect(h.workers[1]!.closed).toBe(true);
+      expect(h.logs.some((l) => /one closed, 1 left/.test(l))).toBe(true);
+      await h.pool.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('stays at its size and says why when another worker cannot start', async () => {
