@@ -33,6 +33,9 @@ export interface CameraStatus {
   /** Frame capture → analysis done, over the last LATENCY_SAMPLES frames (ms). */
   latencyP50Ms?: number;
   latencyP95Ms?: number;
+  /** The stream's rate as ffmpeg read it, and whether its decoder skips non-reference frames (analysis.skipNonReferenceFrames). */
+  sourceFps?: number;
+  skipsNonReferenceFrames?: boolean;
   pipeline: Omit<PipelineStats, 'recentLatenciesMs'>;
 }
 

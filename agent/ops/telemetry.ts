@@ -83,6 +83,8 @@ export function cameraStatus(c: CameraSnapshot, nowMs: number): CameraStatus {
     avgLatencyMs: pipeline.framesAnalysed ? Math.round(pipeline.latencyMsTotal / pipeline.framesAnalysed) : undefined,
     latencyP50Ms: quantile(recentLatenciesMs, 0.5),
     latencyP95Ms: quantile(recentLatenciesMs, 0.95),
+    ...(s.sourceFps !== undefined && { sourceFps: s.sourceFps }),
+    ...(s.skipsNonReferenceFrames !== undefined && { skipsNonReferenceFrames: s.skipsNonReferenceFrames }),
     pipeline,
   };
 }

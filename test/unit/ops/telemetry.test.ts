@@ -66,6 +66,10 @@ describe('the snapshot projected four ways', () => {
       id: 'cam-1', state: 'online', framesAnalysed: 290, targetFps: 4, analysisFps: 5, reconnects: 2, avgLatencyMs: 100, latencyP50Ms: 120, incidents: 3,
     });
     expect(first.cameras[0]!.pipeline).not.toHaveProperty('recentLatenciesMs');
+    // The decoder's choice is shown once the stream told its rate (analysis.skipNonReferenceFrames: auto).
+    expect(first.cameras[0]).not.toHaveProperty('skipsNonReferenceFrames');
+    const told = agentStatus(snapshot({ cameras: [camera({ source: { ...camera().source, sourceFps: 25, skipsNonReferenceFrames: true } })] }));
+    expect(told.cameras[0]).toMatchObject({ sourceFps: 25, skipsNonReferenceFrames: true });
   });
 
   it('stats: every field of docs/schemas/stats.schema.json is filled, per camera too, and the payload validates', () => {
