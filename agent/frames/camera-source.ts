@@ -146,7 +146,7 @@ export class CameraSource implements FrameSource {
     if (this.stopping) return;
 
     const hwaccel = this.hwaccelFailed ? undefined : this.options.hwaccel;
-    const skipsNonReference = skipsNonReferenceFrames(camera.analysis.skipNonReferenceFrames, this.streamInfo.sourceFps, camera.analysis.fps);
+    const skipsNonReference = skipsNonReferenceFrames(camera.analysis.skipNonReferenceFrames, this.knownSourceFps(), camera.analysis.fps);
     const args = buildFfmpegArgs({
       source: camera.source,
       filePath: this.options.filePath,
@@ -201,11 +201,16 @@ export class CameraSource implements FrameSource {
    */
   private relaunchIfRateSaysOtherwise(run: Run): void {
     const { analysis } = this.options.camera;
-    const fps = this.streamInfo.sourceFps;
+    const fps = this.knownSourceFps();
     if (fps === undefined || run.relaunching || skipsNonReferenceFrames(analysis.skipNonReferenceFrames, fps, analysis.fps) === run.skipsNonReference) return;
     run.relaunching = true;
     this.log.info({ sourceFps: fps, analysisFps: analysis.fps, skipNonReferenceFrames: !run.skipsNonReference }, 'restarting ffmpeg with the decoder options the stream rate allows');
     void run.decoder.stop();
+  }
+
+  /** The stream's rate once ffmpeg's header was read (0 when it states none: not known to be fast enough); undefined before. */
+  private knownSourceFps(): number | undefined {
+    return this.streamInfo.codec === undefined ? undefined : (this.streamInfo.sourceFps ?? 0);
   }
 
   private onFrame(run: Run, raw: RawFrame): void {

@@ -103,7 +103,7 @@ describe('benchmark smoke', () => {
     const q = r.quality;
     expect(q.clips).toEqual(['eval/clips/vn_saigon_intersection.yaml']);
     expect(q.fast.overrides).toEqual([]);
-    expect(q.fullFrame.overrides).toEqual(['camera.motion.enabled=false', 'camera.analysis.fastDecode=false']);
+    expect(q.fullFrame.overrides).toEqual(['camera.motion.enabled=false', 'camera.analysis.fastDecode=false', 'camera.analysis.skipNonReferenceFrames=false']);
     // The full-frame path is what it says: the detector ran on every analysed frame; the same frames on both paths.
     expect(q.fullFrame.inferencesRun).toBe(q.fullFrame.framesAnalysed);
     expect(q.fast.framesAnalysed).toBe(q.fullFrame.framesAnalysed);

@@ -18,5 +18,7 @@ describe('skipsNonReferenceFrames', () => {
 
   it('auto: skips while the rate is not known yet (the header corrects it before the first frame)', () => {
     expect(skipsNonReferenceFrames('auto', undefined, 5)).toBe(true);
+    // A header that states no rate is passed as 0: not known to be fast enough.
+    expect(skipsNonReferenceFrames('auto', 0, 5)).toBe(false);
   });
 });
