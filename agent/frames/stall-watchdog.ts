@@ -8,6 +8,8 @@ import { agentPauseMs } from './agent-pause.js';
  */
 export class StallWatchdog {
   private timer: NodeJS.Timeout | undefined;
+  /** When the pending timer is due (performance.now() ms); undefined when none is pending. */
+  private dueAtMs: number | undefined;
 
   constructor(
     private readonly stallMs: number,
@@ -16,9 +18,18 @@ export class StallWatchdog {
 
   /** (Re)starts the window: at launch and on every sign of life (a frame, a closed segment). */
   arm(onStall: () => void): void {
+    // After a pause, the frames that waited in the pipe may be read before the overdue timer runs (which of
+    // the two comes first depends on where the event loop stopped): the pause is named either way.
+    if (this.dueAtMs !== undefined) {
+      const pausedMs = agentPauseMs(this.dueAtMs, performance.now());
+      if (pausedMs > 0) this.onPause?.(pausedMs);
+    }
     clearTimeout(this.timer);
     const dueAtMs = performance.now() + this.stallMs;
+    this.dueAtMs = dueAtMs;
     this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.dueAtMs = undefined;
       const pausedMs = agentPauseMs(dueAtMs, performance.now());
       if (pausedMs > 0) {
         this.onPause?.(pausedMs);
@@ -31,5 +42,7 @@ export class StallWatchdog {
 
   clear(): void {
     clearTimeout(this.timer);
+    this.timer = undefined;
+    this.dueAtMs = undefined;
   }
 }
