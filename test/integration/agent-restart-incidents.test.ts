@@ -23,6 +23,7 @@ interface Event {
   sequence: number;
   ruleId: string;
   endReason?: string;
+  endedAt?: string;
   historical?: boolean;
 }
 
@@ -116,11 +117,18 @@ describe('open incidents across kill -9 and reload', () => {
     const busySeqBeforeReload = Math.max(...of('busy').map((e) => e.sequence));
     writeFileSync(path, config(dir, broker.url, { coveredClip: videoPath('residential_street_ahmetozlu.mp4'), saigonRules: BUSY + queueRule(2), covered: true }));
     second.child.kill('SIGHUP');
-    await second.waitForLog((e) => e.msg === 'config reloaded', 30_000);
+    const reloaded = await second.waitForLog((e) => e.msg === 'config reloaded', 30_000);
     await ioc.waitFor(() => endOf(queueBefore!) !== undefined, 30_000, 'queue-long (changed) ended');
     expect(endOf(queueBefore!)!.endReason).toBe('camera_reload');
     await ioc.waitFor(() => walkersOpen.every((id) => endOf(id) !== undefined), 30_000, 'open walkers ended');
-    for (const id of walkersOpen) expect(endOf(id)!.endReason).toBe('rule_removed');
+    // A rider may leave the zone between the look above and the reload: that incident ends `cleared`, before
+    // the reload (seen once in a full run on a loaded box). Every other one ends because its rule went.
+    for (const id of walkersOpen) {
+      const end = endOf(id)!;
+      if (end.endReason === 'cleared') expect(Date.parse(end.endedAt!)).toBeLessThanOrEqual(Number(reloaded.time));
+      else expect(end.endReason).toBe('rule_removed');
+    }
+    expect(ids('walkers').some((id) => endOf(id)?.endReason === 'rule_removed')).toBe(true);
     await ioc.waitFor(() => busyAfterRestart(busySeqBeforeReload), 60_000, 'the congestion continues under its id after the reload');
     await ioc.waitFor(() => ids('queue-long').length === 2, 60_000, 'queue-long opens again under its new rule');
 
