@@ -75,8 +75,9 @@ export function preprocessInto(image: RgbImage, spec: PreprocessSpec, inW: numbe
 
   // Only the padding is filled: the image overwrites the rest (a 16:9 frame leaves 44 % of a square input as padding).
   const rw = t.resizedWidth, rh = t.resizedHeight;
-  const pads = [spec.padValue * a0 + b0, spec.padValue * a1 + b1, spec.padValue * a2 + b2];
-  for (const [p, pad] of [p0, p1, p2].map((start, i) => [start, pads[i]!] as const)) fillPadding(out, p, inW, inH, t.padX, t.padY, rw, rh, pad);
+  fillPadding(out, p0, inW, inH, t, spec.padValue * a0 + b0);
+  fillPadding(out, p1, inW, inH, t, spec.padValue * a1 + b1);
+  fillPadding(out, p2, inW, inH, t, spec.padValue * a2 + b2);
 
   if (rw === srcW && rh === srcH) {
     // A window at native resolution (a tile, a motion crop: the model input's size): every blend weight is 0, so
@@ -123,7 +124,8 @@ export function preprocessInto(image: RgbImage, spec: PreprocessSpec, inW: numbe
 }
 
 /** Fills one plane's padding around the resized image (rows above and below it, columns left and right of it). */
-function fillPadding(out: Float32Array, plane: number, inW: number, inH: number, padX: number, padY: number, rw: number, rh: number, value: number): void {
+function fillPadding(out: Float32Array, plane: number, inW: number, inH: number, t: InputTransform, value: number): void {
+  const { padX, padY, resizedWidth: rw, resizedHeight: rh } = t;
   if (rw >= inW && rh >= inH) return;
   out.fill(value, plane, plane + padY * inW);
   out.fill(value, plane + (padY + rh) * inW, plane + inH * inW);

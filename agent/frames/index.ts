@@ -111,4 +111,4 @@ export { ReplaySource } from './replay-source.js';
 export { classifyStderr } from './stderr-classifier.js';
 export { StreamInfoParser } from './stream-info.js';
 export { fileFps } from './file-fps.js';
-export { skipsNonReferenceFrames, SKIP_NONREF_MIN_SOURCE_RATIO } from './skip-nonref.js';
+export { skipsNonReferenceFrames } from './skip-nonref.js';

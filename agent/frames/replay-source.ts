@@ -139,8 +139,7 @@ export class ReplaySource implements FrameSource {
     const version = await probeFfmpeg(ffmpegPath);
     if (this.stopping) return;
     // A file's rate is read before decoding (frame i is at i / fps: a run cannot restart once frames came out).
-    // A file whose header gives no rate is not known to be fast enough: 0.
-    const sourceFps = camera.analysis.skipNonReferenceFrames === 'auto' ? ((await fileFps(ffmpegPath, this.options.filePath)) ?? 0) : undefined;
+    const sourceFps = camera.analysis.skipNonReferenceFrames === 'auto' ? await fileFps(ffmpegPath, this.options.filePath) : undefined;
     if (this.stopping) return;
     const args = buildFfmpegArgs({
       source: { file: this.options.filePath, loop: false, speed: 0 },

@@ -18,8 +18,8 @@ export class StallWatchdog {
 
   /** (Re)starts the window: at launch and on every sign of life (a frame, a closed segment). */
   arm(onStall: () => void): void {
-    // After a pause, the frames that waited in the pipe may be read before the overdue timer runs (which of
-    // the two comes first depends on where the event loop stopped): the pause is named either way.
+    // An overdue window means the agent was paused: named here, whichever comes first after the pause, the
+    // frames that waited in the pipe (a sign of life) or the overdue timer (which re-arms).
     if (this.dueAtMs !== undefined) {
       const pausedMs = agentPauseMs(this.dueAtMs, performance.now());
       if (pausedMs > 0) this.onPause?.(pausedMs);
@@ -28,14 +28,8 @@ export class StallWatchdog {
     const dueAtMs = performance.now() + this.stallMs;
     this.dueAtMs = dueAtMs;
     this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.dueAtMs = undefined;
-      const pausedMs = agentPauseMs(dueAtMs, performance.now());
-      if (pausedMs > 0) {
-        this.onPause?.(pausedMs);
-        this.arm(onStall);
-        return;
-      }
+      if (agentPauseMs(dueAtMs, performance.now()) > 0) return this.arm(onStall);
+      this.clear();
       onStall();
     }, this.stallMs);
   }

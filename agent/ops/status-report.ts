@@ -1,3 +1,4 @@
+import type { EventLoopDelay } from './event-loop-delay.js';
 import type { FrameSourceStats } from '../frames/index.js';
 import type { UplinkStats } from '../uplink/index.js';
 import type { PipelineStats } from './camera-pipeline.js';
@@ -50,7 +51,7 @@ export interface AgentStatus {
    */
   detector: { busyFraction: number; queued: number; workers?: number };
   /** How late the main thread ran its callbacks over the last 10 s (ms); absent from older agents and before the first sample. */
-  eventLoop?: { p99Ms: number; maxMs: number };
+  eventLoop?: EventLoopDelay;
   uplink: UplinkStats;
   cameras: CameraStatus[];
 }

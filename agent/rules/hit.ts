@@ -95,8 +95,6 @@ export function boxDistance(a: Box, b: Box): number {
   return Math.hypot(dx, dy);
 }
 
-
-
 export function round2(v: number): number {
   return Math.round(v * 100) / 100;
 }

@@ -15,8 +15,7 @@ import { DEPLOYED_DECODE, DEPLOYED_DECODE_SKIPPING, decodeCpu, type Variant } fr
  * rate is at least 3x the analysis fps (`skipNonReferenceFrames: auto`, decided by the agent's own rule).
  */
 export async function deployedDecodeFor(clip: string, analysisFps: number): Promise<Variant> {
-  // As the agent reads a file: a header without a rate counts as too slow (0).
-  return skipsNonReferenceFrames('auto', (await fileFps('ffmpeg', clip)) ?? 0, analysisFps) ? DEPLOYED_DECODE_SKIPPING : DEPLOYED_DECODE;
+  return skipsNonReferenceFrames('auto', await fileFps('ffmpeg', clip), analysisFps) ? DEPLOYED_DECODE_SKIPPING : DEPLOYED_DECODE;
 }
 
 /**
