@@ -1,7 +1,7 @@
 import type { Logger } from '../core/index.js';
-import { BusyMeter, DEFAULT_BUSY_WINDOW_MS } from './busy-meter.js';
+import { BusyMeter } from './busy-meter.js';
 import type { ModelRunStats, OnnxDetector } from './onnx-detector.js';
-import { decidePoolSize, quietEnoughToShrink, type PoolSizeDecision } from './pool-size.js';
+import { decidePoolSize, DEFAULT_SETTLE_MS, quietEnoughToShrink, type PoolSizeDecision } from './pool-size.js';
 import type { Detection, RgbImage } from './types.js';
 
 /** How often after runs the pool reconsiders its size (ms): its decisions need seconds (pool-size.ts), the busy meters cost a loop over a window of runs. */
@@ -28,6 +28,12 @@ export interface DetectorPoolOptions {
   logger?: Logger;
   /** Epoch-ms clock (tests pass a fake one). */
   clock?: () => number;
+  /**
+   * Window of the workers' busy share (ms); default the settle time. Not the scheduler's 10 s: after a quiet
+   * start (cameras still connecting) a 10 s window needed ~8.5 s of saturation before the pool grew. Measured
+   * with 11 sub-streams (scripts/bench/profile.ts): the first worker was saturated, 11 cameras waiting in line,
+   * for ~7 s before the second came, and load shedding had lowered every camera meanwhile.
+   */
   busyWindowMs?: number;
   settleMs?: number;
   shrinkAfterMs?: number;
@@ -127,7 +133,7 @@ export class DetectorPool implements OnnxDetector {
   }
 
   private member(detector: OnnxDetector): Member {
-    return { detector, inFlight: 0, meter: new BusyMeter(this.clock(), this.options.busyWindowMs ?? DEFAULT_BUSY_WINDOW_MS) };
+    return { detector, inFlight: 0, meter: new BusyMeter(this.clock(), this.options.busyWindowMs ?? this.options.settleMs ?? DEFAULT_SETTLE_MS) };
   }
 
   /** After a run, at most every RESIZE_CHECK_MS: one more worker when all are saturated, one fewer after a quiet spell. */

@@ -78,6 +78,15 @@ describe('DetectorPool', () => {
     expect(h.logs.some((l) => /worker 2 of at most 2 started/.test(l))).toBe(true);
   });
 
+  it('grows after the settle time of saturation even after a quiet start (cameras still connecting)', async () => {
+    const h = harness();
+    h.clock.now += 5_000; // idle: the pool waits for the cameras
+    await h.busyFor(2_000);
+    expect(h.pool.parallelRuns).toBe(1);
+    await h.busyFor(1_500);
+    expect(h.pool.parallelRuns).toBe(2);
+  });
+
   it('does not grow while the worker has room', async () => {
     const h = harness();
     for (let i = 0; i < 10; i++) {
