@@ -20,11 +20,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(`${agentVersion()}\n`);
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.stderr.write(`camwatch: unknown command "${name}"\n\n${help()}`);
     return 2;
   }
+  const command = await entry.load();
   try {
     return await command.run(rest, io);
   } catch (err) {

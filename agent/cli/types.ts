@@ -9,7 +9,6 @@ export interface CliIO {
 /** One `camwatch <name>` subcommand; `run` returns the process exit code. */
 export interface CliCommand {
   name: string;
-  summary: string;
   /** Full `--help` text. */
   usage: string;
   run(argv: string[], io: CliIO): Promise<number>;

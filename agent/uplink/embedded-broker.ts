@@ -1,5 +1,5 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { AuthenticateError, Client } from 'aedes';
 import type { Logger } from '../core/index.js';
 import {
   CONNACK_NOT_AUTHORIZED,
@@ -80,6 +80,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const claimed = new Map<string, Socket>();
   const refusals = refusalLog(log);
 
+  // Loaded here, not at the top: an agent publishing to the IOC's broker never starts this one.
+  const { Aedes } = await import('aedes');
   const aedes = await Aedes.createBroker({
     authenticate(client, username, password, done) {
       const state = connections.get(client.conn);

@@ -27,7 +27,6 @@ Exit codes: 0 printed, 1 no embedded broker (mqtt.url is set) or the file cannot
 /** `camwatch broker credentials`: how to log in to the agent's embedded broker. */
 export const brokerCommand: CliCommand = {
   name: 'broker',
-  summary: 'the embedded MQTT broker\'s login (user, password, a mosquitto_sub line)',
   usage,
   async run(argv, io) {
     const parsed = await readConfigSubcommand(argv, io, 'broker', 'credentials', usage);

@@ -45,7 +45,6 @@ export type CameraCliIO = CliIO & { stdin?: PromptInput };
 /** `camwatch camera add`: onboard an ONVIF camera into the config. */
 export const cameraCommand: CliCommand = {
   name: 'camera',
-  summary: 'add a camera from its ONVIF description (camera add), or check one with a frame (camera test)',
   usage,
   async run(argv, io: CameraCliIO) {
     const [sub, ...rest] = argv;

@@ -25,7 +25,6 @@ Exit codes: 0 valid, 1 invalid, 2 usage error.`;
 /** `camwatch config …`: validate a config file or print its JSON Schema. */
 export const configCommand: CliCommand = {
   name: 'config',
-  summary: 'validate a config file, or print its JSON Schema',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseArgs({

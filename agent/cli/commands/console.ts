@@ -26,7 +26,6 @@ Exit codes: 0 printed, 1 the console is disabled or the token cannot be read, 2 
 /** `camwatch console url`: the console's link with its token, and the SSH tunnel line. */
 export const consoleCommand: CliCommand = {
   name: 'console',
-  summary: 'the web console\'s link with its token (open it through ssh -L)',
   usage,
   async run(argv, io) {
     const parsed = await readConfigSubcommand(argv, io, 'console', 'url', usage);

@@ -38,7 +38,6 @@ const CSV_HEADER = ['camera', 'period_s', 'start', 'end', 'state', 'kind', 'id',
 /** `camwatch counts`: the stored count bins, filtered, as a table, JSON or CSV. */
 export const countsCommand: CliCommand = {
   name: 'counts',
-  summary: 'line counts and zone occupancy per time bin, from the store',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseArgs({

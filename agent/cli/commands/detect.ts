@@ -122,7 +122,6 @@ export function toRecords(image: string, detections: readonly Detection[]): Dete
 
 export const detectCommand: CliCommand = {
   name: 'detect',
-  summary: 'run the detector on image files and print JSON detections',
   usage,
   async run(argv, io) {
     let args;

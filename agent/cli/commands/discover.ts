@@ -21,7 +21,6 @@ Next: camwatch camera add <address> --user admin --password-file FILE`;
 /** `camwatch discover`: find ONVIF cameras. */
 export const discoverCommand: CliCommand = {
   name: 'discover',
-  summary: 'find ONVIF cameras on the network (WS-Discovery)',
   usage,
   async run(argv, io) {
     // A bad option throws: main answers it as a usage error.

@@ -45,7 +45,6 @@ Exit codes: 0 nothing failed (warnings allowed), 1 a check failed, 2 usage error
 /** `camwatch doctor`: is this box ready to run the agent, and if not, what to fix. */
 export const doctorCommand: CliCommand = {
   name: 'doctor',
-  summary: 'check ffmpeg, model, store, disk, broker, clock and every camera; say what to fix',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseArgs({

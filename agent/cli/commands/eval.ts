@@ -60,7 +60,6 @@ function progressOn(stream: NodeJS.WritableStream & { isTTY?: boolean }): EvalPr
 
 export const evalCommand: CliCommand = {
   name: 'eval',
-  summary: 'score the pipeline on labelled clips (precision, recall, counts)',
   usage,
   async run(argv, io: CliIO) {
     const { values, positionals } = parseArgs({

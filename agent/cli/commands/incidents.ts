@@ -45,7 +45,6 @@ Exit codes: 0 ok, 1 failure (store unreadable, unknown incident), 2 usage error.
 /** `camwatch incidents …`: inspect the incident store and re-queue events for the IOC. */
 export const incidentsCommand: CliCommand = {
   name: 'incidents',
-  summary: 'list, show and resend stored incidents',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseArgs({

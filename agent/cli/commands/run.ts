@@ -35,7 +35,6 @@ Signals: SIGINT/SIGTERM stop cleanly within ${DEFAULT_SHUTDOWN_DEADLINE_MS / 100
 
 export const runCommand: CliCommand = {
   name: 'run',
-  summary: 'start the agent',
   usage,
   async run(argv, io) {
     const { values } = parseArgs({

@@ -30,7 +30,6 @@ Exit codes: 0 the agent answered, 1 it did not (not running, wrong address), 2 u
 /** `camwatch status`: ask the running agent what it is doing. */
 export const statusCommand: CliCommand = {
   name: 'status',
-  summary: 'what the running agent is doing: cameras, fps, incidents, backlog',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseArgs({

@@ -33,7 +33,6 @@ See docs/operations.md, "A damaged store".`;
 /** `camwatch store check|recover`: find and repair a damaged incident store. */
 export const storeCommand: CliCommand = {
   name: 'store',
-  summary: 'check the incident store, recover a damaged one',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseArgs({

@@ -40,7 +40,6 @@ Exit codes: 0 stopped with Ctrl-C, 1 cannot connect or subscribe, 2 usage error.
 /** `camwatch tail`: watch incidents and camera states live from the broker. */
 export const tailCommand: CliCommand = {
   name: 'tail',
-  summary: 'print incidents and camera state changes live from the broker',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseArgs({
