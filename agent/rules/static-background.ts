@@ -233,11 +233,6 @@ export class DualBackground {
     return Math.abs(gx) + Math.abs(gy) < this.o.diffGrey;
   }
 
-  /** Whether pixel `i` of the latest frame differs from the gain-corrected slow background (its neighbours not asked). */
-  differs(i: number): boolean {
-    return Math.abs(this.current[i]! - this.gain * this.slow[i]!) > this.o.diffGrey;
-  }
-
   /** Takes pixel `i` as it looks now into the slow model: it is background from now on. */
   accept(i: number): void {
     this.slow[i] = this.current[i]! / this.gain;

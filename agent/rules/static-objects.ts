@@ -163,12 +163,8 @@ export class StaticObjects {
         obj.hiddenSinceMs ??= tMs;
       } else {
         obj.hiddenSinceMs = undefined;
-        // Each pixel against its own background, not `changed` (which also asks its neighbours, for a swaying
-        // camera): once the ghost of the owner standing around a bag is learned, the bag's edge pixels have
-        // learned neighbours as dark as the bag, and `changed` lost half of a small bag's pixels (lobby clip,
-        // frame times jittered ±40 ms: object_left 4 s late and re-born, 6 of 20 timings).
         let still = 0;
-        for (const i of obj.pixels) if (model.differs(i)) still++;
+        for (const i of obj.pixels) if (model.changed[i]) still++;
         if (still >= DEFAULT_STATIC_PRESENT_SHARE * obj.pixels.length) obj.lastPresentMs = tMs;
       }
       const lostMs = hidden ? tMs - obj.hiddenSinceMs! - DEFAULT_OCCLUDED_MAX_MS : tMs - obj.lastPresentMs;
