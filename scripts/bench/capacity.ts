@@ -309,7 +309,7 @@ export interface CapacityOptions {
   compareOneWorker?: boolean;
 }
 
-/** Doubles the camera count until a step fails, then bisects between the last pass and the fail (quick: two steps). */
+/** Doubles the camera count until a step fails, then bisects between the last pass and the fail to one camera. */
 export async function runCapacity(options: CapacityOptions): Promise<CapacityResult> {
   const build = options.compiled ? await compiledAgent() : SOURCES;
   const clips = options.clips ?? [dataFile('video', 'vn_saigon_intersection.mp4')];
@@ -338,13 +338,13 @@ export async function runCapacity(options: CapacityOptions): Promise<CapacityRes
         break;
       }
     }
-    // Quick: two bisection steps (8 failing after 4: 6, then 5 or 7), so cameras / limit is not read off powers
-    // of two, nor off 6 when 7 holds (one step reported 6 of a 9.85 limit: 0.61, where 7 would read 0.71).
-    const bisections = options.quick ? 2 : Number.POSITIVE_INFINITY;
+    // Bisected down to one camera, quick runs too, so cameras / limit is not read off a coarse step: with two
+    // steps, 16 failing after 8 left 9 untried (12 and 10 failed), and 8 of an 11.3 limit reads 0.71 where 9
+    // would read 0.80. At most 3 more steps within the quick run's 16 cameras.
     if (fail > pass + 1) {
       let lo = pass;
       let hi = fail;
-      for (let i = 0; i < bisections && hi - lo > 1; i++) {
+      while (hi - lo > 1) {
         const mid = Math.floor((lo + hi) / 2);
         if ((await step(mid)).pass) lo = mid;
         else hi = mid;
