@@ -38,9 +38,9 @@ try {
 /** Runs a scenario when --only allows it; null (in the JSON too) when not. */
 const when = async <T>(scenario: Scenario, run: () => Promise<T>): Promise<T | null> => (only.has(scenario) ? run() : null);
 const plan = {
-  full: { clipsSeconds: 60, decodeSeconds: undefined as number | undefined, inferenceFramesPerClip: 20, motionSeconds: 30, ratioSeconds: 20, rawFrames: 150, threadsFrames: 100, threadsDecoders: 3, decodeRepeats: 3, store: {} as StoreBenchOptions, capacity: { quick: false, maxCameras: 64, warmupS: 8, seconds: 20, compiled: true, compareOneWorker: true } },
-  quick: { clipsSeconds: 20, decodeSeconds: 10, inferenceFramesPerClip: 8, motionSeconds: 10, ratioSeconds: 10, rawFrames: 80, threadsFrames: 40, threadsDecoders: 3, decodeRepeats: 1, store: { quick: true } as StoreBenchOptions, capacity: { quick: true, maxCameras: 16, warmupS: 5, seconds: 10, compiled: true, compareOneWorker: true } },
-  smoke: { clipsSeconds: 6, decodeSeconds: 3, inferenceFramesPerClip: 2, motionSeconds: 3, ratioSeconds: 3, rawFrames: 16, threadsFrames: 8, threadsDecoders: 1, decodeRepeats: 1, store: { saves: 500, backlog: 500, windows: [16], liveEvents: 5 } as StoreBenchOptions, capacity: { quick: true, maxCameras: 1, warmupS: 3, seconds: 3, compiled: false } },
+  full: { clipsSeconds: 60, decodeSeconds: undefined as number | undefined, inferenceFramesPerClip: 20, motionSeconds: 30, ratioSeconds: 20, rawFrames: 150, threadsFrames: 100, threadsDecoders: 3, decodeRepeats: 3, store: {} as StoreBenchOptions, capacity: { maxCameras: 64, warmupS: 8, seconds: 20, compiled: true, compareOneWorker: true } },
+  quick: { clipsSeconds: 20, decodeSeconds: 10, inferenceFramesPerClip: 8, motionSeconds: 10, ratioSeconds: 10, rawFrames: 80, threadsFrames: 40, threadsDecoders: 3, decodeRepeats: 1, store: { quick: true } as StoreBenchOptions, capacity: { maxCameras: 16, warmupS: 5, seconds: 10, compiled: true, compareOneWorker: true } },
+  smoke: { clipsSeconds: 6, decodeSeconds: 3, inferenceFramesPerClip: 2, motionSeconds: 3, ratioSeconds: 3, rawFrames: 16, threadsFrames: 8, threadsDecoders: 1, decodeRepeats: 1, store: { saves: 500, backlog: 500, windows: [16], liveEvents: 5 } as StoreBenchOptions, capacity: { maxCameras: 1, warmupS: 3, seconds: 3, compiled: false } },
 }[mode];
 
 const load = () => loadavg().map((l) => Math.round(l * 100) / 100);
