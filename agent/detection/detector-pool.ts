@@ -28,13 +28,6 @@ export interface DetectorPoolOptions {
   logger?: Logger;
   /** Epoch-ms clock (tests pass a fake one). */
   clock?: () => number;
-  /**
-   * Window of the workers' busy share (ms); default the settle time. Not the scheduler's 10 s: after a quiet
-   * start (cameras still connecting) a 10 s window needed ~8.5 s of saturation before the pool grew. Measured
-   * with 11 sub-streams (scripts/bench/profile.ts): the first worker was saturated, 11 cameras waiting in line,
-   * for ~7 s before the second came, and load shedding had lowered every camera meanwhile.
-   */
-  busyWindowMs?: number;
   settleMs?: number;
   shrinkAfterMs?: number;
   /** See DEFAULT_IDLE_CHECK_MS. */
@@ -132,8 +125,14 @@ export class DetectorPool implements OnnxDetector {
     return this.closing;
   }
 
+  /**
+   * A worker's busy share is measured over the settle time, the span a saturation must last before the pool
+   * grows. Not the scheduler's 10 s: after a quiet start (cameras still connecting) a 10 s window needed ~8.5 s
+   * of saturation; with 11 sub-streams (scripts/bench/profile.ts) the first worker was saturated, every camera
+   * waiting in line, for ~7 s before the second came, and load shedding had lowered every camera meanwhile.
+   */
   private member(detector: OnnxDetector): Member {
-    return { detector, inFlight: 0, meter: new BusyMeter(this.clock(), this.options.busyWindowMs ?? this.options.settleMs ?? DEFAULT_SETTLE_MS) };
+    return { detector, inFlight: 0, meter: new BusyMeter(this.clock(), this.options.settleMs ?? DEFAULT_SETTLE_MS) };
   }
 
   /** After a run, at most every RESIZE_CHECK_MS: one more worker when all are saturated, one fewer after a quiet spell. */
