@@ -193,6 +193,6 @@ function snapshot(t: TrackState): Track {
     firstSeenMs: t.firstSeenMs,
     lastSeenMs: t.lastSeenMs,
     hits: t.hits,
-    history: t.history.map((p) => ({ ...p })),
+    history: t.history.slice(), // points shared: they never change (as ByteTracker's snapshot)
   });
 }

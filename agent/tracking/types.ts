@@ -1,10 +1,11 @@
 import type { Box, Detection } from '../detection/index.js';
 
+/** Never changed once made: a track's snapshots share their points (see ByteTracker's snapshot). */
 export interface TrackPoint {
-  tMs: number;
+  readonly tMs: number;
   /** Bottom-centre of the box: where the object touches the ground, used by zones and lines. */
-  x: number;
-  y: number;
+  readonly x: number;
+  readonly y: number;
 }
 
 export interface Track {
