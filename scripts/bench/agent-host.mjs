@@ -19,7 +19,9 @@ import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 
 const { agentRoot, ext, configText, baseDir } = JSON.parse(process.argv[2] ?? '{}');
 const load = (path) => import(pathToFileURL(join(agentRoot, `${path}${ext}`)).href);
-const [{ Agent }, { parseConfigText }, { pino }] = await Promise.all([load('agent/ops/agent'), load('agent/config/load'), import('pino')]);
+const [{ Agent }, { tuneHeapGrowth }, { parseConfigText }, { pino }] = await Promise.all([load('agent/ops/agent'), load('agent/ops/heap-growth'), load('agent/config/load'), import('pino')]);
+// As `camwatch run` does before it starts the agent (agent/ops/heap-growth.ts).
+tuneHeapGrowth();
 
 const agent = new Agent({ loaded: parseConfigText(configText, 'bench.yaml', { baseDir }), logger: pino({ level: 'warn' }, pino.destination(2)) });
 const send = (m) => process.send?.(m);

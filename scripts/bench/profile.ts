@@ -161,6 +161,7 @@ try {
   await sleep(seconds * 1000);
   const th1 = threadTicks(pid);
   const c1 = childTicks(pid);
+  const rssMb = Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
   const r1 = server.pid ? treeTicks(server.pid) : 0;
   const t1 = performance.now();
   const s1 = await ask();
@@ -193,6 +194,8 @@ try {
     eventLoop: s1.eventLoop,
     detector: s1.detector,
     perCamera: s1.cameras.map((c) => ({ targetFps: c.targetFps, avgLatencyMs: c.avgLatencyMs, lagMsLast: c.pipeline.lagMsLast, lagMsMax: c.pipeline.lagMsMax, latencyMsMax: c.pipeline.latencyMsMax })),
+    /** The agent process's resident memory at the end of the window (MB; its ffmpeg children apart). */
+    rssMb,
     threads: threads.slice(0, 12).map((t) => ({ ...t, msPerFrame: perFrame(t.ms) })),
   };
   const stopped = new Promise((r) => child.once('exit', r));

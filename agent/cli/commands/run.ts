@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.js';
-import { Agent } from '../../ops/index.js';
+import { Agent, tuneHeapGrowth } from '../../ops/index.js';
 import { createLogger, describeError } from '../../core/index.js';
 import { DEFAULT_CONFIG_PATH } from '../defaults.js';
 import type { CliCommand } from '../types.js';
@@ -52,6 +52,8 @@ export const runCommand: CliCommand = {
     }
     const configPath = loaded.path;
     const logger = createLogger({ level: io.env.CAMWATCH_LOG_LEVEL ?? loaded.config.agent.logLevel });
+    const heapGrowingPercent = tuneHeapGrowth();
+    logger.debug({ heapGrowingPercent: heapGrowingPercent ?? 'set on the node command line' }, 'V8 old-generation growth');
     const hangOnStop = io.env[HANG_STOP_ENV];
     const agent = new Agent({ loaded, logger, ...(hangOnStop ? { faults: { hangOnStop } } : {}) });
     // The last log line first (the logger writes asynchronously), then out: no stop step runs after this.
