@@ -32,19 +32,32 @@ export async function decodeCorePercentPerCamera(clips: readonly string[], fps: 
   return round(sum / clips.length);
 }
 
-/** The detector alone, back to back on `framesPerClip` frames of each clip (640 px, one per second of video). */
-export async function inferenceCost(clips: readonly string[], framesPerClip: number): Promise<{ cpuMsPerInference: number; msPerInference: number; frames: number }> {
+/** Passes over the frames for the inference cost; the median pass is kept. */
+const INFERENCE_PASSES = 3;
+
+/**
+ * The detector alone, back to back on `framesPerClip` frames of each clip (640 px, one per second of video):
+ * the median of INFERENCE_PASSES passes by CPU per inference. One pass is at the mercy of the box: run
+ * right after the test suite (load average 1.8), one measured 33.8 ms of CPU at 24.8 ms of wall time per
+ * inference where the next two workloads of the same run measured 19.9 and 19.8 (at 1 thread, CPU ≈ wall).
+ */
+export async function inferenceCost(clips: readonly string[], framesPerClip: number): Promise<{ cpuMsPerInference: number; msPerInference: number; frames: number; passesCpuMs: number[] }> {
   const frames: RgbImage[] = [];
   for (const clip of clips) frames.push(...(await decodeFrames(clip, 640, framesPerClip, 1)));
   const detector = await createDetector({ manifestPath: join(ROOT, 'models', 'manifest.json'), modelsDir: join(DATA_DIR, 'models'), modelName: 'yolox_nano_416' });
   try {
     for (const f of frames.slice(0, 3)) await detector.detect(f); // first runs allocate
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    for (const f of frames) await detector.detect(f);
-    const wallMs = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    return { cpuMsPerInference: round((cpu.user + cpu.system) / 1000 / frames.length), msPerInference: round(wallMs / frames.length), frames: frames.length };
+    const passes: Array<{ cpuMs: number; wallMs: number }> = [];
+    for (let p = 0; p < INFERENCE_PASSES; p++) {
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      for (const f of frames) await detector.detect(f);
+      const wallMs = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      passes.push({ cpuMs: (cpu.user + cpu.system) / 1000 / frames.length, wallMs: wallMs / frames.length });
+    }
+    const median = [...passes].sort((a, b) => a.cpuMs - b.cpuMs)[Math.floor(passes.length / 2)]!;
+    return { cpuMsPerInference: round(median.cpuMs), msPerInference: round(median.wallMs), frames: frames.length, passesCpuMs: passes.map((x) => round(x.cpuMs)) };
   } finally {
     await detector.close();
   }

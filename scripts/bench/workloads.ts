@@ -44,6 +44,8 @@ export interface WorkloadResult {
   /** Standalone costs, measured in this run. */
   decodeCorePercentPerCamera: number;
   cpuMsPerInference: number;
+  /** CPU ms per inference of each pass over the frames; cpuMsPerInference is their median (limit.ts, inferenceCost). */
+  inferencePassesCpuMs: number[];
   msPerInference: number;
   /** The motion gate's inferences / frames analysed on these scenes, each clip weighing the same (limit.ts, sceneInferenceShare). */
   inferenceShare: number;
@@ -95,7 +97,7 @@ export async function runWorkloads(options: WorkloadOptions): Promise<WorkloadRe
       const decode = await decodeCorePercentPerCamera(clips, TARGET_FPS, options.decodeSeconds);
       const plainDecode = await decodeCorePercentPerCamera(clips, TARGET_FPS, options.decodeSeconds, PLAIN_DECODE);
       const inference = await inferenceCost(clips, options.inferenceFramesPerClip);
-      progress(`workload ${w.name}: alone, decoding costs ${decode} % of a core per camera (${plainDecode} % without fastDecode), an inference ${inference.cpuMsPerInference} ms CPU (${inference.msPerInference} ms wall)`);
+      progress(`workload ${w.name}: alone, decoding costs ${decode} % of a core per camera (${plainDecode} % without fastDecode), an inference ${inference.cpuMsPerInference} ms CPU (${inference.msPerInference} ms wall; median of passes at ${inference.passesCpuMs.join(', ')} ms CPU)`);
       const capacity = await runCapacity({ ...options.capacity, clips });
       const inferenceShare = sceneInferenceShare(capacity.steps, clips.length) ?? 1;
       const costs = { decodeCorePercentPerCamera: decode, analysisFps: TARGET_FPS, inferenceShare, cpuMsPerInference: inference.cpuMsPerInference };
@@ -121,6 +123,7 @@ export async function runWorkloads(options: WorkloadOptions): Promise<WorkloadRe
         cpuShareCounted: shared?.cpuShareCounted ?? null,
         decodeCorePercentPerCamera: decode,
         cpuMsPerInference: inference.cpuMsPerInference,
+        inferencePassesCpuMs: inference.passesCpuMs,
         msPerInference: inference.msPerInference,
         inferenceShare,
         cores,

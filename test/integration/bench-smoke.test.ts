@@ -38,7 +38,7 @@ describe('benchmark smoke', () => {
         source: string;
         steps: Array<{ cameras: number; pass: boolean; p95LatencyMs: number; agentRssMb: number; detectorBusy: number; decodeCpuPercentPerCamera: number; memoryTargetMb: number }>;
       };
-      workloads: Array<{ name: string; limit: number; cameras: number; limitRatio: number; fullFrameLimit: number; limitGain: number; plainDecodeCorePercentPerCamera: number; decodeCorePercentPerCamera: number; cpuMsPerInference: number; inferenceShare: number; memory: Record<string, number | null>; capacity: { steps: unknown[] } }>;
+      workloads: Array<{ name: string; limit: number; cameras: number; limitRatio: number; fullFrameLimit: number; limitGain: number; plainDecodeCorePercentPerCamera: number; decodeCorePercentPerCamera: number; cpuMsPerInference: number; inferencePassesCpuMs: number[]; inferenceShare: number; memory: Record<string, number | null>; capacity: { steps: unknown[] } }>;
       motionGating: Array<{ video: string; framesAnalysed: number; inferencesRun: number; inferenceShare: number }>;
       threads: Array<{ threads: number; decoders: number; msPerInference: number; cpuMsPerInference: number }>;
       decode: Array<{ variant: string; corePercentPerCamera: number; framesOut: number }>;
@@ -126,6 +126,9 @@ describe('benchmark smoke', () => {
       expect(w.limit).toBeGreaterThan(0);
       expect(w.decodeCorePercentPerCamera).toBeGreaterThan(0);
       expect(w.cpuMsPerInference).toBeGreaterThan(0);
+      // The median of the passes, each measured.
+      expect(w.inferencePassesCpuMs).toHaveLength(3);
+      expect([...w.inferencePassesCpuMs].sort((a, b) => a - b)[1]).toBe(w.cpuMsPerInference);
       expect(w.inferenceShare).toBeGreaterThanOrEqual(0);
       expect(w.inferenceShare).toBeLessThanOrEqual(1);
       expect(Number.isInteger(w.cameras)).toBe(true);
