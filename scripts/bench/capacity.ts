@@ -339,7 +339,7 @@ export async function runCapacity(options: CapacityOptions): Promise<CapacityRes
     }
     // Bisected down to one camera, quick runs too, so cameras / limit is not read off a coarse step: with two
     // steps, 16 failing after 8 left 9 untried (12 and 10 failed), and 8 of an 11.3 limit reads 0.71 where 9
-    // would read 0.80. Within the quick run's 16 cameras that is 3 steps at most, one more than before.
+    // would read 0.80. Within the quick run's 32 cameras that is 4 steps at most.
     if (fail > pass + 1) {
       let lo = pass;
       let hi = fail;

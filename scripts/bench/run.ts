@@ -40,10 +40,11 @@ const when = async <T>(scenario: Scenario, run: () => Promise<T>): Promise<T | n
 // A capacity step's warm-up is 8 s in quick mode too: at 5 s the 10 s window still held the start (cameras
 // connecting, the pool's second worker loading its model after the pool's 3 s settle time). Measured, 11
 // sub-stream cameras, two steps each alternating (2026-12-07): p50 168-226 vs 38-39 ms, 29.0-29.5 vs 25.8
-// ms of CPU per analysed frame, one step failing at 4.5 fps vs both passing at 5.3-5.4.
+// ms of CPU per analysed frame, one step failing at 4.5 fps vs both passing at 5.3-5.4. Up to 32 cameras:
+// with inferences at 16-19 ms the mixed workload passed the 16 a quick run stopped at (limit 23.5).
 const plan = {
   full: { clipsSeconds: 60, decodeSeconds: undefined as number | undefined, inferenceFramesPerClip: 20, motionSeconds: 30, ratioSeconds: 20, rawFrames: 150, threadsFrames: 100, threadsDecoders: 3, decodeRepeats: 3, store: {} as StoreBenchOptions, capacity: { maxCameras: 64, warmupS: 8, seconds: 20, compiled: true, compareOneWorker: true } },
-  quick: { clipsSeconds: 20, decodeSeconds: 10, inferenceFramesPerClip: 8, motionSeconds: 10, ratioSeconds: 10, rawFrames: 80, threadsFrames: 40, threadsDecoders: 3, decodeRepeats: 1, store: { quick: true } as StoreBenchOptions, capacity: { maxCameras: 16, warmupS: 8, seconds: 10, compiled: true, compareOneWorker: true } },
+  quick: { clipsSeconds: 20, decodeSeconds: 10, inferenceFramesPerClip: 8, motionSeconds: 10, ratioSeconds: 10, rawFrames: 80, threadsFrames: 40, threadsDecoders: 3, decodeRepeats: 1, store: { quick: true } as StoreBenchOptions, capacity: { maxCameras: 32, warmupS: 8, seconds: 10, compiled: true, compareOneWorker: true } },
   smoke: { clipsSeconds: 6, decodeSeconds: 3, inferenceFramesPerClip: 2, motionSeconds: 3, ratioSeconds: 3, rawFrames: 16, threadsFrames: 8, threadsDecoders: 1, decodeRepeats: 1, store: { saves: 500, backlog: 500, windows: [16], liveEvents: 5 } as StoreBenchOptions, capacity: { maxCameras: 1, warmupS: 3, seconds: 3, compiled: false } },
 }[mode];
 
