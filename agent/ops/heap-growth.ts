@@ -9,12 +9,14 @@ import { setFlagsFromString } from 'node:v8';
  * 32 MB young generation, and V8 starts the next incremental marking as soon as the room left is within the
  * young generation's size: marking began again right after each full collection ("[IncrementalMarking]
  * Start (task): 28MB / 51MB / 23MB"), 42-112 full collections of the main heap in ~35 s, with their
- * concurrent marking on the helper threads. Measured (`profile.ts --cameras 8 --seconds 25 --node-arg=--trace-gc`,
- * the compiled agent on the Saigon clip, four runs each alternating, 2026-12-07): 15-19 full collections;
+ * concurrent marking on the helper threads. Measured (`profile.ts --cameras 8 --seconds 25
+ * --node-arg=--trace-gc`, the compiled agent on the Saigon clip, four runs each alternating, 2026-12-07):
+ * 15-19 full collections;
  * 32.3-36.7 ms of CPU per analysed frame instead of 36.8-39.6 (the main thread ~0.7 ms less, the other
  * threads, the collector's helpers among them, ~3 ms less); the agent's RSS 348-366 MB instead of 332-345
  * (the old generation fills further between collections; in the bench's memory scenario 228 vs 219-222 MB
- * at one camera, 289 vs 258-263 at four). CPU is what limits a box: the agent takes the memory. Set at run time, not in NODE_OPTIONS: node refuses this V8 flag there.
+ * at one camera, 289 vs 258-263 at four). CPU is what limits a box: the agent takes the memory. Set at run
+ * time, not in NODE_OPTIONS: node refuses this V8 flag there.
  */
 export const HEAP_GROWING_PERCENT = 150;
 
