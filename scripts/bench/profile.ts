@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { startRtspServer } from '../../test/helpers/rtsp-server.js';
 import type { AgentStatus } from '../../agent/ops/agent.js';
 import { camerasYaml } from './capacity.js';
-import { benchConfigText, dataFile, ROOT, sleep } from './common.js';
+import { benchConfigText, dataFile, MB, ROOT, sampleProcesses, sleep } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -161,10 +161,11 @@ try {
   await sleep(seconds * 1000);
   const th1 = threadTicks(pid);
   const c1 = childTicks(pid);
-  const rssMb = Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
   const r1 = server.pid ? treeTicks(server.pid) : 0;
   const t1 = performance.now();
   const s1 = await ask();
+  // After the window: sampleProcesses also reads every child's smaps, which can take a while on a busy box.
+  const rssMb = Math.round(sampleProcesses(pid).self.rssBytes / MB);
   const dt = (t1 - t0) / 1000;
   const sum = (s: AgentStatus, k: 'framesAnalysed' | 'inferencesRun' | 'framesShed') => s.cameras.reduce((a, c) => a + c[k], 0);
   const analysed = sum(s1, 'framesAnalysed') - sum(s0, 'framesAnalysed');

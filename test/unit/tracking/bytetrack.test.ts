@@ -29,15 +29,16 @@ describe('ByteTracker', () => {
 
   it('gives each frame a history of its own: later frames, and the bound on points, leave it as it was', () => {
     const t = tracker({ maxHistoryPoints: 3 });
-    const frames = run(t, Array.from({ length: 6 }, (_, i) => [det('car', 100 + i * 10, 100)]));
     // Bottom-centre of a 40 px wide box at x = 100 + 10 i (the filtered box: within a pixel).
     const xs = (tr: Track) => tr.history.map((p) => Math.round(p.x));
-    const second = frames[1]![0]!;
+    const car = (i: number) => [det('car', 100 + i * 10, 100)];
+    const second = run(t, [car(0), car(1)])[1]![0]!;
     expect(xs(second)).toEqual([120, 130]);
-    expect(xs(frames[5]![0]!)).toEqual([150, 160, 170]);
+    const sixth = run(t, [car(2), car(3), car(4), car(5)], 2 * FRAME_MS)[3]![0]!;
+    expect(xs(sixth)).toEqual([150, 160, 170]);
     expect(xs(second), 'an earlier snapshot after the tracker appended and dropped points').toEqual([120, 130]);
     // A rule changing a snapshot's history cannot reach the tracker's.
-    frames[5]![0]!.history.length = 0;
+    sixth.history.length = 0;
     expect(xs(t.update([det('car', 160, 100)], 6 * FRAME_MS)[0]!)).toEqual([160, 170, 180]);
   });
 
