@@ -2,10 +2,10 @@
  * Memory: the agent's RSS and PSS at 1 and 4 cameras under the memory settings in turn, each step in a
  * fresh agent host (compiled, as deployed), so every cut is read as a ratio within one run:
  *   arena     MALLOC_ARENA_MAX=2 only (the systemd unit before the cuts below)
- *   mmap      + MALLOC_MMAP_THRESHOLD_=65536 (pipe reads, frames and tensors mmap'd, returned when freed)
- *   deployed  the unit's environment (today: the mmap rung)
- *   nursery8  deployed + NODE_OPTIONS=--max-semi-space-size=8 (a 16 MB V8 nursery, not 32): measured, not
- *             deployed: ~30-40 MB less RSS for ~9 ms more CPU per analysed frame in the idle-box quick bench
+ *   deployed  the unit's environment: + MALLOC_MMAP_THRESHOLD_=65536 (pipe reads, frames and tensors mmap'd,
+ *             returned when freed) and NODE_OPTIONS=--max-semi-space-size=4 (a V8 nursery of 8 MB, not 32)
+ *   nursery16 deployed without NODE_OPTIONS: V8's own young generation (16 MiB semi-spaces, 32 MB of nursery),
+ *             what the unit ran until session 11; kept to go on measuring the smaller nursery's saving and cost
  * Each step carries the breakdown (capacity.ts AgentMemory) and the agent's CPU per frame, so a cut that
  * costs CPU shows beside the memory it saves.
  */
@@ -42,13 +42,14 @@ export interface MemoryOptions {
   compiled: boolean;
 }
 
-/** The settings: the old unit, the deployed one (the unit's full environment), and a smaller V8 nursery on top, measured but not deployed. */
+/** The settings: the old unit, the deployed one (the unit's full environment), and the deployed one with V8's own nursery. */
 export function memorySettings(deployed = deployedEnvironment()): { name: string; env: Record<string, string> }[] {
-  const { NODE_OPTIONS: _nodeOptions, MALLOC_MMAP_THRESHOLD_: _mmap, ...rest } = deployed;
+  const { NODE_OPTIONS: _nodeOptions, ...withoutNodeOptions } = deployed;
+  const { MALLOC_MMAP_THRESHOLD_: _mmap, ...arena } = withoutNodeOptions;
   return [
-    { name: 'arena', env: rest },
+    { name: 'arena', env: arena },
     { name: 'deployed', env: deployed },
-    { name: 'nursery8', env: { ...deployed, NODE_OPTIONS: '--max-semi-space-size=8' } },
+    { name: 'nursery16', env: withoutNodeOptions },
   ];
 }
 
@@ -66,7 +67,7 @@ export async function runMemory(options: MemoryOptions): Promise<MemoryResult> {
         const step: MemoryStep = { settings: s.name, env: s.env, cameras, agentRssMb: m.agentRssMb, agentPssMb: m.agentPssMb, agentCpuMsPerFrame: m.agentCpuMsPerFrame, minFps: m.minFps, agentMemory: m.agentMemory };
         const a = m.agentMemory;
         progress(
-          `memory: ${cameras} camera(s), ${s.name.padEnd(8)} RSS ${m.agentRssMb} MB, PSS ${m.agentPssMb} MB, ${m.agentCpuMsPerFrame} ms CPU/frame` +
+          `memory: ${cameras} camera(s), ${s.name.padEnd(9)} RSS ${m.agentRssMb} MB, PSS ${m.agentPssMb} MB, ${m.agentCpuMsPerFrame} ms CPU/frame` +
             (a ? ` (V8 ${a.v8HeapMb} of which new ${a.v8NewSpaceMb}, malloc heap ${a.mallocHeapMb}, anonymous ${a.anonymousMb}, code node ${a.nodeCodeMb} + ort ${a.onnxruntimeCodeMb} + vips ${a.vipsCodeMb}, buffers ${a.arrayBuffersMb}, GC ${a.gcPerS}/s of which major ${a.majorGcPerS}/s)` : ''),
         );
         steps.push(step);

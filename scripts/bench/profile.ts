@@ -15,6 +15,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startRtspServer } from '../../test/helpers/rtsp-server.js';
 import type { AgentStatus } from '../../agent/ops/agent.js';
+import { deployedEnvironment } from './build.js';
 import { camerasYaml } from './capacity.js';
 import { benchConfigText, dataFile, MB, ROOT, sampleProcesses, sleep } from './common.js';
 
@@ -134,7 +135,8 @@ try {
   const forkedAt = performance.now();
   const child = fork(join(ROOT, 'scripts', 'bench', 'agent-host.mjs'), [JSON.stringify(args)], {
     execArgv,
-    env: { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' },
+    // As deployed (the systemd unit's malloc and V8 settings); --node-arg adds to them.
+    env: { ...process.env, ...deployedEnvironment() },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const next = () => new Promise<Reply>((resolve, reject) => {

@@ -121,7 +121,7 @@ process.stderr.write(
         `workload ${w.name.padEnd(5)} limit ${w.limit} camera(s) (decode ${w.decodeCorePercentPerCamera} %/camera, ${w.cpuMsPerInference} ms CPU/inference × ${w.inferenceShare} inferred; full-frame path ${w.fullFrameLimit}, gain ${w.limitGain}), ` +
         `sustained ${w.cameras}, ratio ${w.limitRatio} (${w.coresLeft} cores left by others: ratio ${w.limitRatioOnCoresLeft}; limit counts ${w.cpuShareCounted} of the CPU per frame); agent RSS ${w.memory.agentRssBaseMb ?? '?'} MB + ${w.memory.agentRssPerCameraMb ?? '?'} MB/camera`,
     ),
-    ...(memory?.steps ?? []).map((m) => `memory ${m.cameras} camera(s), ${m.settings.padEnd(8)}: agent RSS ${m.agentRssMb} MB, PSS ${m.agentPssMb} MB, ${m.agentCpuMsPerFrame} ms CPU/frame`),
+    ...(memory?.steps ?? []).map((m) => `memory ${m.cameras} camera(s), ${m.settings.padEnd(9)}: agent RSS ${m.agentRssMb} MB, PSS ${m.agentPssMb} MB, ${m.agentCpuMsPerFrame} ms CPU/frame`),
     ...(memory
       ? [`memory deployed / arena: RSS ${Object.entries(memory.rssRatio).map(([n, r]) => `${r} at ${n} camera(s)`).join(', ')}; CPU per frame ${Object.entries(memory.cpuRatio).map(([n, r]) => `${r} at ${n}`).join(', ')}`]
       : []),
