@@ -1,5 +1,6 @@
 /**
- * `tsx scripts/bench/profile.ts [--cameras 6] [--warmup 8] [--seconds 20] [--clip path] [--build dist] [--cpu-prof]`:
+ * `tsx scripts/bench/profile.ts [--cameras 6] [--warmup 8] [--seconds 20] [--clip path] [--build dist] [--cpu-prof]
+ * [--node-arg=--flag]... [--env NAME=value]...`:
  * where one agent's CPU goes at a fixed load, per analysed frame. Same agent host and camera config as the
  * capacity scenario (capacity.ts), the compiled agent from `--build` (default dist/, `npm run build`), cameras
  * served by scripts/rtsp-server.py. Over the window it reads per-thread CPU from /proc/<pid>/task/<tid>/stat
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     top: { type: 'string', default: '30' },
     'node-arg': { type: 'string', multiple: true, default: [] },
+    env: { type: 'string', multiple: true, default: [] },
   },
 });
 const cameras = Number(values.cameras);
@@ -135,8 +137,8 @@ try {
   const forkedAt = performance.now();
   const child = fork(join(ROOT, 'scripts', 'bench', 'agent-host.mjs'), [JSON.stringify(args)], {
     execArgv,
-    // As deployed (the systemd unit's malloc and V8 settings); --node-arg adds to them.
-    env: { ...process.env, ...deployedEnvironment() },
+    // As deployed (the systemd unit's malloc and V8 settings); --node-arg adds to them, --env K=V overrides them.
+    env: { ...process.env, ...deployedEnvironment(), ...Object.fromEntries(values.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const next = () => new Promise<Reply>((resolve, reject) => {
