@@ -46,3 +46,13 @@ export function deployedEnvironment(unitText = readFileSync(join(ROOT, 'scripts'
   for (const m of unitText.matchAll(/^Environment=([A-Za-z_][A-Za-z0-9_]*)=(.*)$/gm)) env[m[1]!] = m[2]!.trim();
   return env;
 }
+
+/** Settings of the bench's own process that must not leak into an agent it starts: only `env`'s apply. */
+const HOST_ONLY_SETTINGS = ['NODE_OPTIONS', 'MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_'];
+
+/** The environment for an agent host: this process's, without its own V8 and malloc settings, then `env` (default the unit's). */
+export function agentHostEnvironment(env: Record<string, string> = deployedEnvironment(), base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...base };
+  for (const k of HOST_ONLY_SETTINGS) delete out[k];
+  return { ...out, ...env };
+}

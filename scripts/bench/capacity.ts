@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { quantile } from '../../agent/core/stats.js';
 import { startRtspServer, type TestRtspServer } from '../../test/helpers/rtsp-server.js';
 import type { AgentStatus } from '../../agent/ops/agent.js';
-import { compiledAgent, deployedEnvironment, SOURCES, type AgentBuild } from './build.js';
+import { agentHostEnvironment, compiledAgent, deployedEnvironment, SOURCES, type AgentBuild } from './build.js';
 import { benchConfigText, cpuPercent, dataFile, machineBusyTicks, MB, progress, ROOT, sampleProcesses, sleep } from './common.js';
 import { readSmaps, type SmapsBreakdown } from './smaps.js';
 
@@ -129,13 +129,10 @@ export function camerasYaml(cameras: number, sources: readonly string[]): string
 /** A forked agent host and a typed request/reply over IPC; `env` defaults to the systemd unit's. */
 function startHost(build: AgentBuild, yaml: string, dataDir: string, env: Record<string, string> = deployedEnvironment(), detection = ''): { child: ChildProcess; ask: (r: HostRequest) => Promise<HostReply>; ready: Promise<void>; stderrTail: string[] } {
   const args = { agentRoot: build.root, ext: build.ext, configText: benchConfigText(yaml, dataDir, detection), baseDir: ROOT };
-  const base: NodeJS.ProcessEnv = { ...process.env };
-  // Only what the unit sets: the bench's own NODE_OPTIONS / malloc settings do not leak into the agent.
-  for (const k of ['NODE_OPTIONS', 'MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_']) delete base[k];
   const child = fork(join(ROOT, 'scripts', 'bench', 'agent-host.mjs'), [JSON.stringify(args)], {
     execArgv: build.ext === '.ts' ? ['--import', 'tsx'] : [],
     // As deployed by the systemd unit and the Docker image.
-    env: { ...base, ...env },
+    env: agentHostEnvironment(env),
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   const stderrTail: string[] = [];

@@ -16,7 +16,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startRtspServer } from '../../test/helpers/rtsp-server.js';
 import type { AgentStatus } from '../../agent/ops/agent.js';
-import { deployedEnvironment } from './build.js';
+import { agentHostEnvironment, deployedEnvironment } from './build.js';
 import { camerasYaml } from './capacity.js';
 import { benchConfigText, dataFile, MB, ROOT, sampleProcesses, sleep } from './common.js';
 
@@ -33,6 +33,13 @@ const { values } = parseArgs({
     env: { type: 'string', multiple: true, default: [] },
   },
 });
+const envOverrides = Object.fromEntries(
+  values.env.map((kv) => {
+    const eq = kv.indexOf('=');
+    if (eq < 1) throw new Error(`--env ${kv}: expected NAME=value`);
+    return [kv.slice(0, eq), kv.slice(eq + 1)];
+  }),
+);
 const cameras = Number(values.cameras);
 const warmupS = Number(values.warmup);
 const seconds = Number(values.seconds);
@@ -138,7 +145,7 @@ try {
   const child = fork(join(ROOT, 'scripts', 'bench', 'agent-host.mjs'), [JSON.stringify(args)], {
     execArgv,
     // As deployed (the systemd unit's malloc and V8 settings); --node-arg adds to them, --env K=V overrides them.
-    env: { ...process.env, ...deployedEnvironment(), ...Object.fromEntries(values.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) },
+    env: agentHostEnvironment({ ...deployedEnvironment(), ...envOverrides }),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const next = () => new Promise<Reply>((resolve, reject) => {

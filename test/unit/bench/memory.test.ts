@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deployedEnvironment } from '../../../scripts/bench/build.js';
+import { agentHostEnvironment, deployedEnvironment } from '../../../scripts/bench/build.js';
 import { memorySettings } from '../../../scripts/bench/memory.js';
 import { parseSmaps, readSmaps } from '../../../scripts/bench/smaps.js';
 import { PROJECT_ROOT } from '../../helpers/data.js';
@@ -37,6 +37,11 @@ describe('bench memory breakdown', () => {
     const docker = readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
     const dockerEnv = Object.fromEntries([...docker.matchAll(/^ENV ([A-Za-z_][A-Za-z0-9_]*)=(.*)$/gm)].map((m) => [m[1], m[2]!.trim()]));
     for (const [k, v] of Object.entries(env)) expect(dockerEnv[k], `Dockerfile ENV ${k}`).toBe(v);
+  });
+
+  it('starts an agent host with the unit\'s V8 and malloc settings, not the bench process\'s own', () => {
+    const env = agentHostEnvironment({ MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--max-semi-space-size=4' }, { PATH: '/usr/bin', NODE_OPTIONS: '--import tsx', MALLOC_TRIM_THRESHOLD_: '0', MALLOC_MMAP_THRESHOLD_: '1' });
+    expect(env).toEqual({ PATH: '/usr/bin', MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--max-semi-space-size=4' });
   });
 
   it('measures the old unit, the deployed one, and the deployed one with V8\'s own nursery', () => {
